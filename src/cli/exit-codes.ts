@@ -1,0 +1,13 @@
+/** Exit codes of the `kms-report` command. Documented in the README; scripts depend on them. */
+export const ExitCode = {
+  /** The run did what was asked. */
+  Ok: 0,
+  /** The run failed: AWS refused the credentials, an unexpected error, a file could not be written. */
+  Error: 1,
+  /** Bad input: an unknown option, a malformed value or file. Nothing was written. */
+  BadInput: 2,
+  /** Unmuted findings at or above `--fail-on` (reports). */
+  Findings: 3,
+  /** The run finished but could not see everything, and `--fail-on-gaps` was given. */
+  Gaps: 4,
+} as const;

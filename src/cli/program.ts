@@ -1,0 +1,49 @@
+import { Command, CommanderError } from 'commander';
+import { CredentialsError, InputError, KmsReportError, SnapshotError } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { type CliIo, collectCommand } from './commands/collect.js';
+import { ExitCode } from './exit-codes.js';
+
+/** Builds the `kms-report` program. Exported so tests can run it in-process. */
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('kms-report')
+    .description('What your AWS KMS keys cost each month, and whether they are compliant.')
+    .version(TOOL_VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+  program.addCommand(collectCommand(io, setExit));
+  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (without the node and script paths) and resolves to the exit code.
+ * Errors are printed on stderr as one line naming what was wrong; no stack unless DEBUG is set.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = ExitCode.Ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0.
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
+    }
+    const known = error instanceof KmsReportError;
+    io.stderr.write(
+      `kms-report: ${known ? error.message : `unexpected error: ${(error as Error)?.message ?? error}`}\n`,
+    );
+    if (process.env.DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    if (error instanceof InputError || error instanceof SnapshotError) return ExitCode.BadInput;
+    if (error instanceof CredentialsError) return ExitCode.Error;
+    return ExitCode.Error;
+  }
+}

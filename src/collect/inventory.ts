@@ -1,0 +1,237 @@
+import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import pLimit from 'p-limit';
+import { CredentialsError, InputError, KmsReportError } from '../errors.js';
+import {
+  type Gap,
+  type InventorySnapshot,
+  type KeyRecord,
+  type RegionCoverage,
+  SNAPSHOT_KIND,
+  SNAPSHOT_SCHEMA_VERSION,
+} from '../model/inventory.js';
+import type { Clock } from '../util/clock.js';
+import { TOOL_VERSION } from '../version.js';
+import { classifyAwsError } from './aws-errors.js';
+import { type CallStats, collectKmsRegion, RegionCredentialsFailure, type RegionProgress } from './kms.js';
+
+/** The SDK clients a collection uses. Inject your own (tests, custom credentials, proxies). */
+export interface InventoryClients {
+  kms(region: string): KMSClient;
+  sts(region: string): STSClient;
+  account(): AccountClient;
+}
+
+/** Retry settings for the clients kms-report builds: adaptive backoff, enough attempts to ride out throttling. */
+export const SDK_RETRY = { retryMode: 'adaptive', maxAttempts: 8 } as const;
+
+/**
+ * Clients on the standard AWS credential chain (environment, `AWS_PROFILE` or `profile`,
+ * SSO, instance role...). `AWS_ENDPOINT_URL` is honoured by the SDK itself.
+ */
+export function defaultClients(profile?: string): InventoryClients {
+  const base = { ...SDK_RETRY, ...(profile ? { profile } : {}) };
+  const kms = new Map<string, KMSClient>();
+  return {
+    kms: (region) => {
+      let client = kms.get(region);
+      if (!client) {
+        client = new KMSClient({ ...base, region });
+        kms.set(region, client);
+      }
+      return client;
+    },
+    sts: (region) => new STSClient({ ...base, region }),
+    // The Account API is global; its endpoint is in us-east-1.
+    account: () => new AccountClient({ ...base, region: 'us-east-1' }),
+  };
+}
+
+export interface CollectInventoryOptions {
+  /**
+   * Regions to scan: a list, `'all'` (every region enabled for the account, from
+   * account:ListRegions), or omitted for the configured region (AWS_REGION or the profile's).
+   */
+  readonly regions?: readonly string[] | 'all';
+  /** Named profile for the default clients and for error messages. */
+  readonly profile?: string;
+  readonly clients?: InventoryClients;
+  /** Call GetKeyLastUsage for customer managed keys. Default true. */
+  readonly lastUsage?: boolean;
+  readonly quotaShare?: number;
+  readonly concurrency?: number;
+  /** Regions scanned at once. Each region has its own KMS quotas. Default 4. */
+  readonly regionConcurrency?: number;
+  readonly clock?: Clock;
+  readonly onProgress?: (progress: RegionProgress) => void;
+}
+
+export interface InventoryResult {
+  readonly snapshot: InventorySnapshot;
+  readonly stats: CallStats;
+}
+
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** Checks a user-given region list; names the offending entry. */
+export function parseRegionList(input: string, flag = '--regions'): string[] | 'all' {
+  const trimmed = input.trim();
+  if (trimmed === 'all') return 'all';
+  const regions = [...new Set(trimmed.split(',').map((r) => r.trim()))].filter(Boolean);
+  if (regions.length === 0)
+    throw new InputError(flag, 'expected a comma-separated list of regions, or "all"');
+  for (const region of regions) {
+    if (!REGION_PATTERN.test(region))
+      throw new InputError(flag, `"${region}" is not a region name (expected something like us-east-1)`);
+  }
+  return regions;
+}
+
+function identityLabel(profile?: string): string {
+  const name = profile ?? process.env.AWS_PROFILE;
+  return name ? `profile "${name}"` : 'default credential chain';
+}
+
+async function resolveRegions(
+  options: CollectInventoryOptions,
+  clients: InventoryClients,
+): Promise<string[]> {
+  if (options.regions === 'all') {
+    const regions: string[] = [];
+    try {
+      let NextToken: string | undefined;
+      do {
+        const page = await clients.account().send(
+          new ListRegionsCommand({
+            RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'],
+            MaxResults: 50,
+            NextToken,
+          }),
+        );
+        for (const r of page.Regions ?? []) if (r.RegionName) regions.push(r.RegionName);
+        NextToken = page.NextToken;
+      } while (NextToken);
+    } catch (error) {
+      const e = classifyAwsError(error);
+      if (e.kind === 'credentials') throw credentialsError(options.profile, e.code, e.message, error);
+      throw new KmsReportError(
+        `could not list the account's enabled regions (account:ListRegions: ${e.code}${e.message ? `, ${e.message}` : ''}); grant account:ListRegions or name the regions with --regions`,
+        { cause: error },
+      );
+    }
+    return regions.sort();
+  }
+  if (options.regions && options.regions.length > 0) return [...options.regions];
+  const configured = await new KMSClient(options.profile ? { profile: options.profile } : {}).config
+    .region()
+    .catch(() => undefined);
+  if (!configured)
+    throw new InputError(
+      'region',
+      'no AWS region is configured: set AWS_REGION, give the profile a region, or pass --regions',
+    );
+  return [configured];
+}
+
+function credentialsError(profile: string | undefined, code: string, message: string, cause: unknown) {
+  return new CredentialsError(
+    identityLabel(profile),
+    `${code}${message ? `: ${message}` : ''}. Refresh them (for SSO: aws sso login${profile ? ` --profile ${profile}` : ''}) and run again.`,
+    { cause },
+  );
+}
+
+/**
+ * Collects the KMS inventory of the caller's account in the chosen regions: every key with
+ * its metadata and evidence, and every gap, as a versioned snapshot.
+ *
+ * @example
+ * ```ts
+ * import { collectInventory, writeSnapshot } from 'kms-report';
+ *
+ * const { snapshot } = await collectInventory({ regions: ['us-east-1', 'eu-west-1'] });
+ * console.log(`${snapshot.keys.length} keys, ${snapshot.gaps.length} gaps`);
+ * await writeSnapshot('reports/inventory.json', snapshot);
+ * ```
+ */
+export async function collectInventory(options: CollectInventoryOptions = {}): Promise<InventoryResult> {
+  const clients = options.clients ?? defaultClients(options.profile);
+  const startedAt = new Date(options.clock?.now() ?? Date.now()).toISOString();
+  const regions = await resolveRegions(options, clients);
+  if (regions.length === 0) throw new InputError('--regions', 'no region to scan');
+
+  let account: string;
+  let partition: string;
+  try {
+    const who = await clients.sts(regions[0] as string).send(new GetCallerIdentityCommand({}));
+    account = who.Account ?? '';
+    partition = who.Arn?.split(':')[1] ?? 'aws';
+    if (!account) throw new Error('GetCallerIdentity returned no account');
+  } catch (error) {
+    const e = classifyAwsError(error);
+    if (e.kind === 'credentials' || e.kind === 'region-unavailable' || e.kind === 'access-denied')
+      throw credentialsError(options.profile, e.code, e.message, error);
+    throw new KmsReportError(
+      `could not identify the account (sts:GetCallerIdentity: ${e.code} ${e.message})`,
+      {
+        cause: error,
+      },
+    );
+  }
+
+  const limit = pLimit(options.regionConcurrency ?? 4);
+  let results: Awaited<ReturnType<typeof collectKmsRegion>>[];
+  try {
+    results = await Promise.all(
+      regions.map((region) =>
+        limit(() =>
+          collectKmsRegion(clients.kms(region), {
+            account,
+            region,
+            lastUsage: options.lastUsage,
+            quotaShare: options.quotaShare,
+            concurrency: options.concurrency,
+            clock: options.clock,
+            onProgress: options.onProgress,
+          }),
+        ),
+      ),
+    );
+  } catch (error) {
+    if (error instanceof RegionCredentialsFailure) {
+      limit.clearQueue();
+      const [code = 'ExpiredToken', ...rest] = error.message.split(': ');
+      throw credentialsError(options.profile, code, rest.join(': '), error);
+    }
+    throw error;
+  }
+
+  const keys: KeyRecord[] = [];
+  const gaps: Gap[] = [];
+  const coverage: RegionCoverage[] = [];
+  const calls: Record<string, number> = {};
+  let retries = 0;
+  for (const r of results) {
+    keys.push(...r.keys);
+    gaps.push(...r.gaps);
+    coverage.push(r.coverage);
+    for (const [api, n] of Object.entries(r.stats.calls)) calls[api] = (calls[api] ?? 0) + (n ?? 0);
+    retries += r.stats.retries;
+  }
+  const finishedAt = new Date(options.clock?.now() ?? Date.now()).toISOString();
+  return {
+    snapshot: {
+      kind: SNAPSHOT_KIND,
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      tool: { name: 'kms-report', version: TOOL_VERSION },
+      collection: { startedAt, finishedAt },
+      partition,
+      accounts: [account],
+      regions: coverage,
+      keys,
+      gaps,
+    },
+    stats: { calls, retries },
+  };
+}

@@ -1,0 +1,491 @@
+import {
+  type KeyMetadata as AwsKeyMetadata,
+  DescribeKeyCommand,
+  GetKeyLastUsageCommand,
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
+  type KMSClient,
+  ListAliasesCommand,
+  ListKeyRotationsCommand,
+  ListKeysCommand,
+  ListResourceTagsCommand,
+} from '@aws-sdk/client-kms';
+import pLimit from 'p-limit';
+import type {
+  Gap,
+  KeyMetadata,
+  KeyRecord,
+  LastUsage,
+  RegionCoverage,
+  Rotation,
+  RotationStatus,
+  Tag,
+} from '../model/inventory.js';
+import { collected, failed, notApplicable, type Observed, skipped } from '../model/observed.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { RateLimiter } from '../util/rate-limiter.js';
+import { classifyAwsError } from './aws-errors.js';
+import {
+  DEFAULT_KEY_CONCURRENCY,
+  DEFAULT_QUOTA_SHARE,
+  type KmsReadApi,
+  PAGE_SIZE,
+  ratesFor,
+} from './kms-limits.js';
+
+export interface RegionProgress {
+  readonly account: string;
+  readonly region: string;
+  readonly keysDone: number;
+  readonly keysTotal: number;
+}
+
+export interface CollectKmsRegionOptions {
+  readonly account: string;
+  readonly region: string;
+  /** Call GetKeyLastUsage for customer managed keys (5 requests/s per region). Default true. */
+  readonly lastUsage?: boolean;
+  /** Share of each KMS quota to use, in (0, 1]. Default {@link DEFAULT_QUOTA_SHARE}. */
+  readonly quotaShare?: number;
+  /** Keys worked on at once. Default {@link DEFAULT_KEY_CONCURRENCY}. */
+  readonly concurrency?: number;
+  readonly clock?: Clock;
+  readonly onProgress?: (progress: RegionProgress) => void;
+}
+
+/** Requests made per API, and how many extra attempts the SDK's retries needed (throttles met). */
+export interface CallStats {
+  readonly calls: Partial<Record<KmsReadApi, number>>;
+  readonly retries: number;
+}
+
+export interface RegionInventory {
+  readonly keys: KeyRecord[];
+  readonly gaps: Gap[];
+  readonly coverage: RegionCoverage;
+  readonly stats: CallStats;
+}
+
+/**
+ * Thrown out of a region scan when the credentials themselves are unusable (expired,
+ * missing): that is not a gap of one region but a failed run.
+ */
+export class RegionCredentialsFailure extends Error {
+  override readonly name = 'RegionCredentialsFailure';
+}
+
+/**
+ * Lists every KMS key of one account in one region, with its metadata, aliases, tags,
+ * rotation status and history, key policy and last use.
+ *
+ * Partial failure is data: a call that fails for one key marks that field `failed` and adds
+ * a gap; a region that cannot be listed returns no keys, status `failed` and a gap. Calls
+ * that cannot apply to a key are not made (see {@link applicability}).
+ *
+ * @example
+ * ```ts
+ * import { KMSClient } from '@aws-sdk/client-kms';
+ * import { collectKmsRegion } from 'kms-report';
+ *
+ * const client = new KMSClient({ region: 'eu-west-1' });
+ * const { keys, gaps } = await collectKmsRegion(client, { account: '123456789012', region: 'eu-west-1' });
+ * ```
+ */
+export async function collectKmsRegion(
+  client: KMSClient,
+  options: CollectKmsRegionOptions,
+): Promise<RegionInventory> {
+  const { account, region } = options;
+  const rates = ratesFor(options.quotaShare ?? DEFAULT_QUOTA_SHARE);
+  const clock = options.clock ?? systemClock;
+  const limiters = new Map<KmsReadApi, RateLimiter>();
+  const calls: Partial<Record<KmsReadApi, number>> = {};
+  let retries = 0;
+
+  /** Every KMS request goes through here: paced to its API's rate, counted. */
+  const send: Send = async (api, call) => {
+    let limiter = limiters.get(api);
+    if (!limiter) {
+      limiter = new RateLimiter(rates[api], Math.max(1, Math.floor(rates[api] / 10)), clock);
+      limiters.set(api, limiter);
+    }
+    await limiter.take();
+    calls[api] = (calls[api] ?? 0) + 1;
+    try {
+      const response = await call();
+      retries += Math.max(0, (response.$metadata?.attempts ?? 1) - 1);
+      return response;
+    } catch (error) {
+      const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+      retries += Math.max(0, attempts - 1);
+      throw error;
+    }
+  };
+
+  const gaps: Gap[] = [];
+  const stats = (): CallStats => ({ calls: { ...calls }, retries });
+
+  // 1. The key list. Without it the region is a gap.
+  let refs: { keyId: string; arn: string }[];
+  try {
+    refs = await listAllKeys(client, send);
+  } catch (error) {
+    const e = classifyAwsError(error);
+    if (e.kind === 'credentials')
+      throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+    const message =
+      e.kind === 'region-unavailable'
+        ? `region ${region} is not enabled for this account or refused the credentials (${e.message || e.code})`
+        : e.message;
+    gaps.push({
+      scope: 'region',
+      account,
+      region,
+      keyArn: null,
+      field: null,
+      operation: 'ListKeys',
+      errorCode: e.code,
+      message,
+    });
+    return { keys: [], gaps, coverage: { account, region, status: 'failed', keysListed: 0 }, stats: stats() };
+  }
+
+  // 2. Aliases: one listing per region, joined to keys by TargetKeyId.
+  let aliasesByKey: Map<string, string[]> | null = null;
+  let aliasFailure: Observed<readonly string[]> | null = null;
+  try {
+    aliasesByKey = await listAllAliases(client, send);
+  } catch (error) {
+    const e = classifyAwsError(error);
+    if (e.kind === 'credentials')
+      throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+    aliasFailure = failed('ListAliases', e.code, e.message);
+    gaps.push({
+      scope: 'region',
+      account,
+      region,
+      keyArn: null,
+      field: 'aliases',
+      operation: 'ListAliases',
+      errorCode: e.code,
+      message: e.message,
+    });
+  }
+
+  // 3. Each key, a bounded number at a time.
+  const limit = pLimit(options.concurrency ?? DEFAULT_KEY_CONCURRENCY);
+  let done = 0;
+  options.onProgress?.({ account, region, keysDone: 0, keysTotal: refs.length });
+  const results = await Promise.all(
+    refs.map((ref) =>
+      limit(async () => {
+        const aliases: Observed<readonly string[]> =
+          aliasFailure ?? collected(aliasesByKey?.get(ref.keyId)?.toSorted() ?? []);
+        const result = await collectKey(
+          client,
+          send,
+          { account, region, ...ref },
+          aliases,
+          options.lastUsage ?? true,
+        );
+        done += 1;
+        options.onProgress?.({ account, region, keysDone: done, keysTotal: refs.length });
+        return result;
+      }),
+    ),
+  );
+
+  const keys: KeyRecord[] = [];
+  for (const result of results) {
+    if (result.record) keys.push(result.record);
+    gaps.push(...result.gaps);
+  }
+  keys.sort((a, b) => a.arn.localeCompare(b.arn));
+  const status = gaps.length === 0 ? 'complete' : 'partial';
+  return { keys, gaps, coverage: { account, region, status, keysListed: refs.length }, stats: stats() };
+}
+
+/** Makes one KMS request through the region's pacing and accounting. */
+type Send = <T extends { $metadata?: { attempts?: number } }>(
+  api: KmsReadApi,
+  call: () => Promise<T>,
+) => Promise<T>;
+
+/** Reads every page of a Marker/Truncated listing; stops if the service repeats a marker. */
+async function allPages<T>(fetch: (marker: string | undefined) => Promise<{ items: T[]; next?: string }>) {
+  const items: T[] = [];
+  const seen = new Set<string>();
+  let marker: string | undefined;
+  do {
+    const page = await fetch(marker);
+    items.push(...page.items);
+    marker = page.next;
+    if (marker !== undefined) {
+      if (seen.has(marker)) throw new Error(`the service returned the pagination marker ${marker} twice`);
+      seen.add(marker);
+    }
+  } while (marker !== undefined);
+  return items;
+}
+
+const nextMarker = (r: { Truncated?: boolean; NextMarker?: string }) =>
+  r.Truncated ? r.NextMarker : undefined;
+
+async function listAllKeys(client: KMSClient, send: Send) {
+  const entries = await allPages(async (Marker) => {
+    const r = await send('ListKeys', () =>
+      client.send(new ListKeysCommand({ Limit: PAGE_SIZE.ListKeys, Marker })),
+    );
+    return { items: r.Keys ?? [], next: nextMarker(r) };
+  });
+  const refs: { keyId: string; arn: string }[] = [];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (!entry.KeyId || !entry.KeyArn || seen.has(entry.KeyArn)) continue;
+    seen.add(entry.KeyArn);
+    refs.push({ keyId: entry.KeyId, arn: entry.KeyArn });
+  }
+  return refs;
+}
+
+async function listAllAliases(client: KMSClient, send: Send) {
+  const entries = await allPages(async (Marker) => {
+    const r = await send('ListAliases', () =>
+      client.send(new ListAliasesCommand({ Limit: PAGE_SIZE.ListAliases, Marker })),
+    );
+    return { items: r.Aliases ?? [], next: nextMarker(r) };
+  });
+  const byKey = new Map<string, string[]>();
+  for (const alias of entries) {
+    if (!alias.TargetKeyId || !alias.AliasName) continue;
+    const list = byKey.get(alias.TargetKeyId) ?? [];
+    list.push(alias.AliasName);
+    byKey.set(alias.TargetKeyId, list);
+  }
+  return byKey;
+}
+
+const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
+
+/** DescribeKey's KeyMetadata, normalised to the model. */
+export function toKeyMetadata(m: AwsKeyMetadata): KeyMetadata {
+  const mr = m.MultiRegionConfiguration;
+  return {
+    creationDate: iso(m.CreationDate),
+    description: m.Description ?? '',
+    keyState: m.KeyState ?? 'Unknown',
+    enabled: m.Enabled ?? false,
+    keySpec: m.KeySpec ?? m.CustomerMasterKeySpec ?? 'Unknown',
+    keyUsage: m.KeyUsage ?? 'Unknown',
+    keyManager: m.KeyManager === 'AWS' ? 'AWS' : 'CUSTOMER',
+    origin: m.Origin ?? 'Unknown',
+    multiRegion:
+      m.MultiRegion && mr
+        ? {
+            role: mr.MultiRegionKeyType === 'REPLICA' ? 'REPLICA' : 'PRIMARY',
+            primary: mr.PrimaryKey?.Arn
+              ? { arn: mr.PrimaryKey.Arn, region: mr.PrimaryKey.Region ?? '' }
+              : null,
+            replicas: (mr.ReplicaKeys ?? [])
+              .filter((r) => r.Arn)
+              .map((r) => ({ arn: r.Arn as string, region: r.Region ?? '' })),
+          }
+        : null,
+    deletionDate: iso(m.DeletionDate),
+    pendingDeletionWindowInDays: m.PendingDeletionWindowInDays ?? null,
+    customKeyStoreId: m.CustomKeyStoreId ?? null,
+    cloudHsmClusterId: m.CloudHsmClusterId ?? null,
+    currentKeyMaterialId: m.CurrentKeyMaterialId ?? null,
+    expirationModel: m.ExpirationModel ?? null,
+    validTo: iso(m.ValidTo),
+  };
+}
+
+/** Which per-key calls apply to a key. A call that does not apply is not made. */
+export function applicability(meta: KeyMetadata): {
+  tags: string | null;
+  rotation: string | null;
+  rotations: string | null;
+  lastUsage: string | null;
+} {
+  const canRotate =
+    meta.keySpec !== 'SYMMETRIC_DEFAULT'
+      ? `${meta.keySpec} keys cannot rotate automatically`
+      : meta.origin === 'AWS_CLOUDHSM' || meta.origin === 'EXTERNAL_KEY_STORE'
+        ? `keys in a custom key store (${meta.origin}) cannot rotate automatically`
+        : null;
+  const awsManaged = meta.keyManager === 'AWS';
+  return {
+    tags: awsManaged ? 'AWS managed keys cannot be tagged' : null,
+    rotation: canRotate,
+    rotations: canRotate ?? (awsManaged ? 'AWS managed keys carry no rotation fee' : null),
+    lastUsage: awsManaged ? 'AWS managed keys carry no monthly fee' : null,
+  };
+}
+
+interface KeyResult {
+  readonly record: KeyRecord | null;
+  readonly gaps: Gap[];
+}
+
+async function collectKey(
+  client: KMSClient,
+  send: Send,
+  ref: { account: string; region: string; keyId: string; arn: string },
+  aliases: Observed<readonly string[]>,
+  wantLastUsage: boolean,
+): Promise<KeyResult> {
+  const gaps: Gap[] = [];
+  const keyGap = (field: string, operation: string, code: string, message: string) =>
+    gaps.push({
+      scope: 'field',
+      account: ref.account,
+      region: ref.region,
+      keyArn: ref.arn,
+      field,
+      operation,
+      errorCode: code,
+      message,
+    });
+
+  /** One evidence call: success, not applicable (unsupported / invalid state) or failed (a gap). */
+  const observe = async <T>(
+    field: string,
+    operation: string,
+    read: () => Promise<T>,
+  ): Promise<Observed<T>> => {
+    try {
+      return collected(await read());
+    } catch (error) {
+      const e = classifyAwsError(error);
+      if (e.kind === 'credentials')
+        throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+      if (e.kind === 'unsupported')
+        return notApplicable(`${operation} is not supported for this key (${e.code})`);
+      if (e.kind === 'invalid-state')
+        return notApplicable(`${operation} is refused in the key's state (${e.code})`);
+      keyGap(field, operation, e.code, e.message);
+      return failed(operation, e.code, e.message);
+    }
+  };
+
+  let meta: KeyMetadata;
+  try {
+    const r = await send('DescribeKey', () => client.send(new DescribeKeyCommand({ KeyId: ref.arn })));
+    if (!r.KeyMetadata)
+      throw Object.assign(new Error('DescribeKey returned no KeyMetadata'), { name: 'EmptyResponse' });
+    meta = toKeyMetadata(r.KeyMetadata);
+  } catch (error) {
+    const e = classifyAwsError(error);
+    if (e.kind === 'credentials')
+      throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+    if (e.kind === 'not-found') {
+      // Deleted between ListKeys and DescribeKey: not in the inventory, but said.
+      gaps.push({
+        scope: 'key',
+        account: ref.account,
+        region: ref.region,
+        keyArn: ref.arn,
+        field: null,
+        operation: 'DescribeKey',
+        errorCode: e.code,
+        message: 'the key was listed by ListKeys but no longer exists (deleted during the scan)',
+      });
+      return { record: null, gaps };
+    }
+    gaps.push({
+      scope: 'key',
+      account: ref.account,
+      region: ref.region,
+      keyArn: ref.arn,
+      field: 'metadata',
+      operation: 'DescribeKey',
+      errorCode: e.code,
+      message: e.message,
+    });
+    const unknown = skipped<never>('DescribeKey failed, so what applies to this key is unknown');
+    return {
+      record: {
+        ...ref,
+        metadata: failed('DescribeKey', e.code, e.message),
+        aliases,
+        tags: unknown,
+        rotation: unknown,
+        rotations: unknown,
+        policy: unknown,
+        lastUsage: unknown,
+      },
+      gaps,
+    };
+  }
+
+  const metadata = collected(meta);
+  const applies = applicability(meta);
+  const KeyId = ref.arn;
+
+  const [tags, rotation, rotations, policy, lastUsage] = await Promise.all([
+    applies.tags
+      ? notApplicable<readonly Tag[]>(applies.tags)
+      : observe('tags', 'ListResourceTags', () =>
+          allPages(async (Marker) => {
+            const r = await send('ListResourceTags', () =>
+              client.send(new ListResourceTagsCommand({ KeyId, Limit: PAGE_SIZE.ListResourceTags, Marker })),
+            );
+            const items = (r.Tags ?? []).map((t) => ({ key: t.TagKey ?? '', value: t.TagValue ?? '' }));
+            return { items, next: nextMarker(r) };
+          }).then((list) => list.toSorted((a, b) => a.key.localeCompare(b.key)) as readonly Tag[]),
+        ),
+    applies.rotation
+      ? notApplicable<RotationStatus>(applies.rotation)
+      : observe('rotation', 'GetKeyRotationStatus', async (): Promise<RotationStatus> => {
+          const r = await send('GetKeyRotationStatus', () =>
+            client.send(new GetKeyRotationStatusCommand({ KeyId })),
+          );
+          return {
+            enabled: r.KeyRotationEnabled ?? false,
+            periodInDays: r.RotationPeriodInDays ?? null,
+            nextRotationDate: iso(r.NextRotationDate),
+            onDemandRotationStartDate: iso(r.OnDemandRotationStartDate),
+          };
+        }),
+    applies.rotations
+      ? notApplicable<readonly Rotation[]>(applies.rotations)
+      : observe('rotations', 'ListKeyRotations', () =>
+          allPages(async (Marker) => {
+            const r = await send('ListKeyRotations', () =>
+              client.send(new ListKeyRotationsCommand({ KeyId, Limit: PAGE_SIZE.ListKeyRotations, Marker })),
+            );
+            const items = (r.Rotations ?? [])
+              .filter((x) => x.RotationDate)
+              .map((x) => ({
+                date: (x.RotationDate as Date).toISOString(),
+                type: x.RotationType ?? 'UNKNOWN',
+              }));
+            return { items, next: nextMarker(r) };
+          }).then((list) => list.toSorted((a, b) => a.date.localeCompare(b.date)) as readonly Rotation[]),
+        ),
+    observe('policy', 'GetKeyPolicy', async () => {
+      const r = await send('GetKeyPolicy', () =>
+        client.send(new GetKeyPolicyCommand({ KeyId, PolicyName: 'default' })),
+      );
+      if (r.Policy === undefined)
+        throw Object.assign(new Error('GetKeyPolicy returned no policy'), { name: 'EmptyResponse' });
+      return r.Policy;
+    }),
+    applies.lastUsage
+      ? notApplicable<LastUsage>(applies.lastUsage)
+      : !wantLastUsage
+        ? skipped<LastUsage>('last-use collection was turned off (--no-last-usage)')
+        : observe('lastUsage', 'GetKeyLastUsage', async (): Promise<LastUsage> => {
+            const r = await send('GetKeyLastUsage', () => client.send(new GetKeyLastUsageCommand({ KeyId })));
+            return {
+              operation: r.KeyLastUsage?.Operation ?? null,
+              timestamp: iso(r.KeyLastUsage?.Timestamp),
+              trackingStartDate: iso(r.TrackingStartDate),
+              cloudTrailEventId: r.KeyLastUsage?.CloudTrailEventId ?? null,
+            };
+          }),
+  ]);
+
+  return { record: { ...ref, metadata, aliases, tags, rotation, rotations, policy, lastUsage }, gaps };
+}

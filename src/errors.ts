@@ -1,0 +1,44 @@
+/**
+ * Named errors. Each carries what a person needs to fix the cause; SDK errors are kept in
+ * `cause`. The CLI maps them to exit codes (see `src/cli/exit-codes.ts`).
+ */
+export class KmsReportError extends Error {
+  override readonly name: string = 'KmsReportError';
+}
+
+/** Input the user gave (a flag, a file) is not what was expected. Names the input. */
+export class InputError extends KmsReportError {
+  override readonly name = 'InputError';
+  constructor(
+    readonly input: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${input}: ${message}`, options);
+  }
+}
+
+/** A snapshot file is malformed, of another kind, or newer than this version understands. */
+export class SnapshotError extends KmsReportError {
+  override readonly name = 'SnapshotError';
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${file}: ${field ? `${field}: ` : ''}${message}`, options);
+  }
+}
+
+/** The AWS credentials are missing, expired or invalid. Names the profile or role that was used. */
+export class CredentialsError extends KmsReportError {
+  override readonly name = 'CredentialsError';
+  constructor(
+    readonly identity: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`AWS credentials (${identity}): ${message}`, options);
+  }
+}
