@@ -70,6 +70,7 @@ export function classifyAwsError(error: unknown): ClassifiedError {
       message: 'the endpoint did not answer in the AWS protocol',
     };
   if (UNREACHABLE.has(String(e.code))) return { kind: 'region-unavailable', code: String(e.code), message };
-  const code = [e.name, e.Code, e.code].find((c): c is string => typeof c === 'string' && c !== 'Error') ?? 'Error';
+  const code =
+    [e.name, e.Code, e.code].find((c): c is string => typeof c === 'string' && c !== 'Error') ?? 'Error';
   return { kind: KIND_BY_CODE[code] ?? 'other', code, message };
 }

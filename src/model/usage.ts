@@ -1,0 +1,88 @@
+import type { IsoDate } from './inventory.js';
+
+/**
+ * Request volumes and key lifecycle for one calendar month, as the usage collectors
+ * (CloudTrail, CloudWatch) produce them and the pricing engine and rules consume them.
+ */
+
+/** Where a number came from. Recorded with every count and shown in the report. */
+export type UsageSource = 'cloudtrail-lookup' | 'cloudtrail-s3' | 'cloudwatch' | 'sample';
+
+/** Successful and failed requests of one operation on one key (per-key sources: CloudTrail). */
+export interface RequestCount {
+  readonly account: string;
+  readonly region: string;
+  /** The key's ARN from the event's `resources[]`. */
+  readonly keyArn: string;
+  /** The API name, e.g. `Decrypt`, `GenerateDataKeyPair`. */
+  readonly operation: string;
+  /** For GenerateDataKeyPair*: the requested pair spec (`RSA_2048`, `ECC_NIST_P256`, ...); else null. */
+  readonly keyPairSpec: string | null;
+  /** Successful calls (billed). */
+  readonly count: number;
+  /** Calls that returned an error (`errorCode` set); counted apart. */
+  readonly failedCount: number;
+  readonly source: UsageSource;
+}
+
+/**
+ * Account-level totals from CloudWatch `AWS/Usage` `CallCount` (no key dimension), by the
+ * metric's `Resource` value: `CryptographicOperationsSymmetric`, `CryptographicOperationsRsa`,
+ * `CryptographicOperationsEcc`, API names, `GenerateDataKeyPair-RSA_2048`-style names.
+ */
+export interface AccountUsageTotal {
+  readonly account: string;
+  readonly region: string;
+  readonly resource: string;
+  readonly count: number;
+  readonly source: 'cloudwatch' | 'sample';
+}
+
+export type LifecycleEventName =
+  | 'CreateKey'
+  | 'ReplicateKey'
+  | 'ScheduleKeyDeletion'
+  | 'CancelKeyDeletion'
+  | 'DeleteKey'
+  | 'DisableKey'
+  | 'EnableKey'
+  | 'EnableKeyRotation'
+  | 'DisableKeyRotation'
+  | 'RotateKey'
+  | 'RotateKeyOnDemand'
+  | 'PutKeyPolicy';
+
+/** A management event on a key during the month (from CloudTrail). */
+export interface LifecycleEvent {
+  readonly account: string;
+  readonly region: string;
+  readonly keyArn: string;
+  readonly event: LifecycleEventName;
+  readonly time: IsoDate;
+  /** ScheduleKeyDeletion's `requestParameters.pendingWindowInDays`. */
+  readonly pendingWindowInDays?: number;
+  /** ScheduleKeyDeletion's answer: when the key is to be deleted. */
+  readonly deletionDate?: IsoDate;
+}
+
+/** How complete a source was for one account and region. */
+export interface UsageCoverage {
+  readonly account: string;
+  readonly region: string;
+  readonly source: UsageSource;
+  /** `complete`: the whole month was read; `partial`: stopped early; `failed`/`not-collected`: nothing usable. */
+  readonly status: 'complete' | 'partial' | 'failed' | 'not-collected';
+  readonly detail: string;
+}
+
+/** Everything known about one month's usage. */
+export interface MonthUsage {
+  /** `YYYY-MM`. */
+  readonly month: string;
+  /** The window read, `[start, end)` in UTC. */
+  readonly window: { readonly start: IsoDate; readonly end: IsoDate };
+  readonly requests: readonly RequestCount[];
+  readonly accountTotals: readonly AccountUsageTotal[];
+  readonly lifecycle: readonly LifecycleEvent[];
+  readonly coverage: readonly UsageCoverage[];
+}
