@@ -282,7 +282,11 @@ export function toKeyMetadata(m: AwsKeyMetadata): KeyMetadata {
     multiRegion:
       m.MultiRegion && mr
         ? {
-            role: mr.MultiRegionKeyType === 'REPLICA' ? 'REPLICA' : 'PRIMARY',
+            // The primary is the key whose ARN the configuration names as primary; this holds even
+            // where an emulator's MultiRegionKeyType drifts (moto shares it between copies).
+            role: (mr.PrimaryKey?.Arn ? mr.PrimaryKey.Arn !== m.Arn : mr.MultiRegionKeyType === 'REPLICA')
+              ? 'REPLICA'
+              : 'PRIMARY',
             primary: mr.PrimaryKey?.Arn
               ? { arn: mr.PrimaryKey.Arn, region: mr.PrimaryKey.Region ?? '' }
               : null,
