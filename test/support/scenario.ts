@@ -25,7 +25,10 @@ export function endpointClients(endpoint: string, options: { maxAttempts?: numbe
   return {
     kms: (region) => {
       let client = kms.get(region);
-      if (!client) kms.set(region, (client = new KMSClient({ ...base, region })));
+      if (!client) {
+        client = new KMSClient({ ...base, region });
+        kms.set(region, client);
+      }
       return client;
     },
     sts: (region) => new STSClient({ ...base, region }),
