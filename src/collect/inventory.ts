@@ -23,8 +23,14 @@ export interface InventoryClients {
   account(): AccountClient;
 }
 
-/** Retry settings for the clients kms-report builds: adaptive backoff, enough attempts to ride out throttling. */
-export const SDK_RETRY = { retryMode: 'adaptive', maxAttempts: 8 } as const;
+/**
+ * Retry settings for the clients kms-report builds: the SDK's standard mode (exponential
+ * backoff with jitter; 500 ms base for throttling errors) and enough attempts to ride out a
+ * throttled minute. Not `adaptive`: its client-side rate limit is per client, so one throttled
+ * API (GetKeyLastUsage at 5/s) would slow every other API of the region; kms-report paces each
+ * API to its own quota instead (see kms-limits.ts).
+ */
+export const SDK_RETRY = { retryMode: 'standard', maxAttempts: 8 } as const;
 
 /**
  * Clients on the standard AWS credential chain (environment, `AWS_PROFILE` or `profile`,

@@ -127,3 +127,9 @@ export const snapshotSchema = z
 type Parsed = z.infer<typeof snapshotSchema>;
 const _schemaFitsModel = (s: Parsed): InventorySnapshot => s;
 void _schemaFitsModel;
+
+/** The snapshot's JSON Schema (draft 2020-12), as published in `schema/snapshot.schema.json`. */
+export function snapshotJsonSchema(): string {
+  const schema = z.toJSONSchema(snapshotSchema, { target: 'draft-2020-12' });
+  return `${JSON.stringify({ ...schema, title: 'kms-report inventory snapshot, schema version 1' }, null, 2)}\n`;
+}

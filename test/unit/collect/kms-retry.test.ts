@@ -81,7 +81,7 @@ async function clientFor(
   });
 }
 
-describe('collectKmsRegion under throttling (SDK retries, real HTTP)', () => {
+describe('collectKmsRegion under throttling (SDK retries, real HTTP)', { timeout: 20_000 }, () => {
   it('rides out ThrottlingException and collects the key with no gap', async () => {
     let describes = 0;
     const client = await clientFor((operation) => {
