@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { CredentialsError, InputError, KmsReportError, SnapshotError } from '../errors.js';
+import { InputError, KmsReportError, SnapshotError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { type CliIo, collectCommand } from './commands/collect.js';
 import { ExitCode } from './exit-codes.js';
@@ -10,13 +10,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('What your AWS KMS keys cost each month, and whether they are compliant.')
     .version(TOOL_VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    // A fixed width keeps --help the same on every terminal (and in the golden test).
+    .configureHelp({ helpWidth: 100 })
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     })
     .exitOverride();
   program.addCommand(collectCommand(io, setExit));
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  for (const command of program.commands)
+    command.exitOverride().configureOutput(program.configureOutput()).configureHelp(program.configureHelp());
   return program;
 }
 
@@ -43,7 +46,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     );
     if (process.env.DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     if (error instanceof InputError || error instanceof SnapshotError) return ExitCode.BadInput;
-    if (error instanceof CredentialsError) return ExitCode.Error;
     return ExitCode.Error;
   }
 }

@@ -1,0 +1,40 @@
+/**
+ * kms-report: what your AWS KMS keys cost each month, and whether they are compliant.
+ *
+ * @example Collect an inventory and save it as evidence
+ * ```ts
+ * import { collectInventory, writeSnapshot } from 'kms-report';
+ *
+ * const { snapshot } = await collectInventory({ regions: ['us-east-1', 'eu-west-1'] });
+ * await writeSnapshot('reports/inventory.json', snapshot);
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+  type CollectInventoryOptions,
+  collectInventory,
+  defaultClients,
+  type InventoryClients,
+  type InventoryResult,
+  parseRegionList,
+  SDK_RETRY,
+} from './collect/inventory.js';
+export {
+  applicability,
+  type CallStats,
+  type CollectKmsRegionOptions,
+  collectKmsRegion,
+  type RegionInventory,
+  type RegionProgress,
+  toKeyMetadata,
+} from './collect/kms.js';
+export { DEFAULT_QUOTA_SHARE, KMS_READ_QUOTAS, type KmsReadApi, ratesFor } from './collect/kms-limits.js';
+export { CredentialsError, InputError, KmsReportError, SnapshotError } from './errors.js';
+export type * from './model/inventory.js';
+export { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from './model/inventory.js';
+export { collected, collectedValue, describeMissing, type Observed } from './model/observed.js';
+export { snapshotJsonSchema, snapshotSchema } from './model/snapshot-schema.js';
+export type * from './model/usage.js';
+export { parseSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from './snapshot.js';
+export { TOOL_VERSION } from './version.js';

@@ -1,0 +1,141 @@
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccountClient } from '@aws-sdk/client-account';
+import {
+  DescribeKeyCommand,
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
+  KMSClient,
+  ListAliasesCommand,
+  ListKeyRotationsCommand,
+  ListKeysCommand,
+  ListResourceTagsCommand,
+} from '@aws-sdk/client-kms';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ExitCode } from '../../../src/cli/exit-codes.js';
+import { runCli } from '../../../src/cli/program.js';
+import type { InventoryClients } from '../../../src/collect/inventory.js';
+import { readSnapshot } from '../../../src/snapshot.js';
+import { captureIo } from '../../support/io.js';
+
+const ACCOUNT = '111122223333';
+const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${KEY}`;
+const kms = mockClient(KMSClient);
+const sts = mockClient(STSClient);
+const clients: InventoryClients = {
+  kms: (region) => new KMSClient({ region }),
+  sts: (region) => new STSClient({ region }),
+  account: () => new AccountClient({ region: 'us-east-1' }),
+};
+
+beforeEach(() => {
+  kms.reset();
+  sts.reset();
+  sts
+    .on(GetCallerIdentityCommand)
+    .resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/auditor` });
+  kms.on(ListKeysCommand).resolves({ Keys: [{ KeyId: KEY, KeyArn: ARN }] });
+  kms.on(ListAliasesCommand).resolves({ Aliases: [] });
+  kms.on(DescribeKeyCommand).resolves({
+    KeyMetadata: {
+      KeyId: KEY,
+      Arn: ARN,
+      KeyManager: 'CUSTOMER',
+      KeySpec: 'SYMMETRIC_DEFAULT',
+      KeyState: 'Enabled',
+      Origin: 'AWS_KMS',
+    },
+  });
+  kms.on(ListResourceTagsCommand).resolves({ Tags: [] });
+  kms.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: false });
+  kms.on(ListKeyRotationsCommand).resolves({ Rotations: [] });
+  kms
+    .on(GetKeyPolicyCommand)
+    .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+});
+
+async function outDir() {
+  return mkdtemp(join(tmpdir(), 'kms-report-cli-'));
+}
+
+describe('kms-report collect', () => {
+  it('writes the snapshot, prints a summary with the gaps, and exits 0', async () => {
+    const dir = await outDir();
+    const io = captureIo({ clients });
+    const code = await runCli(
+      ['collect', '--regions', 'eu-west-1', '--no-last-usage', '--out', join(dir, 'inv.json')],
+      io,
+    );
+    expect(code).toBe(ExitCode.Ok);
+    expect(io.stdoutText()).toContain(
+      'Collected 1 keys (1 customer managed, 0 AWS managed) in account 111122223333.',
+    );
+    expect(io.stdoutText()).toContain(`eu-west-1 ${KEY} policy: GetKeyPolicy AccessDeniedException`);
+    expect((await readSnapshot(join(dir, 'inv.json'))).gaps).toHaveLength(1);
+    // Not a terminal: no progress line on stderr, so cron mail stays clean.
+    expect(io.stderrText()).toBe('');
+  });
+
+  it('exits 4 with --fail-on-gaps when something could not be seen', async () => {
+    const dir = await outDir();
+    const io = captureIo({ clients });
+    const code = await runCli(
+      [
+        'collect',
+        '--regions',
+        'eu-west-1',
+        '--no-last-usage',
+        '--fail-on-gaps',
+        '--quiet',
+        '--out',
+        join(dir, 'inv.json'),
+      ],
+      io,
+    );
+    expect(code).toBe(ExitCode.Gaps);
+    expect(io.stdoutText()).toBe('');
+  });
+
+  it.each([
+    [['collect', '--regions', 'eu-west-1,mars-1'], '--regions: "mars-1" is not a region name'],
+    [['collect', '--quota-share', '0'], '--quota-share: expected a number in (0, 1], got "0"'],
+    [['collect', '--bogus'], "unknown option '--bogus'"],
+  ])(
+    'refuses bad input %j with exit code 2, a message naming it, and no file written',
+    async (argv, message) => {
+      const dir = await outDir();
+      const io = captureIo({ clients });
+      const code = await runCli([...argv, '--out', join(dir, 'inv.json')], io);
+      expect(code).toBe(ExitCode.BadInput);
+      expect(io.stderrText()).toContain(message);
+      expect(await readdir(dir)).toEqual([]);
+      expect(kms.calls()).toHaveLength(0);
+    },
+  );
+
+  it('exits 1 with one clear line, and writes nothing, when the credentials have expired', async () => {
+    const dir = await outDir();
+    sts
+      .on(GetCallerIdentityCommand)
+      .rejects(
+        Object.assign(new Error('The security token included in the request is expired'), {
+          name: 'ExpiredTokenException',
+        }),
+      );
+    const io = captureIo({ clients });
+    const code = await runCli(
+      ['collect', '--regions', 'eu-west-1', '--profile', 'audit', '--out', join(dir, 'inv.json')],
+      io,
+    );
+    expect(code).toBe(ExitCode.Error);
+    expect(io.stderrText()).toMatch(
+      /^kms-report: AWS credentials \(profile "audit"\): ExpiredTokenException/,
+    );
+    expect(io.stderrText().trim().split('\n')).toHaveLength(1);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
