@@ -119,13 +119,11 @@ describe('kms-report collect', () => {
 
   it('exits 1 with one clear line, and writes nothing, when the credentials have expired', async () => {
     const dir = await outDir();
-    sts
-      .on(GetCallerIdentityCommand)
-      .rejects(
-        Object.assign(new Error('The security token included in the request is expired'), {
-          name: 'ExpiredTokenException',
-        }),
-      );
+    sts.on(GetCallerIdentityCommand).rejects(
+      Object.assign(new Error('The security token included in the request is expired'), {
+        name: 'ExpiredTokenException',
+      }),
+    );
     const io = captureIo({ clients });
     const code = await runCli(
       ['collect', '--regions', 'eu-west-1', '--profile', 'audit', '--out', join(dir, 'inv.json')],
