@@ -10,6 +10,11 @@ export type UsageSource = 'cloudtrail-lookup' | 'cloudtrail-s3' | 'cloudwatch' |
 
 /** Successful and failed requests of one operation on one key (per-key sources: CloudTrail). */
 export interface RequestCount {
+  /**
+   * The account billed for these requests: the caller's (`userIdentity.accountId`), which for
+   * a cross-account call is not the key's owner; the key's own account when an AWS service
+   * called on the owner's behalf.
+   */
   readonly account: string;
   readonly region: string;
   /** The key's ARN from the event's `resources[]`. */
