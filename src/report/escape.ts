@@ -1,0 +1,39 @@
+/**
+ * Everything a key's owner controls (descriptions, tags, aliases, policies) is untrusted text.
+ * These functions make it inert where the report puts it.
+ */
+
+/**
+ * Escapes text for a GitHub-flavoured Markdown table cell or inline run: no emphasis, link,
+ * image, HTML, mention, autolink or table break survives; line breaks become spaces; control
+ * characters are dropped. The result stays readable as plain text (ARNs keep their colons).
+ */
+export function escapeMarkdown(text: string): string {
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+      .replace(/\r\n|\r|\n|\t/g, ' ')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/[\\`*_{}[\]()#+!|~@]/g, (c) => `\\${c}`)
+      // Autolinks: a scheme's colon and "www." would become links.
+      .replace(/\b(https?|ftp|mailto|file|javascript|data):/gi, '$1\\:')
+      .replace(/\bwww\./gi, 'www\\.')
+      // A leading "-", "=" or "1." could start a list or a heading underline.
+      .replace(/^([-=]|\d+\.)/, '\\$1')
+  );
+}
+
+/** Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Neutralises a CSV cell against formula injection: a value from user-controlled text that
+ * starts with `=`, `+`, `-`, `@`, tab or carriage return gets a leading apostrophe, which
+ * spreadsheets show as text. Apply it only to user-controlled text, never to numbers.
+ */
+export function neutralizeFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
