@@ -443,7 +443,7 @@ export function demoSnapshot(): InventorySnapshot {
     accounts: [DEMO_ACCOUNT],
     regions: [
       { account: DEMO_ACCOUNT, region: 'eu-west-1', status: 'partial', keysListed: 3 },
-      { account: DEMO_ACCOUNT, region: 'us-east-1', status: 'complete', keysListed: 21 },
+      { account: DEMO_ACCOUNT, region: 'us-east-1', status: 'complete', keysListed: 20 },
     ],
     keys,
     gaps: [
