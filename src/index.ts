@@ -34,7 +34,10 @@ export { CredentialsError, InputError, KmsReportError, SnapshotError } from './e
 export type * from './model/inventory.js';
 export { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from './model/inventory.js';
 export { collected, collectedValue, describeMissing, type Observed } from './model/observed.js';
+export type * from './model/pricing.js';
+export { REQUEST_TIERS } from './model/pricing.js';
 export { snapshotJsonSchema, snapshotSchema } from './model/snapshot-schema.js';
 export type * from './model/usage.js';
+export * from './pricing/index.js';
 export { parseSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from './snapshot.js';
 export { TOOL_VERSION } from './version.js';

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, KmsReportError, SnapshotError } from '../errors.js';
+import { PricingTableError } from '../pricing/errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { type CliIo, collectCommand } from './commands/collect.js';
+import { pricingCommand } from './commands/pricing.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Builds the `kms-report` program. Exported so tests can run it in-process. */
@@ -18,8 +20,18 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     })
     .exitOverride();
   program.addCommand(collectCommand(io, setExit));
-  for (const command of program.commands)
-    command.exitOverride().configureOutput(program.configureOutput()).configureHelp(program.configureHelp());
+  program.addCommand(pricingCommand(io, setExit));
+  // Every command, at any depth, reports through `io` and returns instead of exiting.
+  const inherit = (parent: Command) => {
+    for (const command of parent.commands) {
+      command
+        .exitOverride()
+        .configureOutput(program.configureOutput())
+        .configureHelp(program.configureHelp());
+      inherit(command);
+    }
+  };
+  inherit(program);
   return program;
 }
 
@@ -45,7 +57,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       `kms-report: ${known ? error.message : `unexpected error: ${(error as Error)?.message ?? error}`}\n`,
     );
     if (process.env.DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-    if (error instanceof InputError || error instanceof SnapshotError) return ExitCode.BadInput;
+    if (error instanceof InputError || error instanceof SnapshotError || error instanceof PricingTableError)
+      return ExitCode.BadInput;
     return ExitCode.Error;
   }
 }

@@ -1,0 +1,153 @@
+import { join } from 'node:path';
+import { PricingClient } from '@aws-sdk/client-pricing';
+import { Command } from 'commander';
+import { parseRegionList, SDK_RETRY } from '../../collect/inventory.js';
+import { InputError } from '../../errors.js';
+import { REQUEST_TIERS } from '../../model/pricing.js';
+import { DEFAULT_PRICING_DIR, loadPricingTables } from '../../pricing/load.js';
+import { formatMoney } from '../../pricing/money.js';
+import {
+  PRICE_LIST_ENDPOINT_REGION,
+  refreshPricingTable,
+  renderTableChanges,
+} from '../../pricing/refresh.js';
+import { type PricingTable, selectTable, serializePricingTable } from '../../pricing/table.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import { ExitCode } from '../exit-codes.js';
+import type { CliIo } from './collect.js';
+
+/** What the pricing command needs beyond {@link CliIo}; tests inject a Price List client. */
+export interface PricingCommandDeps {
+  readonly pricingClient?: (profile?: string) => PricingClient;
+}
+
+function defaultPricingClient(profile?: string): PricingClient {
+  return new PricingClient({
+    ...SDK_RETRY,
+    region: PRICE_LIST_ENDPOINT_REGION,
+    ...(profile ? { profile } : {}),
+  });
+}
+
+function parseDay(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
+    throw new InputError('--effective-from', `expected a date YYYY-MM-DD, got "${value}"`);
+  return value;
+}
+
+function parseMonth(value: string): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value))
+    throw new InputError('--month', `expected YYYY-MM, got "${value}"`);
+  return value;
+}
+
+/** A table as text for the terminal: provenance, free tier, one line per region. */
+export function describeTable(table: PricingTable): string {
+  const lines = [
+    `Pricing table ${table.version}${table.file ? ` (${table.file})` : ''}`,
+    `  in force: ${table.effective.from} to ${table.effective.until ?? 'now'}; currency ${table.currency}`,
+    `  source: ${table.provenance.source}, checked ${table.provenance.checked} (${table.provenance.method})`,
+    ...table.provenance.notes.map((n) => `  note: ${n}`),
+    `  free tier: ${table.freeTier.requestsPerMonth} requests/month per account across regions; not for ${table.freeTier.notCovered.join(', ')}`,
+    '',
+    `  ${['region', 'verified', 'key-month', 'rotation (cap)', ...REQUEST_TIERS.map((t) => `${t}/10k`)].join('\t')}`,
+  ];
+  const money = (v: string) => formatMoney(v, { currency: table.currency, decimals: 2 });
+  for (const [region, p] of Object.entries(table.regions).sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(
+      `  ${[
+        region,
+        p.verified ? 'yes' : 'NO (assumed)',
+        money(p.keyMonth),
+        `${money(p.rotation.perRotationMonth)} (${p.rotation.billedRotationsCap ?? 'uncapped'})`,
+        ...REQUEST_TIERS.map((t) => money(p.requestsPer10k[t])),
+      ].join('\t')}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `kms-report pricing`: `refresh` rebuilds pricing-table regions from the AWS Price List and
+ * writes a new dated table; `show` prints the table in force for a month.
+ */
+export function pricingCommand(
+  io: CliIo,
+  setExit: (code: number) => void,
+  deps: PricingCommandDeps = {},
+): Command {
+  const pricing = new Command('pricing').description(
+    'The pricing tables: show them, refresh them from the AWS Price List',
+  );
+
+  pricing
+    .command('refresh')
+    .description(
+      'Rebuild the prices of some regions from the AWS Price List (pricing:GetProducts, AWSKMS) into a new dated table',
+    )
+    .requiredOption(
+      '-r, --regions <list>',
+      'comma-separated regions, or "all" for every region of the current table',
+    )
+    .option(
+      '--dir <dir>',
+      'where the current tables are read (default: the pricing/ folder shipped with kms-report)',
+    )
+    .option('--out-dir <dir>', 'where the new table is written (default: --dir)')
+    .option(
+      '--effective-from <date>',
+      "first day the new prices apply (default: the current table's)",
+      parseDay,
+    )
+    .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
+    .option('--dry-run', 'show what changed without writing the table')
+    .action(
+      async (opts: {
+        regions: string;
+        dir?: string;
+        outDir?: string;
+        effectiveFrom?: string;
+        profile?: string;
+        dryRun?: boolean;
+      }) => {
+        const now = io.now?.() ?? new Date();
+        const today = now.toISOString().slice(0, 10);
+        const dir = opts.dir ?? DEFAULT_PRICING_DIR;
+        const tables = await loadPricingTables(dir);
+        const base = selectTable(tables, today.slice(0, 7));
+        const asked = parseRegionList(opts.regions);
+        const regions = asked === 'all' ? Object.keys(base.regions) : asked;
+        const client = (deps.pricingClient ?? defaultPricingClient)(opts.profile);
+        const result = await refreshPricingTable({
+          client,
+          regions,
+          base,
+          today,
+          ...(opts.effectiveFrom ? { effectiveFrom: opts.effectiveFrom } : {}),
+        });
+        io.stdout.write(`Compared with ${base.version}:\n${renderTableChanges(result.changes)}`);
+        for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
+        if (opts.dryRun) io.stdout.write(`Dry run: ${result.fileName} not written.\n`);
+        else {
+          const out = join(opts.outDir ?? dir, result.fileName);
+          await writeFileAtomic(out, serializePricingTable(result.table));
+          io.stdout.write(`Wrote ${out} (version ${result.table.version}).\n`);
+        }
+        setExit(ExitCode.Ok);
+      },
+    );
+
+  pricing
+    .command('show')
+    .description('Print the pricing table in force for a month, with provenance and unverified regions')
+    .option('-m, --month <YYYY-MM>', 'the month (default: the current one)', parseMonth)
+    .option('--dir <dir>', 'where the tables are read (default: the pricing/ folder shipped with kms-report)')
+    .action(async (opts: { month?: string; dir?: string }) => {
+      const month = opts.month ?? (io.now?.() ?? new Date()).toISOString().slice(0, 7);
+      const tables = await loadPricingTables(opts.dir ?? DEFAULT_PRICING_DIR);
+      io.stdout.write(describeTable(selectTable(tables, month)));
+      setExit(ExitCode.Ok);
+    });
+
+  return pricing;
+}

@@ -1,0 +1,171 @@
+import type { IsoDate, KeyManager } from './inventory.js';
+
+/**
+ * What the pricing engine produces: the cost of one calendar month of KMS, per key and
+ * line, with subtotals, the table used and every assumption it had to make.
+ *
+ * Amounts are {@link Money} strings (decimal, full precision, never binary floating
+ * point). `null` means "unknown" and is never replaced by zero.
+ */
+
+/** A decimal amount in the table's currency, full precision, e.g. `"0.516129032258"`. Negative for credits. */
+export type Money = string;
+
+/**
+ * The five request price tiers, named by their AWS Price List usage-type suffix (the usage
+ * type itself carries the region as prefix: `us-east-1-KMS-Requests`).
+ */
+export const REQUEST_TIERS = [
+  'KMS-Requests',
+  'KMS-Requests-Asymmetric-RSA_2048',
+  'KMS-Requests-Asymmetric',
+  'KMS-Requests-GenerateDatakeyPair-ECC',
+  'KMS-Requests-GenerateDatakeyPair-RSA',
+] as const;
+
+export type RequestTier = (typeof REQUEST_TIERS)[number];
+
+export type CostLineKind =
+  /** $/key-month, prorated by billable hours. */
+  | 'key-fee'
+  /** The surcharge of one rotation of the key material, prorated from the rotation. */
+  | 'rotation-fee'
+  /** Requests attributed to a key, one line per operation and tier. */
+  | 'requests'
+  /** Account-level volume (CloudWatch) above what the per-key counts explain. */
+  | 'unattributed-requests'
+  /** The monthly free tier, a negative amount. */
+  | 'free-tier-credit';
+
+/** One line of the bill. `amount` is `quantity × unitPrice` (per `priceUnit`), or `null` when unknown. */
+export interface CostLine {
+  readonly kind: CostLineKind;
+  /** The account billed for the line (for requests: the caller). */
+  readonly account: string;
+  readonly region: string;
+  /** The key the line is about; null for unattributed volume and credits. */
+  readonly keyArn: string | null;
+  /** A short human description, e.g. `Decrypt (symmetric)`, `Key fee, 384 of 744 hours`. */
+  readonly description: string;
+  /** Request lines: the tier (Price List usage-type suffix); null for fees. */
+  readonly tier: RequestTier | null;
+  /** Request lines: the API operation, when known. */
+  readonly operation: string | null;
+  /** GenerateDataKeyPair* lines: the requested pair spec. */
+  readonly keyPairSpec: string | null;
+  /**
+   * How much was billed: for fees the fraction of a key-month (decimal string), for requests a
+   * request count (negative on credits). Null when unknown.
+   */
+  readonly quantity: string | null;
+  readonly unit: 'key-month' | 'requests';
+  /** The price of one `priceUnit`, from the table. Null when the tier itself is unknown. */
+  readonly unitPrice: Money | null;
+  readonly priceUnit: 'key-month' | '10k-requests';
+  /** Full precision; null means unknown (see `unknownReason`), never zero in its place. */
+  readonly amount: Money | null;
+  readonly unknownReason: string | null;
+  /** Fees: billable hours and hours in the month. */
+  readonly hours: { readonly billable: number; readonly inMonth: number } | null;
+  /** Ids of the {@link PricingAssumption}s this line depends on. */
+  readonly assumptions: readonly string[];
+}
+
+/** A sum of lines. `amount` is the exact sum of the priced lines; when `complete` is false it is a lower bound. */
+export interface CostTotal {
+  readonly amount: Money;
+  /** False when at least one line in scope is unknown. */
+  readonly complete: boolean;
+  readonly unknownLines: number;
+}
+
+/** Where the engine learnt of a key. */
+export type KeyCostSource =
+  /** The inventory snapshot listed it. */
+  | 'snapshot'
+  /** Only the month's lifecycle events name it (for example deleted before the scan). */
+  | 'lifecycle-events'
+  /** Only request counts name it (for example a key of another account used by this one). */
+  | 'request-counts';
+
+/** Everything one key cost in the month. */
+export interface KeyCost {
+  readonly keyArn: string;
+  /** The account and region that own the key (its fee is billed there). */
+  readonly account: string;
+  readonly region: string;
+  readonly keyId: string;
+  readonly source: KeyCostSource;
+  /** Null when the key could not be described. */
+  readonly keyManager: KeyManager | null;
+  readonly keySpec: string | null;
+  readonly multiRegionRole: 'PRIMARY' | 'REPLICA' | null;
+  /** Hours the key was billable (existed and was not pending deletion); null when unknown. */
+  readonly billableHours: number | null;
+  readonly lines: readonly CostLine[];
+  readonly total: CostTotal;
+  /** Facts about this key's pricing worth a reader's attention (capped rotations, custom key store, ...). */
+  readonly notes: readonly string[];
+}
+
+/** The subtotal of one account in one region (all lines billed there). */
+export interface RegionSubtotal {
+  readonly account: string;
+  readonly region: string;
+  readonly total: CostTotal;
+}
+
+export interface AccountSubtotal {
+  readonly account: string;
+  readonly total: CostTotal;
+}
+
+/** An assumption the engine made, with where it applied. */
+export interface PricingAssumption {
+  /** Stable id, the name of the constant that holds it (e.g. `HMAC_REQUEST_TIER`). */
+  readonly id: string;
+  readonly statement: string;
+  /** Key ARNs, `account/region` pairs or region names the assumption was used for. */
+  readonly appliesTo: readonly string[];
+}
+
+/** Which pricing table priced the month. */
+export interface PricingTableRef {
+  readonly version: string;
+  /** The file it was loaded from, when loaded from disk. */
+  readonly file: string | null;
+  readonly currency: string;
+  readonly effective: { readonly from: string; readonly until: string | null };
+  readonly source: string;
+  readonly checked: string;
+}
+
+export type FreeTierScope = 'account' | 'organization';
+
+/** The cost of one month. */
+export interface MonthCost {
+  readonly kind: 'kms-report/month-cost';
+  readonly schemaVersion: 1;
+  /** `YYYY-MM`. */
+  readonly month: string;
+  /** `[start, end)` in UTC. */
+  readonly period: { readonly start: IsoDate; readonly end: IsoDate; readonly hours: number };
+  readonly currency: string;
+  readonly table: PricingTableRef;
+  readonly settings: {
+    readonly freeTierScope: FreeTierScope;
+    readonly partialHours: 'bill-started-hour' | 'exact';
+  };
+  /** Sorted by account, region, key ARN. */
+  readonly keys: readonly KeyCost[];
+  readonly unattributed: readonly CostLine[];
+  readonly credits: readonly CostLine[];
+  /** Per account and region, sorted. */
+  readonly subtotals: readonly RegionSubtotal[];
+  readonly accounts: readonly AccountSubtotal[];
+  /** The sum of every line: keys, unattributed and credits. */
+  readonly total: CostTotal;
+  readonly assumptions: readonly PricingAssumption[];
+  /** What is outside the estimate (custom key store charges, ...). */
+  readonly notices: readonly string[];
+}

@@ -1,0 +1,101 @@
+import type { RequestTier } from '../model/pricing.js';
+
+/**
+ * Everything the engine assumes where AWS's documentation is silent or a fact is
+ * UNCONFIRMED. Each is a named constant; when the engine relies on one for a month, the
+ * output's `assumptions` lists it by the constant's name with the keys or regions concerned.
+ */
+
+/**
+ * How a partial hour is billed. AWS prorates the key fee hourly; it does not say what
+ * happens to the hour in which a key is created or scheduled for deletion. We bill every
+ * clock hour (UTC) in which the key was billable for any part of it ("bill-started-hour"),
+ * the way hourly AWS charges usually round. `'exact'` prices the exact fraction instead.
+ */
+export const PARTIAL_HOUR_BILLING: 'bill-started-hour' | 'exact' = 'bill-started-hour';
+
+/**
+ * The pending-deletion window when neither the ScheduleKeyDeletion event nor
+ * `PendingDeletionWindowInDays` tells it: AWS's default, 30 days. Used to date the start
+ * of a pending deletion as `DeletionDate − window` (or `DeleteKey time − window`).
+ */
+export const DEFAULT_PENDING_WINDOW_DAYS = 30;
+
+/** UNCONFIRMED: requests on HMAC keys are priced as symmetric requests (AWS publishes no HMAC tier). */
+export const HMAC_REQUEST_TIER: RequestTier = 'KMS-Requests';
+
+/**
+ * UNCONFIRMED: requests on key specs the pricing page does not name (ML-DSA, Ed25519, SM2)
+ * are priced in the "all other asymmetric" tier.
+ */
+export const UNLISTED_ASYMMETRIC_SPEC_TIER: RequestTier = 'KMS-Requests-Asymmetric';
+
+/**
+ * UNCONFIRMED: management calls that name a key (DescribeKey, GetKeyPolicy, ...) are billed
+ * like any request, in the tier of the key they reference. AWS publishes no exempt list;
+ * billing them errs on the side of a higher estimate.
+ */
+export const MANAGEMENT_CALLS_BILLED = true;
+
+/** Requests that returned an error are not billed (the usage model counts them apart as `failedCount`). */
+export const FAILED_REQUESTS_BILLED = false;
+
+/**
+ * UNCONFIRMED: a replica in `PendingReplicaDeletion` is billed. Only `PendingDeletion` is
+ * documented as free; billing it errs on the side of a higher estimate.
+ */
+export const PENDING_REPLICA_DELETION_BILLED = true;
+
+/** UNCONFIRMED: a multi-Region replica pays the rotation fee for the rotations of its (shared) key material. */
+export const REPLICA_ROTATION_FEE_BILLED = true;
+
+/** UNCONFIRMED: keys with imported key material (origin EXTERNAL) pay the rotation fee for on-demand rotations. */
+export const IMPORTED_MATERIAL_ROTATION_FEE_BILLED = true;
+
+/**
+ * Account-level `CryptographicOperationsRsa` volume that no per-key count explains could be
+ * on RSA_2048 keys ($0.03) or larger ones ($0.15): priced at the higher tier.
+ */
+export const UNATTRIBUTED_RSA_TIER: RequestTier = 'KMS-Requests-Asymmetric';
+
+/**
+ * Account-level API-name volume (`DescribeKey`, `ListKeys`, ...) that no per-key count
+ * explains is priced as symmetric requests (most such calls name no key or a symmetric one).
+ */
+export const UNATTRIBUTED_API_TIER: RequestTier = 'KMS-Requests';
+
+/**
+ * The free tier is spread over an account's (or organization's) covered volume region by
+ * region in alphabetical order of account then region. AWS applies it to the month's first
+ * requests; the order only matters if covered prices differ between regions.
+ */
+export const FREE_TIER_ALLOCATION_ORDER = 'account, then region, alphabetical';
+
+/** The statement printed for each assumption id. */
+export const ASSUMPTION_STATEMENTS = {
+  PARTIAL_HOUR_BILLING: `A key billable for part of a clock hour (UTC) is billed for that hour (${PARTIAL_HOUR_BILLING}).`,
+  DEFAULT_PENDING_WINDOW_DAYS: `The pending-deletion window was not recorded; AWS's default of ${DEFAULT_PENDING_WINDOW_DAYS} days is assumed to date when the key stopped being billed.`,
+  PENDING_DELETION_START_DERIVED:
+    'No ScheduleKeyDeletion event was available: pending deletion is taken to have begun at DeletionDate minus the pending window.',
+  DELETION_WITHOUT_SCHEDULE_EVENT:
+    'The key was deleted during the month but its ScheduleKeyDeletion was not seen: pending deletion is taken to have begun at the deletion time minus the pending window.',
+  EXISTED_BEFORE_MONTH:
+    'The key is known only from events of this month with no CreateKey among them: it is taken to have existed since the month began.',
+  STATE_PERSISTS_AFTER_SNAPSHOT:
+    'The inventory was taken before the month ended: each key is taken to keep its state until the end of the month.',
+  UNVERIFIED_REGION_PRICES:
+    "Prices for these regions were not verified for the region itself; the table assumes the verified regions' prices.",
+  HMAC_REQUEST_TIER: `UNCONFIRMED: requests on HMAC keys are priced in the ${HMAC_REQUEST_TIER} tier.`,
+  UNLISTED_ASYMMETRIC_SPEC_TIER: `UNCONFIRMED: requests on ML-DSA, Ed25519 and SM2 keys are priced in the ${UNLISTED_ASYMMETRIC_SPEC_TIER} tier.`,
+  MANAGEMENT_CALLS_BILLED: `UNCONFIRMED: management calls naming a key (DescribeKey, GetKeyPolicy, ...) are ${MANAGEMENT_CALLS_BILLED ? 'billed in the tier of that key' : 'not billed'}.`,
+  PENDING_REPLICA_DELETION_BILLED: `UNCONFIRMED: a replica in PendingReplicaDeletion is ${PENDING_REPLICA_DELETION_BILLED ? 'billed' : 'not billed'}.`,
+  REPLICA_ROTATION_FEE_BILLED: `UNCONFIRMED: multi-Region replicas ${REPLICA_ROTATION_FEE_BILLED ? 'pay' : 'do not pay'} the rotation fee.`,
+  IMPORTED_MATERIAL_ROTATION_FEE_BILLED: `UNCONFIRMED: keys with imported key material ${IMPORTED_MATERIAL_ROTATION_FEE_BILLED ? 'pay' : 'do not pay'} the rotation fee.`,
+  UNATTRIBUTED_RSA_TIER: `Unattributed RSA volume is priced in the ${UNATTRIBUTED_RSA_TIER} tier (RSA_2048 would be cheaper).`,
+  UNATTRIBUTED_API_TIER: `Unattributed API-name volume is priced in the ${UNATTRIBUTED_API_TIER} tier.`,
+  FREE_TIER_ALLOCATION_ORDER: `The free tier is allocated ${FREE_TIER_ALLOCATION_ORDER}; it matters only where covered prices differ.`,
+  FREE_TIER_ORGANIZATION:
+    'The free tier is applied once across all accounts (consolidated billing in one organization).',
+} as const;
+
+export type AssumptionId = keyof typeof ASSUMPTION_STATEMENTS;

@@ -1,0 +1,252 @@
+import type { LifecycleEvent } from '../model/usage.js';
+import {
+  type AssumptionId,
+  DEFAULT_PENDING_WINDOW_DAYS,
+  PARTIAL_HOUR_BILLING,
+  PENDING_REPLICA_DELETION_BILLED,
+} from './assumptions.js';
+import { PricingError } from './errors.js';
+
+/**
+ * When a key was billable during a month: from its creation (or the month's start) to its
+ * deletion (or the month's end), minus the time it was pending deletion, except a pending
+ * deletion that was cancelled, which AWS bills as though it never happened.
+ */
+
+export const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** A calendar month in UTC, `[start, end)` in epoch milliseconds. */
+export interface MonthPeriod {
+  readonly month: string;
+  readonly start: number;
+  readonly end: number;
+  readonly hours: number;
+}
+
+/** `[start, end)` in epoch milliseconds. */
+export interface Interval {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The month's UTC bounds and its number of hours (24 × days: 672 to 744).
+ *
+ * @example
+ * ```ts
+ * monthPeriod('2024-02').hours; // 696 (29 days, a leap year)
+ * ```
+ */
+export function monthPeriod(month: string): MonthPeriod {
+  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month);
+  if (!m) throw new PricingError(`month: expected YYYY-MM, got "${month}"`);
+  const year = Number(m[1]);
+  const index = Number(m[2]) - 1;
+  const start = Date.UTC(year, index, 1);
+  const end = Date.UTC(year, index + 1, 1);
+  return { month, start, end, hours: (end - start) / HOUR_MS };
+}
+
+/** Parses an ISO date from the model; an unparseable one is an error naming it. */
+export function parseTime(iso: string, what: string): number {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) throw new PricingError(`${what}: "${iso}" is not a date`);
+  return t;
+}
+
+function clip(interval: Interval, within: Interval): Interval | null {
+  const start = Math.max(interval.start, within.start);
+  const end = Math.min(interval.end, within.end);
+  return end > start ? { start, end } : null;
+}
+
+/** `base` minus every interval of `remove`, sorted. */
+export function subtractIntervals(base: readonly Interval[], remove: readonly Interval[]): Interval[] {
+  let pieces = [...base];
+  for (const r of remove) {
+    const next: Interval[] = [];
+    for (const p of pieces) {
+      if (r.end <= p.start || r.start >= p.end) {
+        next.push(p);
+        continue;
+      }
+      if (r.start > p.start) next.push({ start: p.start, end: r.start });
+      if (r.end < p.end) next.push({ start: r.end, end: p.end });
+    }
+    pieces = next;
+  }
+  return pieces.sort((a, b) => a.start - b.start);
+}
+
+/** The union of intervals, sorted and non-overlapping. */
+export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => a.start - b.start);
+  const merged: Interval[] = [];
+  for (const i of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && i.start <= last.end)
+      merged[merged.length - 1] = { start: last.start, end: Math.max(last.end, i.end) };
+    else merged.push(i);
+  }
+  return merged;
+}
+
+/** Billable hours of a set of intervals inside the period, under a partial-hour policy. */
+export interface BilledHours {
+  /** Whole hours under `bill-started-hour`; may be fractional under `exact`. */
+  readonly hours: number;
+  /** True when an interval starts or ends inside a clock hour (the partial-hour policy mattered). */
+  readonly partial: boolean;
+}
+
+/**
+ * Counts billable hours. Under `bill-started-hour` every UTC clock hour touched by an
+ * interval counts once; under `exact` the intervals' exact length is used.
+ */
+export function billedHours(
+  intervals: readonly Interval[],
+  period: MonthPeriod,
+  policy: 'bill-started-hour' | 'exact' = PARTIAL_HOUR_BILLING,
+): BilledHours {
+  const clipped = intervals.map((i) => clip(i, period)).filter((i): i is Interval => i !== null);
+  const partial = clipped.some((i) => i.start % HOUR_MS !== 0 || i.end % HOUR_MS !== 0);
+  if (policy === 'exact') {
+    const ms = mergeIntervals(clipped).reduce((acc, i) => acc + i.end - i.start, 0);
+    return { hours: ms / HOUR_MS, partial };
+  }
+  const slots = new Set<number>();
+  for (const i of clipped) {
+    for (let h = Math.floor(i.start / HOUR_MS); h < Math.ceil(i.end / HOUR_MS); h += 1) slots.add(h);
+  }
+  return { hours: slots.size, partial };
+}
+
+/** What the engine knows of a key to place it in time. */
+export interface KeyTimelineInput {
+  /** CreationDate (epoch ms), when known. */
+  readonly creation: number | null;
+  /** This key's lifecycle events of the month, any order. */
+  readonly events: readonly LifecycleEvent[];
+  /** The key as the inventory saw it, or null when the inventory does not list it. */
+  readonly snapshot: {
+    readonly takenAt: number;
+    readonly keyState: string | null;
+    readonly deletionDate: number | null;
+    readonly pendingWindowInDays: number | null;
+  } | null;
+  readonly period: MonthPeriod;
+}
+
+export interface KeyTimeline {
+  /** When the key was billable inside the month, sorted; empty when never. */
+  readonly billable: readonly Interval[];
+  readonly assumptions: readonly AssumptionId[];
+  readonly notes: readonly string[];
+  /** Set when the timeline cannot be known at all (the fee is then unknown). */
+  readonly unknownReason: string | null;
+}
+
+/**
+ * Places a key in time for a month.
+ *
+ * - Start: CreationDate, else the CreateKey/ReplicateKey event, else the month's start (assumed).
+ * - Pending deletion: from the ScheduleKeyDeletion event; without it from
+ *   `DeletionDate − window` (PendingDeletionWindowInDays, else the 30-day default).
+ * - A CancelKeyDeletion voids the pending period it ends (billed as never scheduled); so does
+ *   an inventory that finds the key out of PendingDeletion after the schedule.
+ * - End: the DeleteKey event, else the DeletionDate of a deletion that was not cancelled.
+ */
+export function keyTimeline(input: KeyTimelineInput): KeyTimeline {
+  const { period, snapshot } = input;
+  const assumptions = new Set<AssumptionId>();
+  const notes: string[] = [];
+  const events = [...input.events].sort((a, b) => a.time.localeCompare(b.time));
+
+  const created = events.find((e) => e.event === 'CreateKey' || e.event === 'ReplicateKey');
+  let existStart: number;
+  if (input.creation !== null) existStart = input.creation;
+  else if (created) existStart = parseTime(created.time, `${created.event} event time`);
+  else {
+    existStart = period.start;
+    assumptions.add('EXISTED_BEFORE_MONTH');
+  }
+
+  const pending: Interval[] = [];
+  let open: { start: number; until: number } | null = null;
+  let lastCancel = Number.NEGATIVE_INFINITY;
+  let deletedAt: number | null = null;
+  const windowMs = (days: number | undefined | null) => {
+    if (days == null) assumptions.add('DEFAULT_PENDING_WINDOW_DAYS');
+    return (days ?? DEFAULT_PENDING_WINDOW_DAYS) * DAY_MS;
+  };
+
+  for (const e of events) {
+    const t = parseTime(e.time, `${e.event} event time`);
+    if (e.event === 'ScheduleKeyDeletion') {
+      const until =
+        e.deletionDate !== undefined
+          ? parseTime(e.deletionDate, 'ScheduleKeyDeletion deletionDate')
+          : t + windowMs(e.pendingWindowInDays);
+      open = { start: t, until };
+    } else if (e.event === 'CancelKeyDeletion') {
+      // Billed "as though it was never scheduled": the pending period disappears.
+      if (open)
+        notes.push(
+          `deletion scheduled ${new Date(open.start).toISOString()} and cancelled: billed throughout`,
+        );
+      else notes.push('deletion cancelled: billed as though never scheduled');
+      open = null;
+      lastCancel = t;
+    } else if (e.event === 'DeleteKey') {
+      deletedAt = t;
+      if (open) pending.push({ start: open.start, end: t });
+      else {
+        assumptions.add('DELETION_WITHOUT_SCHEDULE_EVENT');
+        pending.push({ start: Math.max(t - windowMs(snapshot?.pendingWindowInDays), lastCancel), end: t });
+      }
+      open = null;
+    }
+  }
+
+  let existEnd = deletedAt ?? Number.POSITIVE_INFINITY;
+  let unknownReason: string | null = null;
+  const state = snapshot?.keyState ?? null;
+  const pendingNow =
+    state === 'PendingDeletion' || (state === 'PendingReplicaDeletion' && !PENDING_REPLICA_DELETION_BILLED);
+  if (state === 'PendingReplicaDeletion') assumptions.add('PENDING_REPLICA_DELETION_BILLED');
+
+  if (deletedAt === null) {
+    if (open) {
+      const stillPending = snapshot === null || pendingNow || snapshot.takenAt < open.start;
+      if (stillPending) {
+        const end = snapshot?.deletionDate ?? open.until;
+        pending.push({ start: open.start, end });
+        existEnd = end;
+      } else
+        notes.push('scheduled for deletion, then found out of PendingDeletion: billed as never scheduled');
+    } else if (snapshot && pendingNow) {
+      if (snapshot.deletionDate === null)
+        unknownReason = `key is ${state} but its DeletionDate was not recorded`;
+      else {
+        assumptions.add('PENDING_DELETION_START_DERIVED');
+        const start = Math.max(snapshot.deletionDate - windowMs(snapshot.pendingWindowInDays), lastCancel);
+        pending.push({ start, end: snapshot.deletionDate });
+        existEnd = snapshot.deletionDate;
+      }
+    }
+  }
+  if (snapshot && snapshot.takenAt < period.end && deletedAt === null)
+    assumptions.add('STATE_PERSISTS_AFTER_SNAPSHOT');
+
+  const existence = clip({ start: existStart, end: existEnd }, period);
+  const billable = existence ? subtractIntervals([existence], pending) : [];
+  return { billable, assumptions: [...assumptions], notes, unknownReason };
+}
+
+/** The part of `billable` from `from` on (a rotation's surcharge starts at the rotation). */
+export function intervalsFrom(billable: readonly Interval[], from: number): Interval[] {
+  return billable
+    .map((i) => clip(i, { start: from, end: Number.POSITIVE_INFINITY }))
+    .filter((i): i is Interval => i !== null);
+}

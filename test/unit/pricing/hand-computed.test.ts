@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest';
+import type { CostLine, MonthCost } from '../../../src/model/pricing.js';
+import { priceMonth } from '../../../src/pricing/engine.js';
+import { formatMoney, formatTotal, sumMoney } from '../../../src/pricing/money.js';
+import { ACCOUNT, arnOf, event, key, requests, shippedTables, snapshot, usage } from './fixtures.js';
+
+const tables = shippedTables();
+// October 2026: 31 days = 744 hours.
+const OCT = '2026-10';
+
+function onlyKey(cost: MonthCost) {
+  expect(cost.keys).toHaveLength(1);
+  return cost.keys[0] as MonthCost['keys'][number];
+}
+const lineOf = (lines: readonly CostLine[], kind: CostLine['kind']) => lines.filter((l) => l.kind === kind);
+
+describe('Function: priceMonth, hand-computed cases', () => {
+  it('bills a key created at 00:00 on the 16th of a 31-day month for 384 of 744 hours', () => {
+    // Prepare: created 2026-10-16T00:00Z; billable 16th..31st = 16 days × 24 = 384 hours.
+    const k = key({ id: 'k16', metadata: { creationDate: '2026-10-16T00:00:00.000Z' } });
+    // Act
+    const cost = priceMonth({ month: OCT, snapshot: snapshot([k]), usage: usage(OCT), tables });
+    // Assess: $1.00 × 384 / 744 = 0.516129032258064516… → 0.516129032258 (12 places).
+    const fee = lineOf(onlyKey(cost).lines, 'key-fee')[0];
+    expect(fee?.hours).toEqual({ billable: 384, inMonth: 744 });
+    expect(fee?.amount).toBe('0.516129032258');
+    expect(formatMoney(fee?.amount ?? null)).toBe('$0.52');
+    expect(cost.total).toEqual({ amount: '0.516129032258', complete: true, unknownLines: 0 });
+  });
+
+  it('stops billing a key scheduled for deletion at 00:00 on the 11th', () => {
+    // Prepare: ScheduleKeyDeletion 2026-10-11T00:00Z (30 days): billed 1st..10th = 10 × 24 = 240 hours.
+    const k = key({
+      id: 'k11',
+      metadata: { keyState: 'PendingDeletion', enabled: false, deletionDate: '2026-11-10T00:00:00.000Z' },
+    });
+    const events = [
+      event(k.arn, 'ScheduleKeyDeletion', '2026-10-11T00:00:00.000Z', { pendingWindowInDays: 30 }),
+    ];
+    // Act
+    const cost = priceMonth({
+      month: OCT,
+      snapshot: snapshot([k]),
+      usage: usage(OCT, { lifecycle: events }),
+      tables,
+    });
+    // Assess: $1.00 × 240 / 744 = 0.322580645161290… → 0.322580645161.
+    const entry = onlyKey(cost);
+    expect(entry.billableHours).toBe(240);
+    expect(entry.total.amount).toBe('0.322580645161');
+    expect(cost.assumptions.map((a) => a.id)).not.toContain('PENDING_DELETION_START_DERIVED');
+  });
+
+  it('without the event, dates the pending deletion from DeletionDate minus 30 days and says so', () => {
+    // Prepare: PendingDeletion, DeletionDate 2026-11-10T00:00Z, window unknown → began 2026-10-11T00:00Z.
+    const k = key({
+      id: 'k11b',
+      metadata: { keyState: 'PendingDeletion', enabled: false, deletionDate: '2026-11-10T00:00:00.000Z' },
+    });
+    // Act: no usage at all (no lifecycle events collected).
+    const cost = priceMonth({ month: OCT, snapshot: snapshot([k]), tables });
+    // Assess: same 240 hours → 0.322580645161; the two assumptions are named.
+    const fee = lineOf(onlyKey(cost).lines, 'key-fee')[0];
+    expect(fee?.amount).toBe('0.322580645161');
+    expect(fee?.assumptions).toEqual(
+      expect.arrayContaining(['PENDING_DELETION_START_DERIVED', 'DEFAULT_PENDING_WINDOW_DAYS']),
+    );
+    expect(cost.assumptions.find((a) => a.id === 'PENDING_DELETION_START_DERIVED')?.appliesTo).toEqual([
+      k.arn,
+    ]);
+  });
+
+  it('bills a deletion scheduled on the 11th and cancelled on the 14th as though never scheduled', () => {
+    // Prepare: scheduled 11th, cancelled 14th → billed the whole month, 744 hours = $1.00.
+    const k = key({ id: 'kc' });
+    const events = [
+      event(k.arn, 'ScheduleKeyDeletion', '2026-10-11T00:00:00.000Z', { pendingWindowInDays: 30 }),
+      event(k.arn, 'CancelKeyDeletion', '2026-10-14T09:00:00.000Z'),
+    ];
+    const cost = priceMonth({
+      month: OCT,
+      snapshot: snapshot([k]),
+      usage: usage(OCT, { lifecycle: events }),
+      tables,
+    });
+    expect(onlyKey(cost).total.amount).toBe('1');
+  });
+
+  it('caps the fee of a key rotated three times at $3 (rotations after the second are free)', () => {
+    // Prepare: three rotations before the month; the key exists all month.
+    const k = key({
+      id: 'k3rot',
+      rotations: [
+        { date: '2025-03-01T00:00:00.000Z', type: 'AUTOMATIC' },
+        { date: '2025-06-01T00:00:00.000Z', type: 'ON_DEMAND' },
+        { date: '2025-09-01T00:00:00.000Z', type: 'ON_DEMAND' },
+      ],
+    });
+    // Act
+    const cost = priceMonth({ month: OCT, snapshot: snapshot([k]), usage: usage(OCT), tables });
+    // Assess: $1 key + $1 rotation 1 + $1 rotation 2 = $3; the third adds nothing.
+    const entry = onlyKey(cost);
+    expect(lineOf(entry.lines, 'rotation-fee').map((l) => l.amount)).toEqual(['1', '1']);
+    expect(entry.total.amount).toBe('3');
+    expect(entry.notes.join(' ')).toMatch(/3 rotations: only the first 2 add a fee/);
+  });
+
+  it('before April 2024 bills every rotation (uncapped table): three rotations make $4', () => {
+    // Prepare: the same key priced for October 2023, under aws-kms.2014-11-12.
+    const k = key({
+      id: 'k3old',
+      metadata: { creationDate: '2022-01-01T00:00:00.000Z' },
+      rotations: [
+        { date: '2022-03-01T00:00:00.000Z', type: 'ON_DEMAND' },
+        { date: '2022-06-01T00:00:00.000Z', type: 'ON_DEMAND' },
+        { date: '2023-01-01T00:00:00.000Z', type: 'AUTOMATIC' },
+      ],
+    });
+    const cost = priceMonth({ month: '2023-10', snapshot: snapshot([k]), usage: usage('2023-10'), tables });
+    // Assess: $1 + 3 × $1 = $4, priced with the older table.
+    expect(cost.table.version).toBe('aws-kms.2014-11-12');
+    expect(onlyKey(cost).total.amount).toBe('4');
+  });
+
+  it('prorates a first rotation at 00:00 on the 21st from the rotation', () => {
+    // Prepare: rotation 2026-10-21T00:00Z → 21st..31st = 11 days × 24 = 264 hours.
+    const k = key({ id: 'k21', rotations: [{ date: '2026-10-21T00:00:00.000Z', type: 'AUTOMATIC' }] });
+    const cost = priceMonth({ month: OCT, snapshot: snapshot([k]), usage: usage(OCT), tables });
+    // Assess: $1 × 264 / 744 = 0.354838709677419… → 0.354838709677; total $1 + that = 1.354838709677.
+    const entry = onlyKey(cost);
+    const rotation = lineOf(entry.lines, 'rotation-fee')[0];
+    expect(rotation?.hours).toEqual({ billable: 264, inMonth: 744 });
+    expect(rotation?.amount).toBe('0.354838709677');
+    expect(entry.total.amount).toBe('1.354838709677');
+  });
+
+  it('prices 1,000 GenerateDataKeyPair requests for an RSA pair at $1.20 (the $12.00 tier, not ECC)', () => {
+    // Prepare: a symmetric key asked for RSA_2048 pairs 1,000 times.
+    const k = key({ id: 'kpair' });
+    const u = usage(OCT, {
+      requests: [requests(k.arn, 'GenerateDataKeyPair', 1000, { keyPairSpec: 'RSA_2048' })],
+    });
+    const cost = priceMonth({ month: OCT, snapshot: snapshot([k]), usage: u, tables });
+    // Assess: 1,000 × $12.00 / 10,000 = $1.20; not covered by the free tier (no credit).
+    const line = lineOf(onlyKey(cost).lines, 'requests')[0];
+    expect(line?.tier).toBe('KMS-Requests-GenerateDatakeyPair-RSA');
+    expect(line?.unitPrice).toBe('12.00');
+    expect(line?.amount).toBe('1.2');
+    expect(cost.credits).toEqual([]);
+  });
+
+  it('prices 10,000 Sign requests at $0.03 on RSA_2048 and $0.15 on RSA_4096', () => {
+    // Prepare: two asymmetric signing keys, 10,000 Sign each.
+    const small = key({ id: 'rsa2048', metadata: { keySpec: 'RSA_2048', keyUsage: 'SIGN_VERIFY' } });
+    const large = key({ id: 'rsa4096', metadata: { keySpec: 'RSA_4096', keyUsage: 'SIGN_VERIFY' } });
+    const u = usage(OCT, {
+      requests: [requests(small.arn, 'Sign', 10_000), requests(large.arn, 'Sign', 10_000)],
+    });
+    const cost = priceMonth({ month: OCT, snapshot: snapshot([small, large]), usage: u, tables });
+    // Assess: 10,000 × $0.03 / 10,000 = $0.03; 10,000 × $0.15 / 10,000 = $0.15; no free tier on asymmetric.
+    const byKey = new Map(cost.keys.map((k) => [k.keyId, lineOf(k.lines, 'requests')[0]?.amount]));
+    expect(byKey.get('rsa2048')).toBe('0.03');
+    expect(byKey.get('rsa4096')).toBe('0.15');
+    expect(cost.credits).toEqual([]);
+  });
+
+  it('prices 25,000 symmetric requests at $0.015 after the free tier, shown as its own credit line', () => {
+    // Prepare: 25,000 Decrypt on one symmetric key.
+    const k = key({ id: 'ksym' });
+    const u = usage(OCT, { requests: [requests(k.arn, 'Decrypt', 25_000)] });
+    const cost = priceMonth({ month: OCT, snapshot: snapshot([k]), usage: u, tables });
+    // Assess: 25,000 × $0.03 / 10,000 = $0.075; credit −20,000 × $0.03 / 10,000 = −$0.06; net $0.015.
+    expect(lineOf(onlyKey(cost).lines, 'requests')[0]?.amount).toBe('0.075');
+    expect(cost.credits).toHaveLength(1);
+    expect(cost.credits[0]).toMatchObject({ kind: 'free-tier-credit', quantity: '-20000', amount: '-0.06' });
+    // The key's own total is its fee plus its requests: $1.075. The month: $1.075 − $0.06 = $1.015.
+    expect(onlyKey(cost).total.amount).toBe('1.075');
+    expect(cost.total.amount).toBe('1.015');
+    const requestLine = lineOf(onlyKey(cost).lines, 'requests')[0]?.amount as string;
+    expect(sumMoney([requestLine, cost.credits[0]?.amount as string])).toBe('0.015');
+  });
+
+  it('bills a multi-Region primary and its replica separately, each in its own region', () => {
+    // Prepare: primary in us-east-1, replica in eu-west-1, both the whole month.
+    const primaryArn = arnOf('mrk-1', 'us-east-1');
+    const replicaArn = arnOf('mrk-1', 'eu-west-1');
+    const mr = (role: 'PRIMARY' | 'REPLICA') => ({
+      role,
+      primary: { arn: primaryArn, region: 'us-east-1' },
+      replicas: [{ arn: replicaArn, region: 'eu-west-1' }],
+    });
+    const primary = key({ id: 'mrk-1', region: 'us-east-1', metadata: { multiRegion: mr('PRIMARY') } });
+    const replica = key({ id: 'mrk-1', region: 'eu-west-1', metadata: { multiRegion: mr('REPLICA') } });
+    const u = usage(OCT, { regions: [{ account: ACCOUNT, region: 'eu-west-1' }] });
+    const cost = priceMonth({ month: OCT, snapshot: snapshot([primary, replica]), usage: u, tables });
+    // Assess: $1 + $1 = $2; $1 in each region's subtotal.
+    expect(cost.keys.map((k) => [k.region, k.multiRegionRole, k.total.amount])).toEqual([
+      ['eu-west-1', 'REPLICA', '1'],
+      ['us-east-1', 'PRIMARY', '1'],
+    ]);
+    expect(cost.subtotals.map((s) => [s.region, s.total.amount])).toEqual([
+      ['eu-west-1', '1'],
+      ['us-east-1', '1'],
+    ]);
+    expect(cost.total.amount).toBe('2');
+  });
+
+  it('charges no fee for an AWS managed key but bills its 100,000 Decrypt requests', () => {
+    // Prepare: aws/s3-style key with 100,000 Decrypt made by S3 on the account's behalf.
+    const k = key({ id: 'awsmanaged', metadata: { keyManager: 'AWS' }, aliases: ['alias/aws/s3'] });
+    const u = usage(OCT, { requests: [requests(k.arn, 'Decrypt', 100_000)] });
+    const cost = priceMonth({ month: OCT, snapshot: snapshot([k]), usage: u, tables });
+    // Assess: fee none; 100,000 × $0.03 / 10,000 = $0.30; free tier −$0.06 → month $0.24.
+    const entry = onlyKey(cost);
+    expect(lineOf(entry.lines, 'key-fee')).toEqual([]);
+    expect(entry.total.amount).toBe('0.3');
+    expect(cost.credits[0]?.amount).toBe('-0.06');
+    expect(cost.total.amount).toBe('0.24');
+  });
+
+  it('uses 696 hours for February of a leap year', () => {
+    // Prepare: February 2024 = 29 days × 24 = 696 hours; created 2024-02-15T00:00Z → 15 × 24 = 360 hours.
+    const k = key({ id: 'kfeb', metadata: { creationDate: '2024-02-15T00:00:00.000Z' } });
+    const cost = priceMonth({ month: '2024-02', snapshot: snapshot([k]), usage: usage('2024-02'), tables });
+    // Assess: $1 × 360 / 696 = 0.517241379310344… → 0.51724137931 (0.517241379310 to 12 places).
+    expect(cost.period.hours).toBe(696);
+    const fee = lineOf(onlyKey(cost).lines, 'key-fee')[0];
+    expect(fee?.hours).toEqual({ billable: 360, inMonth: 696 });
+    expect(fee?.amount).toBe('0.51724137931');
+    expect(formatTotal(cost.total)).toBe('$0.52');
+  });
+});
