@@ -519,12 +519,12 @@ export function demoUsage(): MonthUsage {
         (r) =>
           r.region === region &&
           r.account === DEMO_ACCOUNT &&
-          ![ID.signingRsa2048, ID.encryptRsa4096, ID.signingEcc, ID.hmac].some((id) =>
-            r.keyArn.endsWith(id),
-          ) &&
+          // CloudWatch's symmetric class counts HMAC operations too.
+          ![ID.signingRsa2048, ID.encryptRsa4096, ID.signingEcc].some((id) => r.keyArn.endsWith(id)) &&
           !r.operation.startsWith('GenerateDataKeyPair'),
       )
-      .reduce((sum, r) => sum + r.count, 0);
+      // CloudWatch counts every call, failed or not.
+      .reduce((sum, r) => sum + r.count + r.failedCount, 0);
   const accountTotals: AccountUsageTotal[] = [
     // CloudWatch sees more than CloudTrail attributed: 35,000 symmetric calls in us-east-1 are unattributed.
     {
