@@ -30,7 +30,9 @@ export {
   toKeyMetadata,
 } from './collect/kms.js';
 export { DEFAULT_QUOTA_SHARE, KMS_READ_QUOTAS, type KmsReadApi, ratesFor } from './collect/kms-limits.js';
+export * from './compliance/index.js';
 export { CredentialsError, InputError, KmsReportError, SnapshotError } from './errors.js';
+export * from './model/findings.js';
 export type * from './model/inventory.js';
 export { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from './model/inventory.js';
 export { collected, collectedValue, describeMissing, type Observed } from './model/observed.js';

@@ -1,0 +1,37 @@
+/** The compliance stage: rules, the key-policy analyser, configuration and the engine. */
+export {
+  type ComplianceConfig,
+  ComplianceConfigError,
+  type ConfigIssue,
+  complianceConfigSchema,
+  DEFAULT_COMPLIANCE_CONFIG,
+  loadComplianceConfig,
+  parseComplianceConfig,
+  type Suppression,
+} from './config.js';
+export { CONTROL_MAPPINGS, type ControlMapping, controlsFor, UNMAPPED_RULES } from './controls.js';
+export {
+  buildRuleContext,
+  keyUsageEvidence,
+  monthWindow,
+  type RunComplianceOptions,
+  runCompliance,
+  suppressionIsActive,
+  suppressionMatches,
+} from './engine.js';
+export {
+  type KeyPolicy,
+  type PolicyReading,
+  type PolicyStatement,
+  parseKeyPolicy,
+  readKeyPolicy,
+} from './policy/index.js';
+export {
+  ALL_RULES,
+  type KeyUsageEvidence,
+  type MonthWindow,
+  type Rule,
+  type RuleContext,
+  type RuleMeta,
+  type RuleResult,
+} from './rules/index.js';

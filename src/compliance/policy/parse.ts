@@ -1,0 +1,253 @@
+/**
+ * Reads a key policy into one normalised form the POL rules share. The policy is
+ * untrusted text: it is only ever given to `JSON.parse`, never evaluated.
+ */
+
+/** Who a statement names. `id` groups the same principal written two ways (`111122223333` and its root ARN). */
+export interface Principal {
+  /** `AWS`, `Service`, `Federated`, `CanonicalUser`, or `*` for `"Principal": "*"`. */
+  readonly type: string;
+  /** As written in the policy. */
+  readonly raw: string;
+  /** Anyone: `*`, `{"AWS": "*"}`, an ARN whose account is a wildcard, or the complement of a NotPrincipal. */
+  readonly public: boolean;
+  /** The 12-digit account the principal belongs to, when the text says so. */
+  readonly account: string | null;
+  /** An account's root (`111122223333` or `arn:aws:iam::111122223333:root`). */
+  readonly root: boolean;
+  readonly id: string;
+}
+
+export type SetQualifier = 'ForAnyValue' | 'ForAllValues';
+
+/** One condition key test, e.g. `StringEquals kms:CallerAccount = ["111122223333"]`. */
+export interface Condition {
+  /** The operator as written (`ForAnyValue:StringLikeIfExists`). */
+  readonly operator: string;
+  /** The operator without qualifier and `IfExists`, lower case (`stringlike`). */
+  readonly base: string;
+  readonly qualifier: SetQualifier | null;
+  readonly ifExists: boolean;
+  /** The condition key as written. */
+  readonly rawKey: string;
+  /** The condition key in lower case (`kms:calleraccount`). */
+  readonly key: string;
+  /** The values as strings (booleans and numbers converted). */
+  readonly values: readonly string[];
+}
+
+export interface PolicyStatement {
+  /** 1-based position in the policy. */
+  readonly index: number;
+  readonly sid: string | null;
+  /** `statement 2 ("Allow use of the key")`: how reasons name the statement. */
+  readonly label: string;
+  readonly effect: 'Allow' | 'Deny';
+  readonly principalMode: 'Principal' | 'NotPrincipal';
+  readonly principals: readonly Principal[];
+  readonly actionMode: 'Action' | 'NotAction';
+  /** Action patterns in lower case (`kms:reencrypt*`). */
+  readonly actions: readonly string[];
+  readonly resourceMode: 'Resource' | 'NotResource' | null;
+  readonly resources: readonly string[];
+  readonly conditions: readonly Condition[];
+}
+
+export interface KeyPolicy {
+  readonly version: string | null;
+  readonly statements: readonly PolicyStatement[];
+}
+
+/** A policy read for the POL rules: either analysable, or unreadable with the reason. */
+export type PolicyReading =
+  | { readonly status: 'read'; readonly policy: KeyPolicy }
+  | { readonly status: 'unreadable'; readonly reason: string };
+
+class PolicyShapeError extends Error {
+  override readonly name = 'PolicyShapeError';
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const PRINCIPAL_ARN = /^arn:([^:]*):(iam|sts)::([^:]*):(.*)$/;
+const hasWildcard = (s: string) => s.includes('*') || s.includes('?');
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The one field of `record` whose name matches `name` case-insensitively. */
+function field(record: Record<string, unknown>, name: string): unknown {
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(record)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+function stringList(value: unknown, what: string): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) throw new PolicyShapeError(`${what} is an empty list`);
+  return list.map((v) => {
+    if (typeof v !== 'string') throw new PolicyShapeError(`${what} holds a non-string value`);
+    return v;
+  });
+}
+
+function awsPrincipal(raw: string): Principal {
+  const value = raw.trim();
+  if (value === '*') return { type: 'AWS', raw, public: true, account: null, root: false, id: '*' };
+  if (ACCOUNT_ID.test(value))
+    return { type: 'AWS', raw, public: false, account: value, root: true, id: `${value}:root` };
+  const arn = PRINCIPAL_ARN.exec(value);
+  if (arn) {
+    const account = arn[3] ?? '';
+    const resource = arn[4] ?? '';
+    if (hasWildcard(account) || account === '')
+      return { type: 'AWS', raw, public: true, account: null, root: false, id: '*' };
+    if (resource === 'root')
+      return { type: 'AWS', raw, public: false, account, root: true, id: `${account}:root` };
+    return { type: 'AWS', raw, public: false, account, root: false, id: value };
+  }
+  // A unique id (AROA..., AIDA...) left behind by a deleted role or user, or something unrecognised.
+  return { type: 'AWS', raw, public: false, account: null, root: false, id: value };
+}
+
+function otherPrincipal(type: string, raw: string): Principal {
+  const value = raw.trim();
+  if (value === '*') return { type, raw, public: true, account: null, root: false, id: '*' };
+  const arn = PRINCIPAL_ARN.exec(value);
+  const account = arn?.[3] && ACCOUNT_ID.test(arn[3]) ? arn[3] : null;
+  return { type, raw, public: false, account, root: false, id: `${type}:${value}` };
+}
+
+function principals(value: unknown, what: string): Principal[] {
+  if (typeof value === 'string') {
+    if (value.trim() !== '*') throw new PolicyShapeError(`${what} is a string other than "*"`);
+    return [{ type: '*', raw: value, public: true, account: null, root: false, id: '*' }];
+  }
+  if (!isRecord(value)) throw new PolicyShapeError(`${what} is neither "*" nor an object`);
+  const out: Principal[] = [];
+  for (const [type, entries] of Object.entries(value)) {
+    const canonical = ['AWS', 'Service', 'Federated', 'CanonicalUser'].find(
+      (t) => t.toLowerCase() === type.toLowerCase(),
+    );
+    for (const raw of stringList(entries, `${what}.${type}`))
+      out.push(canonical === 'AWS' ? awsPrincipal(raw) : otherPrincipal(canonical ?? type, raw));
+  }
+  if (out.length === 0) throw new PolicyShapeError(`${what} names no principal`);
+  return out;
+}
+
+function conditions(value: unknown, what: string): Condition[] {
+  if (value === undefined) return [];
+  if (!isRecord(value)) throw new PolicyShapeError(`${what} is not an object`);
+  const out: Condition[] = [];
+  for (const [operator, tests] of Object.entries(value)) {
+    if (!isRecord(tests)) throw new PolicyShapeError(`${what}.${operator} is not an object`);
+    let rest = operator;
+    let qualifier: SetQualifier | null = null;
+    const colon = rest.indexOf(':');
+    if (colon >= 0) {
+      const prefix = rest.slice(0, colon).toLowerCase();
+      qualifier =
+        prefix === 'foranyvalue' ? 'ForAnyValue' : prefix === 'forallvalues' ? 'ForAllValues' : null;
+      if (!qualifier) throw new PolicyShapeError(`${what} has an unknown operator prefix in "${operator}"`);
+      rest = rest.slice(colon + 1);
+    }
+    const ifExists = /ifexists$/i.test(rest);
+    const base = (ifExists ? rest.slice(0, -'IfExists'.length) : rest).toLowerCase();
+    for (const [rawKey, rawValues] of Object.entries(tests)) {
+      const list = Array.isArray(rawValues) ? rawValues : [rawValues];
+      const values = list.map((v) => {
+        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+        throw new PolicyShapeError(`${what}.${operator}.${rawKey} holds a value that is not a string`);
+      });
+      out.push({ operator, base, qualifier, ifExists, rawKey, key: rawKey.toLowerCase(), values });
+    }
+  }
+  return out;
+}
+
+function oneOf<A extends string, B extends string>(
+  record: Record<string, unknown>,
+  a: A,
+  b: B,
+  what: string,
+  required: boolean,
+): { mode: A | B; value: unknown } | null {
+  const va = field(record, a);
+  const vb = field(record, b);
+  if (va !== undefined && vb !== undefined) throw new PolicyShapeError(`${what} has both ${a} and ${b}`);
+  if (va !== undefined) return { mode: a, value: va };
+  if (vb !== undefined) return { mode: b, value: vb };
+  if (required) throw new PolicyShapeError(`${what} has neither ${a} nor ${b}`);
+  return null;
+}
+
+function statement(raw: unknown, index: number): PolicyStatement {
+  const what = `statement ${index}`;
+  if (!isRecord(raw)) throw new PolicyShapeError(`${what} is not an object`);
+  const sidValue = field(raw, 'Sid');
+  const sid = typeof sidValue === 'string' && sidValue !== '' ? sidValue : null;
+  const label = sid ? `${what} ("${sid}")` : what;
+  const effectValue = field(raw, 'Effect');
+  const effect =
+    typeof effectValue === 'string' && ['allow', 'deny'].includes(effectValue.toLowerCase())
+      ? effectValue.toLowerCase() === 'allow'
+        ? 'Allow'
+        : 'Deny'
+      : null;
+  if (!effect) throw new PolicyShapeError(`${label} has no Effect of Allow or Deny`);
+  const who = oneOf(raw, 'Principal', 'NotPrincipal', label, true);
+  const act = oneOf(raw, 'Action', 'NotAction', label, true);
+  const res = oneOf(raw, 'Resource', 'NotResource', label, false);
+  if (!who || !act) throw new PolicyShapeError(`${label} is incomplete`);
+  return {
+    index,
+    sid,
+    label,
+    effect,
+    principalMode: who.mode,
+    principals: principals(who.value, `${label} ${who.mode}`),
+    actionMode: act.mode,
+    actions: stringList(act.value, `${label} ${act.mode}`).map((a) => a.trim().toLowerCase()),
+    resourceMode: res?.mode ?? null,
+    resources: res ? stringList(res.value, `${label} ${res.mode}`) : [],
+    conditions: conditions(field(raw, 'Condition'), `${label} Condition`),
+  };
+}
+
+/**
+ * Parses a key policy document. Never throws: a policy that is not JSON, or whose shape is
+ * not a policy, comes back `unreadable` with a reason a person can act on.
+ *
+ * @example
+ * ```ts
+ * const reading = parseKeyPolicy('{"Version":"2012-10-17","Statement":[...]}');
+ * if (reading.status === 'read') console.log(reading.policy.statements.length);
+ * ```
+ */
+export function parseKeyPolicy(text: string): PolicyReading {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { status: 'unreadable', reason: `the key policy is not valid JSON (${(error as Error).message})` };
+  }
+  try {
+    if (!isRecord(data)) throw new PolicyShapeError('the document is not a JSON object');
+    const version = field(data, 'Version');
+    const raw = field(data, 'Statement');
+    if (raw === undefined) throw new PolicyShapeError('the document has no Statement');
+    const list = Array.isArray(raw) ? raw : [raw];
+    return {
+      status: 'read',
+      policy: {
+        version: typeof version === 'string' ? version : null,
+        statements: list.map((s, i) => statement(s, i + 1)),
+      },
+    };
+  } catch (error) {
+    if (error instanceof PolicyShapeError)
+      return { status: 'unreadable', reason: `the key policy is not a valid policy: ${error.message}` };
+    throw error;
+  }
+}

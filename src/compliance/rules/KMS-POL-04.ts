@@ -1,0 +1,68 @@
+import type { KeyRecord } from '../../model/inventory.js';
+import {
+  ADMIN_ACTIONS,
+  allowStatements,
+  CRYPTO_ACTIONS,
+  coversAction,
+  describePrincipal,
+  grantees,
+  listSome,
+} from '../policy/analysis.js';
+import type { Principal } from '../policy/parse.js';
+import { awsManaged, fail, isPolicy, isResult, metadataOf, pass, policyOf } from './common.js';
+import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
+
+/** No principal other than a root both administers and uses the key. */
+const meta = {
+  id: 'KMS-POL-04',
+  title: 'Key administrators and key users are separate principals',
+  severity: 'medium',
+  rationale:
+    'A principal that can both change the key (policy, deletion, disabling) and decrypt with it can remove the ' +
+    "controls on the data it reads. AWS's default key policy keeps administrators and users in separate statements.",
+  awsManagedKeys: 'not-applicable',
+  remediation: {
+    text: 'Give administrative actions and cryptographic actions to different roles.',
+    cli: 'aws kms put-key-policy --key-id <key-id> --policy-name default --policy file://policy.json --region <region>',
+    terraform: {
+      resource: 'aws_kms_key',
+      attribute: 'policy',
+      example:
+        'policy = data.aws_iam_policy_document.key.json # administrators and users as separate principals',
+    },
+  },
+} satisfies RuleMeta;
+
+const short = (action: string) => action.replace(/^kms:/, '');
+
+function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
+  const policy = policyOf(context);
+  if (!isPolicy(policy)) return policy;
+  const m = metadataOf(key);
+  if (isResult(m)) return m;
+  const managed = awsManaged(m, 'AWS writes the policy of AWS managed keys; it cannot be changed');
+  if (managed) return managed;
+  const held = new Map<string, { principal: Principal; admin: Set<string>; use: Set<string> }>();
+  for (const s of allowStatements(policy, key.arn)) {
+    for (const p of grantees(s)) {
+      if (p.root) continue;
+      const entry = held.get(p.id) ?? { principal: p, admin: new Set<string>(), use: new Set<string>() };
+      held.set(p.id, entry);
+      for (const a of ADMIN_ACTIONS) if (coversAction(s, a)) entry.admin.add(short(a));
+      for (const a of CRYPTO_ACTIONS) if (coversAction(s, a)) entry.use.add(short(a));
+    }
+  }
+  const problems = [...held.values()]
+    .filter((e) => e.admin.size > 0 && e.use.size > 0)
+    .map(
+      (e) =>
+        `${describePrincipal(e.principal)} may both administer (${listSome([...e.admin])}) and use (${listSome([...e.use])}) the key`,
+    );
+  if (problems.length > 0)
+    return fail(`administration and use are not separated: ${listSome(problems, 2)}`, {
+      principals: problems.length,
+    });
+  return pass('no principal other than a root both administers and uses the key');
+}
+
+export const KMS_POL_04: Rule = { meta, evaluate };

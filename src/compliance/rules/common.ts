@@ -1,0 +1,71 @@
+import type { FindingDetails } from '../../model/findings.js';
+import type { KeyMetadata, KeyRecord } from '../../model/inventory.js';
+import { describeMissing } from '../../model/observed.js';
+import type { KeyPolicy } from '../policy/parse.js';
+import type { RuleContext, RuleResult } from './types.js';
+
+export const pass = (reason: string, details?: FindingDetails): RuleResult => ({
+  status: 'PASS',
+  reason,
+  details,
+});
+export const fail = (reason: string, details?: FindingDetails): RuleResult => ({
+  status: 'FAIL',
+  reason,
+  details,
+});
+export const notApplicable = (reason: string): RuleResult => ({ status: 'NOT_APPLICABLE', reason });
+export const unknown = (reason: string): RuleResult => ({ status: 'UNKNOWN', reason });
+
+/** The key's DescribeKey metadata, or the UNKNOWN result saying why it is missing. */
+export function metadataOf(key: KeyRecord): KeyMetadata | RuleResult {
+  if (key.metadata.status === 'collected') return key.metadata.value;
+  return unknown(`the key's metadata could not be read: ${describeMissing(key.metadata)}`);
+}
+
+export function isResult(value: KeyMetadata | RuleResult): value is RuleResult {
+  return 'status' in value && 'reason' in value;
+}
+
+/** NOT_APPLICABLE for AWS managed keys, with the rule's own reason. */
+export function awsManaged(meta: KeyMetadata, why: string): RuleResult | null {
+  return meta.keyManager === 'AWS' ? notApplicable(`AWS managed key: ${why}`) : null;
+}
+
+export const PENDING_DELETION_STATES: ReadonlySet<string> = new Set([
+  'PendingDeletion',
+  'PendingReplicaDeletion',
+]);
+
+/**
+ * Why the key cannot rotate automatically, or null when it can: only symmetric
+ * (SYMMETRIC_DEFAULT) keys with AWS_KMS origin outside custom key stores rotate.
+ */
+export function cannotRotate(meta: KeyMetadata): string | null {
+  if (meta.keySpec !== 'SYMMETRIC_DEFAULT') return `${meta.keySpec} keys cannot rotate automatically`;
+  if (meta.origin === 'EXTERNAL')
+    return 'keys with imported key material (EXTERNAL) cannot rotate automatically';
+  if (meta.origin !== 'AWS_KMS' || meta.customKeyStoreId)
+    return `keys in a custom key store (${meta.origin}) cannot rotate automatically`;
+  return null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Whole days from `from` to `to` (negative when `to` is earlier), rounded down. */
+export function daysBetween(from: string, to: string): number {
+  return Math.floor((Date.parse(to) - Date.parse(from)) / DAY_MS);
+}
+
+/** `2026-10-01T00:00:00.000Z` → `2026-10-01`. */
+export const day = (iso: string): string => iso.slice(0, 10);
+
+/** The parsed key policy, or the UNKNOWN result saying why it cannot be judged (never a PASS). */
+export function policyOf(context: RuleContext): KeyPolicy | RuleResult {
+  if (context.policy.status === 'read') return context.policy.policy;
+  return unknown(context.policy.reason);
+}
+
+export function isPolicy(value: KeyPolicy | RuleResult): value is KeyPolicy {
+  return 'statements' in value;
+}

@@ -1,0 +1,125 @@
+import type { IsoDate } from './inventory.js';
+
+/**
+ * What the compliance engine says about keys: one finding per key and rule, each with its
+ * reason, the controls it maps to and how to fix it. Plain data, no behaviour.
+ */
+
+/** The verdict of a rule on one key. */
+export type RuleStatus = 'PASS' | 'FAIL' | 'NOT_APPLICABLE' | 'UNKNOWN';
+
+/**
+ * The status a report shows: a rule's verdict, or `MUTED` when a FAIL is covered by an
+ * unexpired suppression (the suppression's justification travels with the finding).
+ */
+export type FindingStatus = RuleStatus | 'MUTED';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** The catalogue's rule identifiers. */
+export const RULE_IDS = [
+  'KMS-ROT-01',
+  'KMS-ROT-02',
+  'KMS-DEL-01',
+  'KMS-DEL-02',
+  'KMS-POL-01',
+  'KMS-POL-02',
+  'KMS-POL-03',
+  'KMS-POL-04',
+  'KMS-POL-05',
+  'KMS-LIFE-01',
+  'KMS-LIFE-02',
+  'KMS-TAG-01',
+  'KMS-ALIAS-01',
+  'KMS-MR-01',
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+/** How to fix a FAIL: in words, with the AWS CLI, and with Terraform. */
+export interface Remediation {
+  readonly text: string;
+  /** An AWS CLI command; in a finding, `<key-id>` and `<region>` are filled in. */
+  readonly cli: string;
+  /** The Terraform resource and attribute that fixes it, when there is one. */
+  readonly terraform: {
+    readonly resource: 'aws_kms_key' | 'aws_kms_alias' | 'aws_kms_replica_key';
+    readonly attribute: string;
+    /** A line of HCL showing the compliant value. */
+    readonly example: string;
+  } | null;
+}
+
+/** A requirement of a framework auditors know, e.g. CIS AWS Foundations v3.0.0 3.6. */
+export interface ControlRef {
+  readonly framework: string;
+  /** The framework version(s) the requirement number belongs to; null when unversioned. */
+  readonly version: string | null;
+  readonly requirement: string;
+}
+
+/** Why a FAIL is muted: the suppression that covers it. */
+export interface MuteInfo {
+  readonly justification: string;
+  readonly owner: string;
+  readonly ticket: string;
+  /** The last day (UTC) the suppression mutes, `YYYY-MM-DD`. */
+  readonly expires: string;
+  /** The suppression's `key` as written (an ARN or an ARN pattern). */
+  readonly keyPattern: string;
+}
+
+/** Facts behind a verdict a report may show in columns (deletion date, days left, ...). */
+export type FindingDetails = Readonly<Record<string, string | number | boolean | null>>;
+
+/** One rule's verdict on one key. */
+export interface Finding {
+  readonly ruleId: RuleId;
+  readonly title: string;
+  readonly keyArn: string;
+  readonly keyId: string;
+  readonly account: string;
+  readonly region: string;
+  readonly status: FindingStatus;
+  /** The severity after configured overrides. */
+  readonly severity: Severity;
+  /** A sentence a person can read: why this status. */
+  readonly reason: string;
+  readonly details: FindingDetails;
+  readonly remediation: Remediation;
+  readonly controls: readonly ControlRef[];
+  /** Set when status is MUTED. */
+  readonly muted: MuteInfo | null;
+}
+
+/** A suppression past its expiry date: it mutes nothing, and is reported so someone renews or drops it. */
+export interface ExpiredSuppression {
+  readonly ruleId: RuleId;
+  readonly keyPattern: string;
+  readonly justification: string;
+  readonly owner: string;
+  readonly ticket: string;
+  readonly expires: string;
+  /** ARNs of the keys with a FAIL it would have muted. */
+  readonly wouldMute: readonly string[];
+}
+
+export type FindingSummary = Readonly<Record<FindingStatus, number>>;
+
+/** Everything one compliance run produced. */
+export interface ComplianceResult {
+  /** When the engine ran (from the injected clock). */
+  readonly evaluatedAt: IsoDate;
+  /** The time of the evidence: when the snapshot's collection finished. */
+  readonly evidenceAsOf: IsoDate;
+  /** The month judged by the lifecycle rules, when known (`YYYY-MM`). */
+  readonly month: string | null;
+  readonly rulesRun: readonly RuleId[];
+  readonly disabledRules: readonly RuleId[];
+  /** Ordered by key ARN, then by rule in catalogue order. */
+  readonly findings: readonly Finding[];
+  readonly expiredSuppressions: readonly ExpiredSuppression[];
+  /** Unexpired suppressions that matched no FAIL (stale or mistyped). */
+  readonly unusedSuppressions: readonly { readonly ruleId: RuleId; readonly keyPattern: string }[];
+  readonly summary: FindingSummary;
+}
