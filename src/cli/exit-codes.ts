@@ -10,4 +10,6 @@ export const ExitCode = {
   Findings: 3,
   /** The run finished but could not see everything, and `--fail-on-gaps` was given. */
   Gaps: 4,
+  /** Stopped by Ctrl-C (128 + SIGINT); what was read is written, marked partial. */
+  Interrupted: 130,
 } as const;

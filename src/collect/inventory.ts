@@ -2,7 +2,7 @@ import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
-import { CredentialsError, InputError, KmsReportError } from '../errors.js';
+import { InputError, KmsReportError } from '../errors.js';
 import {
   type Gap,
   type InventorySnapshot,
@@ -14,6 +14,7 @@ import {
 import type { Clock } from '../util/clock.js';
 import { TOOL_VERSION } from '../version.js';
 import { classifyAwsError } from './aws-errors.js';
+import { credentialsError } from './credentials.js';
 import { type CallStats, collectKmsRegion, RegionCredentialsFailure, type RegionProgress } from './kms.js';
 
 /** The SDK clients a collection uses. Inject your own (tests, custom credentials, proxies). */
@@ -94,11 +95,6 @@ export function parseRegionList(input: string, flag = '--regions'): string[] | '
   return regions;
 }
 
-function identityLabel(profile?: string): string {
-  const name = profile ?? process.env.AWS_PROFILE;
-  return name ? `profile "${name}"` : 'default credential chain';
-}
-
 async function resolveRegions(
   options: CollectInventoryOptions,
   clients: InventoryClients,
@@ -120,7 +116,7 @@ async function resolveRegions(
       } while (NextToken);
     } catch (error) {
       const e = classifyAwsError(error);
-      if (e.kind === 'credentials') throw credentialsError(options.profile, e.code, e.message, error);
+      if (e.kind === 'credentials') throw awsCredentialsError(options.profile, e.code, e.message, error);
       throw new KmsReportError(
         `could not list the account's enabled regions (account:ListRegions: ${e.code}${e.message ? `, ${e.message}` : ''}); grant account:ListRegions or name the regions with --regions`,
         { cause: error },
@@ -140,12 +136,8 @@ async function resolveRegions(
   return [configured];
 }
 
-function credentialsError(profile: string | undefined, code: string, message: string, cause: unknown) {
-  return new CredentialsError(
-    identityLabel(profile),
-    `${code}${message ? `: ${message}` : ''}. Refresh them (for SSO: aws sso login${profile ? ` --profile ${profile}` : ''}) and run again.`,
-    { cause },
-  );
+function awsCredentialsError(profile: string | undefined, code: string, message: string, cause: unknown) {
+  return credentialsError(profile, `${code}${message ? `: ${message}` : ''}`, cause);
 }
 
 /**
@@ -177,7 +169,7 @@ export async function collectInventory(options: CollectInventoryOptions = {}): P
   } catch (error) {
     const e = classifyAwsError(error);
     if (e.kind === 'credentials' || e.kind === 'region-unavailable' || e.kind === 'access-denied')
-      throw credentialsError(options.profile, e.code, e.message, error);
+      throw awsCredentialsError(options.profile, e.code, e.message, error);
     throw new KmsReportError(
       `could not identify the account (sts:GetCallerIdentity: ${e.code} ${e.message})`,
       {
@@ -208,7 +200,7 @@ export async function collectInventory(options: CollectInventoryOptions = {}): P
     if (error instanceof RegionCredentialsFailure) {
       limit.clearQueue();
       const [code = 'ExpiredToken', ...rest] = error.message.split(': ');
-      throw credentialsError(options.profile, code, rest.join(': '), error);
+      throw awsCredentialsError(options.profile, code, rest.join(': '), error);
     }
     throw error;
   }

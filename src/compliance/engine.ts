@@ -7,15 +7,17 @@ import type {
   MuteInfo,
   RuleId,
 } from '../model/findings.js';
+
 import type { InventorySnapshot, IsoDate, KeyRecord } from '../model/inventory.js';
 import type { MonthUsage } from '../model/usage.js';
+import { parseMonth } from '../util/month.js';
 import { type ComplianceConfig, DEFAULT_COMPLIANCE_CONFIG, type Suppression } from './config.js';
 import { controlsFor } from './controls.js';
 import { wildcardMatch } from './policy/analysis.js';
 import { readKeyPolicy } from './policy/index.js';
 import type { PolicyReading } from './policy/parse.js';
 import { ALL_RULES } from './rules/index.js';
-import type { KeyUsageEvidence, MonthWindow, Rule, RuleContext, RuleResult } from './rules/types.js';
+import type { KeyUsageEvidence, Rule, RuleContext, RuleMonth, RuleResult } from './rules/types.js';
 
 /** What {@link runCompliance} needs besides the snapshot. */
 export interface RunComplianceOptions {
@@ -31,19 +33,10 @@ export interface RunComplianceOptions {
   readonly rules?: readonly Rule[];
 }
 
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
 /** The calendar month `YYYY-MM` as a `[start, end)` window in UTC. */
-export function monthWindow(month: string): MonthWindow {
-  const m = MONTH.exec(month);
-  if (!m) throw new InputError('month', `expected YYYY-MM, found ${JSON.stringify(month)}`);
-  const year = Number(m[1]);
-  const index = Number(m[2]) - 1;
-  return {
-    month,
-    start: new Date(Date.UTC(year, index, 1)).toISOString(),
-    end: new Date(Date.UTC(year, index + 1, 1)).toISOString(),
-  };
+export function monthWindow(month: string): RuleMonth {
+  const window = parseMonth(month, 'month');
+  return { month: window.month, start: window.start.toISOString(), end: window.end.toISOString() };
 }
 
 const CLOUDTRAIL_SOURCES = new Set(['cloudtrail-lookup', 'cloudtrail-s3', 'sample']);
@@ -92,7 +85,7 @@ export function buildRuleContext(
     readonly asOf: IsoDate;
     readonly config?: ComplianceConfig;
     readonly usage?: MonthUsage | null;
-    readonly window?: MonthWindow | null;
+    readonly window?: RuleMonth | null;
   },
 ): RuleContext {
   const usage = options.usage ? keyUsageEvidence(options.usage, key) : null;

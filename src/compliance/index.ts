@@ -29,9 +29,9 @@ export {
 export {
   ALL_RULES,
   type KeyUsageEvidence,
-  type MonthWindow,
   type Rule,
   type RuleContext,
   type RuleMeta,
+  type RuleMonth,
   type RuleResult,
 } from './rules/index.js';

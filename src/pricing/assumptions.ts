@@ -14,12 +14,10 @@ import type { RequestTier } from '../model/pricing.js';
  */
 export const PARTIAL_HOUR_BILLING: 'bill-started-hour' | 'exact' = 'bill-started-hour';
 
-/**
- * The pending-deletion window when neither the ScheduleKeyDeletion event nor
- * `PendingDeletionWindowInDays` tells it: AWS's default, 30 days. Used to date the start
- * of a pending deletion as `DeletionDate − window` (or `DeleteKey time − window`).
- */
-export const DEFAULT_PENDING_WINDOW_DAYS = 30;
+import { DEFAULT_PENDING_WINDOW_DAYS } from '../model/kms.js';
+
+/** The pending-deletion window assumed when none was recorded (AWS's default). */
+export { DEFAULT_PENDING_WINDOW_DAYS };
 
 /** UNCONFIRMED: requests on HMAC keys are priced as symmetric requests (AWS publishes no HMAC tier). */
 export const HMAC_REQUEST_TIER: RequestTier = 'KMS-Requests';

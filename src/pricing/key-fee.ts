@@ -1,4 +1,5 @@
 import type { LifecycleEvent } from '../model/usage.js';
+import { parseMonth } from '../util/month.js';
 import {
   type AssumptionId,
   DEFAULT_PENDING_WINDOW_DAYS,
@@ -39,13 +40,15 @@ export interface Interval {
  * ```
  */
 export function monthPeriod(month: string): MonthPeriod {
-  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month);
-  if (!m) throw new PricingError(`month: expected YYYY-MM, got "${month}"`);
-  const year = Number(m[1]);
-  const index = Number(m[2]) - 1;
-  const start = Date.UTC(year, index, 1);
-  const end = Date.UTC(year, index + 1, 1);
-  return { month, start, end, hours: (end - start) / HOUR_MS };
+  let window: ReturnType<typeof parseMonth>;
+  try {
+    window = parseMonth(month, 'month');
+  } catch {
+    throw new PricingError(`month: expected YYYY-MM, got "${month}"`);
+  }
+  const start = window.start.getTime();
+  const end = window.end.getTime();
+  return { month: window.month, start, end, hours: (end - start) / HOUR_MS };
 }
 
 /** Parses an ISO date from the model; an unparseable one is an error naming it. */

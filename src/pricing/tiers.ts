@@ -1,3 +1,4 @@
+import { CRYPTOGRAPHIC_OPERATIONS, DATA_KEY_PAIR_OPERATIONS } from '../model/kms.js';
 import type { RequestTier } from '../model/pricing.js';
 import {
   type AssumptionId,
@@ -8,29 +9,7 @@ import {
   UNLISTED_ASYMMETRIC_SPEC_TIER,
 } from './assumptions.js';
 
-/** The operations that produce a data key pair: priced by the requested pair spec, not the key's spec. */
-export const DATA_KEY_PAIR_OPERATIONS: ReadonlySet<string> = new Set([
-  'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext',
-]);
-
-/** Cryptographic operations (and GetPublicKey, which the pricing page lists with them). Anything else is a management call. */
-export const CRYPTOGRAPHIC_OPERATIONS: ReadonlySet<string> = new Set([
-  'Encrypt',
-  'Decrypt',
-  'ReEncrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext',
-  'GenerateRandom',
-  'Sign',
-  'Verify',
-  'GenerateMac',
-  'VerifyMac',
-  'DeriveSharedSecret',
-  'GetPublicKey',
-]);
+export { CRYPTOGRAPHIC_OPERATIONS, DATA_KEY_PAIR_OPERATIONS };
 
 /** Asymmetric key specs the pricing page names, in the "all other asymmetric" tier. */
 const LISTED_OTHER_ASYMMETRIC = new Set([

@@ -29,7 +29,9 @@ async function actionsCalled(): Promise<Set<string>> {
       const prefix = SERVICE_PREFIX[m[2] as string];
       for (const name of (m[1] as string).split(',').map((s) => s.trim())) {
         const command = /^(\w+)Command$/.exec(name);
-        if (command && prefix) actions.add(`${prefix}:${command[1]}`);
+        // S3's ListObjectsV2 is authorised by the s3:ListBucket action.
+        const action = command?.[1] === 'ListObjectsV2' ? 'ListBucket' : command?.[1];
+        if (action && prefix) actions.add(`${prefix}:${action}`);
       }
     }
   }

@@ -14,7 +14,7 @@ import { KMS_ROT_02 } from './KMS-ROT-02.js';
 import { KMS_TAG_01 } from './KMS-TAG-01.js';
 import type { Rule } from './types.js';
 
-export type { KeyUsageEvidence, MonthWindow, Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
+export type { KeyUsageEvidence, Rule, RuleContext, RuleMeta, RuleMonth, RuleResult } from './types.js';
 
 /** Every rule of the catalogue, in catalogue order. */
 export const ALL_RULES: readonly Rule[] = [

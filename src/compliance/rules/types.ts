@@ -21,7 +21,7 @@ export interface RuleMeta {
 }
 
 /** The month judged by the lifecycle rules, `[start, end)` in UTC. */
-export interface MonthWindow {
+export interface RuleMonth {
   /** `YYYY-MM`. */
   readonly month: string;
   readonly start: IsoDate;
@@ -30,7 +30,7 @@ export interface MonthWindow {
 
 /** The month's usage evidence for one key. */
 export interface KeyUsageEvidence {
-  readonly window: MonthWindow;
+  readonly window: RuleMonth;
   /** Request counts for this key (CloudTrail). */
   readonly requests: readonly RequestCount[];
   /** Management events on this key, oldest first. */
@@ -47,7 +47,7 @@ export interface RuleContext {
   /** When the evidence was collected: "days left" and "days since last use" are counted from here. */
   readonly asOf: IsoDate;
   /** The month judged, when known (from the usage evidence or given by the caller). */
-  readonly window: MonthWindow | null;
+  readonly window: RuleMonth | null;
   /** The key policy, parsed once for every POL rule. */
   readonly policy: PolicyReading;
   /** The month's usage for this key; null when no usage was collected. */

@@ -1,0 +1,194 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { Command, Option } from 'commander';
+import { parseRegionList } from '../../collect/inventory.js';
+import { InputError } from '../../errors.js';
+import {
+  collectMonthUsage,
+  type MonthUsageResult,
+  parseSourceList,
+  type UsageClients,
+  usageEvidence,
+} from '../../usage/collect.js';
+import { writeUsageEvidence } from '../../usage/evidence.js';
+import type { UsageProgress } from '../../usage/source.js';
+import type { Clock } from '../../util/clock.js';
+import { parseMonth } from '../../util/month.js';
+import { ExitCode } from '../exit-codes.js';
+import type { CliIo } from './collect.js';
+
+/** The shell's code for a run ended by Ctrl-C (128 + SIGINT). The evidence file is still written. */
+export const INTERRUPTED_EXIT_CODE = ExitCode.Interrupted;
+
+/** What the usage command can be given besides {@link CliIo}; tests inject these. */
+export interface UsageCliExtras {
+  readonly usageClients?: UsageClients;
+  /** Replaces Ctrl-C handling: aborting it stops the collection as Ctrl-C would. */
+  readonly signal?: AbortSignal;
+  readonly clock?: Clock;
+}
+
+const SOURCE_LABEL: Record<string, string> = {
+  'cloudtrail-lookup': 'lookup',
+  'cloudtrail-s3': 's3',
+  cloudwatch: 'cloudwatch',
+};
+
+function duration(seconds: number): string {
+  if (seconds < 60) return `${Math.ceil(seconds)}s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)}m`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.round((seconds % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** One self-rewriting line on stderr, only when it is a terminal. */
+function usageProgress(stream: NodeJS.WriteStream) {
+  if (!stream.isTTY) return { onProgress: () => {}, line: (_: string) => {}, done: () => {} };
+  const state = new Map<string, UsageProgress>();
+  let drawn = false;
+  return {
+    onProgress: (p: UsageProgress) => {
+      state.set(`${p.region}/${p.source}`, p);
+      const parts = [...state.values()].map((s) => {
+        const eta = s.fraction < 1 && s.etaSeconds !== null ? `, ~${duration(s.etaSeconds)} left` : '';
+        const events =
+          s.source === 'cloudwatch'
+            ? ''
+            : `${s.events.toLocaleString('en-US')} events, ${Math.round(s.eventsPerSecond)}/s, `;
+        return `${s.region} ${SOURCE_LABEL[s.source] ?? s.source}: ${events}${Math.round(s.fraction * 100)}%${eta}`;
+      });
+      stream.write(`\r\x1b[2K${parts.join(' | ')}`);
+      drawn = true;
+    },
+    line: (text: string) => {
+      stream.write(`${drawn ? '\r\x1b[2K' : ''}${text}\n`);
+      drawn = false;
+    },
+    done: () => {
+      if (drawn) stream.write('\r\x1b[2K');
+    },
+  };
+}
+
+/** A short account of the evidence for the terminal. */
+export function summarizeUsage(result: MonthUsageResult, out: string): string {
+  const { usage } = result;
+  const lines: string[] = [];
+  const calls = usage.requests.reduce((a, r) => a + r.count, 0);
+  const failed = usage.requests.reduce((a, r) => a + r.failedCount, 0);
+  const keys = new Set(usage.requests.map((r) => r.keyArn)).size;
+  lines.push(
+    `${usage.month} in account ${result.account}: ${calls.toLocaleString('en-US')} requests on ${keys} keys (${failed.toLocaleString('en-US')} failed), ${usage.lifecycle.length} lifecycle events.`,
+  );
+  for (const c of usage.coverage)
+    lines.push(`  ${c.region} ${SOURCE_LABEL[c.source] ?? c.source}: ${c.status}: ${c.detail}`);
+  if (result.reconciliation.length > 0) {
+    lines.push('Per-key counts against CloudWatch totals:');
+    for (const r of result.reconciliation)
+      lines.push(
+        `  ${r.region} ${r.resource}: CloudWatch ${r.cloudWatch}, attributed ${r.attributed}, unattributed ${r.unattributed}${r.attributedPercent === null ? '' : ` (${r.attributedPercent}% attributed)`}${r.unknownClass ? `, ${r.unknownClass} on keys of unknown class` : ''}`,
+      );
+  }
+  if (result.interrupted)
+    lines.push('Stopped before the end (Ctrl-C): the file holds what was read, marked partial.');
+  lines.push(`Usage evidence written to ${out}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function configuredRegion(profile?: string): Promise<string[]> {
+  const region = await new CloudTrailClient(profile ? { profile } : {}).config
+    .region()
+    .catch(() => undefined);
+  if (!region)
+    throw new InputError(
+      '--regions',
+      'no AWS region is configured: set AWS_REGION, give the profile a region, or pass --regions',
+    );
+  return [region];
+}
+
+/**
+ * `kms-report usage`: one month's KMS request volumes per key and operation, key lifecycle events
+ * and CloudWatch totals, written as a usage evidence file.
+ */
+export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number) => void): Command {
+  return new Command('usage')
+    .description(
+      'Collect one month of KMS request volumes (CloudTrail, CloudWatch) and write a usage evidence file (JSON)',
+    )
+    .requiredOption('-m, --month <YYYY-MM>', 'the calendar month to read (UTC)')
+    .option('-r, --regions <list>', 'comma-separated regions (default: the configured region)')
+    .addOption(
+      new Option(
+        '-s, --source <list>',
+        'sources, comma-separated: lookup (Event history, last 90 days) or s3 (trail log files), and cloudwatch',
+      ).default('lookup,cloudwatch'),
+    )
+    .option('--bucket <name>', 'for --source s3: the bucket the trail delivers to')
+    .option(
+      '--prefix <path>',
+      'for --source s3: the key path before <account>/CloudTrail/ (default AWSLogs/; AWSLogs/o-xxxx/ for an organization trail)',
+    )
+    .option('--bucket-region <region>', "for --source s3: the bucket's region (default: the first region)")
+    .option('-o, --out <file>', 'where to write the evidence (default: reports/usage-<month>.json)')
+    .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
+    .option('--fail-on-gaps', `exit with code ${ExitCode.Gaps} when a source was partial or failed`)
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(
+      async (opts: {
+        month: string;
+        regions?: string;
+        source: string;
+        bucket?: string;
+        prefix?: string;
+        bucketRegion?: string;
+        out?: string;
+        profile?: string;
+        failOnGaps?: boolean;
+        quiet?: boolean;
+      }) => {
+        const window = parseMonth(opts.month);
+        const sources = parseSourceList(opts.source);
+        const listed = opts.regions === undefined ? undefined : parseRegionList(opts.regions);
+        if (listed === 'all')
+          throw new InputError('--regions', '"all" is not supported for usage: name the regions to read');
+        if (opts.bucketRegion !== undefined) parseRegionList(opts.bucketRegion, '--bucket-region');
+        const regions = listed ?? (await configuredRegion(opts.profile));
+        const out = opts.out ?? `reports/usage-${window.month}.json`;
+        const progress = opts.quiet
+          ? { onProgress: () => {}, line: () => {}, done: () => {} }
+          : usageProgress(io.stderr);
+
+        const controller = new AbortController();
+        const onSigint = () => {
+          progress.line('Stopping after the requests in flight (Ctrl-C again to quit at once)...');
+          controller.abort();
+        };
+        const signal = io.signal ?? controller.signal;
+        if (!io.signal) process.once('SIGINT', onSigint);
+        let result: MonthUsageResult;
+        try {
+          result = await collectMonthUsage({
+            month: window,
+            regions,
+            sources,
+            clients: io.usageClients,
+            profile: opts.profile,
+            bucket: opts.bucket,
+            prefix: opts.prefix,
+            bucketRegion: opts.bucketRegion,
+            clock: io.clock,
+            signal,
+            onProgress: progress.onProgress,
+          });
+        } finally {
+          process.removeListener('SIGINT', onSigint);
+          progress.done();
+        }
+        await writeUsageEvidence(out, usageEvidence(result));
+        if (!opts.quiet) io.stdout.write(summarizeUsage(result, out));
+        const gaps = result.usage.coverage.some((c) => c.status === 'partial' || c.status === 'failed');
+        setExit(
+          result.interrupted ? INTERRUPTED_EXIT_CODE : opts.failOnGaps && gaps ? ExitCode.Gaps : ExitCode.Ok,
+        );
+      },
+    );
+}

@@ -1,0 +1,158 @@
+import type { LifecycleEvent, RequestCount, UsageSource } from '../model/usage.js';
+import { interpretKmsRecord, type KeyClass } from './events.js';
+
+/** What became of the records fed to an aggregator. */
+export interface AggregateStats {
+  /** Records read (every source, every time). */
+  records: number;
+  /** KMS records inside the window. */
+  kmsEvents: number;
+  /** Requests counted on a key (successful and failed). */
+  requests: number;
+  failedRequests: number;
+  lifecycleEvents: number;
+  /** KMS records outside the window (log files are dated by delivery, not by event). */
+  outsideWindow: number;
+  /** Records of other services (log files hold every service's events). */
+  otherSources: number;
+  malformed: number;
+  /** KMS requests that name no key (GenerateRandom, a call refused before the key was resolved), by operation. */
+  keyless: Record<string, number>;
+  /** The oldest and newest event time seen inside the window (ms), or null. */
+  oldest: number | null;
+  newest: number | null;
+}
+
+/**
+ * Counts KMS CloudTrail records into per-key request counts and lifecycle events, as they are
+ * read. Records are never kept: memory grows with the number of distinct (account, region, key,
+ * operation, pair spec) and of lifecycle events, not with the number of records.
+ *
+ * @example
+ * ```ts
+ * const agg = new UsageAggregator('cloudtrail-s3', { start, end });
+ * for (const record of file.Records) agg.add(record);
+ * const { requests, lifecycle } = agg.result();
+ * ```
+ */
+export class UsageAggregator {
+  private readonly counts = new Map<
+    string,
+    { key: Omit<RequestCount, 'count' | 'failedCount'>; ok: number; failed: number }
+  >();
+  private readonly lifecycle = new Map<string, LifecycleEvent>();
+  private readonly classes = new Map<string, KeyClass>();
+  private readonly startMs: number;
+  private readonly endMs: number;
+  readonly stats: AggregateStats = {
+    records: 0,
+    kmsEvents: 0,
+    requests: 0,
+    failedRequests: 0,
+    lifecycleEvents: 0,
+    outsideWindow: 0,
+    otherSources: 0,
+    malformed: 0,
+    keyless: {},
+    oldest: null,
+    newest: null,
+  };
+
+  constructor(
+    readonly source: UsageSource,
+    window: { readonly start: Date; readonly end: Date },
+  ) {
+    this.startMs = window.start.getTime();
+    this.endMs = window.end.getTime();
+  }
+
+  /** Counts one record (parsed JSON). */
+  add(record: unknown): void {
+    const s = this.stats;
+    s.records += 1;
+    const read = interpretKmsRecord(record);
+    if (read.kind === 'other-source') {
+      s.otherSources += 1;
+      return;
+    }
+    if (read.kind === 'malformed') {
+      s.malformed += 1;
+      return;
+    }
+    const f = read.facts;
+    const t = f.time.getTime();
+    if (t < this.startMs || t >= this.endMs) {
+      s.outsideWindow += 1;
+      return;
+    }
+    s.kmsEvents += 1;
+    s.oldest = s.oldest === null ? t : Math.min(s.oldest, t);
+    s.newest = s.newest === null ? t : Math.max(s.newest, t);
+
+    for (const e of f.lifecycle) {
+      const id = `${e.keyArn}\u0000${e.event}\u0000${e.time}`;
+      if (!this.lifecycle.has(id)) {
+        this.lifecycle.set(id, e);
+        s.lifecycleEvents += 1;
+      }
+    }
+    // KMS acting on its own (automatic rotation, deletion at the end of the window) is not a request.
+    if (f.serviceEvent) return;
+
+    const keyArn = f.keyArns[0];
+    if (keyArn === undefined || f.billedAccount === null) {
+      s.keyless[f.eventName] = (s.keyless[f.eventName] ?? 0) + 1;
+      return;
+    }
+    if (f.keyClass && !this.classes.has(keyArn)) this.classes.set(keyArn, f.keyClass);
+    const id = [f.billedAccount, f.region, keyArn, f.eventName, f.keyPairSpec ?? ''].join('\u0000');
+    let entry = this.counts.get(id);
+    if (!entry) {
+      entry = {
+        key: {
+          account: f.billedAccount,
+          region: f.region,
+          keyArn,
+          operation: f.eventName,
+          keyPairSpec: f.keyPairSpec,
+          source: this.source,
+        },
+        ok: 0,
+        failed: 0,
+      };
+      this.counts.set(id, entry);
+    }
+    s.requests += 1;
+    if (f.failed) {
+      entry.failed += 1;
+      s.failedRequests += 1;
+    } else entry.ok += 1;
+  }
+
+  /** The counts so far, sorted (account, region, key, operation, pair spec). */
+  requests(): RequestCount[] {
+    return [...this.counts.values()]
+      .map(({ key, ok, failed }) => ({ ...key, count: ok, failedCount: failed }))
+      .sort(
+        (a, b) =>
+          a.account.localeCompare(b.account) ||
+          a.region.localeCompare(b.region) ||
+          a.keyArn.localeCompare(b.keyArn) ||
+          a.operation.localeCompare(b.operation) ||
+          (a.keyPairSpec ?? '').localeCompare(b.keyPairSpec ?? ''),
+      );
+  }
+
+  /** Lifecycle events so far, per key in time order. */
+  lifecycleEvents(): LifecycleEvent[] {
+    return [...this.lifecycle.values()].sort(
+      (a, b) =>
+        a.keyArn.localeCompare(b.keyArn) || a.time.localeCompare(b.time) || a.event.localeCompare(b.event),
+    );
+  }
+
+  /** The key class each key's requests revealed, by ARN. */
+  keyClasses(): Record<string, KeyClass> {
+    return Object.fromEntries([...this.classes.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+}

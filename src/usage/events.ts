@@ -1,0 +1,257 @@
+import type { LifecycleEvent, LifecycleEventName } from '../model/usage.js';
+
+/**
+ * Reading one CloudTrail record of a KMS call: which key, which operation, who is billed,
+ * and whether it changed the key's lifecycle. Field names are CloudTrail's (see
+ * `shared/reference/kms-facts.md` §3); a record is never kept, only what it says.
+ */
+
+export const KMS_EVENT_SOURCE = 'kms.amazonaws.com';
+
+/** The management events that change what a key costs or what the rules see, per key. */
+export const LIFECYCLE_EVENTS: ReadonlySet<LifecycleEventName> = new Set<LifecycleEventName>([
+  'CreateKey',
+  'ReplicateKey',
+  'ScheduleKeyDeletion',
+  'CancelKeyDeletion',
+  'DeleteKey',
+  'DisableKey',
+  'EnableKey',
+  'EnableKeyRotation',
+  'DisableKeyRotation',
+  'RotateKey',
+  'RotateKeyOnDemand',
+  'PutKeyPolicy',
+]);
+
+import { DATA_KEY_PAIR_OPERATIONS, DEFAULT_PENDING_WINDOW_DAYS } from '../model/kms.js';
+
+export { DATA_KEY_PAIR_OPERATIONS, DEFAULT_PENDING_WINDOW_DAYS };
+
+/**
+ * Who pays for a call an AWS service made on your behalf (`userIdentity.type` `AWSService`, or
+ * `userIdentity.invokedBy` set, e.g. S3 with SSE-KMS): the key owner's account.
+ */
+export const SERVICE_CALLS_BILLED_TO = 'key-owner' as const;
+
+/**
+ * A request that names several keys (ReEncrypt: source and destination) is one request: it is
+ * counted once, on the first `AWS::KMS::Key` in `resources[]`.
+ */
+export const MULTI_KEY_REQUEST_COUNTED_ON = 'first-resource' as const;
+
+/**
+ * What kind of key a successful request shows it used, from the algorithm it asked for. Used to
+ * reconcile per-key counts with CloudWatch's classes when the key's spec is not otherwise known.
+ */
+export type KeyClass = 'symmetric' | 'hmac' | 'rsa' | 'ecc' | 'sm2' | 'ml-dsa';
+
+/** Everything one KMS CloudTrail record says that kms-report uses. */
+export interface KmsEventFacts {
+  readonly time: Date;
+  readonly eventName: string;
+  readonly region: string;
+  /** `AwsServiceEvent`: KMS acting on its own (automatic RotateKey, DeleteKey at the end of the window). */
+  readonly serviceEvent: boolean;
+  /** Key ARNs from `resources[]`, in order. */
+  readonly keyArns: readonly string[];
+  /** The account billed for the request (see {@link billedAccount}), or null if the record names none. */
+  readonly billedAccount: string | null;
+  readonly failed: boolean;
+  readonly keyPairSpec: string | null;
+  readonly keyClass: KeyClass | null;
+  /** The lifecycle events this record is (one per key), empty for other calls and failed ones. */
+  readonly lifecycle: readonly LifecycleEvent[];
+}
+
+export type Interpretation =
+  | { readonly kind: 'kms'; readonly facts: KmsEventFacts }
+  | { readonly kind: 'other-source' }
+  | { readonly kind: 'malformed'; readonly reason: string };
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+const KEY_ARN = /^arn:[a-z-]+:kms:([a-z0-9-]+):(\d{12}):key\/[^/\s]+$/;
+
+/** `{ region, account }` of a key ARN, or null when it is not one. */
+export function parseKeyArn(arn: string): { region: string; account: string } | null {
+  const m = KEY_ARN.exec(arn);
+  return m ? { region: m[1] as string, account: m[2] as string } : null;
+}
+
+/**
+ * Key ARNs from `resources[]`: entries typed `AWS::KMS::Key`, or untyped entries whose ARN is a
+ * key ARN (some KMS records omit `type`). `requestParameters.keyId` is not used: it is whatever
+ * the caller passed (id, alias, ARN).
+ */
+function keyArnsOf(record: Json): string[] {
+  const resources = Array.isArray(record.resources) ? record.resources : [];
+  const arns: string[] = [];
+  for (const r of resources) {
+    if (!isObject(r)) continue;
+    const arn = str(r.ARN) ?? str(r.arn);
+    if (!arn || !parseKeyArn(arn)) continue;
+    const type = str(r.type);
+    if (type !== null && type !== 'AWS::KMS::Key') continue;
+    if (!arns.includes(arn)) arns.push(arn);
+  }
+  return arns;
+}
+
+/**
+ * The account a request is billed to: the caller's (`userIdentity.accountId`), so a
+ * cross-account call is billed to the caller; for a call an AWS service made on your behalf,
+ * the key owner's ({@link SERVICE_CALLS_BILLED_TO}).
+ */
+function billedAccount(record: Json, keyArns: readonly string[]): string | null {
+  const identity = isObject(record.userIdentity) ? record.userIdentity : {};
+  const owner = keyArns[0] ? (parseKeyArn(keyArns[0])?.account ?? null) : null;
+  const byService = identity.type === 'AWSService' || str(identity.invokedBy) !== null;
+  if (byService) return owner ?? str(identity.accountId) ?? str(record.recipientAccountId);
+  return str(identity.accountId) ?? str(record.recipientAccountId) ?? owner;
+}
+
+/** The key class a successful request reveals by the algorithm it used. */
+function keyClassOf(eventName: string, params: Json): KeyClass | null {
+  if (DATA_KEY_PAIR_OPERATIONS.has(eventName)) return 'symmetric';
+  const algorithm = str(params.encryptionAlgorithm) ?? str(params.signingAlgorithm);
+  if (algorithm) {
+    if (algorithm === 'SYMMETRIC_DEFAULT') return 'symmetric';
+    if (algorithm.startsWith('RSA')) return 'rsa';
+    if (algorithm.startsWith('ECDSA') || algorithm.startsWith('ED25519')) return 'ecc';
+    if (algorithm.startsWith('SM2')) return 'sm2';
+    if (algorithm.startsWith('ML_DSA')) return 'ml-dsa';
+  }
+  if (str(params.macAlgorithm)?.startsWith('HMAC')) return 'hmac';
+  if (str(params.keyAgreementAlgorithm)) return 'ecc';
+  if (
+    eventName.startsWith('GenerateDataKey') &&
+    (str(params.keySpec) || typeof params.numberOfBytes === 'number')
+  )
+    return 'symmetric';
+  return null;
+}
+
+const MONTHS: Record<string, number> = {
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
+};
+
+/**
+ * ScheduleKeyDeletion's `responseElements.deletionDate`: ISO 8601, or the form KMS writes,
+ * `Apr 12, 2021 18:58:30 PM` / `Dec 3, 2020, 12:00:00 AM` (read as UTC; an hour above 12 ignores
+ * the AM/PM marker). Null when it cannot be read.
+ */
+export function parseDeletionDate(value: unknown): Date | null {
+  if (typeof value === 'number') return new Date(value > 1e11 ? value : value * 1000);
+  if (typeof value !== 'string') return null;
+  if (/^\d{4}-\d\d-\d\dT/.test(value)) {
+    const d = new Date(value);
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  const m = /^([A-Z][a-z]{2}) (\d{1,2}), (\d{4}),? (\d{1,2}):(\d{2}):(\d{2})(?: ?([AP]M))?$/.exec(
+    value.trim(),
+  );
+  const month = m ? MONTHS[m[1] as string] : undefined;
+  if (!m || month === undefined) return null;
+  let hour = Number(m[4]);
+  if (hour <= 12 && m[7] === 'PM' && hour !== 12) hour += 12;
+  if (hour === 12 && m[7] === 'AM') hour = 0;
+  return new Date(Date.UTC(Number(m[3]), month, Number(m[2]), hour, Number(m[5]), Number(m[6])));
+}
+
+const positiveInt = (v: unknown): number | null => {
+  const n = typeof v === 'string' ? Number(v) : v;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : null;
+};
+
+function lifecycleOf(
+  eventName: LifecycleEventName,
+  time: Date,
+  record: Json,
+  keyArns: readonly string[],
+): LifecycleEvent[] {
+  const params = isObject(record.requestParameters) ? record.requestParameters : {};
+  const response = isObject(record.responseElements) ? record.responseElements : {};
+  const arns = [...keyArns];
+  const extra = (meta: unknown) => {
+    const arn = isObject(meta) ? str(meta.arn) : null;
+    if (arn && parseKeyArn(arn) && !arns.includes(arn)) arns.push(arn);
+  };
+  if (eventName === 'CreateKey') extra(response.keyMetadata);
+  if (eventName === 'ReplicateKey') extra(response.replicaKeyMetadata);
+
+  let details: Pick<LifecycleEvent, 'pendingWindowInDays' | 'deletionDate'> = {};
+  if (eventName === 'ScheduleKeyDeletion') {
+    const parsed = parseDeletionDate(response.deletionDate);
+    const window =
+      positiveInt(params.pendingWindowInDays) ??
+      positiveInt(response.pendingWindowInDays) ??
+      (parsed ? Math.round((parsed.getTime() - time.getTime()) / 86_400_000) : DEFAULT_PENDING_WINDOW_DAYS);
+    const deletion = parsed ?? new Date(time.getTime() + window * 86_400_000);
+    details = { pendingWindowInDays: window, deletionDate: deletion.toISOString() };
+  }
+  const events: LifecycleEvent[] = [];
+  for (const keyArn of arns) {
+    const where = parseKeyArn(keyArn);
+    if (!where) continue;
+    events.push({ ...where, keyArn, event: eventName, time: time.toISOString(), ...details });
+  }
+  return events;
+}
+
+/**
+ * Reads one CloudTrail record (the parsed JSON of one entry of a log file's `Records`, or of
+ * LookupEvents' `CloudTrailEvent`).
+ *
+ * @example
+ * ```ts
+ * const result = interpretKmsRecord(JSON.parse(event.CloudTrailEvent));
+ * if (result.kind === 'kms') console.log(result.facts.eventName, result.facts.keyArns);
+ * ```
+ */
+export function interpretKmsRecord(record: unknown): Interpretation {
+  if (!isObject(record)) return { kind: 'malformed', reason: 'not a JSON object' };
+  if (record.eventSource !== KMS_EVENT_SOURCE) return { kind: 'other-source' };
+  const eventName = str(record.eventName);
+  const timeText = str(record.eventTime);
+  const time = timeText ? new Date(timeText) : null;
+  if (!eventName || !time || Number.isNaN(time.getTime()))
+    return { kind: 'malformed', reason: 'no eventName or eventTime' };
+  const keyArns = keyArnsOf(record);
+  const region = str(record.awsRegion) ?? (keyArns[0] ? (parseKeyArn(keyArns[0])?.region ?? '') : '');
+  const failed = str(record.errorCode) !== null;
+  const params = isObject(record.requestParameters) ? record.requestParameters : {};
+  const lifecycle =
+    !failed && LIFECYCLE_EVENTS.has(eventName as LifecycleEventName)
+      ? lifecycleOf(eventName as LifecycleEventName, time, record, keyArns)
+      : [];
+  return {
+    kind: 'kms',
+    facts: {
+      time,
+      eventName,
+      region,
+      serviceEvent: record.eventType === 'AwsServiceEvent',
+      keyArns,
+      billedAccount: billedAccount(record, keyArns),
+      failed,
+      keyPairSpec: DATA_KEY_PAIR_OPERATIONS.has(eventName) ? str(params.keyPairSpec) : null,
+      keyClass: failed ? null : keyClassOf(eventName, params),
+      lifecycle,
+    },
+  };
+}

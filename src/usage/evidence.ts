@@ -1,0 +1,222 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { SnapshotError } from '../errors.js';
+import type { IsoDate } from '../model/inventory.js';
+import type { MonthUsage, UsageSource } from '../model/usage.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { KeyClass } from './events.js';
+import type { ReconciliationRow } from './reconcile.js';
+
+export const USAGE_KIND = 'kms-report/usage';
+export const USAGE_SCHEMA_VERSION = 1;
+
+/** The usage evidence file: one month's request volumes and lifecycle, with where each came from. */
+export interface UsageEvidence {
+  readonly kind: typeof USAGE_KIND;
+  readonly schemaVersion: typeof USAGE_SCHEMA_VERSION;
+  readonly tool: { readonly name: 'kms-report'; readonly version: string };
+  readonly collection: {
+    readonly startedAt: IsoDate;
+    readonly finishedAt: IsoDate;
+    /** True when the run was stopped (Ctrl-C): the coverage says what is missing. */
+    readonly interrupted: boolean;
+  };
+  readonly accounts: readonly string[];
+  readonly regions: readonly string[];
+  readonly usage: MonthUsage;
+  /** The key class each key's requests revealed (by the algorithm used), by key ARN. */
+  readonly keyClasses: Readonly<Record<string, KeyClass>>;
+  readonly reconciliation: readonly ReconciliationRow[];
+}
+
+const isoDate = z.iso.datetime({ offset: false });
+const source = z.enum([
+  'cloudtrail-lookup',
+  'cloudtrail-s3',
+  'cloudwatch',
+  'sample',
+]) satisfies z.ZodType<UsageSource>;
+const count = z.number().int().nonnegative();
+const keyClass = z.enum(['symmetric', 'hmac', 'rsa', 'ecc', 'sm2', 'ml-dsa']) satisfies z.ZodType<KeyClass>;
+
+const monthUsage = z
+  .object({
+    month: z.string().regex(/^\d{4}-\d{2}$/, 'expected YYYY-MM'),
+    window: z.object({ start: isoDate, end: isoDate }).strict(),
+    requests: z.array(
+      z
+        .object({
+          account: z.string(),
+          region: z.string(),
+          keyArn: z.string(),
+          operation: z.string(),
+          keyPairSpec: z.string().nullable(),
+          count,
+          failedCount: count,
+          source,
+        })
+        .strict(),
+    ),
+    accountTotals: z.array(
+      z
+        .object({
+          account: z.string(),
+          region: z.string(),
+          resource: z.string(),
+          count,
+          source: z.enum(['cloudwatch', 'sample']),
+        })
+        .strict(),
+    ),
+    lifecycle: z.array(
+      z
+        .object({
+          account: z.string(),
+          region: z.string(),
+          keyArn: z.string(),
+          event: z.enum([
+            'CreateKey',
+            'ReplicateKey',
+            'ScheduleKeyDeletion',
+            'CancelKeyDeletion',
+            'DeleteKey',
+            'DisableKey',
+            'EnableKey',
+            'EnableKeyRotation',
+            'DisableKeyRotation',
+            'RotateKey',
+            'RotateKeyOnDemand',
+            'PutKeyPolicy',
+          ]),
+          time: isoDate,
+          pendingWindowInDays: z.number().int().positive().optional(),
+          deletionDate: isoDate.optional(),
+        })
+        .strict(),
+    ),
+    coverage: z.array(
+      z
+        .object({
+          account: z.string(),
+          region: z.string(),
+          source,
+          status: z.enum(['complete', 'partial', 'failed', 'not-collected']),
+          detail: z.string(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+/** The zod schema of the usage evidence file. */
+export const usageEvidenceSchema = z
+  .object({
+    kind: z.literal(USAGE_KIND),
+    schemaVersion: z.literal(USAGE_SCHEMA_VERSION),
+    tool: z.object({ name: z.literal('kms-report'), version: z.string() }).strict(),
+    collection: z.object({ startedAt: isoDate, finishedAt: isoDate, interrupted: z.boolean() }).strict(),
+    accounts: z.array(z.string()),
+    regions: z.array(z.string()),
+    usage: monthUsage,
+    keyClasses: z.record(z.string(), keyClass),
+    reconciliation: z.array(
+      z
+        .object({
+          account: z.string(),
+          region: z.string(),
+          resource: z.string(),
+          cloudWatch: count,
+          perKey: count,
+          attributed: count,
+          unattributed: count,
+          attributedPercent: z.number().min(0).max(100).nullable(),
+          unknownClass: count,
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+/** The evidence as written to disk: two-space indentation, final newline. */
+export function serializeUsageEvidence(evidence: UsageEvidence): string {
+  return `${JSON.stringify(evidence, null, 2)}\n`;
+}
+
+/**
+ * Writes the usage evidence atomically: the file is either the previous one or the complete new one.
+ *
+ * @example
+ * ```ts
+ * await writeUsageEvidence('reports/usage-2026-10.json', usageEvidence(result));
+ * ```
+ */
+export async function writeUsageEvidence(path: string, evidence: UsageEvidence): Promise<void> {
+  await writeFileAtomic(path, serializeUsageEvidence(evidence));
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, part) =>
+      typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
+    '',
+  );
+}
+
+/**
+ * Parses and validates usage evidence text; `source` names it in errors. A document of another
+ * kind, of a newer schema version, or with a field out of shape is rejected with a
+ * {@link SnapshotError} naming the field.
+ *
+ * @example
+ * ```ts
+ * const evidence = parseUsageEvidence(text, 'reports/usage-2026-10.json');
+ * console.log(evidence.usage.coverage);
+ * ```
+ */
+export function parseUsageEvidence(text: string, source = 'usage evidence'): UsageEvidence {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new SnapshotError(source, '', `not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new SnapshotError(source, '', 'expected a JSON object (a kms-report usage evidence file)');
+  const head = data as { kind?: unknown; schemaVersion?: unknown };
+  if (head.kind !== USAGE_KIND)
+    throw new SnapshotError(source, 'kind', `expected "${USAGE_KIND}", found ${JSON.stringify(head.kind)}`);
+  if (typeof head.schemaVersion !== 'number' || !Number.isInteger(head.schemaVersion))
+    throw new SnapshotError(
+      source,
+      'schemaVersion',
+      `expected an integer, found ${JSON.stringify(head.schemaVersion)}`,
+    );
+  if (head.schemaVersion > USAGE_SCHEMA_VERSION)
+    throw new SnapshotError(
+      source,
+      'schemaVersion',
+      `written by a newer kms-report (schema version ${head.schemaVersion}); this version reads up to ${USAGE_SCHEMA_VERSION}: upgrade kms-report`,
+    );
+  const result = usageEvidenceSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0] as z.core.$ZodIssue;
+    const more =
+      result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : '';
+    throw new SnapshotError(source, fieldPath(issue.path), `${issue.message}${more}`);
+  }
+  return result.data as UsageEvidence;
+}
+
+/** Reads and validates a usage evidence file. */
+export async function readUsageEvidence(path: string): Promise<UsageEvidence> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SnapshotError(path, '', code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`, {
+      cause: error,
+    });
+  }
+  return parseUsageEvidence(text, path);
+}

@@ -1,0 +1,219 @@
+import {
+  type CloudTrailClient,
+  LookupEventsCommand,
+  type LookupEventsResponse,
+} from '@aws-sdk/client-cloudtrail';
+import { classifyAwsError } from '../collect/aws-errors.js';
+import { RegionCredentialsFailure } from '../collect/kms.js';
+import { InputError } from '../errors.js';
+import type { UsageCoverage } from '../model/usage.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { daysBetween, type MonthWindow } from '../util/month.js';
+import { RateLimiter } from '../util/rate-limiter.js';
+import { UsageAggregator } from './aggregator.js';
+import { KMS_EVENT_SOURCE } from './events.js';
+import {
+  describeCounts,
+  iso,
+  type PerKeySourceResult,
+  perKeyResult,
+  progressMeter,
+  type UsageProgress,
+} from './source.js';
+
+/** CloudTrail's LookupEvents quota: 2 requests per second per account and region (not adjustable). */
+export const LOOKUP_EVENTS_PER_SECOND = 2;
+/** The largest page LookupEvents returns. */
+export const LOOKUP_EVENTS_PAGE_SIZE = 50;
+/** How far back Event history goes. */
+export const EVENT_HISTORY_DAYS = 90;
+
+export interface LookupEventsOptions {
+  readonly account: string;
+  readonly region: string;
+  readonly window: MonthWindow;
+  readonly clock?: Clock;
+  /** Stops the lookup after the page in flight; the result is then `partial` with what was read. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: UsageProgress) => void;
+  /**
+   * The pacing of this account and region. Share one limiter between lookups of the same account
+   * and region; by default each call makes its own at {@link LOOKUP_EVENTS_PER_SECOND}.
+   */
+  readonly limiter?: RateLimiter;
+}
+
+/**
+ * Refuses a month Event history cannot cover: one that starts more than
+ * {@link EVENT_HISTORY_DAYS} days before `now`, or has not started yet.
+ *
+ * @example
+ * ```ts
+ * assertInEventHistory(parseMonth('2026-10'), new Date()); // throws an InputError if too old
+ * ```
+ */
+export function assertInEventHistory(window: MonthWindow, now: Date, flag = '--month'): void {
+  if (window.start.getTime() >= now.getTime())
+    throw new InputError(flag, `${window.month} has not started yet: there are no events to read`);
+  const age = daysBetween(window.start, now);
+  if (age > EVENT_HISTORY_DAYS)
+    throw new InputError(
+      flag,
+      `${window.month} starts ${Math.floor(age)} days ago, but CloudTrail Event history (LookupEvents) keeps only the last ${EVENT_HISTORY_DAYS} days. ` +
+        "Read that month from the trail's log files in S3 (--source s3 --bucket <trail bucket>) or take account-level totals from CloudWatch (--source cloudwatch).",
+    );
+}
+
+/**
+ * Makes every attempt of one command wait for the limiter, the SDK's retries included: the
+ * first attempt waits before `send`, each retry (`amz-sdk-request: attempt=N`, N > 1) here.
+ */
+function paceRetries(command: LookupEventsCommand, limiter: RateLimiter): LookupEventsCommand {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+      const attempt = Number(/attempt=(\d+)/.exec(headers['amz-sdk-request'] ?? '')?.[1] ?? '1');
+      if (attempt > 1) await limiter.take();
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'kmsReportPaceRetries' },
+  );
+  return command;
+}
+
+/**
+ * Reads a month of KMS events from CloudTrail Event history (`LookupEvents`,
+ * `EventSource = kms.amazonaws.com`) for one account and region, and counts them per key,
+ * operation and pair spec, with the month's key lifecycle events. Events are counted as each
+ * page arrives and never kept.
+ *
+ * Requests are paced to {@link LOOKUP_EVENTS_PER_SECOND} (retries included). An abort stops
+ * after the page in flight; a page that fails after the SDK's retries ends the source with the
+ * error code. Either way the counts read so far are kept and the coverage is `partial` (or
+ * `failed` when nothing was read). A month Event history cannot cover is refused before any call.
+ *
+ * @example
+ * ```ts
+ * import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+ *
+ * const client = new CloudTrailClient({ region: 'eu-west-1' });
+ * const result = await collectLookupEvents(client, {
+ *   account: '111122223333',
+ *   region: 'eu-west-1',
+ *   window: parseMonth('2026-10'),
+ * });
+ * console.log(result.coverage.status, result.requests.length);
+ * ```
+ */
+export async function collectLookupEvents(
+  client: CloudTrailClient,
+  options: LookupEventsOptions,
+): Promise<PerKeySourceResult> {
+  const { account, region, window, signal } = options;
+  const clock = options.clock ?? systemClock;
+  const now = clock.now();
+  assertInEventHistory(window, new Date(now));
+  const limiter = options.limiter ?? new RateLimiter(LOOKUP_EVENTS_PER_SECOND, 1, clock);
+  const readEnd = new Date(Math.min(window.end.getTime(), now));
+  const span = readEnd.getTime() - window.start.getTime();
+  const agg = new UsageAggregator('cloudtrail-lookup', window);
+  const meter = progressMeter(clock, { account, region, source: 'cloudtrail-lookup' }, options.onProgress);
+  const coverage = (status: UsageCoverage['status'], detail: string): UsageCoverage => ({
+    account,
+    region,
+    source: 'cloudtrail-lookup',
+    status,
+    detail,
+  });
+
+  let pages = 0;
+  /** Events arrive newest first: the oldest time seen is how far back the read has reached. */
+  let reached = readEnd.getTime();
+  const readBack = () =>
+    reached <= window.start.getTime()
+      ? 'the whole window'
+      : `from ${iso(reached)} to ${iso(readEnd.getTime())} (${Math.round(((readEnd.getTime() - reached) / span) * 100)}% of the month)`;
+  let NextToken: string | undefined;
+
+  do {
+    if (signal?.aborted) break;
+    await limiter.take();
+    if (signal?.aborted) break;
+    let page: LookupEventsResponse;
+    try {
+      page = await client.send(
+        paceRetries(
+          new LookupEventsCommand({
+            LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: KMS_EVENT_SOURCE }],
+            StartTime: window.start,
+            EndTime: readEnd,
+            MaxResults: LOOKUP_EVENTS_PAGE_SIZE,
+            NextToken,
+          }),
+          limiter,
+        ),
+      );
+    } catch (error) {
+      const e = classifyAwsError(error);
+      if (e.kind === 'credentials')
+        throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+      const what = `LookupEvents failed on page ${pages + 1} after the SDK's retries: ${e.code}${e.message ? ` (${e.message})` : ''}`;
+      return perKeyResult(
+        agg,
+        pages === 0
+          ? coverage('failed', `${what}; nothing was read`)
+          : coverage('partial', `${what}; kept what was read, ${readBack()}: ${describeCounts(agg)}`),
+        pages,
+      );
+    }
+    pages += 1;
+    for (const event of page.Events ?? []) {
+      let record: unknown = null;
+      try {
+        record = event.CloudTrailEvent ? JSON.parse(event.CloudTrailEvent) : null;
+      } catch {
+        // counted as malformed below
+      }
+      agg.add(record);
+      const t = event.EventTime?.getTime();
+      if (t !== undefined && t < reached) reached = Math.max(t, window.start.getTime());
+    }
+    // Only the previous token is kept (memory stays flat): a service that repeats it would loop forever.
+    const previous = NextToken;
+    NextToken = page.NextToken;
+    meter(agg.stats.kmsEvents, pages, NextToken ? (readEnd.getTime() - reached) / span : 1);
+    if (NextToken !== undefined) {
+      if (NextToken === previous) {
+        return perKeyResult(
+          agg,
+          coverage(
+            'partial',
+            `LookupEvents returned the same NextToken twice on page ${pages}; stopped, ${readBack()}: ${describeCounts(agg)}`,
+          ),
+          pages,
+        );
+      }
+    }
+  } while (NextToken !== undefined);
+
+  if (NextToken !== undefined || (signal?.aborted && pages === 0))
+    return perKeyResult(
+      agg,
+      coverage(
+        'partial',
+        `stopped on request after ${pages} pages; ${pages > 0 ? `read ${readBack()}` : 'nothing was read'}: ${describeCounts(agg)}`,
+      ),
+      pages,
+    );
+  const unfinished = readEnd.getTime() < window.end.getTime();
+  return perKeyResult(
+    agg,
+    unfinished
+      ? coverage(
+          'partial',
+          `the month is not over: read up to ${iso(readEnd.getTime())} in ${pages} pages: ${describeCounts(agg)}`,
+        )
+      : coverage('complete', `read the whole month in ${pages} pages: ${describeCounts(agg)}`),
+    pages,
+  );
+}

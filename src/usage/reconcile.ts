@@ -1,0 +1,194 @@
+import type { InventorySnapshot } from '../model/inventory.js';
+import type { AccountUsageTotal, MonthUsage, RequestCount, UsageCoverage } from '../model/usage.js';
+import { DATA_KEY_PAIR_OPERATIONS, type KeyClass } from './events.js';
+
+/**
+ * The operations CloudWatch counts in the `CryptographicOperations*` classes (GetPublicKey is
+ * listed with them on the pricing page). Data key pair operations are counted under their own
+ * `GenerateDataKeyPair-<spec>` resources instead ({@link PAIR_OPERATIONS_IN_CLASS_TOTALS}).
+ */
+export const CLASS_OPERATIONS: ReadonlySet<string> = new Set([
+  'Encrypt',
+  'Decrypt',
+  'ReEncrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'GenerateRandom',
+  'Sign',
+  'Verify',
+  'GenerateMac',
+  'VerifyMac',
+  'DeriveSharedSecret',
+  'GetPublicKey',
+]);
+
+/** UNCONFIRMED: GenerateDataKeyPair* calls are not part of the `CryptographicOperations*` totals. */
+export const PAIR_OPERATIONS_IN_CLASS_TOTALS = false;
+/** UNCONFIRMED: CloudWatch `CallCount` counts calls that failed too, so per-key failed calls are compared. */
+export const CLOUDWATCH_COUNTS_FAILED_CALLS = true;
+
+/** The CloudWatch class each key class's cryptographic operations are counted in. */
+const CLASS_RESOURCE: Record<KeyClass, string | null> = {
+  symmetric: 'CryptographicOperationsSymmetric',
+  hmac: 'CryptographicOperationsSymmetric',
+  rsa: 'CryptographicOperationsRsa',
+  ecc: 'CryptographicOperationsEcc',
+  sm2: 'CryptographicOperationsEcc',
+  'ml-dsa': null,
+};
+const CLASS_RESOURCES = new Set([
+  'CryptographicOperationsSymmetric',
+  'CryptographicOperationsRsa',
+  'CryptographicOperationsEcc',
+]);
+
+/** One CloudWatch resource of one account and region, compared with the per-key counts it covers. */
+export interface ReconciliationRow {
+  readonly account: string;
+  readonly region: string;
+  /** The CloudWatch `Resource` (`CryptographicOperationsSymmetric`, `GenerateDataKeyPair-RSA_2048`, `DescribeKey`, ...). */
+  readonly resource: string;
+  /** CloudWatch's total for the month. */
+  readonly cloudWatch: number;
+  /** Per-key CloudTrail requests this resource covers. */
+  readonly perKey: number;
+  /** The part of CloudWatch's total that per-key counts explain: `min(perKey, cloudWatch)`. */
+  readonly attributed: number;
+  /** The part no key explains: `cloudWatch - attributed`. */
+  readonly unattributed: number;
+  /** `attributed / cloudWatch` in percent, one decimal; null when CloudWatch counted nothing. */
+  readonly attributedPercent: number | null;
+  /**
+   * For the `CryptographicOperations*` classes: per-key cryptographic requests of this account and
+   * region on keys whose class is unknown, which could belong to any class (so `attributed` is a
+   * lower bound). 0 for other resources.
+   */
+  readonly unknownClass: number;
+}
+
+/** The key class of a KMS key spec (`SYMMETRIC_DEFAULT`, `RSA_2048`, `HMAC_256`, ...), or null. */
+export function keyClassOfSpec(spec: string | null | undefined): KeyClass | null {
+  if (!spec) return null;
+  if (spec === 'SYMMETRIC_DEFAULT') return 'symmetric';
+  if (spec.startsWith('HMAC_')) return 'hmac';
+  if (spec.startsWith('RSA_')) return 'rsa';
+  if (spec.startsWith('ECC_')) return 'ecc';
+  if (spec === 'SM2') return 'sm2';
+  if (spec.startsWith('ML_DSA')) return 'ml-dsa';
+  return null;
+}
+
+/** Key classes from an inventory snapshot's described keys, by ARN. */
+export function keyClassesFromSnapshot(snapshot: Pick<InventorySnapshot, 'keys'>): Record<string, KeyClass> {
+  const out: Record<string, KeyClass> = {};
+  for (const key of snapshot.keys) {
+    if (key.metadata.status !== 'collected') continue;
+    const c = keyClassOfSpec(key.metadata.value.keySpec);
+    if (c) out[key.arn] = c;
+  }
+  return out;
+}
+
+function covers(resource: string, classOf: KeyClass | null, rc: RequestCount): boolean {
+  if (CLASS_RESOURCES.has(resource)) {
+    if (!CLASS_OPERATIONS.has(rc.operation))
+      return (
+        PAIR_OPERATIONS_IN_CLASS_TOTALS &&
+        DATA_KEY_PAIR_OPERATIONS.has(rc.operation) &&
+        resource === CLASS_RESOURCE.symmetric
+      );
+    return classOf !== null && CLASS_RESOURCE[classOf] === resource;
+  }
+  const pair = /^GenerateDataKeyPair-(.+)$/.exec(resource);
+  if (pair) return DATA_KEY_PAIR_OPERATIONS.has(rc.operation) && rc.keyPairSpec === pair[1];
+  return rc.operation === resource;
+}
+
+/**
+ * Compares per-key CloudTrail counts with CloudWatch's account totals, per account, region and
+ * CloudWatch resource: how much of each total the key-by-key counts explain (attributed), how
+ * much they do not (unattributed) and the percentage. Pure: give it a month's usage and a way to
+ * know each key's class (from the requests themselves, see `collectMonthUsage`'s `keyClasses`,
+ * and/or the inventory with {@link keyClassesFromSnapshot}).
+ *
+ * Rows are made for every CloudWatch total, and for each `CryptographicOperations*` class that
+ * per-key counts fall in where CloudWatch was read but counted nothing.
+ *
+ * @example
+ * ```ts
+ * const rows = reconcileUsage(usage, { ...keyClassesFromSnapshot(snapshot), ...keyClasses });
+ * for (const r of rows) console.log(`${r.region} ${r.resource}: ${r.attributedPercent}% attributed`);
+ * ```
+ */
+export function reconcileUsage(
+  usage: Pick<MonthUsage, 'requests' | 'accountTotals'> & { readonly coverage?: readonly UsageCoverage[] },
+  keyClasses: Readonly<Record<string, KeyClass>> | ((keyArn: string) => KeyClass | null) = {},
+): ReconciliationRow[] {
+  const classOf = typeof keyClasses === 'function' ? keyClasses : (arn: string) => keyClasses[arn] ?? null;
+  const place = (account: string, region: string) => `${account}\u0000${region}`;
+
+  const totals = new Map<string, AccountUsageTotal>();
+  const places = new Set<string>();
+  for (const t of usage.accountTotals) {
+    places.add(place(t.account, t.region));
+    const id = `${place(t.account, t.region)}\u0000${t.resource}`;
+    const prev = totals.get(id);
+    totals.set(id, prev ? { ...prev, count: prev.count + t.count } : t);
+  }
+  for (const c of usage.coverage ?? [])
+    if (c.source === 'cloudwatch' && (c.status === 'complete' || c.status === 'partial'))
+      places.add(place(c.account, c.region));
+
+  const requestsAt = new Map<string, RequestCount[]>();
+  for (const rc of usage.requests) {
+    const p = place(rc.account, rc.region);
+    if (!places.has(p)) continue;
+    const list = requestsAt.get(p) ?? [];
+    list.push(rc);
+    requestsAt.set(p, list);
+  }
+  const calls = (rc: RequestCount) => rc.count + (CLOUDWATCH_COUNTS_FAILED_CALLS ? rc.failedCount : 0);
+
+  // Class rows with per-key counts but no CloudWatch total.
+  for (const [p, list] of requestsAt) {
+    for (const rc of list) {
+      const c = classOf(rc.keyArn);
+      const resource = c ? CLASS_RESOURCE[c] : null;
+      if (!resource || !CLASS_OPERATIONS.has(rc.operation)) continue;
+      const id = `${p}\u0000${resource}`;
+      if (!totals.has(id))
+        totals.set(id, { account: rc.account, region: rc.region, resource, count: 0, source: 'cloudwatch' });
+    }
+  }
+
+  const rows: ReconciliationRow[] = [];
+  for (const t of totals.values()) {
+    const here = requestsAt.get(place(t.account, t.region)) ?? [];
+    let perKey = 0;
+    let unknownClass = 0;
+    for (const rc of here) {
+      const c = classOf(rc.keyArn);
+      if (CLASS_RESOURCES.has(t.resource) && c === null && CLASS_OPERATIONS.has(rc.operation))
+        unknownClass += calls(rc);
+      else if (covers(t.resource, c, rc)) perKey += calls(rc);
+    }
+    const attributed = Math.min(perKey, t.count);
+    rows.push({
+      account: t.account,
+      region: t.region,
+      resource: t.resource,
+      cloudWatch: t.count,
+      perKey,
+      attributed,
+      unattributed: t.count - attributed,
+      attributedPercent: t.count > 0 ? Math.round((attributed / t.count) * 1000) / 10 : null,
+      unknownClass,
+    });
+  }
+  return rows.sort(
+    (a, b) =>
+      a.account.localeCompare(b.account) ||
+      a.region.localeCompare(b.region) ||
+      a.resource.localeCompare(b.resource),
+  );
+}

@@ -1,0 +1,89 @@
+import type { IsoDate } from '../model/inventory.js';
+import type { LifecycleEvent, RequestCount, UsageCoverage, UsageSource } from '../model/usage.js';
+import type { Clock } from '../util/clock.js';
+import type { AggregateStats, UsageAggregator } from './aggregator.js';
+import type { KeyClass } from './events.js';
+
+/** Progress of one source in one account and region, for a terminal line. */
+export interface UsageProgress {
+  readonly account: string;
+  readonly region: string;
+  readonly source: UsageSource;
+  /** KMS events counted so far (inside the window). */
+  readonly events: number;
+  /** Pages (LookupEvents), log files (S3) or GetMetricData calls (CloudWatch) done. */
+  readonly pages: number;
+  /** KMS events per second since the source started. */
+  readonly eventsPerSecond: number;
+  /** How much of the month has been read, 0 to 1. */
+  readonly fraction: number;
+  /** Estimated seconds left, from the time taken so far and the fraction read; null until known. */
+  readonly etaSeconds: number | null;
+}
+
+/** What a per-key source (CloudTrail Event history or log files) produced for one account and region. */
+export interface PerKeySourceResult {
+  readonly coverage: UsageCoverage;
+  readonly requests: RequestCount[];
+  readonly lifecycle: LifecycleEvent[];
+  readonly keyClasses: Record<string, KeyClass>;
+  readonly stats: AggregateStats & { readonly pages: number };
+}
+
+/** Turns counts and time into a {@link UsageProgress}. */
+export function progressMeter(
+  clock: Clock,
+  base: Pick<UsageProgress, 'account' | 'region' | 'source'>,
+  onProgress: ((p: UsageProgress) => void) | undefined,
+) {
+  const started = clock.now();
+  return (events: number, pages: number, fraction: number) => {
+    if (!onProgress) return;
+    const elapsed = Math.max(0, clock.now() - started) / 1000;
+    const f = Math.min(1, Math.max(0, fraction));
+    onProgress({
+      ...base,
+      events,
+      pages,
+      eventsPerSecond: elapsed > 0 ? events / elapsed : 0,
+      fraction: f,
+      etaSeconds: f > 0 && elapsed > 0 ? (elapsed * (1 - f)) / f : f >= 1 ? 0 : null,
+    });
+  };
+}
+
+const n = (v: number) => v.toLocaleString('en-US');
+export const iso = (ms: number): IsoDate => new Date(ms).toISOString();
+
+/** One sentence of what an aggregator counted, for a coverage entry. */
+export function describeCounts(agg: UsageAggregator): string {
+  const s = agg.stats;
+  const parts = [
+    `${n(s.kmsEvents)} KMS events in the month (${n(s.requests)} requests on keys, ${n(s.failedRequests)} of them failed; ${n(s.lifecycleEvents)} lifecycle events)`,
+  ];
+  const keyless = Object.entries(s.keyless);
+  if (keyless.length > 0)
+    parts.push(
+      `${n(keyless.reduce((a, [, c]) => a + c, 0))} requests name no key and are not counted per key (${keyless
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([op, c]) => `${op} ${n(c)}`)
+        .join(', ')})`,
+    );
+  if (s.malformed > 0) parts.push(`${n(s.malformed)} records could not be read`);
+  return parts.join('; ');
+}
+
+/** The per-key result of an aggregator with its coverage. */
+export function perKeyResult(
+  agg: UsageAggregator,
+  coverage: UsageCoverage,
+  pages: number,
+): PerKeySourceResult {
+  return {
+    coverage,
+    requests: agg.requests(),
+    lifecycle: agg.lifecycleEvents(),
+    keyClasses: agg.keyClasses(),
+    stats: { ...agg.stats, keyless: { ...agg.stats.keyless }, pages },
+  };
+}

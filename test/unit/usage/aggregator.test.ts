@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { UsageAggregator } from '../../../src/usage/aggregator.js';
+import { interpretKmsRecord, parseDeletionDate } from '../../../src/usage/events.js';
+import { parseMonth } from '../../../src/util/month.js';
+import { decrypts, KEYS, KMS_RECORDS, OTHER, OWNER, REGION, recordNamed, S3_RECORD } from './fixtures.js';
+
+const OCTOBER = parseMonth('2026-10');
+
+function aggregate(records: unknown[]) {
+  const agg = new UsageAggregator('cloudtrail-s3', OCTOBER);
+  for (const r of records) agg.add(r);
+  return agg;
+}
+
+const count = (o: {
+  account?: string;
+  keyArn: string;
+  operation: string;
+  keyPairSpec?: string | null;
+  count: number;
+  failedCount?: number;
+}) => ({
+  account: OWNER,
+  region: REGION,
+  keyPairSpec: null,
+  failedCount: 0,
+  source: 'cloudtrail-s3',
+  ...o,
+});
+
+describe('UsageAggregator', () => {
+  describe('per-key request counts from KMS CloudTrail records', () => {
+    it('counts each key, operation and pair spec, billed to the right account', () => {
+      const agg = aggregate(KMS_RECORDS);
+      expect(agg.requests()).toEqual(
+        [
+          count({ keyArn: KEYS.SYM, operation: 'Encrypt', count: 1 }),
+          // One successful Decrypt, one refused (AccessDeniedException) counted apart.
+          count({ keyArn: KEYS.SYM, operation: 'Decrypt', count: 1, failedCount: 1 }),
+          // Alice's call, S3 calling for an uploader of another account, and CloudTrail's service principal:
+          // the last two are billed to the key's owner.
+          count({ keyArn: KEYS.SYM, operation: 'GenerateDataKey', count: 3 }),
+          count({ keyArn: KEYS.SYM, operation: 'GenerateDataKeyPair', keyPairSpec: 'RSA_3072', count: 1 }),
+          count({
+            keyArn: KEYS.SYM,
+            operation: 'GenerateDataKeyPairWithoutPlaintext',
+            keyPairSpec: 'ECC_NIST_P256',
+            count: 1,
+          }),
+          count({ keyArn: KEYS.RSA, operation: 'Sign', count: 1 }),
+          count({ keyArn: KEYS.ECC, operation: 'Sign', count: 1 }),
+          count({ keyArn: KEYS.NEW, operation: 'CreateKey', count: 1 }),
+          count({ keyArn: KEYS.OLD, operation: 'ScheduleKeyDeletion', count: 1 }),
+          // The cross-account Decrypt is billed to the caller's account.
+          count({ account: OTHER, keyArn: KEYS.SYM, operation: 'Decrypt', count: 1 }),
+        ].sort(
+          (a, b) =>
+            a.account.localeCompare(b.account) ||
+            a.keyArn.localeCompare(b.keyArn) ||
+            a.operation.localeCompare(b.operation),
+        ),
+      );
+      expect(agg.stats).toMatchObject({
+        kmsEvents: 16,
+        requests: 13,
+        failedRequests: 1,
+        keyless: { GenerateRandom: 1 },
+      });
+    });
+
+    it('takes the key from resources[], not from the keyId the caller passed (an alias here)', () => {
+      const encrypt = recordNamed('Encrypt');
+      expect((encrypt.requestParameters as { keyId: string }).keyId).toBe('alias/orders');
+      expect(aggregate([encrypt]).requests()).toEqual([
+        count({ keyArn: KEYS.SYM, operation: 'Encrypt', count: 1 }),
+      ]);
+    });
+
+    it('does not count KMS acting on its own (automatic RotateKey, DeleteKey) as requests', () => {
+      const agg = aggregate([recordNamed('RotateKey'), recordNamed('DeleteKey')]);
+      expect(agg.requests()).toEqual([]);
+      expect(agg.lifecycleEvents().map((e) => [e.event, e.keyArn])).toEqual([
+        ['RotateKey', KEYS.SYM],
+        ['DeleteKey', KEYS.GONE],
+      ]);
+    });
+
+    it('tells which kind of key each request used, from the algorithm it asked for', () => {
+      expect(aggregate(KMS_RECORDS).keyClasses()).toEqual({
+        [KEYS.SYM]: 'symmetric',
+        [KEYS.RSA]: 'rsa',
+        [KEYS.ECC]: 'ecc',
+      });
+    });
+
+    it('leaves out events outside the month, of other services, and records it cannot read', () => {
+      const before = { ...recordNamed('Encrypt'), eventTime: '2026-09-30T23:59:59Z' };
+      const atEnd = { ...recordNamed('Encrypt'), eventTime: '2026-11-01T00:00:00Z' };
+      const lastSecond = { ...recordNamed('Encrypt'), eventTime: '2026-10-31T23:59:59Z' };
+      const agg = aggregate([
+        before,
+        atEnd,
+        lastSecond,
+        S3_RECORD,
+        'not a record',
+        { eventSource: 'kms.amazonaws.com' },
+      ]);
+      expect(agg.requests()).toEqual([count({ keyArn: KEYS.SYM, operation: 'Encrypt', count: 1 })]);
+      expect(agg.stats).toMatchObject({ records: 6, outsideWindow: 2, otherSources: 1, malformed: 2 });
+    });
+
+    it('keeps one count per key and operation however many events: memory does not grow with events', () => {
+      const agg = new UsageAggregator('cloudtrail-lookup', OCTOBER);
+      for (const r of decrypts(100_000, new Date('2026-10-31T23:00:00Z'), 20_000)) agg.add(r);
+      expect(agg.requests()).toEqual([
+        { ...count({ keyArn: KEYS.SYM, operation: 'Decrypt', count: 100_000 }), source: 'cloudtrail-lookup' },
+      ]);
+    });
+  });
+
+  describe('lifecycle events', () => {
+    it('records each key lifecycle event with its time, and the deletion window of ScheduleKeyDeletion', () => {
+      expect(aggregate(KMS_RECORDS).lifecycleEvents()).toEqual(
+        [
+          { keyArn: KEYS.NEW, event: 'CreateKey', time: '2026-10-11T09:15:00.000Z' },
+          {
+            keyArn: KEYS.OLD,
+            event: 'ScheduleKeyDeletion',
+            time: '2026-10-20T14:05:11.000Z',
+            pendingWindowInDays: 7,
+            deletionDate: '2026-10-27T14:05:11.000Z',
+          },
+          { keyArn: KEYS.SYM, event: 'RotateKey', time: '2026-10-12T00:00:00.000Z' },
+          { keyArn: KEYS.GONE, event: 'DeleteKey', time: '2026-10-15T00:07:00.000Z' },
+        ]
+          .map((e) => ({ account: OWNER, region: REGION, ...e }))
+          .sort((a, b) => a.keyArn.localeCompare(b.keyArn)),
+      );
+    });
+
+    it('ignores a lifecycle call that failed', () => {
+      const refused = { ...recordNamed('ScheduleKeyDeletion'), errorCode: 'KMSInvalidStateException' };
+      expect(aggregate([refused]).lifecycleEvents()).toEqual([]);
+    });
+
+    it('uses the 30-day default window when ScheduleKeyDeletion was called without one', () => {
+      const record = recordNamed('ScheduleKeyDeletion');
+      record.requestParameters = { keyId: KEYS.OLD };
+      record.responseElements = { keyId: KEYS.OLD, keyState: 'PendingDeletion' };
+      const [event] = aggregate([record]).lifecycleEvents();
+      expect(event).toMatchObject({ pendingWindowInDays: 30, deletionDate: '2026-11-19T14:05:11.000Z' });
+    });
+
+    it('records the replica of a ReplicateKey call too', () => {
+      const replica = KEYS.SYM.replace('us-east-1', 'eu-west-1');
+      const record = {
+        ...recordNamed('CreateKey'),
+        eventName: 'ReplicateKey',
+        resources: [{ accountId: OWNER, type: 'AWS::KMS::Key', ARN: KEYS.SYM }],
+        responseElements: { replicaKeyMetadata: { arn: replica } },
+      };
+      expect(
+        aggregate([record])
+          .lifecycleEvents()
+          .map((e) => [e.region, e.keyArn]),
+      ).toEqual([
+        ['eu-west-1', replica],
+        ['us-east-1', KEYS.SYM],
+      ]);
+    });
+  });
+});
+
+describe('interpretKmsRecord', () => {
+  it('reads who is billed, the pair spec and failure of one record', () => {
+    const result = interpretKmsRecord(recordNamed('GenerateDataKeyPair'));
+    expect(result).toMatchObject({
+      kind: 'kms',
+      facts: {
+        eventName: 'GenerateDataKeyPair',
+        billedAccount: OWNER,
+        keyPairSpec: 'RSA_3072',
+        failed: false,
+      },
+    });
+  });
+});
+
+describe('parseDeletionDate', () => {
+  it.each([
+    ['Apr 12, 2021 18:58:30 PM', '2021-04-12T18:58:30.000Z'],
+    ['Dec 3, 2020, 12:00:00 AM', '2020-12-03T00:00:00.000Z'],
+    ['Dec 3, 2020, 1:30:00 PM', '2020-12-03T13:30:00.000Z'],
+    ['2026-10-27T14:05:11Z', '2026-10-27T14:05:11.000Z'],
+  ])('reads %s as UTC', (text, iso) => {
+    expect(parseDeletionDate(text)?.toISOString()).toBe(iso);
+  });
+
+  it('returns null for what it cannot read', () => {
+    expect(parseDeletionDate('next Tuesday')).toBeNull();
+    expect(parseDeletionDate(null)).toBeNull();
+  });
+});

@@ -1,0 +1,150 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Command } from 'commander';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { INTERRUPTED_EXIT_CODE, type UsageCliExtras, usageCommand } from '../../../src/cli/commands/usage.js';
+import { ExitCode } from '../../../src/cli/exit-codes.js';
+import { InputError } from '../../../src/errors.js';
+import type { UsageClients } from '../../../src/usage/collect.js';
+import { readUsageEvidence } from '../../../src/usage/evidence.js';
+import { captureIo } from '../../support/io.js';
+import { asLookupEvent, decrypts, manualClock, OWNER } from './fixtures.js';
+
+const cloudTrail = mockClient(CloudTrailClient);
+const sts = mockClient(STSClient);
+const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
+const usageClients: UsageClients = {
+  cloudTrail: (region) => new CloudTrailClient({ region, credentials }),
+  cloudWatch: (region) => new CloudWatchClient({ region, credentials }),
+  s3: (region) => new S3Client({ region, credentials }),
+  sts: (region) => new STSClient({ region, credentials }),
+};
+const history = decrypts(150, new Date('2026-10-31T23:00:00Z'), 3_600_000).map(asLookupEvent);
+
+beforeEach(() => {
+  cloudTrail.reset();
+  sts.reset();
+  sts.on(GetCallerIdentityCommand).resolves({ Account: OWNER, Arn: `arn:aws:iam::${OWNER}:user/auditor` });
+  cloudTrail.on(LookupEventsCommand).callsFake(({ NextToken }: { NextToken?: string }) => {
+    const start = NextToken ? Number(NextToken) : 0;
+    return {
+      Events: history.slice(start, start + 50),
+      NextToken: start + 50 < history.length ? String(start + 50) : undefined,
+    };
+  });
+});
+
+/** Runs `kms-report usage ...` in-process, as the program will once the command is wired. */
+async function run(args: string[], extras: UsageCliExtras & { tty?: boolean } = {}) {
+  const io = captureIo();
+  if (extras.tty) (io.stderr as { isTTY?: boolean }).isTTY = true;
+  let code: number | undefined;
+  const program = new Command('kms-report').exitOverride();
+  program.addCommand(
+    usageCommand(
+      { ...io, usageClients, clock: manualClock(new Date('2026-11-05T10:00:00Z')), ...extras },
+      (c) => {
+        code = c;
+      },
+    ).exitOverride(),
+  );
+  await program.parseAsync(['usage', ...args], { from: 'user' });
+  return { io, code };
+}
+
+async function outFile() {
+  return join(await mkdtemp(join(tmpdir(), 'kms-usage-cli-')), 'usage.json');
+}
+
+describe('kms-report usage', () => {
+  it('writes the usage evidence file and prints what was read, with no progress when stderr is not a terminal', async () => {
+    const out = await outFile();
+    const { io, code } = await run([
+      '--month',
+      '2026-10',
+      '--regions',
+      'us-east-1',
+      '--source',
+      'lookup',
+      '--out',
+      out,
+    ]);
+
+    expect(code).toBe(ExitCode.Ok);
+    const evidence = await readUsageEvidence(out);
+    expect(evidence.usage.month).toBe('2026-10');
+    expect(evidence.usage.requests).toEqual([expect.objectContaining({ operation: 'Decrypt', count: 150 })]);
+    expect(evidence.usage.coverage.find((c) => c.source === 'cloudtrail-lookup')?.status).toBe('complete');
+    expect(io.stdoutText()).toContain(`2026-10 in account ${OWNER}: 150 requests on 1 keys`);
+    expect(io.stdoutText()).toContain('us-east-1 cloudwatch: not-collected');
+    expect(io.stdoutText()).toContain(`Usage evidence written to ${out}`);
+    expect(io.stderrText()).toBe('');
+  });
+
+  it('shows progress on a terminal: events, rate and how much of the month is read', async () => {
+    const { io } = await run(
+      ['--month', '2026-10', '--regions', 'us-east-1', '--source', 'lookup', '--out', await outFile()],
+      {
+        tty: true,
+      },
+    );
+    expect(io.stderrText()).toMatch(/us-east-1 lookup: 150 events, \d+\/s, 100%/);
+  });
+
+  it('on Ctrl-C writes what it read, marked partial, and exits 130', async () => {
+    const controller = new AbortController();
+    cloudTrail.on(LookupEventsCommand).callsFakeOnce(() => {
+      controller.abort();
+      return { Events: history.slice(0, 50), NextToken: '50' };
+    });
+    const out = await outFile();
+    const { io, code } = await run(['--month', '2026-10', '--regions', 'us-east-1', '--out', out], {
+      signal: controller.signal,
+    });
+
+    expect(code).toBe(INTERRUPTED_EXIT_CODE);
+    const evidence = await readUsageEvidence(out);
+    expect(evidence.collection.interrupted).toBe(true);
+    expect(evidence.usage.coverage.find((c) => c.source === 'cloudtrail-lookup')?.status).toBe('partial');
+    expect(evidence.usage.requests).toEqual([expect.objectContaining({ count: 50 })]);
+    expect(io.stdoutText()).toContain('Stopped before the end (Ctrl-C)');
+  });
+
+  it('exits with the gaps code under --fail-on-gaps when a source was partial or failed', async () => {
+    cloudTrail
+      .on(LookupEventsCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const { code } = await run([
+      '--month',
+      '2026-10',
+      '--regions',
+      'us-east-1',
+      '--source',
+      'lookup',
+      '--out',
+      await outFile(),
+      '--fail-on-gaps',
+    ]);
+    expect(code).toBe(ExitCode.Gaps);
+  });
+
+  it.each([
+    [['--month', '2026-13', '--regions', 'us-east-1'], /^--month: /],
+    [
+      ['--month', '2026-10', '--regions', 'us-east-1', '--source', 'lookup,athena'],
+      /^--source: unknown source "athena"/,
+    ],
+    [['--month', '2026-10', '--regions', 'all'], /^--regions: "all" is not supported/],
+    [['--month', '2026-10', '--regions', 'us-east-1', '--source', 's3'], /^--bucket: /],
+  ])('refuses bad input %j naming the flag', async (args, message) => {
+    const running = run([...args, '--out', await outFile()]);
+    await expect(running).rejects.toBeInstanceOf(InputError);
+    await expect(running).rejects.toThrow(message);
+  });
+});

@@ -1,0 +1,158 @@
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  ListMetricsCommand,
+  type MetricDataQuery,
+} from '@aws-sdk/client-cloudwatch';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CredentialsError, InputError } from '../../../src/errors.js';
+import {
+  collectMonthUsage,
+  parseSourceList,
+  type UsageClients,
+  usageEvidence,
+} from '../../../src/usage/collect.js';
+import { usageEvidenceSchema } from '../../../src/usage/evidence.js';
+import { asLookupEvent, KMS_RECORDS, manualClock, OWNER } from './fixtures.js';
+
+const cloudTrail = mockClient(CloudTrailClient);
+const cloudWatch = mockClient(CloudWatchClient);
+const sts = mockClient(STSClient);
+const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
+const clients: UsageClients = {
+  cloudTrail: (region) => new CloudTrailClient({ region, credentials }),
+  cloudWatch: (region) => new CloudWatchClient({ region, credentials }),
+  s3: (region) => new S3Client({ region, credentials }),
+  sts: (region) => new STSClient({ region, credentials }),
+};
+const NOW = new Date('2026-11-05T10:00:00Z');
+
+beforeEach(() => {
+  cloudTrail.reset();
+  cloudWatch.reset();
+  sts.reset();
+  sts.on(GetCallerIdentityCommand).resolves({ Account: OWNER, Arn: `arn:aws:iam::${OWNER}:user/auditor` });
+  // us-east-1 has the fixture's events; eu-west-1 has none.
+  cloudTrail.on(LookupEventsCommand).resolves({ Events: [] });
+  cloudWatch.on(ListMetricsCommand).resolves({ Metrics: [] });
+  cloudWatch.on(GetMetricDataCommand).callsFake(({ MetricDataQueries }) => ({
+    MetricDataResults: (MetricDataQueries as MetricDataQuery[]).map((q) => ({
+      Id: q.Id,
+      Values: q.MetricStat?.Metric?.Dimensions?.some((d) => d.Value === 'CryptographicOperationsSymmetric')
+        ? [9, 3]
+        : [],
+      StatusCode: 'Complete',
+    })),
+  }));
+});
+
+describe('collectMonthUsage', () => {
+  it('reads the chosen sources in every region and names each (region, source) in the coverage', async () => {
+    cloudTrail.on(LookupEventsCommand).callsFake(async () => ({ Events: KMS_RECORDS.map(asLookupEvent) }));
+    const result = await collectMonthUsage({
+      month: '2026-10',
+      regions: ['us-east-1', 'eu-west-1'],
+      sources: ['lookup', 'cloudwatch'],
+      clients,
+      clock: manualClock(NOW),
+    });
+
+    expect(result.account).toBe(OWNER);
+    expect(result.usage.window).toEqual({
+      start: '2026-10-01T00:00:00.000Z',
+      end: '2026-11-01T00:00:00.000Z',
+    });
+    expect(result.usage.coverage.map((c) => [c.region, c.source, c.status])).toEqual([
+      ['us-east-1', 'cloudtrail-lookup', 'complete'],
+      ['us-east-1', 'cloudtrail-s3', 'not-collected'],
+      ['us-east-1', 'cloudwatch', 'complete'],
+      ['eu-west-1', 'cloudtrail-lookup', 'complete'],
+      ['eu-west-1', 'cloudtrail-s3', 'not-collected'],
+      ['eu-west-1', 'cloudwatch', 'complete'],
+    ]);
+    expect(result.usage.coverage[1]?.detail).toContain('per-key counts come from cloudtrail-lookup');
+    expect(result.usage.accountTotals).toContainEqual({
+      account: OWNER,
+      region: 'us-east-1',
+      resource: 'CryptographicOperationsSymmetric',
+      count: 12,
+      source: 'cloudwatch',
+    });
+    expect(result.reconciliation).toContainEqual(
+      expect.objectContaining({
+        region: 'us-east-1',
+        resource: 'CryptographicOperationsSymmetric',
+        cloudWatch: 12,
+      }),
+    );
+    expect(result.interrupted).toBe(false);
+    expect(usageEvidenceSchema.safeParse(usageEvidence(result)).success).toBe(true);
+  });
+
+  it('refuses lookup and s3 together: they would count each request twice', async () => {
+    await expect(
+      collectMonthUsage({
+        month: '2026-10',
+        regions: ['us-east-1'],
+        sources: ['lookup', 's3'],
+        bucket: 'b',
+        clients,
+        clock: manualClock(NOW),
+      }),
+    ).rejects.toThrow(/^--source: lookup and s3 read the same CloudTrail events/);
+  });
+
+  it('asks for the bucket when s3 is chosen without one', async () => {
+    await expect(
+      collectMonthUsage({
+        month: '2026-10',
+        regions: ['us-east-1'],
+        sources: ['s3'],
+        clients,
+        clock: manualClock(NOW),
+      }),
+    ).rejects.toThrow(/^--bucket: /);
+  });
+
+  it('refuses an Event history month that is too old before calling AWS', async () => {
+    await expect(
+      collectMonthUsage({
+        month: '2026-06',
+        regions: ['us-east-1'],
+        sources: ['lookup'],
+        clients,
+        clock: manualClock(NOW),
+      }),
+    ).rejects.toThrow(InputError);
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
+  });
+
+  it('turns expired credentials into a CredentialsError, not a gap', async () => {
+    cloudTrail.on(LookupEventsCommand).rejects(
+      Object.assign(new Error('The security token included in the request is expired'), {
+        name: 'ExpiredTokenException',
+      }),
+    );
+    await expect(
+      collectMonthUsage({
+        month: '2026-10',
+        account: OWNER,
+        regions: ['us-east-1'],
+        sources: ['lookup'],
+        clients,
+        clock: manualClock(NOW),
+      }),
+    ).rejects.toBeInstanceOf(CredentialsError);
+  });
+});
+
+describe('parseSourceList', () => {
+  it('accepts the three sources and names an unknown one', () => {
+    expect(parseSourceList('lookup, cloudwatch')).toEqual(['lookup', 'cloudwatch']);
+    expect(() => parseSourceList('lookup,athena')).toThrow('--source: unknown source "athena"');
+  });
+});

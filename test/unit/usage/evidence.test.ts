@@ -1,0 +1,99 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SnapshotError } from '../../../src/errors.js';
+import { UsageAggregator } from '../../../src/usage/aggregator.js';
+import {
+  parseUsageEvidence,
+  readUsageEvidence,
+  type UsageEvidence,
+  writeUsageEvidence,
+} from '../../../src/usage/evidence.js';
+import { parseMonth } from '../../../src/util/month.js';
+import { KMS_RECORDS, OWNER, REGION } from './fixtures.js';
+
+function sampleEvidence(): UsageEvidence {
+  const window = parseMonth('2026-10');
+  const agg = new UsageAggregator('cloudtrail-lookup', window);
+  for (const r of KMS_RECORDS) agg.add(r);
+  return {
+    kind: 'kms-report/usage',
+    schemaVersion: 1,
+    tool: { name: 'kms-report', version: '0.1.0' },
+    collection: {
+      startedAt: '2026-11-05T10:00:00.000Z',
+      finishedAt: '2026-11-05T10:04:00.000Z',
+      interrupted: false,
+    },
+    accounts: [OWNER],
+    regions: [REGION],
+    usage: {
+      month: '2026-10',
+      window: { start: window.start.toISOString(), end: window.end.toISOString() },
+      requests: agg.requests(),
+      accountTotals: [
+        {
+          account: OWNER,
+          region: REGION,
+          resource: 'CryptographicOperationsSymmetric',
+          count: 12,
+          source: 'cloudwatch',
+        },
+      ],
+      lifecycle: agg.lifecycleEvents(),
+      coverage: [
+        {
+          account: OWNER,
+          region: REGION,
+          source: 'cloudtrail-lookup',
+          status: 'complete',
+          detail: 'read the whole month',
+        },
+      ],
+    },
+    keyClasses: agg.keyClasses(),
+    reconciliation: [],
+  };
+}
+
+async function tempFile(name: string) {
+  return join(await mkdtemp(join(tmpdir(), 'kms-usage-')), name);
+}
+
+describe('usage evidence file', () => {
+  it('writes and reads back the same evidence', async () => {
+    const path = await tempFile('usage.json');
+    const evidence = sampleEvidence();
+    await writeUsageEvidence(path, evidence);
+    expect(await readUsageEvidence(path)).toEqual(evidence);
+    expect((await readFile(path, 'utf8')).endsWith('}\n')).toBe(true);
+  });
+
+  it('names the field that is out of shape', () => {
+    const bad = sampleEvidence() as unknown as { usage: { requests: { count: unknown }[] } };
+    (bad.usage.requests[1] as { count: unknown }).count = -3;
+    expect(() => parseUsageEvidence(JSON.stringify(bad), 'usage.json')).toThrow(
+      /^usage\.json: usage\.requests\[1\]\.count: /,
+    );
+  });
+
+  it('refuses a file written by a newer kms-report', () => {
+    const newer = { ...sampleEvidence(), schemaVersion: 2 };
+    expect(() => parseUsageEvidence(JSON.stringify(newer), 'usage.json')).toThrow(
+      /schemaVersion: written by a newer kms-report/,
+    );
+  });
+
+  it('refuses another kind of file, such as an inventory snapshot', async () => {
+    const path = await tempFile('inventory.json');
+    await writeFile(path, JSON.stringify({ kind: 'kms-report/inventory', schemaVersion: 1 }));
+    await expect(readUsageEvidence(path)).rejects.toThrow(SnapshotError);
+    await expect(readUsageEvidence(path)).rejects.toThrow(/kind: expected "kms-report\/usage"/);
+  });
+
+  it('says so when the file is missing or not JSON', async () => {
+    await expect(readUsageEvidence(await tempFile('none.json'))).rejects.toThrow(/no such file/);
+    expect(() => parseUsageEvidence('{"kind":', 'usage.json')).toThrow(/usage\.json: not valid JSON/);
+  });
+});
