@@ -1,5 +1,5 @@
-// The README's main command without an AWS account: starts moto's server on loopback, creates
-// a realistic 15-key, two-region scenario in it, and runs `kms-report collect` against it.
+// npm run demo:collect: starts moto's server on loopback, creates a realistic 15-key,
+// two-region scenario in it, and runs `kms-report collect` against it.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runCli } from '../src/cli/program.js';

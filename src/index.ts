@@ -38,8 +38,23 @@ export { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from './model/inventory.js';
 export { collected, collectedValue, describeMissing, type Observed } from './model/observed.js';
 export type * from './model/pricing.js';
 export { REQUEST_TIERS } from './model/pricing.js';
+export type * from './model/report.js';
+export { REPORT_KIND, REPORT_SCHEMA_VERSION } from './model/report.js';
 export { snapshotJsonSchema, snapshotSchema } from './model/snapshot-schema.js';
 export type * from './model/usage.js';
 export * from './pricing/index.js';
+export { type BuildReportInput, buildMonthlyReport } from './report/build.js';
+export { renderCostsCsv, renderFindingsCsv, renderKeysCsv } from './report/csv.js';
+export { escapeMarkdown, neutralizeFormula } from './report/escape.js';
+export { renderMarkdown } from './report/markdown.js';
+export {
+  type MonthlyReportOptions,
+  type MonthlyReportResult,
+  type ReportFormat,
+  resolveReportMonth,
+  runMonthlyReport,
+} from './report/run.js';
+export { type Manifest, writeReportSet } from './report/writer.js';
 export { parseSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from './snapshot.js';
+export * from './usage/index.js';
 export { TOOL_VERSION } from './version.js';

@@ -4,6 +4,8 @@ import { PricingTableError } from '../pricing/errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { type CliIo, collectCommand } from './commands/collect.js';
 import { pricingCommand } from './commands/pricing.js';
+import { addReportOptions } from './commands/report.js';
+import { usageCommand } from './commands/usage.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Builds the `kms-report` program. Exported so tests can run it in-process. */
@@ -12,6 +14,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('What your AWS KMS keys cost each month, and whether they are compliant.')
     .version(TOOL_VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    // The monthly job's options live on the root; a command's options after its name are its own.
+    .enablePositionalOptions()
     // A fixed width keeps --help the same on every terminal (and in the golden test).
     .configureHelp({ helpWidth: 100 })
     .configureOutput({
@@ -19,7 +23,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       writeErr: (s) => io.stderr.write(s),
     })
     .exitOverride();
+  addReportOptions(program, io, setExit);
   program.addCommand(collectCommand(io, setExit));
+  program.addCommand(usageCommand(io, setExit));
   program.addCommand(pricingCommand(io, setExit));
   // Every command, at any depth, reports through `io` and returns instead of exiting.
   const inherit = (parent: Command) => {

@@ -1,7 +1,11 @@
+import { type ComplianceConfig, complianceConfigSchema } from '../compliance/config.js';
 import type { InventorySnapshot, KeyMetadata, KeyRecord, Tag } from '../model/inventory.js';
 import { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from '../model/inventory.js';
-import { collected, failed, notApplicable, type Observed } from '../model/observed.js';
+import { collected, collectedValue, failed, notApplicable, type Observed } from '../model/observed.js';
 import type { AccountUsageTotal, LifecycleEvent, MonthUsage, RequestCount } from '../model/usage.js';
+import type { KeyClass } from '../usage/events.js';
+import { USAGE_KIND, USAGE_SCHEMA_VERSION, type UsageEvidence } from '../usage/evidence.js';
+import { keyClassOfSpec, reconcileUsage } from '../usage/reconcile.js';
 import { TOOL_VERSION } from '../version.js';
 
 /**
@@ -198,7 +202,7 @@ export function demoSnapshot(): InventorySnapshot {
     }),
     key({
       id: ID.legacy,
-      meta: { description: 'Legacy app | *do not touch*' },
+      meta: { description: '=2+3 legacy app | *do not touch*' },
       aliases: ['alias/legacy-app'],
       tags: [{ key: 'Name', value: '=HYPERLINK("http://example.invalid","click")' }],
     }),
@@ -645,5 +649,57 @@ export function demoUsage(): MonthUsage {
         detail: 'demo data: per-key counts as CloudTrail would give them',
       },
     ]),
+  };
+}
+
+/** The demo's compliance configuration: required tags, an alias pattern, one approved multi-Region key, and two suppressions (one active, one expired). */
+export function demoComplianceConfig(): ComplianceConfig {
+  return complianceConfigSchema.parse({
+    requiredTags: ['Owner'],
+    aliasPattern: '^alias/[a-z0-9-]+$',
+    multiRegionAllowList: ['alias/sessions'],
+    suppressions: [
+      {
+        rule: 'KMS-ROT-02',
+        key: arn('us-east-1', ID.longPeriod),
+        justification: 'Archive data is re-encrypted every two years by the archive job',
+        owner: 'data-team@example.com',
+        ticket: 'SEC-2211',
+        expires: '2027-03-31',
+      },
+      {
+        rule: 'KMS-TAG-01',
+        key: `arn:aws:kms:us-east-1:${DEMO_ACCOUNT}:key/*`,
+        justification: 'Tagging campaign to finish in September',
+        owner: 'platform@example.com',
+        ticket: 'SEC-1999',
+        expires: '2026-09-30',
+      },
+    ],
+  });
+}
+
+/** The demo's usage as the evidence file `kms-report usage` would write, with its reconciliation. */
+export function demoUsageEvidence(): UsageEvidence {
+  const usage = demoUsage();
+  const keyClasses: Record<string, KeyClass> = {};
+  for (const k of demoSnapshot().keys) {
+    const cls = keyClassOfSpec(collectedValue(k.metadata)?.keySpec);
+    if (cls) keyClasses[k.arn] = cls;
+  }
+  return {
+    kind: USAGE_KIND,
+    schemaVersion: USAGE_SCHEMA_VERSION,
+    tool: { name: 'kms-report', version: TOOL_VERSION },
+    collection: {
+      startedAt: '2026-11-01T02:03:41.000Z',
+      finishedAt: '2026-11-01T02:04:55.000Z',
+      interrupted: false,
+    },
+    accounts: [DEMO_ACCOUNT],
+    regions: ['eu-west-1', 'us-east-1'],
+    usage,
+    keyClasses,
+    reconciliation: reconcileUsage(usage, keyClasses),
   };
 }

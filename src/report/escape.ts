@@ -17,9 +17,10 @@ export function escapeMarkdown(text: string): string {
       .replace(/&/g, '&amp;')
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')
-      .replace(/[\\`*_{}[\]()#+!|~@]/g, (c) => `\\${c}`)
+      // Brackets are escaped, so parentheses cannot complete a link and stay as they are.
+      .replace(/[\\`*_{}[\]#+!|~@]/g, (c) => `\\${c}`)
       // Autolinks: a scheme's colon and "www." would become links.
-      .replace(/\b(https?|ftp|mailto|file|javascript|data):/gi, '$1\\:')
+      .replace(/\b(https?|ftp|mailto|xmpp):/gi, '$1\\:')
       .replace(/\bwww\./gi, 'www\\.')
       // A leading "-", "=" or "1." could start a list or a heading underline.
       .replace(/^([-=]|\d+\.)/, '\\$1')

@@ -17,6 +17,7 @@ describe('golden: --help', () => {
   it.each([
     ['kms-report --help', ['--help'], 'help.txt'],
     ['kms-report collect --help', ['collect', '--help'], 'help-collect.txt'],
+    ['kms-report usage --help', ['usage', '--help'], 'help-usage.txt'],
     ['kms-report pricing refresh --help', ['pricing', 'refresh', '--help'], 'help-pricing-refresh.txt'],
   ])('%s', async (_title, argv, file) => {
     const io = captureIo();

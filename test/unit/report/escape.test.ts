@@ -5,8 +5,8 @@ describe('escapeMarkdown', () => {
   it.each([
     ['a | b', String.raw`a \| b`],
     ['**bold** _it_', String.raw`\*\*bold\*\* \_it\_`],
-    ['[click](http://evil.example)', String.raw`\[click\]\(http\://evil.example\)`],
-    ['<img src=x onerror=alert(1)>', String.raw`&lt;img src=x onerror=alert\(1\)&gt;`],
+    ['[click](http://evil.example)', String.raw`\[click\](http\://evil.example)`],
+    ['<img src=x onerror=alert(1)>', String.raw`&lt;img src=x onerror=alert(1)&gt;`],
     ['`code`', String.raw`\`code\``],
     ['# heading', String.raw`\# heading`],
     ['ping @security-team', String.raw`ping \@security-team`],

@@ -1,0 +1,183 @@
+import { type Command, Option } from 'commander';
+import { parseRegionList } from '../../collect/inventory.js';
+import { InputError } from '../../errors.js';
+import { SEVERITIES, type Severity } from '../../model/findings.js';
+import type { FreeTierScope } from '../../model/pricing.js';
+import type { MonthlyReport } from '../../model/report.js';
+import { formatTotal } from '../../pricing/money.js';
+import { parseFormats, type ReportFormat, runMonthlyReport } from '../../report/run.js';
+import { parseSourceList, type UsageSourceOption } from '../../usage/collect.js';
+import { ExitCode } from '../exit-codes.js';
+import { terminalProgress } from '../progress.js';
+import type { CliIo } from './collect.js';
+
+interface ReportOptions {
+  month?: string | true;
+  demo?: boolean;
+  format: ReportFormat[];
+  out: string;
+  regions?: string;
+  profile?: string;
+  usageSource: UsageSourceOption[];
+  bucket?: string;
+  prefix?: string;
+  config?: string;
+  pricing?: string;
+  snapshot?: string;
+  usage?: string;
+  freeTier: FreeTierScope;
+  failOn?: Severity;
+  failOnGaps?: boolean;
+  lastUsage: boolean;
+  quiet?: boolean;
+}
+
+function parseSeverity(value: string): Severity {
+  const s = value.toLowerCase();
+  if (!(SEVERITIES as readonly string[]).includes(s))
+    throw new InputError('--fail-on', `expected one of ${SEVERITIES.join(', ')}, got "${value}"`);
+  return s as Severity;
+}
+
+function parseUsageSources(value: string): UsageSourceOption[] {
+  return value.trim() === 'none' ? [] : parseSourceList(value, '--usage-source');
+}
+
+/** The exit code for `--fail-on` and `--fail-on-gaps`. */
+export function reportExitCode(
+  report: MonthlyReport,
+  failOn: Severity | undefined,
+  failOnGaps: boolean,
+): number {
+  if (failOn) {
+    const threshold = SEVERITIES.indexOf(failOn);
+    const failing = report.findings.some(
+      (f) => f.status === 'FAIL' && SEVERITIES.indexOf(f.severity) <= threshold,
+    );
+    if (failing) return ExitCode.Findings;
+  }
+  if (failOnGaps && !report.coverage.complete) return ExitCode.Gaps;
+  return ExitCode.Ok;
+}
+
+function summary(report: MonthlyReport, dir: string, files: number): string {
+  const f = report.summary.findings;
+  const failing = SEVERITIES.filter((s) => f.failingBySeverity[s] > 0)
+    .map((s) => `${f.failingBySeverity[s]} ${s}`)
+    .join(', ');
+  const gaps = report.coverage.gaps.length;
+  return [
+    `${report.month}${report.monthToDate ? ' (month to date)' : ''} for ${report.scope.accounts.join(', ')}${report.demo ? ' (demo data)' : ''}:`,
+    `  estimated cost ${formatTotal(report.summary.cost.total, { currency: report.cost.currency })}`,
+    `  ${f.byStatus.FAIL} failing findings${failing ? ` (${failing})` : ''}, ${f.byStatus.MUTED} muted, ${f.byStatus.UNKNOWN} unknown`,
+    `  coverage ${report.coverage.complete ? 'complete' : `incomplete (${gaps} gaps${report.coverage.usage.some((u) => u.status !== 'complete') ? ', usage sources incomplete' : report.coverage.usage.length === 0 ? ', no usage source' : ''})`}`,
+    `Report written to ${dir}/ (${files} files, verify with: sha256sum -c SHA256SUMS)`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * The monthly job on the root command: `kms-report --month [YYYY-MM]`. Parses, calls
+ * {@link runMonthlyReport}, prints a summary and sets the exit code.
+ */
+export function addReportOptions(program: Command, io: CliIo, setExit: (code: number) => void): Command {
+  return program
+    .option(
+      '-m, --month [YYYY-MM]',
+      'write the monthly report for this month (default: the previous month, UTC)',
+    )
+    .option(
+      '--demo',
+      'render the report of the sample account shipped with kms-report (no AWS account needed)',
+    )
+    .addOption(
+      new Option('-f, --format <list>', 'report formats: md, csv, json')
+        .default(['md', 'csv', 'json'], 'md,csv,json')
+        .argParser((v) => parseFormats(v)),
+    )
+    .option('-o, --out <dir>', 'where report sets are written: <dir>/<account>/<YYYY-MM>/', 'reports')
+    .option('-r, --regions <list>', 'regions to collect, or "all" (default: the configured region)')
+    .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
+    .addOption(
+      new Option(
+        '--usage-source <list>',
+        'request-volume sources: lookup (CloudTrail Event history), s3 (trail log files), cloudwatch, or none',
+      )
+        .default(['lookup', 'cloudwatch'], 'lookup,cloudwatch')
+        .argParser(parseUsageSources),
+    )
+    .option('--bucket <name>', 'for --usage-source s3: the trail bucket')
+    .option(
+      '--prefix <prefix>',
+      'for --usage-source s3: the key prefix before <account>/CloudTrail/ (default AWSLogs/)',
+    )
+    .option('-c, --config <file>', 'compliance configuration (YAML): thresholds, required tags, suppressions')
+    .option(
+      '--pricing <path>',
+      'a pricing table file or folder (default: the tables shipped with kms-report)',
+    )
+    .option('--snapshot <file>', 'render from a saved inventory snapshot instead of collecting')
+    .option('--usage <file>', 'with --snapshot: a saved usage evidence file (kms-report usage)')
+    .addOption(
+      new Option(
+        '--free-tier <scope>',
+        'apply the 20,000-request free tier per account, or once per organization',
+      )
+        .choices(['account', 'organization'])
+        .default('account'),
+    )
+    .addOption(
+      new Option(
+        '--fail-on <severity>',
+        `exit ${ExitCode.Findings} when an unmuted finding at or above this severity fails`,
+      ).argParser(parseSeverity),
+    )
+    .option('--fail-on-gaps', `exit ${ExitCode.Gaps} when coverage is incomplete`)
+    .option('--no-last-usage', 'skip GetKeyLastUsage while collecting')
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (opts: ReportOptions) => {
+      if (opts.month === undefined && !opts.demo) {
+        io.stderr.write(program.helpInformation());
+        throw new InputError(
+          'kms-report',
+          'nothing to do: give --month [YYYY-MM] for the monthly report (or --demo), or a command',
+        );
+      }
+      if (opts.usage && !opts.snapshot)
+        throw new InputError('--usage', 'goes with --snapshot (to render from saved evidence)');
+      if (opts.demo && opts.snapshot) throw new InputError('--demo', 'cannot be combined with --snapshot');
+      const progress = opts.quiet ? { onProgress: () => {}, done: () => {} } : terminalProgress(io.stderr);
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const { report, dir, manifest } = await runMonthlyReport({
+          month: typeof opts.month === 'string' ? opts.month : undefined,
+          demo: opts.demo,
+          formats: opts.format,
+          outDir: opts.out,
+          regions: opts.regions === undefined ? undefined : parseRegionList(opts.regions),
+          profile: opts.profile,
+          usageSources: opts.usageSource,
+          bucket: opts.bucket,
+          prefix: opts.prefix,
+          configFile: opts.config,
+          pricing: opts.pricing,
+          snapshotFile: opts.snapshot,
+          usageFile: opts.usage,
+          freeTierScope: opts.freeTier,
+          lastUsage: opts.lastUsage,
+          inventoryClients: io.clients,
+          signal: controller.signal,
+          now: io.now,
+          onInventoryProgress: progress.onProgress,
+        });
+        progress.done();
+        if (!opts.quiet) io.stdout.write(summary(report, dir, manifest.files.length + 2));
+        setExit(reportExitCode(report, opts.failOn, opts.failOnGaps ?? false));
+      } finally {
+        progress.done();
+        process.off('SIGINT', onSigint);
+      }
+    });
+}

@@ -1,0 +1,141 @@
+import type { ReconciliationRow } from '../usage/reconcile.js';
+import type {
+  ComplianceResult,
+  ExpiredSuppression,
+  Finding,
+  FindingStatus,
+  RuleId,
+  Severity,
+} from './findings.js';
+import type { Gap, IsoDate, RegionCoverage } from './inventory.js';
+import type { CostTotal, Money, MonthCost, PricingTableRef, RequestTier } from './pricing.js';
+import type { UsageCoverage } from './usage.js';
+
+/**
+ * The monthly report as data: everything `report.md` shows, for machines (`report.json`).
+ * Plain data; built by `buildMonthlyReport`, rendered by the Markdown and CSV renderers.
+ */
+export const REPORT_KIND = 'kms-report/monthly-report';
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** One key as the report's key table shows it. */
+export interface KeyRow {
+  readonly arn: string;
+  readonly keyId: string;
+  readonly account: string;
+  readonly region: string;
+  /** All aliases; the report shows the first as the key's name. */
+  readonly aliases: readonly string[];
+  readonly description: string;
+  readonly keySpec: string | null;
+  readonly keyState: string | null;
+  readonly keyManager: 'AWS' | 'CUSTOMER' | null;
+  readonly multiRegionRole: 'PRIMARY' | 'REPLICA' | null;
+  readonly creationDate: IsoDate | null;
+  readonly tags: readonly { readonly key: string; readonly value: string }[];
+  /** Where the report learnt of the key: the inventory, or only the month's lifecycle events. */
+  readonly source: 'snapshot' | 'lifecycle-events' | 'request-counts';
+  readonly billableHours: number | null;
+  /** Null: unknown (never shown as zero). */
+  readonly keyFee: Money | null;
+  readonly rotationFee: Money | null;
+  /** Requests billed to this report's accounts. */
+  readonly requests: Money | null;
+  readonly requestCount: number | null;
+  readonly total: Money;
+  /** False when a line of this key is unknown: `total` is then a lower bound. */
+  readonly totalComplete: boolean;
+  /** Unmuted FAIL findings on the key. */
+  readonly failing: number;
+}
+
+/** A key that cost money for nothing this month. */
+export interface WasteRow {
+  readonly arn: string;
+  readonly name: string;
+  readonly reason: string;
+  readonly cost: Money;
+}
+
+export interface CostSummary {
+  /** What the report's accounts were billed (estimate), credits included. */
+  readonly total: CostTotal;
+  readonly keyFees: Money;
+  readonly rotationFees: Money;
+  readonly requestsByTier: Readonly<Record<RequestTier, Money>>;
+  readonly unattributed: Money;
+  /** Negative. */
+  readonly freeTierCredit: Money;
+  /** Requests on these accounts' keys that other accounts made, and were billed for. */
+  readonly billedToOtherAccounts: Money;
+}
+
+export interface MonthOverMonth {
+  readonly previousMonth: string;
+  readonly keysAdded: readonly string[];
+  readonly keysRemoved: readonly string[];
+  readonly previousTotal: Money;
+  readonly totalChange: Money;
+  readonly findingsOpened: readonly { readonly ruleId: RuleId; readonly keyArn: string }[];
+  readonly findingsResolved: readonly { readonly ruleId: RuleId; readonly keyArn: string }[];
+}
+
+export interface MonthlyReport {
+  readonly kind: typeof REPORT_KIND;
+  readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  /** `YYYY-MM`. */
+  readonly month: string;
+  /** True when the month had not ended when the evidence was collected. */
+  readonly monthToDate: boolean;
+  readonly period: { readonly start: IsoDate; readonly end: IsoDate };
+  readonly generatedAt: IsoDate;
+  readonly tool: { readonly name: 'kms-report'; readonly version: string };
+  /** Sample data, not an AWS account. */
+  readonly demo: boolean;
+  readonly scope: {
+    readonly partition: string;
+    readonly accounts: readonly string[];
+    readonly regions: readonly string[];
+  };
+  readonly evidence: {
+    readonly collectedAt: { readonly startedAt: IsoDate; readonly finishedAt: IsoDate };
+    readonly pricingTable: PricingTableRef;
+    /** The request-volume sources used, or empty when none was collected. */
+    readonly usageSources: readonly string[];
+  };
+  readonly coverage: {
+    /** True when every region, key and source was read in full. */
+    readonly complete: boolean;
+    readonly regions: readonly RegionCoverage[];
+    readonly usage: readonly UsageCoverage[];
+    readonly gaps: readonly Gap[];
+    /** Keys left out because they were created after the month. */
+    readonly keysCreatedAfterMonth: readonly string[];
+    /** CloudWatch's totals against the per-key counts: how much of the volume is explained key by key. */
+    readonly reconciliation: readonly ReconciliationRow[];
+  };
+  readonly summary: {
+    readonly cost: CostSummary;
+    readonly keys: {
+      readonly total: number;
+      readonly byManager: Readonly<Record<string, number>>;
+      readonly byState: Readonly<Record<string, number>>;
+      readonly bySpec: Readonly<Record<string, number>>;
+    };
+    readonly findings: {
+      readonly byStatus: Readonly<Record<FindingStatus, number>>;
+      /** Unmuted FAILs per severity. */
+      readonly failingBySeverity: Readonly<Record<Severity, number>>;
+    };
+    /** ARNs of the costliest keys, most expensive first. */
+    readonly mostExpensive: readonly string[];
+    readonly waste: readonly WasteRow[];
+  };
+  readonly keys: readonly KeyRow[];
+  readonly findings: readonly Finding[];
+  readonly expiredSuppressions: readonly ExpiredSuppression[];
+  readonly unusedSuppressions: ComplianceResult['unusedSuppressions'];
+  readonly monthOverMonth: MonthOverMonth | null;
+  /** The full pricing output: every line, subtotal, assumption and notice. */
+  readonly cost: MonthCost;
+}

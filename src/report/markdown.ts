@@ -1,0 +1,477 @@
+import type { ControlRef, Finding, Severity } from '../model/findings.js';
+import { SEVERITIES } from '../model/findings.js';
+import type { Money, RequestTier } from '../model/pricing.js';
+import type { KeyRow, MonthlyReport } from '../model/report.js';
+import { formatMoney, formatTotal } from '../pricing/money.js';
+import { keyName } from './build.js';
+import { escapeMarkdown as e } from './escape.js';
+
+/** Human names of the request tiers, as the AWS pricing page words them. */
+export const TIER_LABELS: Readonly<Record<RequestTier, string>> = {
+  'KMS-Requests': 'symmetric requests',
+  'KMS-Requests-Asymmetric-RSA_2048': 'asymmetric requests, RSA 2048',
+  'KMS-Requests-Asymmetric': 'asymmetric requests, other specs',
+  'KMS-Requests-GenerateDatakeyPair-ECC': 'GenerateDataKeyPair, ECC pairs',
+  'KMS-Requests-GenerateDatakeyPair-RSA': 'GenerateDataKeyPair, RSA pairs',
+};
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+function monthTitle(month: string): string {
+  const [year, m] = month.split('-');
+  return `${MONTHS[Number(m) - 1]} ${year}`;
+}
+
+const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+const day = (iso: string) => iso.slice(0, 10);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const align = header.map((h) => (h.endsWith(' ') ? '---:' : '---'));
+  const line = (cells: readonly string[]) => `| ${cells.map((c) => c.trim() || ' ').join(' | ')} |`;
+  return [line(header), `|${align.join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/** A right-aligned column: the trailing space in its header is the marker. */
+const num = (title: string) => `${title} `;
+
+function controls(refs: readonly ControlRef[]): string {
+  return refs.map((c) => `${c.framework} ${c.requirement}${c.version ? ` (${c.version})` : ''}`).join('; ');
+}
+
+function keyLabel(row: KeyRow | undefined, arn: string): string {
+  return row ? `${e(keyName(row))}` : e(arn);
+}
+
+function money(m: Money | null, currency: string): string {
+  return formatMoney(m, { currency });
+}
+
+function header(report: MonthlyReport): string {
+  const c = report.summary.cost;
+  const currency = report.cost.currency;
+  const gaps = report.coverage.gaps.length;
+  const partialUsage = report.coverage.usage.filter((u) => u.status !== 'complete');
+  const lines = [
+    `# KMS cost and compliance: ${monthTitle(report.month)}${report.monthToDate ? ' (month to date)' : ''}`,
+    '',
+  ];
+  if (report.demo)
+    lines.push(
+      '> **Demo data.** This report was rendered from the sample account that ships with kms-report, not from AWS.',
+      '',
+    );
+  if (report.monthToDate)
+    lines.push(
+      `> **Month to date.** The month had not ended when the evidence was collected (${utc(report.evidence.collectedAt.finishedAt)}); figures cover ${day(report.period.start)} to then.`,
+      '',
+    );
+  lines.push(
+    table(
+      ['', ''],
+      [
+        [
+          'Period',
+          `${day(report.period.start)} to ${day(new Date(Date.parse(report.period.end) - 1).toISOString())} (UTC)`,
+        ],
+        ['Accounts', report.scope.accounts.map(e).join(', ')],
+        ['Regions', `${report.scope.regions.join(', ')} (partition ${e(report.scope.partition)})`],
+        [
+          'Evidence collected',
+          `${utc(report.evidence.collectedAt.startedAt)} to ${utc(report.evidence.collectedAt.finishedAt)}`,
+        ],
+        ['Generated', `${utc(report.generatedAt)} by kms-report ${report.tool.version}`],
+        [
+          'Pricing table',
+          `${e(report.evidence.pricingTable.version)} (${e(report.evidence.pricingTable.currency)}, checked ${e(report.evidence.pricingTable.checked)})`,
+        ],
+        [
+          'Request volumes',
+          report.evidence.usageSources.length > 0
+            ? `${report.evidence.usageSources.map(e).join(', ')}${partialUsage.length ? ` (${plural(partialUsage.length, 'incomplete source')})` : ''}`
+            : '**not collected**: request costs are unknown',
+        ],
+        [
+          'Coverage',
+          report.coverage.complete
+            ? 'complete: every region, key and source was read'
+            : `**incomplete**: ${plural(gaps, 'gap')}${partialUsage.length ? `, ${plural(partialUsage.length, 'usage source')} not complete` : ''} (see [Coverage and gaps](#coverage-and-gaps))`,
+        ],
+      ],
+    ),
+    '',
+    '## Summary',
+    '',
+    `**Estimated cost: ${formatTotal(c.total, { currency })}**${c.total.complete ? '' : ' — some lines could not be priced; see the cost lines marked unknown.'}`,
+    '',
+  );
+  const f = report.summary.findings;
+  const failing = SEVERITIES.filter((s) => f.failingBySeverity[s] > 0)
+    .map((s) => `${f.failingBySeverity[s]} ${s}`)
+    .join(', ');
+  lines.push(
+    `**Findings:** ${plural(f.byStatus.FAIL, 'failing finding')}${failing ? ` (${failing})` : ''}, ${f.byStatus.MUTED} muted, ${f.byStatus.UNKNOWN} unknown (evidence missing), ${f.byStatus.PASS} passed.`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+function costBreakdown(report: MonthlyReport): string {
+  const c = report.summary.cost;
+  const cur = report.cost.currency;
+  const rows: string[][] = [
+    ['Key fees (prorated hourly)', money(c.keyFees, cur)],
+    ['Rotation fees', money(c.rotationFees, cur)],
+    ...(Object.entries(c.requestsByTier) as [RequestTier, Money][]).map(([tier, amount]) => [
+      `Requests: ${TIER_LABELS[tier]}`,
+      money(amount, cur),
+    ]),
+    ['Requests not attributed to a key (CloudWatch above CloudTrail)', money(c.unattributed, cur)],
+    ['Free tier credit', money(c.freeTierCredit, cur)],
+    ['**Total**', `**${formatTotal(c.total, { currency: cur })}**`],
+  ];
+  const lines = ['### Where the money goes', '', table(['', num('Amount')], rows), ''];
+  if (c.billedToOtherAccounts !== '0')
+    lines.push(
+      `Other accounts called these keys for ${money(c.billedToOtherAccounts, cur)} of requests this month; that is billed to them and not included above.`,
+      '',
+    );
+  return lines.join('\n');
+}
+
+function keySummary(report: MonthlyReport): string {
+  const k = report.summary.keys;
+  const list = (counts: Readonly<Record<string, number>>) =>
+    Object.entries(counts)
+      .map(([name, n]) => `${e(name)} ${n}`)
+      .join(', ');
+  return [
+    '### Keys',
+    '',
+    `${plural(k.total, 'key')} in the inventory. Manager: ${list(k.byManager)}. State: ${list(k.byState)}. Spec: ${list(k.bySpec)}.`,
+    ...(report.coverage.keysCreatedAfterMonth.length
+      ? [
+          '',
+          `${plural(report.coverage.keysCreatedAfterMonth.length, 'key')} created after the month ended ${report.coverage.keysCreatedAfterMonth.length === 1 ? 'is' : 'are'} left out.`,
+        ]
+      : []),
+    '',
+  ].join('\n');
+}
+
+function mostExpensive(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>): string {
+  const cur = report.cost.currency;
+  if (report.summary.mostExpensive.length === 0) return '';
+  return [
+    '### Most expensive keys',
+    '',
+    table(
+      ['Key', 'Region', 'Spec', num('Requests'), num('Total')],
+      report.summary.mostExpensive.map((arn) => {
+        const r = rows.get(arn);
+        return [
+          keyLabel(r, arn),
+          r?.region ?? '',
+          e(r?.keySpec ?? 'unknown'),
+          r?.requestCount === null || r?.requestCount === undefined
+            ? 'unknown'
+            : r.requestCount.toLocaleString('en-US'),
+          r ? `${money(r.total, cur)}${r.totalComplete ? '' : ' (at least)'}` : '',
+        ];
+      }),
+    ),
+    '',
+  ].join('\n');
+}
+
+function wasteSection(report: MonthlyReport): string {
+  const cur = report.cost.currency;
+  const rows = report.summary.waste;
+  return [
+    '### Keys that cost money for nothing',
+    '',
+    rows.length === 0
+      ? 'None: no key was disabled all month, unused, or pending deletion.'
+      : table(
+          ['Key', 'Why', num('Cost this month')],
+          rows.map((w) => [e(w.name), e(w.reason), money(w.cost, cur)]),
+        ),
+    '',
+  ].join('\n');
+}
+
+function monthOverMonth(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>): string {
+  const m = report.monthOverMonth;
+  if (!m) return '';
+  const cur = report.cost.currency;
+  const names = (arns: readonly string[]) =>
+    arns.length ? arns.map((a) => keyLabel(rows.get(a), a)).join(', ') : 'none';
+  const findings = (list: readonly { ruleId: string; keyArn: string }[]) =>
+    list.length
+      ? list.map((f) => `${f.ruleId} on ${keyLabel(rows.get(f.keyArn), f.keyArn)}`).join('; ')
+      : 'none';
+  const change = m.totalChange.startsWith('-') ? money(m.totalChange, cur) : `+${money(m.totalChange, cur)}`;
+  return [
+    `### Since ${monthTitle(m.previousMonth)}`,
+    '',
+    `- Cost: ${change} (from ${money(m.previousTotal, cur)})`,
+    `- Keys added: ${names(m.keysAdded)}`,
+    `- Keys removed: ${m.keysRemoved.length ? m.keysRemoved.map(e).join(', ') : 'none'}`,
+    `- Findings opened: ${findings(m.findingsOpened)}`,
+    `- Findings resolved: ${findings(m.findingsResolved)}`,
+    '',
+  ].join('\n');
+}
+
+const SEVERITY_ORDER = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]));
+
+function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>): string {
+  const bySeverity = (a: Finding, b: Finding) =>
+    (SEVERITY_ORDER.get(a.severity) ?? 9) - (SEVERITY_ORDER.get(b.severity) ?? 9) ||
+    a.ruleId.localeCompare(b.ruleId) ||
+    a.keyArn.localeCompare(b.keyArn);
+  const failing = report.findings.filter((f) => f.status === 'FAIL').sort(bySeverity);
+  const unknown = report.findings.filter((f) => f.status === 'UNKNOWN').sort(bySeverity);
+  const muted = report.findings.filter((f) => f.status === 'MUTED').sort(bySeverity);
+  const lines = ['## Findings', ''];
+  lines.push(
+    '### Failing',
+    '',
+    failing.length === 0
+      ? 'No failing finding.'
+      : table(
+          ['Severity', 'Rule', 'Key', 'Region', 'Why', 'Fix', 'Controls'],
+          failing.map((f) => [
+            f.severity,
+            `${f.ruleId} ${e(f.title)}`,
+            keyLabel(rows.get(f.keyArn), f.keyArn),
+            f.region,
+            e(f.reason),
+            `${e(f.remediation.text)} \`${f.remediation.cli.replace(/`/g, "'")}\``,
+            e(controls(f.controls)),
+          ]),
+        ),
+    '',
+    '### Unknown: the evidence could not be read',
+    '',
+    unknown.length === 0
+      ? 'None: every check had its evidence.'
+      : table(
+          ['Rule', 'Key', 'Region', 'Why'],
+          unknown.map((f) => [f.ruleId, keyLabel(rows.get(f.keyArn), f.keyArn), f.region, e(f.reason)]),
+        ),
+    '',
+    '### Muted by a suppression',
+    '',
+    muted.length === 0
+      ? 'None.'
+      : table(
+          ['Rule', 'Key', 'Justification', 'Owner', 'Ticket', 'Expires'],
+          muted.map((f) => [
+            f.ruleId,
+            keyLabel(rows.get(f.keyArn), f.keyArn),
+            e(f.muted?.justification ?? ''),
+            e(f.muted?.owner ?? ''),
+            e(f.muted?.ticket ?? ''),
+            e(f.muted?.expires ?? ''),
+          ]),
+        ),
+    '',
+  );
+  if (report.expiredSuppressions.length > 0)
+    lines.push(
+      '### Expired suppressions (they mute nothing: renew or remove them)',
+      '',
+      table(
+        ['Rule', 'Keys', 'Justification', 'Owner', 'Ticket', 'Expired', num('Would mute')],
+        report.expiredSuppressions.map((s) => [
+          s.ruleId,
+          e(s.keyPattern),
+          e(s.justification),
+          e(s.owner),
+          e(s.ticket),
+          e(s.expires),
+          String(s.wouldMute.length),
+        ]),
+      ),
+      '',
+    );
+  if (report.unusedSuppressions.length > 0)
+    lines.push(
+      `Suppressions that matched no failing finding: ${report.unusedSuppressions.map((s) => `${s.ruleId} ${e(s.keyPattern)}`).join('; ')}.`,
+      '',
+    );
+  return lines.join('\n');
+}
+
+function keyTable(report: MonthlyReport): string {
+  const cur = report.cost.currency;
+  const sorted = [...report.keys].sort(
+    (a, b) =>
+      a.account.localeCompare(b.account) ||
+      a.region.localeCompare(b.region) ||
+      keyName(a).localeCompare(keyName(b)),
+  );
+  return [
+    '## Keys',
+    '',
+    table(
+      [
+        'Key',
+        'Id',
+        'Region',
+        'Spec',
+        'State',
+        'Manager',
+        num('Key fee'),
+        num('Rotation'),
+        num('Requests'),
+        num('Total'),
+        num('Failing'),
+      ],
+      sorted.map((r) => [
+        e(keyName(r)),
+        `\`${e(r.keyId)}\``,
+        r.region,
+        e(r.keySpec ?? 'unknown'),
+        e(r.keyState ?? 'unknown'),
+        r.keyManager ?? 'unknown',
+        money(r.keyFee, cur),
+        money(r.rotationFee, cur),
+        money(r.requests, cur),
+        `${money(r.total, cur)}${r.totalComplete ? '' : ' (at least)'}`,
+        String(r.failing),
+      ]),
+    ),
+    '',
+    'Amounts are rounded to cents for display; `costs.csv` and `report.json` carry full precision.',
+    '',
+  ].join('\n');
+}
+
+function coverageSection(report: MonthlyReport): string {
+  const lines = ['## Coverage and gaps', ''];
+  lines.push(
+    table(
+      ['Account', 'Region', 'Inventory', num('Keys listed')],
+      report.coverage.regions.map((r) => [r.account, r.region, r.status, String(r.keysListed)]),
+    ),
+    '',
+  );
+  if (report.coverage.usage.length > 0)
+    lines.push(
+      table(
+        ['Account', 'Region', 'Request-volume source', 'Status', 'Detail'],
+        report.coverage.usage.map((u) => [u.account, u.region, u.source, u.status, e(u.detail)]),
+      ),
+      '',
+    );
+  else lines.push('No request-volume source was read: every request cost is unknown, never zero.', '');
+  const rec = report.coverage.reconciliation.filter((r) => r.cloudWatch > 0 || r.perKey > 0);
+  if (rec.length > 0)
+    lines.push(
+      'How much of the account-level volume (CloudWatch) the per-key counts (CloudTrail) explain:',
+      '',
+      table(
+        [
+          'Account',
+          'Region',
+          'CloudWatch resource',
+          num('CloudWatch'),
+          num('Per key'),
+          num('Unattributed'),
+          num('Explained'),
+        ],
+        rec.map((r) => [
+          r.account,
+          r.region,
+          e(r.resource),
+          r.cloudWatch.toLocaleString('en-US'),
+          r.perKey.toLocaleString('en-US'),
+          r.unattributed.toLocaleString('en-US'),
+          r.attributedPercent === null ? 'n/a' : `${r.attributedPercent.toFixed(1)}%`,
+        ]),
+      ),
+      '',
+    );
+  lines.push(
+    report.coverage.gaps.length === 0
+      ? 'No gaps: every call succeeded.'
+      : [
+          'What could not be seen (each turns the checks that need it UNKNOWN):',
+          '',
+          table(
+            ['Scope', 'Region', 'Key', 'Evidence', 'Call', 'Error', 'Message'],
+            report.coverage.gaps.map((g) => [
+              g.scope,
+              g.region ?? '',
+              e(g.keyArn?.split('/').pop() ?? ''),
+              e(g.field ?? ''),
+              g.operation,
+              e(g.errorCode),
+              e(g.message),
+            ]),
+          ),
+        ].join('\n'),
+    '',
+  );
+  return lines.join('\n');
+}
+
+function assumptionsSection(report: MonthlyReport): string {
+  const lines = ['## Assumptions and limits', ''];
+  for (const a of report.cost.assumptions)
+    lines.push(`- **${e(a.id)}**: ${e(a.statement)} (applied to ${plural(a.appliesTo.length, 'item')})`);
+  for (const n of report.cost.notices) lines.push(`- ${e(n)}`);
+  lines.push(
+    '- Estimates are computed from the pricing table above and the evidence in this folder; the AWS bill is the authority. Taxes, support and custom key store (CloudHSM, external key store) charges are outside this report.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+function evidenceSection(): string {
+  return [
+    '## Evidence',
+    '',
+    'This folder holds the evidence behind this report: `snapshot.json` (the inventory as collected), `usage.json` (request volumes and key lifecycle, when collected), `report.json` (everything above, for machines), `keys.csv`, `costs.csv` and `findings.csv`. `manifest.json` and `SHA256SUMS` list each file with its SHA-256: verify with `sha256sum -c SHA256SUMS`.',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Renders the monthly report as GitHub-flavoured Markdown for an audit ticket. Every string
+ * a key's owner controls is escaped.
+ */
+export function renderMarkdown(report: MonthlyReport): string {
+  const rows = new Map(report.keys.map((r) => [r.arn, r]));
+  return `${[
+    header(report),
+    costBreakdown(report),
+    keySummary(report),
+    mostExpensive(report, rows),
+    wasteSection(report),
+    monthOverMonth(report, rows),
+    findingsSection(report, rows),
+    keyTable(report),
+    coverageSection(report),
+    assumptionsSection(report),
+    evidenceSection(),
+  ]
+    .filter(Boolean)
+    .join('\n')
+    .trimEnd()}\n`;
+}

@@ -1,0 +1,292 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { collectInventory, type InventoryClients } from '../collect/inventory.js';
+import type { RegionProgress } from '../collect/kms.js';
+import {
+  type ComplianceConfig,
+  DEFAULT_COMPLIANCE_CONFIG,
+  loadComplianceConfig,
+} from '../compliance/config.js';
+import { runCompliance } from '../compliance/engine.js';
+import { DEMO_MONTH, demoComplianceConfig, demoSnapshot, demoUsageEvidence } from '../demo/sample.js';
+import { InputError } from '../errors.js';
+import type { InventorySnapshot } from '../model/inventory.js';
+import { collectedValue } from '../model/observed.js';
+import type { FreeTierScope } from '../model/pricing.js';
+import { type MonthlyReport, REPORT_KIND, REPORT_SCHEMA_VERSION } from '../model/report.js';
+import type { MonthUsage } from '../model/usage.js';
+import { priceMonth } from '../pricing/engine.js';
+import { loadPricingTables, readPricingTable } from '../pricing/load.js';
+import type { PricingTable } from '../pricing/table.js';
+import { readSnapshot, serializeSnapshot } from '../snapshot.js';
+import {
+  collectMonthUsage,
+  type UsageClients,
+  type UsageSourceOption,
+  usageEvidence,
+} from '../usage/collect.js';
+import { parseUsageEvidence, serializeUsageEvidence, type UsageEvidence } from '../usage/evidence.js';
+import type { UsageProgress } from '../usage/source.js';
+import { type MonthWindow, parseMonth } from '../util/month.js';
+import { TOOL_VERSION } from '../version.js';
+import { buildMonthlyReport } from './build.js';
+import { renderCostsCsv, renderFindingsCsv, renderKeysCsv } from './csv.js';
+import { renderMarkdown } from './markdown.js';
+import { type Manifest, type ReportFile, writeReportSet } from './writer.js';
+
+export type ReportFormat = 'md' | 'csv' | 'json';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'csv', 'json'];
+
+/** The month a report covers, and whether it had ended when the report was made. */
+export interface ReportMonth extends MonthWindow {
+  readonly monthToDate: boolean;
+}
+
+/**
+ * The month to report: the given `YYYY-MM`, or the previous calendar month (UTC) when none is
+ * given — what a job on the 1st wants. The current month is month-to-date; a future month is
+ * refused.
+ */
+export function resolveReportMonth(input: string | undefined, now: Date): ReportMonth {
+  if (input === undefined) {
+    const previous = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+    return { ...parseMonth(previous.toISOString().slice(0, 7)), monthToDate: false };
+  }
+  const window = parseMonth(input);
+  if (window.start.getTime() > now.getTime())
+    throw new InputError(
+      '--month',
+      `${window.month} has not started yet (today is ${now.toISOString().slice(0, 10)} UTC)`,
+    );
+  return { ...window, monthToDate: window.end.getTime() > now.getTime() };
+}
+
+export function parseFormats(input: string, flag = '--format'): ReportFormat[] {
+  const formats = [...new Set(input.split(',').map((f) => f.trim().toLowerCase()))].filter(Boolean);
+  if (formats.length === 0) throw new InputError(flag, 'expected one or more of md, csv, json');
+  for (const f of formats)
+    if (!(REPORT_FORMATS as readonly string[]).includes(f))
+      throw new InputError(flag, `unknown format "${f}" (expected md, csv, json)`);
+  return formats as ReportFormat[];
+}
+
+export interface MonthlyReportOptions {
+  /** `YYYY-MM`; default the previous calendar month. */
+  readonly month?: string;
+  /** Where report sets go: `<outDir>/<account>/<YYYY-MM>/`. Default `reports`. */
+  readonly outDir?: string;
+  readonly formats?: readonly ReportFormat[];
+  /** Render the sample account that ships with kms-report (no AWS calls). */
+  readonly demo?: boolean;
+  /** Render from a saved inventory snapshot instead of collecting (no AWS calls for the inventory). */
+  readonly snapshotFile?: string;
+  /** A saved usage evidence file (`kms-report usage`) to use with `snapshotFile`. */
+  readonly usageFile?: string;
+  /** Compliance configuration (rules, thresholds, suppressions). */
+  readonly configFile?: string;
+  /** A pricing table file, or a folder of them. Default: the tables shipped in `pricing/`. */
+  readonly pricing?: string;
+  readonly freeTierScope?: FreeTierScope;
+  /** For live collection. */
+  readonly regions?: readonly string[] | 'all';
+  readonly profile?: string;
+  readonly usageSources?: readonly UsageSourceOption[];
+  readonly bucket?: string;
+  readonly prefix?: string;
+  readonly lastUsage?: boolean;
+  readonly inventoryClients?: InventoryClients;
+  readonly usageClients?: UsageClients;
+  readonly signal?: AbortSignal;
+  readonly now?: () => Date;
+  readonly onInventoryProgress?: (p: RegionProgress) => void;
+  readonly onUsageProgress?: (p: UsageProgress) => void;
+}
+
+export interface MonthlyReportResult {
+  readonly report: MonthlyReport;
+  /** The folder the report set was written to. */
+  readonly dir: string;
+  readonly manifest: Manifest;
+}
+
+/** Default usage sources of a live run: per-key counts from Event history, totals from CloudWatch. */
+export const DEFAULT_USAGE_SOURCES: readonly UsageSourceOption[] = ['lookup', 'cloudwatch'];
+
+async function readPrevious(dir: string): Promise<MonthlyReport | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'report.json'), 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const data = JSON.parse(text) as Partial<MonthlyReport>;
+    // A report of another kind or version is not compared with, but not an error either.
+    return data.kind === REPORT_KIND && data.schemaVersion === REPORT_SCHEMA_VERSION
+      ? (data as MonthlyReport)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+async function loadTables(pricing: string | undefined): Promise<PricingTable[]> {
+  if (pricing?.endsWith('.json')) return [await readPricingTable(pricing)];
+  return loadPricingTables(pricing);
+}
+
+interface Evidence {
+  snapshot: InventorySnapshot;
+  usage: MonthUsage | null;
+  usageFile: UsageEvidence | null;
+  config: ComplianceConfig;
+}
+
+async function gatherEvidence(options: MonthlyReportOptions, month: ReportMonth): Promise<Evidence> {
+  const config = options.configFile
+    ? await loadComplianceConfig(options.configFile)
+    : options.demo
+      ? demoComplianceConfig()
+      : DEFAULT_COMPLIANCE_CONFIG;
+  if (options.demo) {
+    const usageFile = demoUsageEvidence();
+    return { snapshot: demoSnapshot(), usage: usageFile.usage, usageFile, config };
+  }
+  if (options.snapshotFile) {
+    const snapshot = await readSnapshot(options.snapshotFile);
+    let usageFile: UsageEvidence | null = null;
+    if (options.usageFile) {
+      usageFile = parseUsageEvidence(
+        await readFile(options.usageFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+          throw new InputError(
+            options.usageFile as string,
+            error.code === 'ENOENT' ? 'no such file' : `cannot be read (${error.code})`,
+          );
+        }),
+        options.usageFile,
+      );
+      if (usageFile.usage.month !== month.month)
+        throw new InputError(options.usageFile, `holds ${usageFile.usage.month}, not ${month.month}`);
+    }
+    return { snapshot, usage: usageFile?.usage ?? null, usageFile, config };
+  }
+  const { snapshot } = await collectInventory({
+    regions: options.regions,
+    profile: options.profile,
+    clients: options.inventoryClients,
+    lastUsage: options.lastUsage,
+    onProgress: options.onInventoryProgress,
+  });
+  const sources = options.usageSources ?? DEFAULT_USAGE_SOURCES;
+  if (sources.length === 0) return { snapshot, usage: null, usageFile: null, config };
+  const result = await collectMonthUsage({
+    month,
+    regions: snapshot.regions.filter((r) => r.status !== 'failed').map((r) => r.region),
+    sources,
+    account: snapshot.accounts[0],
+    clients: options.usageClients,
+    profile: options.profile,
+    bucket: options.bucket,
+    prefix: options.prefix,
+    signal: options.signal,
+    onProgress: options.onUsageProgress,
+  });
+  return { snapshot, usage: result.usage, usageFile: usageEvidence(result), config };
+}
+
+/** Leaves out keys created after the month: the month is reported as it was. */
+function asOfMonth(snapshot: InventorySnapshot, end: Date): { snapshot: InventorySnapshot; later: string[] } {
+  const later = snapshot.keys
+    .filter((k) => {
+      const created = collectedValue(k.metadata)?.creationDate;
+      return created !== null && created !== undefined && Date.parse(created) >= end.getTime();
+    })
+    .map((k) => k.arn);
+  if (later.length === 0) return { snapshot, later };
+  const drop = new Set(later);
+  return { snapshot: { ...snapshot, keys: snapshot.keys.filter((k) => !drop.has(k.arn)) }, later };
+}
+
+/**
+ * The monthly job: gathers the evidence (live from AWS, from saved files, or the demo),
+ * prices the month, judges every key, and writes the report set atomically under
+ * `<outDir>/<account>/<YYYY-MM>/` with a manifest of SHA-256 sums.
+ *
+ * @example
+ * ```ts
+ * import { runMonthlyReport } from 'kms-report';
+ *
+ * const { report, dir } = await runMonthlyReport({ month: '2026-10', regions: ['us-east-1'] });
+ * console.log(`${dir}: ${report.summary.cost.total.amount} USD, ${report.summary.findings.byStatus.FAIL} failing`);
+ * ```
+ */
+export async function runMonthlyReport(options: MonthlyReportOptions = {}): Promise<MonthlyReportResult> {
+  const now = options.now?.() ?? new Date();
+  const monthInput = options.month ?? (options.demo ? DEMO_MONTH : undefined);
+  if (options.demo && monthInput !== DEMO_MONTH)
+    throw new InputError(
+      '--month',
+      `the demo data is for ${DEMO_MONTH}; run --demo without --month, or with --month ${DEMO_MONTH}`,
+    );
+  // The demo is dated as if run on the 1st of the next month.
+  const month = resolveReportMonth(monthInput, options.demo ? new Date('2026-11-01T02:05:00.000Z') : now);
+  const formats = options.formats ?? REPORT_FORMATS;
+  const tables = await loadTables(options.pricing);
+  const evidence = await gatherEvidence(options, month);
+  if (evidence.usage && evidence.usage.month !== month.month)
+    throw new InputError('usage', `the usage evidence holds ${evidence.usage.month}, not ${month.month}`);
+
+  const { snapshot, later } = asOfMonth(evidence.snapshot, month.end);
+  const generatedAt = (options.demo ? new Date('2026-11-01T02:05:00.000Z') : now).toISOString();
+  const cost = priceMonth({
+    month: month.month,
+    snapshot,
+    usage: evidence.usage ?? undefined,
+    tables,
+    options: { freeTierScope: options.freeTierScope },
+  });
+  const compliance = runCompliance(snapshot, {
+    config: evidence.config,
+    usage: evidence.usage ?? undefined,
+    month: month.month,
+    clock: { now: () => Date.parse(generatedAt) },
+  });
+  const scope = snapshot.accounts.length === 1 ? (snapshot.accounts[0] as string) : 'organization';
+  const dir = join(options.outDir ?? 'reports', scope, month.month);
+  const report = buildMonthlyReport({
+    month: month.month,
+    monthToDate: month.monthToDate,
+    period: { start: month.start.toISOString(), end: month.end.toISOString() },
+    snapshot,
+    usage: evidence.usage,
+    reconciliation: evidence.usageFile?.reconciliation ?? [],
+    cost,
+    compliance,
+    keysCreatedAfterMonth: later,
+    previous: await readPrevious(join(options.outDir ?? 'reports', scope, previousMonthOf(month))),
+    generatedAt,
+    demo: options.demo,
+  });
+
+  const files: ReportFile[] = [];
+  if (formats.includes('md')) files.push({ name: 'report.md', contents: renderMarkdown(report) });
+  if (formats.includes('csv'))
+    files.push(
+      { name: 'keys.csv', contents: renderKeysCsv(report) },
+      { name: 'costs.csv', contents: renderCostsCsv(report) },
+      { name: 'findings.csv', contents: renderFindingsCsv(report) },
+    );
+  if (formats.includes('json'))
+    files.push({ name: 'report.json', contents: `${JSON.stringify(report, null, 2)}\n` });
+  // The evidence always travels with the report.
+  files.push({ name: 'snapshot.json', contents: serializeSnapshot(evidence.snapshot) });
+  if (evidence.usageFile)
+    files.push({ name: 'usage.json', contents: serializeUsageEvidence(evidence.usageFile) });
+  const manifest = await writeReportSet(dir, files, { generatedAt, toolVersion: TOOL_VERSION });
+  return { report, dir, manifest };
+}
+
+function previousMonthOf(month: ReportMonth): string {
+  const d = new Date(Date.UTC(month.start.getUTCFullYear(), month.start.getUTCMonth() - 1, 1));
+  return d.toISOString().slice(0, 7);
+}

@@ -1,0 +1,188 @@
+import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ExitCode } from '../../../src/cli/exit-codes.js';
+import { runCli } from '../../../src/cli/program.js';
+import { InputError } from '../../../src/errors.js';
+import type { MonthlyReport } from '../../../src/model/report.js';
+import { sumMoney } from '../../../src/pricing/money.js';
+import { resolveReportMonth } from '../../../src/report/run.js';
+import { captureIo } from '../../support/io.js';
+
+async function demo(args: string[] = [], out?: string) {
+  const dir = out ?? (await mkdtemp(join(tmpdir(), 'kms-report-run-')));
+  const io = captureIo();
+  const code = await runCli(['--demo', '--out', dir, ...args], io);
+  const set = join(dir, '111122223333', '2026-10');
+  return { code, io, out: dir, set };
+}
+
+async function reportJson(set: string): Promise<MonthlyReport> {
+  return JSON.parse(await readFile(join(set, 'report.json'), 'utf8')) as MonthlyReport;
+}
+
+describe('resolveReportMonth', () => {
+  const now = new Date('2026-11-01T02:00:00Z');
+
+  it('defaults to the previous calendar month (UTC), across a year end too', () => {
+    expect(resolveReportMonth(undefined, now)).toMatchObject({ month: '2026-10', monthToDate: false });
+    expect(resolveReportMonth(undefined, new Date('2027-01-01T00:30:00Z')).month).toBe('2026-12');
+  });
+
+  it('labels the current month month-to-date', () => {
+    expect(resolveReportMonth('2026-11', now)).toMatchObject({ month: '2026-11', monthToDate: true });
+  });
+
+  it('refuses a future or malformed month, naming --month', () => {
+    expect(() => resolveReportMonth('2026-12', now)).toThrow(InputError);
+    expect(() => resolveReportMonth('2026-12', now)).toThrow('--month: 2026-12 has not started yet');
+    expect(() => resolveReportMonth('10/2026', now)).toThrow('--month: expected a month as YYYY-MM');
+    expect(() => resolveReportMonth('2026-13', now)).toThrow('--month');
+  });
+});
+
+describe('kms-report --demo', () => {
+  it('writes the report set with a manifest that verifies, and prints a summary', async () => {
+    const { code, io, set } = await demo();
+    expect(code).toBe(ExitCode.Ok);
+    expect((await readdir(set)).sort()).toEqual([
+      'SHA256SUMS',
+      'costs.csv',
+      'findings.csv',
+      'keys.csv',
+      'manifest.json',
+      'report.json',
+      'report.md',
+      'snapshot.json',
+      'usage.json',
+    ]);
+    expect(io.stdoutText()).toContain('2026-10 for 111122223333 (demo data):');
+    expect(io.stdoutText()).toMatch(/estimated cost at least \$\d+\.\d\d \(1 unknown\)/);
+  });
+
+  it('reports totals that equal the sum of their parts', async () => {
+    const report = await reportJson((await demo(['--format', 'json'])).set);
+    const c = report.summary.cost;
+    const parts = [
+      c.keyFees,
+      c.rotationFees,
+      ...Object.values(c.requestsByTier),
+      c.unattributed,
+      c.freeTierCredit,
+    ];
+    expect(sumMoney(parts)).toBe(c.total.amount);
+    expect(c.total.amount).toBe(report.cost.accounts.find((a) => a.account === '111122223333')?.total.amount);
+    expect(sumMoney(report.keys.map((k) => k.total))).toBe(
+      sumMoney([c.keyFees, c.rotationFees, ...Object.values(c.requestsByTier)]),
+    );
+  });
+
+  it('neutralises spreadsheet formulas from user-controlled text in CSV', async () => {
+    const { set } = await demo(['--format', 'csv']);
+    const keys = await readFile(join(set, 'keys.csv'), 'utf8');
+    expect(keys).toContain(",'=2+3 legacy app | *do not touch*,");
+    expect(keys.split('\r\n')[0]).toMatch(/^MONTH,ACCOUNT_ID,REGION,KEY_ARN,KEY_ID,ALIASES,DESCRIPTION,/);
+    // Numbers stay numbers, negative credits included.
+    expect(await readFile(join(set, 'costs.csv'), 'utf8')).toMatch(
+      /,-20000,requests,USD,0\.03,10k-requests,-0\.06,/,
+    );
+  });
+
+  it.each([
+    [['--fail-on', 'critical'], ExitCode.Findings],
+    [['--fail-on', 'informational'], ExitCode.Findings],
+    [['--fail-on-gaps'], ExitCode.Gaps],
+  ])('exits as %j asks', async (args, expected) => {
+    expect((await demo(args)).code).toBe(expected);
+  });
+
+  it.each([
+    [['--month', '2026-09'], '--month: the demo data is for 2026-10'],
+    [['--format', 'pdf'], '--format: unknown format "pdf"'],
+    [['--fail-on', 'severe'], '--fail-on: expected one of critical, high, medium, low, informational'],
+  ])('refuses %j with exit code 2 and writes nothing', async (args, message) => {
+    const { code, io, out } = await demo(args);
+    expect(code).toBe(ExitCode.BadInput);
+    expect(io.stderrText()).toContain(message);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('shows what changed since last month when last month’s report.json is there', async () => {
+    const first = await demo(['--format', 'json']);
+    const previous = await reportJson(first.set);
+    // Last month: one key fewer, one finding that has since been resolved, a lower total.
+    const dropped = previous.keys.find((k) => k.aliases.includes('alias/batch'))?.arn as string;
+    const lastMonth: MonthlyReport = {
+      ...previous,
+      month: '2026-09',
+      keys: previous.keys.filter((k) => k.arn !== dropped),
+      findings: [
+        ...previous.findings.filter((f) => f.keyArn !== dropped),
+        {
+          ...(previous.findings[0] as MonthlyReport['findings'][number]),
+          ruleId: 'KMS-MR-01',
+          status: 'FAIL',
+        },
+      ],
+      summary: {
+        ...previous.summary,
+        cost: { ...previous.summary.cost, total: { amount: '30', complete: true, unknownLines: 0 } },
+      },
+    };
+    const september = join(first.out, '111122223333', '2026-09');
+    await mkdir(september, { recursive: true });
+    await writeFile(join(september, 'report.json'), JSON.stringify(lastMonth));
+
+    const again = await demo(['--format', 'json,md'], first.out);
+    const report = await reportJson(again.set);
+    expect(report.monthOverMonth?.previousMonth).toBe('2026-09');
+    expect(report.monthOverMonth?.keysAdded).toEqual([dropped]);
+    expect(report.monthOverMonth?.keysRemoved).toEqual([]);
+    expect(report.monthOverMonth?.findingsOpened.map((f) => f.keyArn)).toContain(dropped);
+    expect(report.monthOverMonth?.findingsResolved).toEqual([
+      { ruleId: 'KMS-MR-01', keyArn: previous.findings[0]?.keyArn },
+    ]);
+    expect(report.monthOverMonth?.totalChange).toBe(sumMoney([report.summary.cost.total.amount, '-30']));
+    expect(await readFile(join(again.set, 'report.md'), 'utf8')).toContain('### Since September 2026');
+  });
+
+  it('renders the same report from the saved evidence, without AWS', async () => {
+    const first = await demo(['--format', 'json']);
+    const evidence = await mkdtemp(join(tmpdir(), 'kms-report-evidence-'));
+    await cp(join(first.set, 'snapshot.json'), join(evidence, 'snapshot.json'));
+    await cp(join(first.set, 'usage.json'), join(evidence, 'usage.json'));
+    const out = await mkdtemp(join(tmpdir(), 'kms-report-rerender-'));
+    const io = captureIo({ now: () => new Date('2026-11-02T08:00:00Z') });
+    const code = await runCli(
+      [
+        '--month',
+        '2026-10',
+        '--snapshot',
+        join(evidence, 'snapshot.json'),
+        '--usage',
+        join(evidence, 'usage.json'),
+        '--out',
+        out,
+        '--quiet',
+      ],
+      io,
+    );
+    expect(io.stderrText()).toBe('');
+    expect(code).toBe(ExitCode.Ok);
+    const rerendered = await reportJson(join(out, '111122223333', '2026-10'));
+    const original = await reportJson(first.set);
+    expect(rerendered.summary.cost).toEqual(original.summary.cost);
+    expect(rerendered.keys.map((k) => k.total)).toEqual(original.keys.map((k) => k.total));
+    expect(rerendered.demo).toBe(false);
+  });
+});
+
+describe('kms-report with nothing to do', () => {
+  it('prints the help and exits 2', async () => {
+    const io = captureIo();
+    expect(await runCli([], io)).toBe(ExitCode.BadInput);
+    expect(io.stderrText()).toContain('Usage: kms-report');
+    expect(io.stderrText()).toContain('nothing to do');
+  });
+});
