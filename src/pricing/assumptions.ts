@@ -72,7 +72,7 @@ export const FREE_TIER_ALLOCATION_ORDER = 'account, then region, alphabetical';
 /** The statement printed for each assumption id. */
 export const ASSUMPTION_STATEMENTS = {
   PARTIAL_HOUR_BILLING: `A key billable for part of a clock hour (UTC) is billed for that hour (${PARTIAL_HOUR_BILLING}).`,
-  DEFAULT_PENDING_WINDOW_DAYS: `The pending-deletion window was not recorded; AWS's default of ${DEFAULT_PENDING_WINDOW_DAYS} days is assumed to date when the key stopped being billed.`,
+  DEFAULT_PENDING_WINDOW_DAYS: `The pending-deletion window was not recorded; AWS's default of ${DEFAULT_PENDING_WINDOW_DAYS} days is assumed to date when the key stopped being billed. A shorter window (7 days at least) would mean the key was billed longer: up to 23 more days of its $1/month fee.`,
   PENDING_DELETION_START_DERIVED:
     'No ScheduleKeyDeletion event was available: pending deletion is taken to have begun at DeletionDate minus the pending window.',
   DELETION_WITHOUT_SCHEDULE_EVENT:

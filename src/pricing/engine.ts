@@ -558,7 +558,16 @@ function unattributedLines(ctx: Ctx, specOf: (arn: string) => string | null): Co
   return lines;
 }
 
-function freeTierCredits(ctx: Ctx, lines: readonly CostLine[], scope: FreeTierScope): CostLine[] {
+/**
+ * The free tier, applied to the accounts the inventory covers. Another account that called
+ * these keys has its own free tier, which this inventory cannot see: it gets no credit here.
+ */
+function freeTierCredits(
+  ctx: Ctx,
+  lines: readonly CostLine[],
+  scope: FreeTierScope,
+  accounts: ReadonlySet<string>,
+): CostLine[] {
   const { table } = ctx;
   const covered = new Set<RequestTier>(REQUEST_TIERS.filter((t) => !table.freeTier.notCovered.includes(t)));
   // Covered volume per account, region and tier, in allocation order.
@@ -569,6 +578,7 @@ function freeTierCredits(ctx: Ctx, lines: readonly CostLine[], scope: FreeTierSc
   for (const l of lines) {
     if (l.amount === null || l.tier === null || !covered.has(l.tier) || l.quantity === null) continue;
     if (l.kind !== 'requests' && l.kind !== 'unattributed-requests') continue;
+    if (!accounts.has(l.account)) continue;
     const id = [l.account, l.region, l.tier].join('\u0000');
     const v = volume.get(id);
     if (v) v.count = v.count.plus(l.quantity);
@@ -693,7 +703,12 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
   const specs = new Map(keys.map((k) => [k.keyArn, k.keySpec]));
   const unattributed = unattributedLines(ctx, (arn) => specs.get(arn) ?? null);
   const keyLines = keys.flatMap((k) => k.lines);
-  const credits = freeTierCredits(ctx, [...keyLines, ...unattributed], scope);
+  const credits = freeTierCredits(
+    ctx,
+    [...keyLines, ...unattributed],
+    scope,
+    new Set(input.snapshot.accounts),
+  );
   const all = [...keyLines, ...unattributed, ...credits];
 
   for (const region of [...ctx.regionsUsed].sort()) {

@@ -6,7 +6,7 @@ import {
   listSome,
   narrowedAudience,
 } from '../policy/analysis.js';
-import { fail, isPolicy, pass, policyOf } from './common.js';
+import { fail, isPolicy, pass, policyOf, unknown } from './common.js';
 import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
 
 /** Principals of other accounts are allowed only when those accounts (or the organization) are trusted. */
@@ -37,6 +37,7 @@ function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
   const trusted = new Set([context.account, ...context.config.trustedAccounts]);
   const org = context.config.organizationId;
   const problems: string[] = [];
+  const unclear: string[] = [];
   for (const s of allowStatements(policy, key.arn)) {
     const audience = narrowedAudience(s);
     const orgs = audience.organizations;
@@ -56,6 +57,9 @@ function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
         }
       } else if (p.account !== null && !trusted.has(p.account) && !inTrustedOrg) {
         problems.push(`${s.label} allows ${p.raw} of account ${p.account}`);
+      } else if (p.account === null && p.type === 'AWS' && !inTrustedOrg) {
+        // A unique id (AROA..., AIDA...) or text that names no account: whose it is cannot be told.
+        unclear.push(`${s.label} allows ${p.raw}, whose account cannot be told from the policy`);
       }
     }
   }
@@ -63,6 +67,7 @@ function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
     return fail(`the key policy allows an untrusted account: ${listSome(problems)}`, {
       statements: problems.length,
     });
+  if (unclear.length > 0) return unknown(`the key policy may allow another account: ${listSome(unclear)}`);
   const others = context.config.trustedAccounts.length;
   return pass(
     `every principal allowed belongs to this account${others > 0 || org ? ' or a trusted account or organization' : ''}`,

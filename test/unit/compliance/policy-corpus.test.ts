@@ -134,6 +134,11 @@ const CORPUS: readonly Case[] = [
     expect: 'PPPPP',
   },
   {
+    name: 'a unique role id as principal (its account cannot be told)',
+    policy: withRoot(allow({ AWS: 'AROAEXAMPLEUNIQUEID123' }, 'kms:Decrypt')),
+    expect: 'PUPPP',
+  },
+  {
     name: '"Principal": "*" without condition',
     policy: withRoot(allow('*', 'kms:Decrypt')),
     expect: 'FFPPP',

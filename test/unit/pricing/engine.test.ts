@@ -127,6 +127,22 @@ describe('Function: priceMonth', () => {
       expect(cost.total.amount).toBe('2');
     });
 
+    it('gives no credit to another account that called these keys: its free tier is not ours to see', () => {
+      // The partner's 15,000 Decrypt on our key are billed to the partner ($0.045), with no credit.
+      const partner = requests(a.arn, 'Decrypt', 15_000, { account: OTHER_ACCOUNT });
+      const cost = priceMonth({
+        month: OCT,
+        snapshot: snapshot([a]),
+        usage: usage(OCT, { requests: [partner] }),
+        tables,
+      });
+      expect(cost.credits).toEqual([]);
+      expect(cost.keys[0]?.lines.find((l) => l.kind === 'requests')).toMatchObject({
+        account: OTHER_ACCOUNT,
+        amount: '0.045',
+      });
+    });
+
     it('applies once across the organization when asked, and names the setting', () => {
       // 30,000 requests, 20,000 free: −$0.06; the first account (sorted) takes 15,000, the second 5,000.
       const cost = priceMonth({
