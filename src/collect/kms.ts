@@ -366,8 +366,8 @@ async function collectKey(
         throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
       if (e.kind === 'unsupported')
         return notApplicable(`${operation} is not supported for this key (${e.code})`);
-      if (e.kind === 'invalid-state')
-        return notApplicable(`${operation} is refused in the key's state (${e.code})`);
+      // KMSInvalidStateException (a key being imported, unavailable, ...) is a gap too: the
+      // evidence exists but could not be read now, and the checks that need it must say so.
       keyGap(field, operation, e.code, e.message);
       return failed(operation, e.code, e.message);
     }

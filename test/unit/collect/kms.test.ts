@@ -6,6 +6,7 @@ import {
   GetKeyRotationStatusCommand,
   type KeyMetadata,
   KMSClient,
+  KMSInvalidStateException,
   ListAliasesCommand,
   ListKeyRotationsCommand,
   ListKeysCommand,
@@ -363,6 +364,21 @@ describe('collectKmsRegion', () => {
     const result = await collectKmsRegion(client, { account: ACCOUNT, region: REGION, lastUsage: false });
     expect(result.keys[0]?.rotation.status).toBe('not-applicable');
     expect(result.gaps).toEqual([]);
+  });
+
+  it('records KMSInvalidStateException as a gap, so nothing downstream reads it as "no rotations"', async () => {
+    region([idOf(1)]);
+    kms
+      .on(ListKeyRotationsCommand)
+      .rejects(new KMSInvalidStateException({ message: 'key is pending import', $metadata: {} }));
+    const result = await collectKmsRegion(client, { account: ACCOUNT, region: REGION, lastUsage: false });
+    expect(result.keys[0]?.rotations).toMatchObject({
+      status: 'failed',
+      errorCode: 'KMSInvalidStateException',
+    });
+    expect(result.gaps).toEqual([
+      expect.objectContaining({ field: 'rotations', operation: 'ListKeyRotations' }),
+    ]);
   });
 
   it('turns a failed ListAliases into an alias gap on every key of the region', async () => {
