@@ -12,12 +12,14 @@
  * @packageDocumentation
  */
 export {
+  type ClientCredentials,
   type CollectInventoryOptions,
   collectInventory,
   defaultClients,
   type InventoryClients,
   type InventoryResult,
   parseRegionList,
+  resolveRegions,
   SDK_RETRY,
 } from './collect/inventory.js';
 export {
@@ -42,14 +44,16 @@ export type * from './model/report.js';
 export { REPORT_KIND, REPORT_SCHEMA_VERSION } from './model/report.js';
 export { snapshotJsonSchema, snapshotSchema } from './model/snapshot-schema.js';
 export type * from './model/usage.js';
+export * from './org/index.js';
 export * from './pricing/index.js';
-export { type BuildReportInput, buildMonthlyReport } from './report/build.js';
+export { accountNames, type BuildReportInput, buildMonthlyReport } from './report/build.js';
 export { renderCostsCsv, renderFindingsCsv, renderKeysCsv } from './report/csv.js';
 export { escapeMarkdown, neutralizeFormula } from './report/escape.js';
 export { renderMarkdown } from './report/markdown.js';
 export {
   type MonthlyReportOptions,
   type MonthlyReportResult,
+  type OrganizationReportOptions,
   type ReportFormat,
   resolveReportMonth,
   runMonthlyReport,

@@ -1,5 +1,5 @@
 import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import { InputError, KmsReportError } from '../errors.js';
@@ -33,12 +33,19 @@ export interface InventoryClients {
  */
 export const SDK_RETRY = { retryMode: 'standard', maxAttempts: 8 } as const;
 
+/** Credentials for a client: fixed, or a provider the SDK calls again before they expire. */
+export type ClientCredentials = KMSClientConfig['credentials'];
+
 /**
  * Clients on the standard AWS credential chain (environment, `AWS_PROFILE` or `profile`,
- * SSO, instance role...). `AWS_ENDPOINT_URL` is honoured by the SDK itself.
+ * SSO, instance role...), or on the `credentials` given (an assumed-role session, see
+ * `assumeRoleSession`). `AWS_ENDPOINT_URL` is honoured by the SDK itself.
  */
-export function defaultClients(profile?: string): InventoryClients {
-  const base = { ...SDK_RETRY, ...(profile ? { profile } : {}) };
+export function defaultClients(profile?: string, credentials?: ClientCredentials): InventoryClients {
+  const base = {
+    ...SDK_RETRY,
+    ...(credentials ? { credentials } : profile ? { profile } : {}),
+  };
   const kms = new Map<string, KMSClient>();
   return {
     kms: (region) => {
@@ -95,7 +102,11 @@ export function parseRegionList(input: string, flag = '--regions'): string[] | '
   return regions;
 }
 
-async function resolveRegions(
+/**
+ * The regions a collection reads: the list given, every region enabled for the account of
+ * `clients` (`'all'`, account:ListRegions), or the configured region.
+ */
+export async function resolveRegions(
   options: CollectInventoryOptions,
   clients: InventoryClients,
 ): Promise<string[]> {

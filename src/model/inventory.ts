@@ -109,6 +109,34 @@ export interface RegionCoverage {
 export const SNAPSHOT_KIND = 'kms-report/inventory';
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
+/** An organizational unit (or the organisation's root) an account sits in. */
+export interface OrganizationalUnit {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** One account of an organisation-wide run: who it is, where it sits, and how it was read. */
+export interface OrganizationAccount {
+  readonly id: string;
+  /** The account's name in AWS Organizations; null when the account was named by id only. */
+  readonly name: string | null;
+  /** Its parent OU; null when the caller may not read OUs (not a gap: the report says "unknown OU"). */
+  readonly ou: OrganizationalUnit | null;
+  /** The role assumed to read it; null for the caller's own account, read with the caller's credentials. */
+  readonly roleArn: string | null;
+  /** `failed`: the account could not be entered (role not assumable, regions not listable): see the gaps. */
+  readonly status: 'collected' | 'failed';
+}
+
+/** Present in snapshots of organisation-wide runs (`--org`, `--accounts`). */
+export interface OrganizationScope {
+  /** `o-...`, when known from AWS Organizations. */
+  readonly id: string | null;
+  /** The account the run was made from. */
+  readonly callerAccount: string;
+  readonly accounts: readonly OrganizationAccount[];
+}
+
 /** The evidence file: everything collected in one run, re-readable later. */
 export interface InventorySnapshot {
   readonly kind: typeof SNAPSHOT_KIND;
@@ -120,4 +148,6 @@ export interface InventorySnapshot {
   readonly regions: readonly RegionCoverage[];
   readonly keys: readonly KeyRecord[];
   readonly gaps: readonly Gap[];
+  /** Names, OUs and status of the accounts of an organisation-wide run; absent for one account. */
+  readonly organization?: OrganizationScope;
 }

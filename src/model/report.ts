@@ -7,7 +7,7 @@ import type {
   RuleId,
   Severity,
 } from './findings.js';
-import type { Gap, IsoDate, RegionCoverage } from './inventory.js';
+import type { Gap, IsoDate, OrganizationalUnit, RegionCoverage } from './inventory.js';
 import type { CostTotal, Money, MonthCost, PricingTableRef, RequestTier } from './pricing.js';
 import type { UsageCoverage } from './usage.js';
 
@@ -23,6 +23,8 @@ export interface KeyRow {
   readonly arn: string;
   readonly keyId: string;
   readonly account: string;
+  /** The account's name in AWS Organizations (organisation-wide reports); else null. */
+  readonly accountName: string | null;
   readonly region: string;
   /** All aliases; the report shows the first as the key's name. */
   readonly aliases: readonly string[];
@@ -68,6 +70,52 @@ export interface CostSummary {
   readonly freeTierCredit: Money;
   /** Requests on these accounts' keys that other accounts made, and were billed for. */
   readonly billedToOtherAccounts: Money;
+}
+
+/** How much of one account the run saw. */
+export type AccountCoverage = 'complete' | 'partial' | 'failed';
+
+/** One account in the organisation view. */
+export interface AccountSummary {
+  readonly account: string;
+  readonly name: string | null;
+  /** Null: unknown (the caller may not read OUs, or the account was named by id). */
+  readonly ou: OrganizationalUnit | null;
+  /**
+   * `failed`: the account could not be entered (see the account gap); `partial`: a region, key,
+   * evidence or usage source of it was not read in full; `complete`: everything was read.
+   */
+  readonly coverage: AccountCoverage;
+  readonly keys: number;
+  /** What the account was billed (estimate), its share of the free tier included. */
+  readonly total: CostTotal;
+  /** Unmuted FAIL findings on its keys, per severity. */
+  readonly failingBySeverity: Readonly<Record<Severity, number>>;
+  readonly failing: number;
+  readonly unknown: number;
+  /** Gaps of any scope in the account. */
+  readonly gaps: number;
+}
+
+/** Totals of the accounts of one OU (or of the accounts whose OU is unknown: `ou` null). */
+export interface OuSummary {
+  readonly ou: OrganizationalUnit | null;
+  readonly accounts: number;
+  readonly keys: number;
+  readonly total: CostTotal;
+  readonly failing: number;
+}
+
+/** The organisation view of an organisation-wide report. */
+export interface OrganizationView {
+  /** `o-...`, when known. */
+  readonly id: string | null;
+  /** The account the report was run from. */
+  readonly callerAccount: string;
+  /** Every account in scope, including those that could not be entered. Sorted by id. */
+  readonly accounts: readonly AccountSummary[];
+  /** Per OU, when at least one OU is known; else empty. */
+  readonly ous: readonly OuSummary[];
 }
 
 export interface MonthOverMonth {
@@ -136,6 +184,8 @@ export interface MonthlyReport {
   readonly expiredSuppressions: readonly ExpiredSuppression[];
   readonly unusedSuppressions: ComplianceResult['unusedSuppressions'];
   readonly monthOverMonth: MonthOverMonth | null;
+  /** Organisation-wide reports (`--org`, `--accounts`): totals, findings and coverage per account and OU. */
+  readonly organization: OrganizationView | null;
   /** The full pricing output: every line, subtotal, assumption and notice. */
   readonly cost: MonthCost;
 }

@@ -119,6 +119,24 @@ export const snapshotSchema = z
     ),
     keys: z.array(keyRecord),
     gaps: z.array(gap),
+    organization: z
+      .object({
+        id: z.string().nullable(),
+        callerAccount: z.string(),
+        accounts: z.array(
+          z
+            .object({
+              id: z.string(),
+              name: z.string().nullable(),
+              ou: z.object({ id: z.string(), name: z.string() }).strict().nullable(),
+              roleArn: z.string().nullable(),
+              status: z.enum(['collected', 'failed']),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .describe('kms-report inventory snapshot: the KMS keys of the chosen accounts and regions, and every gap');

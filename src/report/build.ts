@@ -1,20 +1,24 @@
 import type { ComplianceResult, Finding, FindingStatus, Severity } from '../model/findings.js';
 import { SEVERITIES } from '../model/findings.js';
-import type { InventorySnapshot, KeyRecord } from '../model/inventory.js';
+import type { Gap, InventorySnapshot, KeyRecord } from '../model/inventory.js';
 import { collectedValue } from '../model/observed.js';
 import type { CostLine, Money, MonthCost, RequestTier } from '../model/pricing.js';
 import { REQUEST_TIERS } from '../model/pricing.js';
 import {
+  type AccountCoverage,
+  type AccountSummary,
   type CostSummary,
   type KeyRow,
   type MonthlyReport,
   type MonthOverMonth,
+  type OrganizationView,
+  type OuSummary,
   REPORT_KIND,
   REPORT_SCHEMA_VERSION,
   type WasteRow,
 } from '../model/report.js';
-import type { MonthUsage } from '../model/usage.js';
-import { dec, sumMoney, toMoney, totalOf } from '../pricing/money.js';
+import type { MonthUsage, UsageCoverage } from '../model/usage.js';
+import { dec, sumMoney, sumTotals, toMoney, totalOf } from '../pricing/money.js';
 import type { ReconciliationRow } from '../usage/reconcile.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -68,6 +72,7 @@ function keyRows(
   failingByKey: ReadonlyMap<string, number>,
 ): KeyRow[] {
   const byArn = new Map<string, KeyRecord>(input.snapshot.keys.map((k) => [k.arn, k]));
+  const names = accountNames(input.snapshot);
   return input.cost.keys
     .filter((k) => ours.has(k.account))
     .map((k): KeyRow => {
@@ -80,6 +85,7 @@ function keyRows(
         arn: k.keyArn,
         keyId: k.keyId,
         account: k.account,
+        accountName: names.get(k.account) ?? null,
         region: k.region,
         aliases: (record && collectedValue(record.aliases)) ?? [],
         description: meta?.description ?? '',
@@ -162,6 +168,82 @@ function waste(rows: readonly KeyRow[], findings: readonly Finding[]): WasteRow[
     .sort((a, b) => dec(b.cost).comparedTo(a.cost) || a.arn.localeCompare(b.arn));
 }
 
+/**
+ * Whether the request-volume sources that were chosen were read in full. A source listed as
+ * `not-collected` was not asked for (the coverage names it so the reader knows); it is not a gap.
+ */
+function usageReadInFull(coverage: readonly UsageCoverage[]): boolean {
+  const chosen = coverage.filter((c) => c.status !== 'not-collected');
+  return chosen.length > 0 && chosen.every((c) => c.status === 'complete');
+}
+
+/** Account id → name, for organisation-wide snapshots. */
+export function accountNames(snapshot: InventorySnapshot): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const a of snapshot.organization?.accounts ?? []) if (a.name) names.set(a.id, a.name);
+  return names;
+}
+
+function organizationView(
+  snapshot: InventorySnapshot,
+  usage: MonthUsage | null,
+  cost: MonthCost,
+  findings: readonly Finding[],
+): OrganizationView | null {
+  const org = snapshot.organization;
+  if (!org) return null;
+  const gapsOf = (account: string) => snapshot.gaps.filter((g: Gap) => g.account === account);
+  const accounts = org.accounts
+    .map((a): AccountSummary => {
+      const mine = findings.filter((f) => f.account === a.id);
+      const failing = mine.filter((f) => f.status === 'FAIL');
+      const gaps = gapsOf(a.id);
+      const usageOf = (usage?.coverage ?? []).filter((c) => c.account === a.id);
+      const coverage: AccountCoverage =
+        a.status === 'failed'
+          ? 'failed'
+          : gaps.length === 0 && usage !== null && usageReadInFull(usageOf)
+            ? 'complete'
+            : 'partial';
+      return {
+        account: a.id,
+        name: a.name,
+        ou: a.ou,
+        coverage,
+        keys: snapshot.keys.filter((k) => k.account === a.id).length,
+        total: cost.accounts.find((c) => c.account === a.id)?.total ?? totalOf([]),
+        failingBySeverity: Object.fromEntries(
+          SEVERITIES.map((s) => [s, failing.filter((f) => f.severity === s).length]),
+        ) as Record<Severity, number>,
+        failing: failing.length,
+        unknown: mine.filter((f) => f.status === 'UNKNOWN').length,
+        gaps: gaps.length,
+      };
+    })
+    .sort((a, b) => a.account.localeCompare(b.account));
+  const ous: OuSummary[] = [];
+  if (accounts.some((a) => a.ou !== null)) {
+    const groups = new Map<string, AccountSummary[]>();
+    for (const a of accounts) {
+      const id = a.ou?.id ?? '';
+      groups.set(id, [...(groups.get(id) ?? []), a]);
+    }
+    for (const list of groups.values())
+      ous.push({
+        ou: list[0]?.ou ?? null,
+        accounts: list.length,
+        keys: list.reduce((n, a) => n + a.keys, 0),
+        total: sumTotals(list.map((a) => a.total)),
+        failing: list.reduce((n, a) => n + a.failing, 0),
+      });
+    // Named OUs by name, the unknown ones last.
+    ous.sort((a, b) =>
+      a.ou && b.ou ? a.ou.name.localeCompare(b.ou.name) || a.ou.id.localeCompare(b.ou.id) : a.ou ? -1 : 1,
+    );
+  }
+  return { id: org.id, callerAccount: org.callerAccount, accounts, ous };
+}
+
 const failingKey = (f: { ruleId: string; keyArn: string }) => `${f.ruleId} ${f.keyArn}`;
 
 function monthOverMonth(current: MonthlyReport, previous: MonthlyReport): MonthOverMonth {
@@ -233,14 +315,12 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
     evidence: {
       collectedAt: snapshot.collection,
       pricingTable: cost.table,
-      usageSources: [...new Set(usageCoverage.map((c) => c.source))].sort(),
+      usageSources: [
+        ...new Set(usageCoverage.filter((c) => c.status !== 'not-collected').map((c) => c.source)),
+      ].sort(),
     },
     coverage: {
-      complete:
-        snapshot.gaps.length === 0 &&
-        input.usage !== null &&
-        usageCoverage.length > 0 &&
-        usageCoverage.every((c) => c.status === 'complete'),
+      complete: snapshot.gaps.length === 0 && input.usage !== null && usageReadInFull(usageCoverage),
       regions: snapshot.regions,
       usage: usageCoverage,
       gaps: snapshot.gaps,
@@ -268,6 +348,7 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
     expiredSuppressions: compliance.expiredSuppressions,
     unusedSuppressions: compliance.unusedSuppressions,
     monthOverMonth: null,
+    organization: organizationView(snapshot, input.usage, cost, findings),
     cost,
   };
   return input.previous ? { ...report, monthOverMonth: monthOverMonth(report, input.previous) } : report;

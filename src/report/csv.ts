@@ -32,6 +32,7 @@ function render<T>(columns: readonly Column<T>[], rows: readonly T[]): string {
 export const KEY_COLUMNS: readonly Column<KeyRow & { month: string; currency: string }>[] = [
   { name: 'MONTH', value: (r) => r.month },
   { name: 'ACCOUNT_ID', value: (r) => r.account },
+  { name: 'ACCOUNT_NAME', value: (r) => r.accountName },
   { name: 'REGION', value: (r) => r.region },
   { name: 'KEY_ARN', value: (r) => r.arn },
   { name: 'KEY_ID', value: (r) => r.keyId },
@@ -55,9 +56,12 @@ export const KEY_COLUMNS: readonly Column<KeyRow & { month: string; currency: st
   { name: 'FAILING_FINDINGS', value: (r) => r.failing, numeric: true },
 ];
 
-export const COST_COLUMNS: readonly Column<CostLine & { month: string; currency: string }>[] = [
+export const COST_COLUMNS: readonly Column<
+  CostLine & { month: string; currency: string; accountName: string | null }
+>[] = [
   { name: 'MONTH', value: (l) => l.month },
   { name: 'ACCOUNT_ID', value: (l) => l.account },
+  { name: 'ACCOUNT_NAME', value: (l) => l.accountName },
   { name: 'REGION', value: (l) => l.region },
   { name: 'KEY_ARN', value: (l) => l.keyArn },
   { name: 'KIND', value: (l) => l.kind },
@@ -75,9 +79,12 @@ export const COST_COLUMNS: readonly Column<CostLine & { month: string; currency:
   { name: 'ASSUMPTIONS', value: (l) => l.assumptions.join(' ') },
 ];
 
-export const FINDING_COLUMNS: readonly Column<Finding & { month: string; aliases: string }>[] = [
+export const FINDING_COLUMNS: readonly Column<
+  Finding & { month: string; aliases: string; accountName: string | null }
+>[] = [
   { name: 'MONTH', value: (f) => f.month },
   { name: 'ACCOUNT_ID', value: (f) => f.account },
+  { name: 'ACCOUNT_NAME', value: (f) => f.accountName },
   { name: 'REGION', value: (f) => f.region },
   { name: 'KEY_ARN', value: (f) => f.keyArn },
   { name: 'KEY_ID', value: (f) => f.keyId },
@@ -106,6 +113,13 @@ export const FINDING_COLUMNS: readonly Column<Finding & { month: string; aliases
   { name: 'MUTED_EXPIRES', value: (f) => f.muted?.expires ?? null },
 ];
 
+/** Account id → name, from the organisation view (empty for a one-account report). */
+function namesOf(report: MonthlyReport): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const a of report.organization?.accounts ?? []) if (a.name) names.set(a.account, a.name);
+  return names;
+}
+
 /** `keys.csv`: one row per key. */
 export function renderKeysCsv(report: MonthlyReport): string {
   const extra = { month: report.month, currency: report.cost.currency };
@@ -123,17 +137,24 @@ export function renderCostsCsv(report: MonthlyReport): string {
     ...report.cost.unattributed,
     ...report.cost.credits,
   ];
+  const names = namesOf(report);
   return render(
     COST_COLUMNS,
-    lines.map((l) => ({ ...l, ...extra })),
+    lines.map((l) => ({ ...l, ...extra, accountName: names.get(l.account) ?? null })),
   );
 }
 
 /** `findings.csv`: one row per key and rule (Prowler-style upper-case columns). */
 export function renderFindingsCsv(report: MonthlyReport): string {
   const aliases = new Map(report.keys.map((k) => [k.arn, k.aliases.join(' ')]));
+  const names = namesOf(report);
   return render(
     FINDING_COLUMNS,
-    report.findings.map((f) => ({ ...f, month: report.month, aliases: aliases.get(f.keyArn) ?? '' })),
+    report.findings.map((f) => ({
+      ...f,
+      month: report.month,
+      aliases: aliases.get(f.keyArn) ?? '',
+      accountName: names.get(f.account) ?? null,
+    })),
   );
 }

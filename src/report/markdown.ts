@@ -60,6 +60,23 @@ function money(m: Money | null, currency: string): string {
   return formatMoney(m, { currency });
 }
 
+/** `name (id)` when the account's name is known, else the id. */
+function accountLabeler(report: MonthlyReport): (account: string) => string {
+  const names = new Map<string, string>();
+  for (const a of report.organization?.accounts ?? []) if (a.name) names.set(a.account, a.name);
+  return (account) => {
+    const name = names.get(account);
+    return name ? `${e(name)} (${account})` : account;
+  };
+}
+
+function accountsCell(report: MonthlyReport): string {
+  const org = report.organization;
+  if (!org) return report.scope.accounts.map(e).join(', ');
+  const failed = org.accounts.filter((a) => a.coverage === 'failed').length;
+  return `${plural(org.accounts.length, 'account')}${org.id ? ` of organization ${e(org.id)}` : ''}, run from ${org.callerAccount}${failed ? `; **${failed} could not be read**` : ''} (see [Accounts](#accounts))`;
+}
+
 function header(report: MonthlyReport): string {
   const c = report.summary.cost;
   const currency = report.cost.currency;
@@ -87,7 +104,7 @@ function header(report: MonthlyReport): string {
           'Period',
           `${day(report.period.start)} to ${day(new Date(Date.parse(report.period.end) - 1).toISOString())} (UTC)`,
         ],
-        ['Accounts', report.scope.accounts.map(e).join(', ')],
+        ['Accounts', accountsCell(report)],
         ['Regions', `${report.scope.regions.join(', ')} (partition ${e(report.scope.partition)})`],
         [
           'Evidence collected',
@@ -126,6 +143,74 @@ function header(report: MonthlyReport): string {
     `**Findings:** ${plural(f.byStatus.FAIL, 'failing finding')}${failing ? ` (${failing})` : ''}, ${f.byStatus.MUTED} muted, ${f.byStatus.UNKNOWN} unknown (evidence missing), ${f.byStatus.PASS} passed.`,
     '',
   );
+  return lines.join('\n');
+}
+
+const COVERAGE_LABEL = { complete: 'complete', partial: 'partial', failed: '**not read**' } as const;
+
+function organizationSection(report: MonthlyReport): string {
+  const org = report.organization;
+  if (!org) return '';
+  const cur = report.cost.currency;
+  const total = (t: { amount: string; complete: boolean; unknownLines: number }) =>
+    formatTotal(t, { currency: cur });
+  const lines = [
+    '## Accounts',
+    '',
+    report.cost.settings.freeTierScope === 'organization'
+      ? 'The request free tier is applied once for the organization (consolidated billing).'
+      : 'The request free tier is applied per account.',
+    '',
+    table(
+      [
+        'Account',
+        'Name',
+        'OU',
+        num('Keys'),
+        num('Estimated cost'),
+        'Failing findings',
+        num('Unknown'),
+        'Coverage',
+      ],
+      org.accounts.map((a) => {
+        const failing = SEVERITIES.filter((s) => a.failingBySeverity[s] > 0)
+          .map((s) => `${a.failingBySeverity[s]} ${s}`)
+          .join(', ');
+        return [
+          a.account,
+          e(a.name ?? ''),
+          a.ou ? e(a.ou.name) : 'unknown OU',
+          a.coverage === 'failed' ? 'n/a' : String(a.keys),
+          a.coverage === 'failed' ? 'not seen' : total(a.total),
+          a.coverage === 'failed' ? 'n/a' : `${a.failing}${failing ? ` (${failing})` : ''}`,
+          a.coverage === 'failed' ? 'n/a' : String(a.unknown),
+          COVERAGE_LABEL[a.coverage],
+        ];
+      }),
+    ),
+    '',
+  ];
+  if (org.ous.length > 0)
+    lines.push(
+      '### By organizational unit',
+      '',
+      table(
+        ['OU', num('Accounts'), num('Keys'), num('Estimated cost'), num('Failing findings')],
+        org.ous.map((o) => [
+          o.ou ? `${e(o.ou.name)} (\`${e(o.ou.id)}\`)` : 'unknown OU',
+          String(o.accounts),
+          String(o.keys),
+          total(o.total),
+          String(o.failing),
+        ]),
+      ),
+      '',
+    );
+  else
+    lines.push(
+      'OUs are unknown: the caller may not read them (organizations:ListParents, organizations:DescribeOrganizationalUnit), or the accounts were named by id.',
+      '',
+    );
   return lines.join('\n');
 }
 
@@ -246,6 +331,10 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
   const failing = report.findings.filter((f) => f.status === 'FAIL').sort(bySeverity);
   const unknown = report.findings.filter((f) => f.status === 'UNKNOWN').sort(bySeverity);
   const muted = report.findings.filter((f) => f.status === 'MUTED').sort(bySeverity);
+  // Organisation reports name each finding's account first.
+  const label = accountLabeler(report);
+  const acct = (f: Finding): string[] => (report.organization ? [label(f.account)] : []);
+  const acctHead = report.organization ? ['Account'] : [];
   const lines = ['## Findings', ''];
   lines.push(
     '### Failing',
@@ -253,8 +342,9 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
     failing.length === 0
       ? 'No failing finding.'
       : table(
-          ['Severity', 'Rule', 'Key', 'Region', 'Why', 'Fix', 'Controls'],
+          [...acctHead, 'Severity', 'Rule', 'Key', 'Region', 'Why', 'Fix', 'Controls'],
           failing.map((f) => [
+            ...acct(f),
             f.severity,
             `${f.ruleId} ${e(f.title)}`,
             keyLabel(rows.get(f.keyArn), f.keyArn),
@@ -270,8 +360,14 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
     unknown.length === 0
       ? 'None: every check had its evidence.'
       : table(
-          ['Rule', 'Key', 'Region', 'Why'],
-          unknown.map((f) => [f.ruleId, keyLabel(rows.get(f.keyArn), f.keyArn), f.region, e(f.reason)]),
+          [...acctHead, 'Rule', 'Key', 'Region', 'Why'],
+          unknown.map((f) => [
+            ...acct(f),
+            f.ruleId,
+            keyLabel(rows.get(f.keyArn), f.keyArn),
+            f.region,
+            e(f.reason),
+          ]),
         ),
     '',
     '### Muted by a suppression',
@@ -279,8 +375,9 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
     muted.length === 0
       ? 'None.'
       : table(
-          ['Rule', 'Key', 'Justification', 'Owner', 'Ticket', 'Expires'],
+          [...acctHead, 'Rule', 'Key', 'Justification', 'Owner', 'Ticket', 'Expires'],
           muted.map((f) => [
+            ...acct(f),
             f.ruleId,
             keyLabel(rows.get(f.keyArn), f.keyArn),
             e(f.muted?.justification ?? ''),
@@ -325,11 +422,14 @@ function keyTable(report: MonthlyReport): string {
       a.region.localeCompare(b.region) ||
       keyName(a).localeCompare(keyName(b)),
   );
+  const label = accountLabeler(report);
+  const org = report.organization !== null;
   return [
     '## Keys',
     '',
     table(
       [
+        ...(org ? ['Account'] : []),
         'Key',
         'Id',
         'Region',
@@ -343,6 +443,7 @@ function keyTable(report: MonthlyReport): string {
         num('Failing'),
       ],
       sorted.map((r) => [
+        ...(org ? [label(r.account)] : []),
         e(keyName(r)),
         `\`${e(r.keyId)}\``,
         r.region,
@@ -364,6 +465,33 @@ function keyTable(report: MonthlyReport): string {
 
 function coverageSection(report: MonthlyReport): string {
   const lines = ['## Coverage and gaps', ''];
+  const org = report.organization;
+  const label = accountLabeler(report);
+  if (org) {
+    const regionCount = (account: string, ok: boolean) =>
+      report.coverage.regions.filter((r) => r.account === account && (r.status !== 'failed') === ok).length;
+    lines.push(
+      'Every account in scope, and what of it was read:',
+      '',
+      table(
+        ['Account', 'Coverage', num('Regions read'), num('Regions not read'), num('Gaps'), 'Why not read'],
+        org.accounts.map((a) => [
+          label(a.account),
+          COVERAGE_LABEL[a.coverage],
+          String(regionCount(a.account, true)),
+          String(regionCount(a.account, false)),
+          String(a.gaps),
+          e(
+            report.coverage.gaps
+              .filter((g) => g.scope === 'account' && g.account === a.account)
+              .map((g) => `${g.operation}: ${g.errorCode}, ${g.message}`)
+              .join('; '),
+          ),
+        ]),
+      ),
+      '',
+    );
+  }
   lines.push(
     table(
       ['Account', 'Region', 'Inventory', num('Keys listed')],
@@ -414,8 +542,9 @@ function coverageSection(report: MonthlyReport): string {
           'What could not be seen (each turns the checks that need it UNKNOWN):',
           '',
           table(
-            ['Scope', 'Region', 'Key', 'Evidence', 'Call', 'Error', 'Message'],
+            [...(org ? ['Account'] : []), 'Scope', 'Region', 'Key', 'Evidence', 'Call', 'Error', 'Message'],
             report.coverage.gaps.map((g) => [
+              ...(org ? [g.account ? label(g.account) : ''] : []),
               g.scope,
               g.region ?? '',
               e(g.keyArn?.split('/').pop() ?? ''),
@@ -465,6 +594,7 @@ export function renderMarkdown(report: MonthlyReport): string {
     mostExpensive(report, rows),
     wasteSection(report),
     monthOverMonth(report, rows),
+    organizationSection(report),
     findingsSection(report, rows),
     keyTable(report),
     coverageSection(report),

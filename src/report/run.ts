@@ -15,6 +15,10 @@ import { collectedValue } from '../model/observed.js';
 import type { FreeTierScope } from '../model/pricing.js';
 import { type MonthlyReport, REPORT_KIND, REPORT_SCHEMA_VERSION } from '../model/report.js';
 import type { MonthUsage } from '../model/usage.js';
+import type { AccountSpec } from '../org/accounts.js';
+import type { OrganizationClients } from '../org/clients.js';
+import { type AccountProgress, collectOrganizationInventory } from '../org/collect.js';
+import { collectOrganizationUsage } from '../org/usage.js';
 import { priceMonth } from '../pricing/engine.js';
 import { loadPricingTables, readPricingTable } from '../pricing/load.js';
 import type { PricingTable } from '../pricing/table.js';
@@ -70,6 +74,21 @@ export function parseFormats(input: string, flag = '--format'): ReportFormat[] {
   return formats as ReportFormat[];
 }
 
+/** An organisation-wide run: which accounts, and how to enter them. */
+export interface OrganizationReportOptions {
+  /** Read the accounts from AWS Organizations (`--org`); else `accounts` names them. */
+  readonly fromOrganization: boolean;
+  /** `--accounts`: narrows the organisation, or names the accounts (ids or role ARNs). */
+  readonly accounts?: readonly AccountSpec[];
+  /** The role assumed in each account (`--role-name`). */
+  readonly roleName?: string;
+  readonly externalId?: string;
+  /** Accounts read at once. */
+  readonly accountConcurrency?: number;
+  readonly clients?: OrganizationClients;
+  readonly onAccount?: (p: AccountProgress) => void;
+}
+
 export interface MonthlyReportOptions {
   /** `YYYY-MM`; default the previous calendar month. */
   readonly month?: string;
@@ -94,6 +113,8 @@ export interface MonthlyReportOptions {
   readonly bucket?: string;
   readonly prefix?: string;
   readonly lastUsage?: boolean;
+  /** Report on several accounts (one report set under `<outDir>/organization/<YYYY-MM>/`). */
+  readonly organization?: OrganizationReportOptions;
   readonly inventoryClients?: InventoryClients;
   readonly usageClients?: UsageClients;
   readonly signal?: AbortSignal;
@@ -170,6 +191,7 @@ async function gatherEvidence(options: MonthlyReportOptions, month: ReportMonth)
     }
     return { snapshot, usage: usageFile?.usage ?? null, usageFile, config };
   }
+  if (options.organization) return gatherOrganizationEvidence(options, options.organization, month, config);
   const { snapshot } = await collectInventory({
     regions: options.regions,
     profile: options.profile,
@@ -194,6 +216,43 @@ async function gatherEvidence(options: MonthlyReportOptions, month: ReportMonth)
   return { snapshot, usage: result.usage, usageFile: usageEvidence(result), config };
 }
 
+async function gatherOrganizationEvidence(
+  options: MonthlyReportOptions,
+  org: OrganizationReportOptions,
+  month: ReportMonth,
+  config: ComplianceConfig,
+): Promise<Evidence> {
+  const { snapshot, sessions } = await collectOrganizationInventory({
+    organization: org.fromOrganization,
+    accounts: org.accounts,
+    roleName: org.roleName,
+    externalId: org.externalId,
+    accountConcurrency: org.accountConcurrency,
+    regions: options.regions,
+    profile: options.profile,
+    clients: org.clients,
+    lastUsage: options.lastUsage,
+    onProgress: options.onInventoryProgress,
+    onAccount: org.onAccount,
+  });
+  const sources = options.usageSources ?? DEFAULT_USAGE_SOURCES;
+  if (sources.length === 0 || sessions.every((s) => s.regions.length === 0))
+    return { snapshot, usage: null, usageFile: null, config };
+  const result = await collectOrganizationUsage({
+    month,
+    sources,
+    sessions,
+    clients: org.clients,
+    accountConcurrency: org.accountConcurrency,
+    profile: options.profile,
+    bucket: options.bucket,
+    prefix: options.prefix,
+    signal: options.signal,
+    onProgress: options.onUsageProgress,
+  });
+  return { snapshot, usage: result.usage, usageFile: result.evidence, config };
+}
+
 /** Leaves out keys created after the month: the month is reported as it was. */
 function asOfMonth(snapshot: InventorySnapshot, end: Date): { snapshot: InventorySnapshot; later: string[] } {
   const later = snapshot.keys
@@ -210,7 +269,9 @@ function asOfMonth(snapshot: InventorySnapshot, end: Date): { snapshot: Inventor
 /**
  * The monthly job: gathers the evidence (live from AWS, from saved files, or the demo),
  * prices the month, judges every key, and writes the report set atomically under
- * `<outDir>/<account>/<YYYY-MM>/` with a manifest of SHA-256 sums.
+ * `<outDir>/<account>/<YYYY-MM>/` with a manifest of SHA-256 sums. With `organization`, every
+ * account of the organisation (or those named) goes into one report set under
+ * `<outDir>/organization/<YYYY-MM>/`, with an organisation view.
  *
  * @example
  * ```ts
@@ -251,7 +312,11 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
     month: month.month,
     clock: { now: () => Date.parse(generatedAt) },
   });
-  const scope = snapshot.accounts.length === 1 ? (snapshot.accounts[0] as string) : 'organization';
+  // An organisation-wide run writes under `organization/` (even when narrowed to one account).
+  const scope =
+    snapshot.accounts.length === 1 && !snapshot.organization
+      ? (snapshot.accounts[0] as string)
+      : 'organization';
   const dir = join(options.outDir ?? 'reports', scope, month.month);
   const report = buildMonthlyReport({
     month: month.month,

@@ -86,8 +86,8 @@ export class UsageAggregator {
       return;
     }
     s.kmsEvents += 1;
-    s.oldest = s.oldest === null ? t : Math.min(s.oldest, t);
-    s.newest = s.newest === null ? t : Math.max(s.newest, t);
+    if (s.oldest === null || t < s.oldest) s.oldest = t;
+    if (s.newest === null || t > s.newest) s.newest = t;
 
     for (const e of f.lifecycle) {
       const id = `${e.keyArn}\u0000${e.event}\u0000${e.time}`;
@@ -105,7 +105,7 @@ export class UsageAggregator {
       return;
     }
     if (f.keyClass && !this.classes.has(keyArn)) this.classes.set(keyArn, f.keyClass);
-    const id = [f.billedAccount, f.region, keyArn, f.eventName, f.keyPairSpec ?? ''].join('\u0000');
+    const id = `${f.billedAccount}\u0000${f.region}\u0000${keyArn}\u0000${f.eventName}\u0000${f.keyPairSpec ?? ''}`;
     let entry = this.counts.get(id);
     if (!entry) {
       entry = {

@@ -5,7 +5,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import { classifyAwsError } from '../collect/aws-errors.js';
 import { credentialsError } from '../collect/credentials.js';
-import { SDK_RETRY } from '../collect/inventory.js';
+import { type ClientCredentials, SDK_RETRY } from '../collect/inventory.js';
 import { RegionCredentialsFailure } from '../collect/kms.js';
 import { InputError, KmsReportError } from '../errors.js';
 import type {
@@ -47,11 +47,15 @@ export interface UsageClients {
 }
 
 /**
- * Clients on the standard AWS credential chain, with kms-report's retry settings. The S3 client
- * follows the bucket's region when it is not the one given.
+ * Clients on the standard AWS credential chain (or on the `credentials` given: an assumed-role
+ * session), with kms-report's retry settings. The S3 client follows the bucket's region when it
+ * is not the one given.
  */
-export function defaultUsageClients(profile?: string): UsageClients {
-  const base = { ...SDK_RETRY, ...(profile ? { profile } : {}) };
+export function defaultUsageClients(profile?: string, credentials?: ClientCredentials): UsageClients {
+  const base = {
+    ...SDK_RETRY,
+    ...(credentials ? { credentials } : profile ? { profile } : {}),
+  };
   const cache = new Map<string, unknown>();
   const once = <T>(id: string, make: () => T): T => {
     if (!cache.has(id)) cache.set(id, make());

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { collectInventory, type InventoryClients, parseRegionList } from '../../collect/inventory.js';
 import { InputError } from '../../errors.js';
 import type { InventorySnapshot } from '../../model/inventory.js';
+import type { OrganizationClients } from '../../org/clients.js';
 import { writeSnapshot } from '../../snapshot.js';
 import { ExitCode } from '../exit-codes.js';
 import { terminalProgress } from '../progress.js';
@@ -11,6 +12,8 @@ export interface CliIo {
   readonly stderr: NodeJS.WriteStream;
   /** Injected in tests; the real run uses the standard credential chain. */
   readonly clients?: InventoryClients;
+  /** Injected in tests: the clients of organisation-wide runs. */
+  readonly orgClients?: OrganizationClients;
   readonly now?: () => Date;
 }
 

@@ -4,6 +4,7 @@ import { InputError } from '../../errors.js';
 import { SEVERITIES, type Severity } from '../../model/findings.js';
 import type { FreeTierScope } from '../../model/pricing.js';
 import type { MonthlyReport } from '../../model/report.js';
+import { type AccountSpec, parseAccountList, parseRoleName } from '../../org/accounts.js';
 import { formatTotal } from '../../pricing/money.js';
 import { parseFormats, type ReportFormat, runMonthlyReport } from '../../report/run.js';
 import { parseSourceList, type UsageSourceOption } from '../../usage/collect.js';
@@ -30,6 +31,10 @@ interface ReportOptions {
   failOnGaps?: boolean;
   lastUsage: boolean;
   quiet?: boolean;
+  org?: boolean;
+  accounts?: AccountSpec[];
+  roleName?: string;
+  externalId?: string;
 }
 
 function parseSeverity(value: string): Severity {
@@ -66,11 +71,21 @@ function summary(report: MonthlyReport, dir: string, files: number): string {
     .map((s) => `${f.failingBySeverity[s]} ${s}`)
     .join(', ');
   const gaps = report.coverage.gaps.length;
+  const org = report.organization;
+  const failedAccounts = org?.accounts.filter((a) => a.coverage === 'failed') ?? [];
+  const scope = org
+    ? `${org.accounts.length} accounts${org.id ? ` of ${org.id}` : ''}`
+    : report.scope.accounts.join(', ');
   return [
-    `${report.month}${report.monthToDate ? ' (month to date)' : ''} for ${report.scope.accounts.join(', ')}${report.demo ? ' (demo data)' : ''}:`,
+    `${report.month}${report.monthToDate ? ' (month to date)' : ''} for ${scope}${report.demo ? ' (demo data)' : ''}:`,
     `  estimated cost ${formatTotal(report.summary.cost.total, { currency: report.cost.currency })}`,
     `  ${f.byStatus.FAIL} failing findings${failing ? ` (${failing})` : ''}, ${f.byStatus.MUTED} muted, ${f.byStatus.UNKNOWN} unknown`,
     `  coverage ${report.coverage.complete ? 'complete' : `incomplete (${gaps} gaps${report.coverage.usage.some((u) => u.status !== 'complete') ? ', usage sources incomplete' : report.coverage.usage.length === 0 ? ', no usage source' : ''})`}`,
+    ...(failedAccounts.length > 0
+      ? [
+          `  ${failedAccounts.length} account${failedAccounts.length === 1 ? '' : 's'} could not be read: ${failedAccounts.map((a) => a.account).join(', ')}`,
+        ]
+      : []),
     `Report written to ${dir}/ (${files} files, verify with: sha256sum -c SHA256SUMS)`,
     '',
   ].join('\n');
@@ -95,7 +110,11 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
         .default(['md', 'csv', 'json'], 'md,csv,json')
         .argParser((v) => parseFormats(v)),
     )
-    .option('-o, --out <dir>', 'where report sets are written: <dir>/<account>/<YYYY-MM>/', 'reports')
+    .option(
+      '-o, --out <dir>',
+      'where report sets are written: <dir>/<account or "organization">/<YYYY-MM>/',
+      'reports',
+    )
     .option('-r, --regions <list>', 'regions to collect, or "all" (default: the configured region)')
     .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
     .addOption(
@@ -132,7 +151,27 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
         `exit ${ExitCode.Findings} when an unmuted finding at or above this severity fails`,
       ).argParser(parseSeverity),
     )
-    .option('--fail-on-gaps', `exit ${ExitCode.Gaps} when coverage is incomplete`)
+    .option(
+      '--fail-on-gaps',
+      `exit ${ExitCode.Gaps} when coverage is incomplete (an account, region, key or usage source not read)`,
+    )
+    .option(
+      '--org',
+      'report on every ACTIVE account of the organization (AWS Organizations), assuming --role-name in each',
+    )
+    .addOption(
+      new Option(
+        '--accounts <list>',
+        'account ids or role ARNs: with --org, only these; without, the accounts to report on',
+      ).argParser((v) => parseAccountList(v)),
+    )
+    .addOption(
+      new Option(
+        '--role-name <name>',
+        'with --org or --accounts: the role to assume in each account',
+      ).argParser((v) => parseRoleName(v)),
+    )
+    .option('--external-id <id>', 'the external id the role to assume requires')
     .option('--no-last-usage', 'skip GetKeyLastUsage while collecting')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (opts: ReportOptions) => {
@@ -146,7 +185,20 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
       if (opts.usage && !opts.snapshot)
         throw new InputError('--usage', 'goes with --snapshot (to render from saved evidence)');
       if (opts.demo && opts.snapshot) throw new InputError('--demo', 'cannot be combined with --snapshot');
-      const progress = opts.quiet ? { onProgress: () => {}, done: () => {} } : terminalProgress(io.stderr);
+      const many = opts.org || opts.accounts !== undefined;
+      if (many && (opts.demo || opts.snapshot))
+        throw new InputError(
+          opts.org ? '--org' : '--accounts',
+          `collects from AWS: it cannot be combined with ${opts.demo ? '--demo' : '--snapshot'}`,
+        );
+      if (!many && (opts.roleName !== undefined || opts.externalId !== undefined))
+        throw new InputError(
+          opts.roleName !== undefined ? '--role-name' : '--external-id',
+          'goes with --org or --accounts (the accounts to enter)',
+        );
+      const progress = opts.quiet
+        ? { onProgress: () => {}, onAccount: () => {}, done: () => {} }
+        : terminalProgress(io.stderr);
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
@@ -167,6 +219,16 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
           usageFile: opts.usage,
           freeTierScope: opts.freeTier,
           lastUsage: opts.lastUsage,
+          organization: many
+            ? {
+                fromOrganization: opts.org ?? false,
+                accounts: opts.accounts,
+                roleName: opts.roleName,
+                externalId: opts.externalId,
+                clients: io.orgClients,
+                onAccount: progress.onAccount,
+              }
+            : undefined,
           inventoryClients: io.clients,
           signal: controller.signal,
           now: io.now,

@@ -6,14 +6,14 @@ describe('escapeMarkdown', () => {
     ['a | b', String.raw`a \| b`],
     ['**bold** _it_', String.raw`\*\*bold\*\* \_it\_`],
     ['[click](http://evil.example)', String.raw`\[click\](http\://evil.example)`],
-    ['<img src=x onerror=alert(1)>', String.raw`&lt;img src=x onerror=alert(1)&gt;`],
+    ['<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert(1)&gt;'],
     ['`code`', String.raw`\`code\``],
     ['# heading', String.raw`\# heading`],
     ['ping @security-team', String.raw`ping \@security-team`],
     ['see www.example.com', String.raw`see www\.example.com`],
     ['- item', String.raw`\- item`],
-    ['arn:aws:kms:eu-west-1:111122223333:key/1234', String.raw`arn:aws:kms:eu-west-1:111122223333:key/1234`],
-    ['plain words 123', String.raw`plain words 123`],
+    ['arn:aws:kms:eu-west-1:111122223333:key/1234', 'arn:aws:kms:eu-west-1:111122223333:key/1234'],
+    ['plain words 123', 'plain words 123'],
   ])('makes %j inert', (input, expected) => {
     expect(escapeMarkdown(input)).toBe(expected);
   });

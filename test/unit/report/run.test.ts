@@ -82,7 +82,9 @@ describe('kms-report --demo', () => {
     const { set } = await demo(['--format', 'csv']);
     const keys = await readFile(join(set, 'keys.csv'), 'utf8');
     expect(keys).toContain(",'=2+3 legacy app | *do not touch*,");
-    expect(keys.split('\r\n')[0]).toMatch(/^MONTH,ACCOUNT_ID,REGION,KEY_ARN,KEY_ID,ALIASES,DESCRIPTION,/);
+    expect(keys.split('\r\n')[0]).toMatch(
+      /^MONTH,ACCOUNT_ID,ACCOUNT_NAME,REGION,KEY_ARN,KEY_ID,ALIASES,DESCRIPTION,/,
+    );
     // Numbers stay numbers, negative credits included.
     expect(await readFile(join(set, 'costs.csv'), 'utf8')).toMatch(
       /,-20000,requests,USD,0\.03,10k-requests,-0\.06,/,

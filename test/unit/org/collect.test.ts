@@ -1,0 +1,205 @@
+import { KMSClient, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/errors.js';
+import { parseAccountList } from '../../../src/org/accounts.js';
+import type { OrganizationClients } from '../../../src/org/clients.js';
+import { collectOrganizationInventory } from '../../../src/org/collect.js';
+
+const CALLER = '111111111111';
+const NO_ROLE = '999999999999';
+const CALLER_CREDENTIALS = { accessKeyId: `AKIA${CALLER}`, secretAccessKey: 'x' };
+
+const sts = mockClient(STSClient);
+const kms = mockClient(KMSClient);
+const organizations = mockClient(OrganizationsClient);
+
+/** Clients whose KMS calls are mocked; each account's session signs with `ASIA<account>`. */
+function fakeClients(): OrganizationClients {
+  return {
+    organizations: () => new OrganizationsClient({ region: 'us-east-1', credentials: CALLER_CREDENTIALS }),
+    sts: (region) => new STSClient({ region, credentials: CALLER_CREDENTIALS }),
+    inventory: (credentials) => ({
+      kms: (region) => new KMSClient({ region, credentials: credentials ?? CALLER_CREDENTIALS }),
+      sts: (region) => new STSClient({ region, credentials: credentials ?? CALLER_CREDENTIALS }),
+      account: () => {
+        throw new Error('regions are named');
+      },
+    }),
+    usage: () => {
+      throw new Error('not used');
+    },
+  };
+}
+
+/** Tracks how many region scans run at once, overall and per account. */
+function scanMeter() {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const accountsInFlight = new Map<string, number>();
+  let maxAccounts = 0;
+  const scanned: string[] = [];
+  kms.on(ListKeysCommand).callsFake(async (_input, getClient) => {
+    // Read the client before the first await: the mock's getClient follows the latest call.
+    const client = getClient();
+    const provider = client.config.credentials as () => Promise<{ accessKeyId: string }>;
+    const region = await client.config.region();
+    const account = (await provider()).accessKeyId.slice(4);
+    scanned.push(`${account}/${region}`);
+    inFlight += 1;
+    accountsInFlight.set(account, (accountsInFlight.get(account) ?? 0) + 1);
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    maxAccounts = Math.max(maxAccounts, [...accountsInFlight.values()].filter((n) => n > 0).length);
+    await new Promise((r) => setTimeout(r, 15));
+    inFlight -= 1;
+    accountsInFlight.set(account, (accountsInFlight.get(account) ?? 1) - 1);
+    return { Keys: [], Truncated: false };
+  });
+  kms.on(ListAliasesCommand).resolves({ Aliases: [], Truncated: false });
+  return {
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    get maxAccounts() {
+      return maxAccounts;
+    },
+    scanned,
+  };
+}
+
+describe('Function: collectOrganizationInventory', () => {
+  beforeEach(() => {
+    sts.reset();
+    kms.reset();
+    organizations.reset();
+    sts.on(GetCallerIdentityCommand).resolves({ Account: CALLER, Arn: `arn:aws:iam::${CALLER}:user/audit` });
+    sts.on(AssumeRoleCommand).callsFake(async (input: { RoleArn: string }) => {
+      const account = input.RoleArn.split(':')[4] as string;
+      if (account === NO_ROLE)
+        throw Object.assign(
+          new Error(`not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`),
+          {
+            name: 'AccessDenied',
+          },
+        );
+      return {
+        Credentials: {
+          AccessKeyId: `ASIA${account}`,
+          SecretAccessKey: 's',
+          SessionToken: 't',
+          Expiration: new Date(Date.now() + 3_600_000),
+        },
+      };
+    });
+  });
+
+  it('keeps accounts and (account, region) scans within their bounds, and still runs them in parallel', async () => {
+    // Prepare: six accounts of four regions each.
+    const meter = scanMeter();
+    const accounts = ['222222222222', '333333333333', '444444444444', '555555555555', '666666666666'];
+    // Act
+    const { snapshot } = await collectOrganizationInventory({
+      accounts: parseAccountList([CALLER, ...accounts].join(',')),
+      roleName: 'KmsReportReader',
+      regions: ['us-east-1', 'eu-west-1', 'eu-central-1', 'ap-southeast-2'],
+      clients: fakeClients(),
+      accountConcurrency: 2,
+      regionConcurrency: 3,
+      lastUsage: false,
+    });
+    // Assess
+    expect(meter.scanned).toHaveLength(24);
+    expect(meter.maxInFlight).toBeLessThanOrEqual(3);
+    expect(meter.maxAccounts).toBeLessThanOrEqual(2);
+    expect(meter.maxInFlight).toBeGreaterThan(1);
+    expect(meter.maxAccounts).toBe(2);
+    expect(snapshot.regions).toHaveLength(24);
+    expect(snapshot.gaps).toEqual([]);
+  });
+
+  it('reads the caller account with its own credentials and every other one through the role', async () => {
+    scanMeter();
+    const { snapshot, sessions } = await collectOrganizationInventory({
+      accounts: parseAccountList(`222222222222,${CALLER}`),
+      roleName: 'KmsReportReader',
+      externalId: 'audit-2026',
+      regions: ['us-east-1'],
+      clients: fakeClients(),
+    });
+    const roles = sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input);
+    expect(roles).toHaveLength(1);
+    expect(roles[0]).toMatchObject({
+      RoleArn: 'arn:aws:iam::222222222222:role/KmsReportReader',
+      ExternalId: 'audit-2026',
+      RoleSessionName: expect.stringMatching(/^kms-report-\d{8}T\d{6}Z$/),
+    });
+    expect(snapshot.accounts).toEqual([CALLER, '222222222222']);
+    expect(snapshot.organization?.accounts.map((a) => [a.id, a.roleArn, a.status])).toEqual([
+      [CALLER, null, 'collected'],
+      ['222222222222', 'arn:aws:iam::222222222222:role/KmsReportReader', 'collected'],
+    ]);
+    expect(sessions.map((s) => [s.account, s.credentials === null, s.regions])).toEqual([
+      [CALLER, true, ['us-east-1']],
+      ['222222222222', false, ['us-east-1']],
+    ]);
+    // Nothing secret is in the evidence.
+    expect(JSON.stringify(snapshot)).not.toMatch(/ASIA|AKIA|audit-2026/);
+  });
+
+  it('records an account whose role cannot be assumed as an account gap, and reads the others', async () => {
+    const meter = scanMeter();
+    const { snapshot } = await collectOrganizationInventory({
+      accounts: parseAccountList(`222222222222,${NO_ROLE}`),
+      roleName: 'KmsReportReader',
+      regions: ['us-east-1', 'eu-west-1'],
+      clients: fakeClients(),
+    });
+    expect(meter.scanned.sort()).toEqual(['222222222222/eu-west-1', '222222222222/us-east-1']);
+    expect(snapshot.gaps).toEqual([
+      {
+        scope: 'account',
+        account: NO_ROLE,
+        region: null,
+        keyArn: null,
+        field: null,
+        operation: 'AssumeRole',
+        errorCode: 'AccessDenied',
+        message: expect.stringContaining(`could not assume arn:aws:iam::${NO_ROLE}:role/KmsReportReader`),
+      },
+    ]);
+    expect(snapshot.regions.filter((r) => r.account === NO_ROLE)).toEqual([
+      { account: NO_ROLE, region: 'eu-west-1', status: 'failed', keysListed: 0 },
+      { account: NO_ROLE, region: 'us-east-1', status: 'failed', keysListed: 0 },
+    ]);
+    expect(snapshot.organization?.accounts.find((a) => a.id === NO_ROLE)?.status).toBe('failed');
+  });
+
+  it('narrows the organisation to --accounts, and needs a role name for member accounts', async () => {
+    scanMeter();
+    organizations.on(ListAccountsCommand).resolves({
+      Accounts: [
+        { Id: CALLER, Name: 'management', State: 'ACTIVE' },
+        { Id: '222222222222', Name: 'dev', State: 'ACTIVE' },
+        { Id: '333333333333', Name: 'prod', State: 'ACTIVE' },
+      ],
+    });
+    const { snapshot } = await collectOrganizationInventory({
+      organization: true,
+      accounts: parseAccountList('333333333333'),
+      roleName: 'KmsReportReader',
+      regions: ['us-east-1'],
+      clients: fakeClients(),
+    });
+    expect(snapshot.accounts).toEqual(['333333333333']);
+    expect(snapshot.organization?.accounts[0]?.name).toBe('prod');
+
+    await expect(
+      collectOrganizationInventory({ organization: true, regions: ['us-east-1'], clients: fakeClients() }),
+    ).rejects.toThrow(InputError);
+    await expect(
+      collectOrganizationInventory({ organization: true, regions: ['us-east-1'], clients: fakeClients() }),
+    ).rejects.toThrow('--role-name: needed to enter account 222222222222');
+  });
+});
