@@ -42,3 +42,8 @@ export class CredentialsError extends KmsReportError {
     super(`AWS credentials (${identity}): ${message}`, options);
   }
 }
+
+/** The run was stopped (Ctrl-C) before it could finish; nothing was written. */
+export class InterruptedError extends KmsReportError {
+  override readonly name = 'InterruptedError';
+}

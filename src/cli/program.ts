@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { InputError, KmsReportError, SnapshotError } from '../errors.js';
+import { InputError, InterruptedError, KmsReportError, SnapshotError } from '../errors.js';
 import { PricingTableError } from '../pricing/errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { type CliIo, collectCommand } from './commands/collect.js';
@@ -63,6 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       `kms-report: ${known ? error.message : `unexpected error: ${(error as Error)?.message ?? error}`}\n`,
     );
     if (process.env.DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    if (error instanceof InterruptedError) return ExitCode.Interrupted;
     if (error instanceof InputError || error instanceof SnapshotError || error instanceof PricingTableError)
       return ExitCode.BadInput;
     return ExitCode.Error;

@@ -62,14 +62,18 @@ export interface WasteRow {
 export interface CostSummary {
   /** What the report's accounts were billed (estimate), credits included. */
   readonly total: CostTotal;
-  readonly keyFees: Money;
-  readonly rotationFees: Money;
-  readonly requestsByTier: Readonly<Record<RequestTier, Money>>;
-  readonly unattributed: Money;
+  /**
+   * The parts of `total`. Each is a {@link CostTotal}: when some of its lines are unknown it
+   * says so (`complete: false`), and its amount is only what could be priced.
+   */
+  readonly keyFees: CostTotal;
+  readonly rotationFees: CostTotal;
+  readonly requestsByTier: Readonly<Record<RequestTier, CostTotal>>;
+  readonly unattributed: CostTotal;
   /** Negative. */
-  readonly freeTierCredit: Money;
+  readonly freeTierCredit: CostTotal;
   /** Requests on these accounts' keys that other accounts made, and were billed for. */
-  readonly billedToOtherAccounts: Money;
+  readonly billedToOtherAccounts: CostTotal;
 }
 
 /** How much of one account the run saw. */

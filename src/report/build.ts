@@ -2,7 +2,7 @@ import type { ComplianceResult, Finding, FindingStatus, Severity } from '../mode
 import { SEVERITIES } from '../model/findings.js';
 import type { Gap, InventorySnapshot, KeyRecord } from '../model/inventory.js';
 import { collectedValue } from '../model/observed.js';
-import type { CostLine, Money, MonthCost, RequestTier } from '../model/pricing.js';
+import type { CostLine, CostTotal, Money, MonthCost, RequestTier } from '../model/pricing.js';
 import { REQUEST_TIERS } from '../model/pricing.js';
 import {
   type AccountCoverage,
@@ -114,13 +114,13 @@ function costSummary(cost: MonthCost, ours: ReadonlySet<string>): CostSummary {
   const keyLines = cost.keys.flatMap((k) => k.lines);
   const all = [...keyLines, ...cost.unattributed, ...cost.credits];
   const billed = all.filter((l) => ours.has(l.account));
-  const sumOf = (lines: readonly CostLine[]) => totalOf(lines).amount;
+  const sumOf = (lines: readonly CostLine[]) => totalOf(lines);
   const requestsByTier = Object.fromEntries(
     REQUEST_TIERS.map((tier) => [
       tier,
       sumOf(billed.filter((l) => l.kind === 'requests' && l.tier === tier)),
     ]),
-  ) as Record<RequestTier, Money>;
+  ) as Record<RequestTier, CostTotal>;
   // Requests other accounts made on these accounts' keys (billed to them, shown for information).
   const ownKeys = new Set(cost.keys.filter((k) => ours.has(k.account)).map((k) => k.keyArn));
   const theirs = keyLines.filter(

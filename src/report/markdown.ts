@@ -1,6 +1,6 @@
 import type { ControlRef, Finding, Severity } from '../model/findings.js';
 import { SEVERITIES } from '../model/findings.js';
-import type { Money, RequestTier } from '../model/pricing.js';
+import type { CostTotal, Money, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatMoney, formatTotal } from '../pricing/money.js';
 import { keyName } from './build.js';
@@ -58,6 +58,13 @@ function keyLabel(row: KeyRow | undefined, arn: string): string {
 
 function money(m: Money | null, currency: string): string {
   return formatMoney(m, { currency });
+}
+
+/** A part of a total: its amount, "at least" when some lines are unknown, "unknown" when all are. */
+function part(t: CostTotal, currency: string): string {
+  if (t.complete) return money(t.amount, currency);
+  if (t.amount === '0') return `unknown (${t.unknownLines} line${t.unknownLines === 1 ? '' : 's'})`;
+  return formatTotal(t, { currency });
 }
 
 /** `name (id)` when the account's name is known, else the id. */
@@ -218,20 +225,40 @@ function costBreakdown(report: MonthlyReport): string {
   const c = report.summary.cost;
   const cur = report.cost.currency;
   const rows: string[][] = [
-    ['Key fees (prorated hourly)', money(c.keyFees, cur)],
-    ['Rotation fees', money(c.rotationFees, cur)],
-    ...(Object.entries(c.requestsByTier) as [RequestTier, Money][]).map(([tier, amount]) => [
+    ['Key fees (prorated hourly)', part(c.keyFees, cur)],
+    ['Rotation fees', part(c.rotationFees, cur)],
+    ...(Object.entries(c.requestsByTier) as [RequestTier, CostTotal][]).map(([tier, amount]) => [
       `Requests: ${TIER_LABELS[tier]}`,
-      money(amount, cur),
+      part(amount, cur),
     ]),
-    ['Requests not attributed to a key (CloudWatch above CloudTrail)', money(c.unattributed, cur)],
-    ['Free tier credit', money(c.freeTierCredit, cur)],
+    ['Requests not attributed to a key (CloudWatch above CloudTrail)', part(c.unattributed, cur)],
+    ['Free tier credit', part(c.freeTierCredit, cur)],
     ['**Total**', `**${formatTotal(c.total, { currency: cur })}**`],
   ];
   const lines = ['### Where the money goes', '', table(['', num('Amount')], rows), ''];
-  if (c.billedToOtherAccounts !== '0')
+  const ours = new Set(report.scope.accounts);
+  const names = new Map(report.keys.map((k) => [k.arn, keyName(k)]));
+  const unknown = [...report.cost.keys.flatMap((k) => k.lines), ...report.cost.unattributed].filter(
+    (l) => l.amount === null && ours.has(l.account),
+  );
+  if (unknown.length > 0)
     lines.push(
-      `Other accounts called these keys for ${money(c.billedToOtherAccounts, cur)} of requests this month; that is billed to them and not included above.`,
+      'Could not be priced (the totals above are lower bounds):',
+      '',
+      ...unknown
+        .slice(0, 20)
+        .map(
+          (l) =>
+            `- ${e(l.keyArn ? (names.get(l.keyArn) ?? l.keyArn) : `${l.account} ${l.region}`)}: ${e(l.description)} — ${e(l.unknownReason ?? 'unknown')}`,
+        ),
+      ...(unknown.length > 20
+        ? [`- ... and ${unknown.length - 20} more (see costs.csv, UNKNOWN_REASON)`]
+        : []),
+      '',
+    );
+  if (c.billedToOtherAccounts.amount !== '0')
+    lines.push(
+      `Other accounts called these keys for ${money(c.billedToOtherAccounts.amount, cur)} of requests this month; that is billed to them and not included above.`,
       '',
     );
   return lines.join('\n');

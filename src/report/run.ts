@@ -9,7 +9,7 @@ import {
 } from '../compliance/config.js';
 import { runCompliance } from '../compliance/engine.js';
 import { DEMO_MONTH, demoComplianceConfig, demoSnapshot, demoUsageEvidence } from '../demo/sample.js';
-import { InputError } from '../errors.js';
+import { InputError, InterruptedError } from '../errors.js';
 import type { InventorySnapshot } from '../model/inventory.js';
 import { collectedValue } from '../model/observed.js';
 import type { FreeTierScope } from '../model/pricing.js';
@@ -294,6 +294,12 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
   const formats = options.formats ?? REPORT_FORMATS;
   const tables = await loadTables(options.pricing);
   const evidence = await gatherEvidence(options, month);
+  // Stopped while collecting: the usage sources ended early, so the month is not whole. A report
+  // of part of a month must not stand in for the month: write nothing.
+  if (options.signal?.aborted)
+    throw new InterruptedError(
+      'stopped (Ctrl-C) while collecting: no report was written, the previous one is intact',
+    );
   if (evidence.usage && evidence.usage.month !== month.month)
     throw new InputError('usage', `the usage evidence holds ${evidence.usage.month}, not ${month.month}`);
 

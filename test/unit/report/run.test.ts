@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/cli/exit-codes.js';
 import { runCli } from '../../../src/cli/program.js';
-import { InputError } from '../../../src/errors.js';
+import { InputError, InterruptedError } from '../../../src/errors.js';
 import type { MonthlyReport } from '../../../src/model/report.js';
 import { sumMoney } from '../../../src/pricing/money.js';
-import { resolveReportMonth } from '../../../src/report/run.js';
+import { resolveReportMonth, runMonthlyReport } from '../../../src/report/run.js';
 import { captureIo } from '../../support/io.js';
 
 async function demo(args: string[] = [], out?: string) {
@@ -65,16 +65,20 @@ describe('kms-report --demo', () => {
     const report = await reportJson((await demo(['--format', 'json'])).set);
     const c = report.summary.cost;
     const parts = [
-      c.keyFees,
-      c.rotationFees,
-      ...Object.values(c.requestsByTier),
-      c.unattributed,
-      c.freeTierCredit,
+      c.keyFees.amount,
+      c.rotationFees.amount,
+      ...Object.values(c.requestsByTier).map((t) => t.amount),
+      c.unattributed.amount,
+      c.freeTierCredit.amount,
     ];
     expect(sumMoney(parts)).toBe(c.total.amount);
     expect(c.total.amount).toBe(report.cost.accounts.find((a) => a.account === '111122223333')?.total.amount);
     expect(sumMoney(report.keys.map((k) => k.total))).toBe(
-      sumMoney([c.keyFees, c.rotationFees, ...Object.values(c.requestsByTier)]),
+      sumMoney([
+        c.keyFees.amount,
+        c.rotationFees.amount,
+        ...Object.values(c.requestsByTier).map((t) => t.amount),
+      ]),
     );
   });
 
@@ -177,6 +181,18 @@ describe('kms-report --demo', () => {
     expect(rerendered.summary.cost).toEqual(original.summary.cost);
     expect(rerendered.keys.map((k) => k.total)).toEqual(original.keys.map((k) => k.total));
     expect(rerendered.demo).toBe(false);
+  });
+});
+
+describe('runMonthlyReport stopped by Ctrl-C', () => {
+  it('writes nothing and says so, leaving the previous report intact', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'kms-report-abort-'));
+    const controller = new AbortController();
+    controller.abort();
+    await expect(runMonthlyReport({ demo: true, outDir: out, signal: controller.signal })).rejects.toThrow(
+      InterruptedError,
+    );
+    expect(await readdir(out)).toEqual([]);
   });
 });
 
