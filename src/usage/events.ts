@@ -226,7 +226,14 @@ function lifecycleOf(
   for (const keyArn of arns) {
     const where = keyArnParts(keyArn);
     if (!where) continue;
-    events.push({ region: where.region, account: where.account, keyArn, event: eventName, time: time.toISOString(), ...details });
+    events.push({
+      region: where.region,
+      account: where.account,
+      keyArn,
+      event: eventName,
+      time: time.toISOString(),
+      ...details,
+    });
   }
   return events;
 }
