@@ -23,6 +23,12 @@ export interface AggregateStats {
   newest: number | null;
 }
 
+interface CountEntry {
+  readonly key: Omit<RequestCount, 'count' | 'failedCount'>;
+  ok: number;
+  failed: number;
+}
+
 /**
  * Counts KMS CloudTrail records into per-key request counts and lifecycle events, as they are
  * read. Records are never kept: memory grows with the number of distinct (account, region, key,
@@ -36,10 +42,12 @@ export interface AggregateStats {
  * ```
  */
 export class UsageAggregator {
-  private readonly counts = new Map<
-    string,
-    { key: Omit<RequestCount, 'count' | 'failedCount'>; ok: number; failed: number }
-  >();
+  /**
+   * Key ARN → operation → the counts of each (billed account, region, pair spec) seen with it
+   * (almost always one). Nested rather than keyed by one joined string: building and hashing a
+   * ~150-character key per record was the largest cost of counting it.
+   */
+  private readonly counts = new Map<string, Map<string, CountEntry[]>>();
   private readonly lifecycle = new Map<string, LifecycleEvent>();
   private readonly classes = new Map<string, KeyClass>();
   private readonly startMs: number;
@@ -105,8 +113,26 @@ export class UsageAggregator {
       return;
     }
     if (f.keyClass && !this.classes.has(keyArn)) this.classes.set(keyArn, f.keyClass);
-    const id = `${f.billedAccount}\u0000${f.region}\u0000${keyArn}\u0000${f.eventName}\u0000${f.keyPairSpec ?? ''}`;
-    let entry = this.counts.get(id);
+    let byOperation = this.counts.get(keyArn);
+    if (!byOperation) {
+      byOperation = new Map();
+      this.counts.set(keyArn, byOperation);
+    }
+    let entries = byOperation.get(f.eventName);
+    if (!entries) {
+      entries = [];
+      byOperation.set(f.eventName, entries);
+    }
+    let entry: CountEntry | undefined;
+    for (const e of entries)
+      if (
+        e.key.account === f.billedAccount &&
+        e.key.region === f.region &&
+        e.key.keyPairSpec === f.keyPairSpec
+      ) {
+        entry = e;
+        break;
+      }
     if (!entry) {
       entry = {
         key: {
@@ -120,7 +146,7 @@ export class UsageAggregator {
         ok: 0,
         failed: 0,
       };
-      this.counts.set(id, entry);
+      entries.push(entry);
     }
     s.requests += 1;
     if (f.failed) {
@@ -132,6 +158,7 @@ export class UsageAggregator {
   /** The counts so far, sorted (account, region, key, operation, pair spec). */
   requests(): RequestCount[] {
     return [...this.counts.values()]
+      .flatMap((byOperation) => [...byOperation.values()].flat())
       .map(({ key, ok, failed }) => ({ ...key, count: ok, failedCount: failed }))
       .sort(
         (a, b) =>

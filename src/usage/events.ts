@@ -238,6 +238,47 @@ function lifecycleOf(
   return events;
 }
 
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+const digits2 = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1);
+
+/**
+ * `eventTime` as a Date. CloudTrail writes `YYYY-MM-DDTHH:MM:SSZ`; that form is read field by
+ * field (`new Date(text)` was a third of the time spent interpreting a record), anything else,
+ * or a field out of range, goes to `new Date`, so the result is always the same as `new Date(text)`.
+ */
+function parseEventTime(text: string): Date {
+  if (
+    text.length === 20 &&
+    text.charCodeAt(4) === 45 && // -
+    text.charCodeAt(7) === 45 &&
+    text.charCodeAt(10) === 84 && // T
+    text.charCodeAt(13) === 58 && // :
+    text.charCodeAt(16) === 58 &&
+    text.charCodeAt(19) === 90 // Z
+  ) {
+    let ok = true;
+    for (let i = 0; i < 19; i++) {
+      if (i === 4 || i === 7 || i === 10 || i === 13 || i === 16) continue;
+      const d = digit(text, i);
+      if (d < 0 || d > 9) ok = false;
+    }
+    if (ok) {
+      const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + digits2(text, 2);
+      const month = digits2(text, 5);
+      const day = digits2(text, 8);
+      const hour = digits2(text, 11);
+      const minute = digits2(text, 14);
+      const second = digits2(text, 17);
+      if (month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59) {
+        const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+        // A day past the month's end rolls over in Date.UTC: leave that to new Date.
+        if (date.getUTCDate() === day && year >= 100) return date;
+      }
+    }
+  }
+  return new Date(text);
+}
+
 /** Most records change no lifecycle: they share one empty list. */
 const NO_LIFECYCLE: readonly LifecycleEvent[] = Object.freeze([]);
 
@@ -256,7 +297,7 @@ export function interpretKmsRecord(record: unknown): Interpretation {
   if (record.eventSource !== KMS_EVENT_SOURCE) return { kind: 'other-source' };
   const eventName = str(record.eventName);
   const timeText = str(record.eventTime);
-  const time = timeText ? new Date(timeText) : null;
+  const time = timeText ? parseEventTime(timeText) : null;
   if (!eventName || !time || Number.isNaN(time.getTime()))
     return { kind: 'malformed', reason: 'no eventName or eventTime' };
   const keyArns = keyArnsOf(record);

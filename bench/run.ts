@@ -1,0 +1,357 @@
+/**
+ * kms-report's benchmarks (issue 8): `npm run bench [-- [--quick] [names...]]`.
+ *
+ * Names: inventory, cloudtrail, lookup, render (default: all). Each measurement runs in its own
+ * child process (its own peak RSS), against load models on 127.0.0.1 only, bounded in count
+ * and time. Prints tables; writes nothing but a temporary folder of log files (removed).
+ * See bench/README.md for the method, the formulas and the figures.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RESULT_MARKER } from './lib/measure.js';
+import { fmt, formatTable } from './lib/table.js';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const ALL = ['inventory', 'cloudtrail', 'lookup', 'render'] as const;
+const named = argv.filter((a) => !a.startsWith('--'));
+for (const n of named)
+  if (!(ALL as readonly string[]).includes(n))
+    throw new Error(`unknown benchmark ${n}; known: ${ALL.join(', ')}`);
+const selected = named.length ? ALL.filter((n) => named.includes(n)) : [...ALL];
+
+/** Runs one case in a child process; returns its JSON result. */
+function runCase<T>(script: string, args: string[], timeoutMs: number, nodeFlags: string[] = []): Promise<T> {
+  const path = fileURLToPath(new URL(`./cases/${script}`, import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeFlags, '--expose-gc', '--import', 'tsx', path, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} ${args.join(' ')} took longer than ${timeoutMs / 1000} s; stopped`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith(RESULT_MARKER));
+      if (code !== 0 || !line)
+        return reject(new Error(`${script} ${args.join(' ')} exited with ${code}\n${out}`));
+      resolve(JSON.parse(line.slice(RESULT_MARKER.length)) as T);
+    });
+  });
+}
+
+const say = (text: string) => process.stdout.write(`${text}\n`);
+const progress = (text: string) => process.stderr.write(`  … ${text}\n`);
+const started = performance.now();
+
+say(
+  `kms-report benchmarks${quick ? ' (--quick)' : ''}: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`,
+);
+
+// ---------------------------------------------------------------- inventory
+interface InventoryResult {
+  keysPerRegion: number;
+  regions: number;
+  share: number;
+  latency: number;
+  lastUsage: boolean;
+  wallMs: number;
+  boundMs: number;
+  quotaBoundMs: number;
+  ratio: number;
+  callsPerKey: number;
+  throttles: number;
+  retries: number;
+  unneeded: number;
+  missing: number;
+  gaps: number;
+  cpuCores: number;
+  cpuUsPerCall: number;
+  peakRssMb: number;
+  baselineRssMb: number;
+  regionFigures: { region: string; boundApi: string; calls: Record<string, number> }[];
+}
+
+async function inventory() {
+  const sizes = quick ? [500] : [1000, 10_000];
+  const runs: InventoryResult[] = [];
+  for (const keys of sizes)
+    for (const share of [0.5, 1]) {
+      progress(`inventory: ${keys} keys × 2 regions, quotaShare ${share}`);
+      runs.push(
+        await runCase<InventoryResult>(
+          'inventory.ts',
+          ['--keys', String(keys), '--share', String(share)],
+          900_000,
+        ),
+      );
+    }
+  const lastUsageKeys = quick ? 10 : 100;
+  progress(`inventory: GetKeyLastUsage on, ${lastUsageKeys} keys × 2 regions`);
+  runs.push(
+    await runCase<InventoryResult>(
+      'inventory.ts',
+      ['--keys', String(lastUsageKeys), '--share', '0.5', '--last-usage'],
+      300_000,
+    ),
+  );
+  say('');
+  say(
+    formatTable(
+      'Inventory collection: collectKmsRegion × 2 regions in parallel against the KMS load model (20 ms per call, token buckets at the documented quotas)',
+      [
+        'keys/region',
+        'share',
+        'lastUsage',
+        'wall',
+        'bound',
+        'ratio',
+        'bound@quota',
+        'busiest API',
+        'calls/key',
+        'unneeded',
+        'throttles',
+        'client CPU',
+        'CPU/call',
+        'peak RSS',
+      ],
+      runs.map((r) => [
+        fmt.n(r.keysPerRegion),
+        String(r.share),
+        r.lastUsage ? 'on' : 'off',
+        fmt.s(r.wallMs),
+        fmt.s(r.boundMs),
+        fmt.x(r.ratio),
+        fmt.s(r.quotaBoundMs),
+        r.regionFigures[0]?.boundApi ?? '',
+        fmt.f(r.callsPerKey),
+        fmt.n(r.unneeded),
+        `${r.throttles}`,
+        `${fmt.f(r.cpuCores)} cores`,
+        `${fmt.n(r.cpuUsPerCall)} µs`,
+        fmt.mb(r.peakRssMb),
+      ]),
+    ),
+  );
+  say(
+    [
+      '  bound = max over regions (they run in parallel) of max( max over APIs of calls(API) / allowed rate(API),',
+      '          latency × max(ListKeys pages + 2, ListAliases pages) ); allowed rate = quota × share (GetKeyLastUsage: its full 5/s, by design).',
+      '  bound@quota: the same with the documented quotas themselves (what AWS allows). ratio = wall / bound. unneeded = calls beyond what',
+      "  the report needs for the model's keys (list pages + the calls applicability() asks for). throttles = ThrottlingException answers.",
+      `  gaps: ${runs.map((r) => r.gaps).join(', ')}; missing calls: ${runs.map((r) => r.missing).join(', ')}.`,
+    ].join('\n'),
+  );
+}
+
+// ---------------------------------------------------------------- cloudtrail
+interface CloudTrailResult {
+  mode: string;
+  files: number;
+  records: number;
+  ms: number;
+  eventsPerSecond: number;
+  cpuCores: number;
+  peakRssMb: number;
+  baselineRssMb: number;
+  status?: string;
+  perKeyRows?: number;
+}
+
+async function cloudtrail() {
+  const events = quick ? 100_000 : 1_000_000;
+  const dir = mkdtempSync(join(tmpdir(), 'kms-report-bench-trail-'));
+  try {
+    progress(`cloudtrail: writing ${fmt.n(events)} KMS events in gzip trail files to ${dir}`);
+    const gen = await runCase<{ files: number; gzBytes: number; ms: number }>(
+      'cloudtrail-generate.ts',
+      ['--dir', dir, '--events', String(events), '--per-file', '1000'],
+      600_000,
+    );
+    const results: CloudTrailResult[] = [];
+    for (const mode of ['floor', 'project']) {
+      progress(`cloudtrail: ${mode}`);
+      results.push(await runCase<CloudTrailResult>('cloudtrail.ts', ['--dir', dir, '--mode', mode], 600_000));
+    }
+    const [floor, project] = results as [CloudTrailResult, CloudTrailResult];
+    say('');
+    say(
+      formatTable(
+        `CloudTrail aggregation: ${fmt.n(events)} KMS events in ${fmt.n(gen.files)} gzip files (${fmt.mb(gen.gzBytes / 1048576)} on disk), read from disk`,
+        ['path', 'time', 'events/s', 'CPU', 'peak RSS', 'RSS at start'],
+        results.map((r) => [
+          r.mode === 'floor' ? 'floor: gunzip + JSON.parse' : 'collectS3TrailLogs + UsageAggregator',
+          fmt.s(r.ms),
+          fmt.n(r.eventsPerSecond),
+          `${fmt.f(r.cpuCores)} cores`,
+          fmt.mb(r.peakRssMb),
+          fmt.mb(r.baselineRssMb),
+        ]),
+      ),
+    );
+    say(
+      `  ratio (time, project / floor): ${fmt.x(project.ms / floor.ms)}; coverage ${project.status}, ${fmt.n(project.perKeyRows ?? 0)} per-key rows.`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- lookup
+interface LookupResult {
+  pages: number;
+  expectedPages: number;
+  status: string;
+  ms: number;
+  requests: number;
+  achievedRate: number;
+  allowedRate: number;
+  minGapMs: number;
+  throttles: number;
+  peakRssMb: number;
+}
+
+async function lookup() {
+  const variants = quick
+    ? [{ pages: 120, burst: 2 }]
+    : [
+        { pages: 200, burst: 2 },
+        { pages: 20, burst: 1 },
+      ];
+  const rows: LookupResult[] = [];
+  for (const v of variants) {
+    progress(`lookup: ${v.pages} pages, endpoint allows 2 req/s, bucket of ${v.burst}`);
+    rows.push(
+      await runCase<LookupResult>(
+        'lookup-events.ts',
+        ['--pages', String(v.pages), '--burst', String(v.burst)],
+        600_000,
+      ),
+    );
+  }
+  say('');
+  say(
+    formatTable(
+      'LookupEvents pacing: collectLookupEvents against a CloudTrail endpoint allowing 2 requests/s (20 ms per call)',
+      ['endpoint bucket', 'pages', 'time', 'requests', 'achieved rate', 'min gap', 'throttles', 'peak RSS'],
+      rows.map((r, i) => [
+        `${variants[i]?.burst} request${variants[i]?.burst === 1 ? '' : 's'}`,
+        `${r.pages}/${r.expectedPages}`,
+        fmt.s(r.ms),
+        fmt.n(r.requests),
+        `${fmt.f(r.achievedRate, 3)}/s`,
+        fmt.ms(r.minGapMs),
+        fmt.n(r.throttles),
+        fmt.mb(r.peakRssMb),
+      ]),
+    ),
+  );
+  say(
+    '  achieved rate = (accepted requests − 1) / time from the first to the last, as the endpoint saw them. A bucket of 2 allows a burst of\n  2 (one second of quota); a bucket of 1 refuses any two requests less than 500 ms apart.',
+  );
+}
+
+// ---------------------------------------------------------------- render
+interface RenderFigures {
+  times: Record<string, number>;
+  sizes: Record<string, number>;
+  baselineRssMb: number;
+  peakRssMb: number;
+}
+interface RenderResult {
+  keys: number;
+  findings: number;
+  costLines: number;
+  project: RenderFigures;
+  floor: RenderFigures & { identical: boolean };
+}
+
+const RENDER_HEAP_MB = 10_240;
+
+async function render() {
+  // findings.csv of 100,000 keys (~9 KB a key) is longer than V8's longest string (2^29 − 24
+  // characters), so the renderer that returns one string cannot make it: it is measured on fewer keys.
+  const plans = quick
+    ? [{ keys: 5000, outputs: 'md,keys,costs,findings' }]
+    : [
+        { keys: 100_000, outputs: 'md,keys,costs' },
+        { keys: 20_000, outputs: 'findings' },
+      ];
+  const rows: string[][] = [];
+  for (const plan of plans) {
+    progress(`render: ${fmt.n(plan.keys)} keys, ${plan.outputs}`);
+    const r = await runCase<RenderResult>(
+      'render.ts',
+      ['--keys', String(plan.keys), '--outputs', plan.outputs],
+      600_000,
+      // 100,000 keys with their 1.3 million findings do not fit Node's default heap (~4 GiB) once
+      // rendering starts: the process then dies in GC (see README). The machine has 24 GiB.
+      [`--max-old-space-size=${RENDER_HEAP_MB}`],
+    );
+    const p = { ...r.project, keys: r.keys, findings: r.findings, costLines: r.costLines };
+    const f = r.floor;
+    for (const name of Object.keys(p.times)) {
+      const floorMs = f.times[name];
+      rows.push([
+        name,
+        fmt.n(p.keys),
+        name === 'findings.csv'
+          ? fmt.n(p.findings)
+          : name === 'costs.csv'
+            ? fmt.n(p.costLines)
+            : name === 'keys.csv'
+              ? fmt.n(p.keys)
+              : '',
+        fmt.mb((p.sizes[name] ?? 0) / 1048576),
+        fmt.ms(p.times[name] ?? 0),
+        floorMs === undefined ? '' : fmt.ms(floorMs),
+        floorMs === undefined ? '' : fmt.x((p.times[name] ?? 0) / floorMs),
+      ]);
+    }
+    const csv = Object.keys(f.times);
+    const projectCsv = csv.reduce((n, k) => n + (p.times[k] ?? 0), 0);
+    const floorCsv = csv.reduce((n, k) => n + (f.times[k] ?? 0), 0);
+    rows.push([
+      'all CSV above',
+      fmt.n(p.keys),
+      '',
+      '',
+      fmt.ms(projectCsv),
+      fmt.ms(floorCsv),
+      fmt.x(projectCsv / floorCsv),
+    ]);
+    rows.push([
+      `peak RSS (rendering)`,
+      fmt.n(p.keys),
+      '',
+      '',
+      `${fmt.mb(p.peakRssMb)} (+${fmt.mb(p.peakRssMb - p.baselineRssMb)})`,
+      `${fmt.mb(f.peakRssMb)} (+${fmt.mb(f.peakRssMb - f.baselineRssMb)})`,
+      f.identical ? 'rows identical' : 'ROWS DIFFER',
+    ]);
+  }
+  say('');
+  say(
+    formatTable(
+      "Rendering: the project's renderers against csv-stringify alone writing the same rows (the floor)",
+      ['output', 'keys', 'rows', 'size', 'renderer', 'floor', 'ratio'],
+      rows,
+    ),
+  );
+  say(
+    '  peak RSS: the process during rendering, and (+) above its RSS with the report built, before rendering.',
+  );
+}
+
+const benches = { inventory, cloudtrail, lookup, render } as const;
+for (const name of selected) await benches[name]();
+say(`\nall done in ${fmt.s(performance.now() - started)}`);
