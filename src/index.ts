@@ -18,6 +18,7 @@ export {
   defaultClients,
   type InventoryClients,
   type InventoryResult,
+  KMS_CLIENT_DEFAULTS,
   parseRegionList,
   resolveRegions,
   SDK_RETRY,
@@ -47,7 +48,14 @@ export type * from './model/usage.js';
 export * from './org/index.js';
 export * from './pricing/index.js';
 export { accountNames, type BuildReportInput, buildMonthlyReport } from './report/build.js';
-export { renderCostsCsv, renderFindingsCsv, renderKeysCsv } from './report/csv.js';
+export {
+  costsCsvChunks,
+  findingsCsvChunks,
+  keysCsvChunks,
+  renderCostsCsv,
+  renderFindingsCsv,
+  renderKeysCsv,
+} from './report/csv.js';
 export { escapeMarkdown, neutralizeFormula } from './report/escape.js';
 export { renderMarkdown } from './report/markdown.js';
 export {
@@ -58,7 +66,8 @@ export {
   resolveReportMonth,
   runMonthlyReport,
 } from './report/run.js';
-export { type Manifest, writeReportSet } from './report/writer.js';
+export { type Manifest, type ReportContents, type ReportFile, writeReportSet } from './report/writer.js';
 export { parseSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from './snapshot.js';
 export * from './usage/index.js';
+export { jsonChunks, jsonFileChunks } from './util/json-chunks.js';
 export { TOOL_VERSION } from './version.js';

@@ -1,36 +1,51 @@
 /**
- * Rendering a large report of `--keys` keys (`--outputs` md,keys,costs,findings): first the
- * project's renderers (renderMarkdown, renderKeysCsv, renderCostsCsv, renderFindingsCsv), then
- * csv-stringify alone writing the same rows (read back from the renderers' output before
- * timing, with the same options): the floor for the CSV files. The report is built before
- * timing; each part's peak RSS is measured from a mark taken (after a full GC) at its start.
+ * Rendering a large report of `--keys` keys (`--outputs` md,keys,costs,findings):
+ *
+ * 1. project: the project's renderers, each timed: renderMarkdown (one string) and the CSV
+ *    renderers as the monthly job runs them, a block of rows at a time (keysCsvChunks,
+ *    costsCsvChunks, findingsCsvChunks), the pieces consumed as they come (sizes summed);
+ * 2. floor (`--floor` outputs, default all CSVs): csv-stringify alone writing the same rows
+ *    (read back from the project's output before timing, same options), in one call and in
+ *    calls of 512 rows; the bench checks both write the very same text ("rows identical");
+ * 3. write (`--write`): the same outputs written into a report folder by writeReportSet, as
+ *    runMonthlyReport does (rendering, hashing, writing and flushing to disk).
+ *
+ * The report is built before timing; each phase's peak RSS is measured from a mark taken
+ * (after a full GC) at its start.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { renderCostsCsv, renderFindingsCsv, renderKeysCsv } from '../../src/report/csv.js';
+import { costsCsvChunks, findingsCsvChunks, keysCsvChunks } from '../../src/report/csv.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
+import { type ReportFile, writeReportSet } from '../../src/report/writer.js';
 import { args, emit, gc, maxRssMb, nowMs, numberArg, startRssSampler } from '../lib/measure.js';
 import { largeReport, parseCsv } from '../lib/report-model.js';
 
 const opts = args();
 const keys = numberArg(opts, 'keys', 100_000);
 const outputs = (opts.get('outputs') ?? 'md,keys,costs,findings').split(',');
+const floorOf = (opts.get('floor') ?? 'keys,costs,findings').split(',').filter((o) => outputs.includes(o));
+const write = opts.get('write') === 'true';
+/** Rows per call in the blocked floor: the project's block size (src/report/csv.ts), header row included in the first. */
+const FLOOR_BLOCK = 512;
 
 const buildStart = nowMs();
 const report = await largeReport(keys);
 const buildMs = nowMs() - buildStart;
-const csvRenderers = Object.fromEntries(
-  Object.entries({ keys: renderKeysCsv, costs: renderCostsCsv, findings: renderFindingsCsv })
+const csvChunks = Object.fromEntries(
+  Object.entries({ keys: keysCsvChunks, costs: costsCsvChunks, findings: findingsCsvChunks })
     .filter(([name]) => outputs.includes(name))
-    .map(([name, render]) => [`${name}.csv`, render]),
+    .map(([name, chunks]) => [name, chunks]),
 );
 
 const sampler = startRssSampler();
 
-/** The project's renderers, timed one by one; returns the CSV texts for the floor. */
+/** The project's renderers, timed one by one. */
 function project() {
   const times: Record<string, number> = {};
   const sizes: Record<string, number> = {};
-  const texts: Record<string, string> = {};
   gc();
   const baseline = sampler.mark();
   if (outputs.includes('md')) {
@@ -39,43 +54,93 @@ function project() {
     times['report.md'] = nowMs() - t;
     sizes['report.md'] = md.length;
   }
-  for (const [name, render] of Object.entries(csvRenderers)) {
+  for (const [name, chunks] of Object.entries(csvChunks)) {
     const t = nowMs();
-    texts[name] = render(report);
-    times[name] = nowMs() - t;
-    sizes[name] = texts[name].length;
+    let size = 0;
+    for (const piece of chunks(report)) size += piece.length;
+    times[`${name}.csv`] = nowMs() - t;
+    sizes[`${name}.csv`] = size;
   }
-  return { figures: { times, sizes, baselineRssMb: baseline, peakRssMb: sampler.peak() }, texts };
+  return { times, sizes, baselineRssMb: baseline, peakRssMb: sampler.peak() };
 }
 
-/** csv-stringify alone on the rows read back from the renderers' output (read before timing). */
-function floor(texts: Record<string, string>) {
-  const rows = Object.fromEntries(Object.entries(texts).map(([name, text]) => [name, parseCsv(text)]));
+/** csv-stringify alone on the rows read back from the project's output (read before timing). */
+function floor() {
+  const rows: Record<string, string[][]> = {};
+  const texts: Record<string, string> = {};
+  for (const name of floorOf) {
+    texts[name] = [...(csvChunks[name] as (r: typeof report) => Iterable<string>)(report)].join('');
+    rows[name] = parseCsv(texts[name]);
+  }
   const times: Record<string, number> = {};
   const sizes: Record<string, number> = {};
   let identical = true;
   gc();
   const baseline = sampler.mark();
+  const blockTimes: Record<string, number> = {};
   for (const [name, records] of Object.entries(rows)) {
     const t = nowMs();
     const text = stringify(records, { record_delimiter: 'windows', eof: true });
-    times[name] = nowMs() - t;
-    sizes[name] = text.length;
+    times[`${name}.csv`] = nowMs() - t;
+    sizes[`${name}.csv`] = text.length;
     identical &&= text === texts[name];
+    // The same, a block of rows per call, as the project writes (the pieces checked after timing).
+    const tb = nowMs();
+    const pieces: string[] = [];
+    for (let i = 0; i < records.length; i += FLOOR_BLOCK)
+      pieces.push(stringify(records.slice(i, i + FLOOR_BLOCK), { record_delimiter: 'windows', eof: true }));
+    blockTimes[`${name}.csv`] = nowMs() - tb;
+    identical &&= pieces.join('') === texts[name];
   }
-  return { times, sizes, identical, baselineRssMb: baseline, peakRssMb: sampler.peak() };
+  return { times, blockTimes, sizes, identical, baselineRssMb: baseline, peakRssMb: sampler.peak() };
+}
+
+/** The outputs written as the monthly job writes them. */
+async function written() {
+  const dir = await mkdtemp(join(tmpdir(), 'kms-report-bench-render-'));
+  try {
+    const files: ReportFile[] = [];
+    if (outputs.includes('md'))
+      files.push({
+        name: 'report.md',
+        contents: {
+          *[Symbol.iterator]() {
+            yield renderMarkdown(report);
+          },
+        },
+      });
+    for (const [name, chunks] of Object.entries(csvChunks))
+      files.push({ name: `${name}.csv`, contents: chunks(report) });
+    gc();
+    const baseline = sampler.mark();
+    const t = nowMs();
+    const manifest = await writeReportSet(join(dir, 'out'), files, {
+      generatedAt: report.generatedAt,
+      toolVersion: 'bench',
+    });
+    return {
+      ms: nowMs() - t,
+      bytes: manifest.files.reduce((n, f) => n + f.bytes, 0),
+      baselineRssMb: baseline,
+      peakRssMb: sampler.peak(),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 // The project first, so that the floor's rows are not in its memory.
 const p = project();
-const f = floor(p.texts);
+const w = write ? await written() : null;
+const f = floor();
 await sampler.stop();
 emit({
   keys: report.keys.length,
   findings: report.findings.length,
   costLines: report.cost.keys.reduce((n, k) => n + k.lines.length, 0),
   buildMs,
-  project: p.figures,
+  project: p,
+  write: w,
   floor: f,
   maxRssMb: maxRssMb(),
 });

@@ -33,6 +33,15 @@ export interface InventoryClients {
  */
 export const SDK_RETRY = { retryMode: 'standard', maxAttempts: 8 } as const;
 
+/**
+ * How kms-report's KMS clients are made: {@link SDK_RETRY}, and the SDK's middleware cache
+ * (`cacheMiddleware`): each command's middleware chain is resolved once per client instead of
+ * on every call. Safe because kms-report adds no middleware to KMS clients or their commands;
+ * it saves 10-15% of the SDK's CPU per call, which is what bounds a region scanned at the full
+ * quota (about 1,150 calls a second for two regions; see bench/README.md).
+ */
+export const KMS_CLIENT_DEFAULTS = { ...SDK_RETRY, cacheMiddleware: true } as const;
+
 /** Credentials for a client: fixed, or a provider the SDK calls again before they expire. */
 export type ClientCredentials = KMSClientConfig['credentials'];
 
@@ -51,7 +60,7 @@ export function defaultClients(profile?: string, credentials?: ClientCredentials
     kms: (region) => {
       let client = kms.get(region);
       if (!client) {
-        client = new KMSClient({ ...base, region });
+        client = new KMSClient({ ...base, ...KMS_CLIENT_DEFAULTS, region });
         kms.set(region, client);
       }
       return client;

@@ -1,4 +1,3 @@
-import type { ReconciliationRow } from '../usage/reconcile.js';
 import type {
   ComplianceResult,
   ExpiredSuppression,
@@ -9,7 +8,7 @@ import type {
 } from './findings.js';
 import type { Gap, IsoDate, OrganizationalUnit, RegionCoverage } from './inventory.js';
 import type { CostTotal, Money, MonthCost, PricingTableRef, RequestTier } from './pricing.js';
-import type { UsageCoverage } from './usage.js';
+import type { ReconciliationRow, UsageAssumption, UsageCoverage } from './usage.js';
 
 /**
  * The monthly report as data: everything `report.md` shows, for machines (`report.json`).
@@ -154,6 +153,8 @@ export interface MonthlyReport {
     readonly pricingTable: PricingTableRef;
     /** The request-volume sources used, or empty when none was collected. */
     readonly usageSources: readonly string[];
+    /** The named assumptions those sources' figures rest on (see `USAGE_ASSUMPTIONS`). */
+    readonly usageAssumptions: readonly UsageAssumption[];
   };
   readonly coverage: {
     /** True when every region, key and source was read in full. */

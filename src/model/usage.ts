@@ -91,3 +91,39 @@ export interface MonthUsage {
   readonly lifecycle: readonly LifecycleEvent[];
   readonly coverage: readonly UsageCoverage[];
 }
+
+/** One named constant behind the request volumes (src/usage/assumptions.ts), as the report states it. */
+export interface UsageAssumption {
+  /** The constant's name in the code (`src/usage/`). */
+  readonly id: string;
+  readonly value: string | number | boolean;
+  /** True when AWS documents it; false when it is kms-report's reading, not yet confirmed. */
+  readonly confirmed: boolean;
+  readonly statement: string;
+  /** The sources whose figures depend on it. */
+  readonly sources: readonly UsageSource[];
+}
+
+/** Per account, region and CloudWatch resource: how much of CloudWatch's total the per-key counts explain. */
+export interface ReconciliationRow {
+  readonly account: string;
+  readonly region: string;
+  /** The CloudWatch `Resource` (`CryptographicOperationsSymmetric`, `GenerateDataKeyPair-RSA_2048`, `DescribeKey`, ...). */
+  readonly resource: string;
+  /** CloudWatch's total for the month. */
+  readonly cloudWatch: number;
+  /** Per-key CloudTrail requests this resource covers. */
+  readonly perKey: number;
+  /** The part of CloudWatch's total that per-key counts explain: `min(perKey, cloudWatch)`. */
+  readonly attributed: number;
+  /** The part no key explains: `cloudWatch - attributed`. */
+  readonly unattributed: number;
+  /** `attributed / cloudWatch` in percent, one decimal; null when CloudWatch counted nothing. */
+  readonly attributedPercent: number | null;
+  /**
+   * For the `CryptographicOperations*` classes: per-key cryptographic requests of this account and
+   * region on keys whose class is unknown, which could belong to any class (so `attributed` is a
+   * lower bound). 0 for other resources.
+   */
+  readonly unknownClass: number;
+}

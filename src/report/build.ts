@@ -17,9 +17,10 @@ import {
   REPORT_SCHEMA_VERSION,
   type WasteRow,
 } from '../model/report.js';
-import type { MonthUsage, UsageCoverage } from '../model/usage.js';
+import type { MonthUsage, ReconciliationRow, UsageCoverage } from '../model/usage.js';
 import { dec, sumMoney, sumTotals, toMoney, totalOf } from '../pricing/money.js';
-import type { ReconciliationRow } from '../usage/reconcile.js';
+import { usageAssumptionsFor } from '../usage/assumptions.js';
+import { compareText } from '../util/compare.js';
 import { TOOL_VERSION } from '../version.js';
 
 export interface BuildReportInput {
@@ -51,7 +52,7 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
     const k = key(item);
     counts[k] = (counts[k] ?? 0) + 1;
   }
-  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => compareText(a, b)));
 }
 
 /** The sum of some lines' amounts, or null when one of them is unknown. */
@@ -165,7 +166,7 @@ function waste(rows: readonly KeyRow[], findings: readonly Finding[]): WasteRow[
       reason: (reasons.get(r.arn) ?? []).join('; '),
       cost: r.total,
     }))
-    .sort((a, b) => dec(b.cost).comparedTo(a.cost) || a.arn.localeCompare(b.arn));
+    .sort((a, b) => dec(b.cost).comparedTo(a.cost) || compareText(a.arn, b.arn));
 }
 
 /**
@@ -220,7 +221,7 @@ function organizationView(
         gaps: gaps.length,
       };
     })
-    .sort((a, b) => a.account.localeCompare(b.account));
+    .sort((a, b) => compareText(a.account, b.account));
   const ous: OuSummary[] = [];
   if (accounts.some((a) => a.ou !== null)) {
     const groups = new Map<string, AccountSummary[]>();
@@ -238,7 +239,7 @@ function organizationView(
       });
     // Named OUs by name, the unknown ones last.
     ous.sort((a, b) =>
-      a.ou && b.ou ? a.ou.name.localeCompare(b.ou.name) || a.ou.id.localeCompare(b.ou.id) : a.ou ? -1 : 1,
+      a.ou && b.ou ? compareText(a.ou.name, b.ou.name) || compareText(a.ou.id, b.ou.id) : a.ou ? -1 : 1,
     );
   }
   return { id: org.id, callerAccount: org.callerAccount, accounts, ous };
@@ -296,6 +297,9 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
     SEVERITIES.map((s) => [s, findings.filter((f) => f.status === 'FAIL' && f.severity === s).length]),
   ) as Record<Severity, number>;
   const usageCoverage = input.usage?.coverage ?? [];
+  const usageSources = [
+    ...new Set(usageCoverage.filter((c) => c.status !== 'not-collected').map((c) => c.source)),
+  ].sort();
   const snapshotKeys = snapshot.keys.map((k) => collectedValue(k.metadata));
 
   const report: MonthlyReport = {
@@ -315,9 +319,8 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
     evidence: {
       collectedAt: snapshot.collection,
       pricingTable: cost.table,
-      usageSources: [
-        ...new Set(usageCoverage.filter((c) => c.status !== 'not-collected').map((c) => c.source)),
-      ].sort(),
+      usageSources,
+      usageAssumptions: usageAssumptionsFor(usageSources),
     },
     coverage: {
       complete: snapshot.gaps.length === 0 && input.usage !== null && usageReadInFull(usageCoverage),
@@ -338,7 +341,7 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
       findings: { byStatus, failingBySeverity },
       mostExpensive: rows
         .filter((r) => isPositive(r.total))
-        .sort((a, b) => dec(b.total).comparedTo(a.total) || a.arn.localeCompare(b.arn))
+        .sort((a, b) => dec(b.total).comparedTo(a.total) || compareText(a.arn, b.arn))
         .slice(0, MOST_EXPENSIVE_COUNT)
         .map((r) => r.arn),
       waste: waste(rows, findings),

@@ -10,27 +10,67 @@ import { neutralizeFormula } from './escape.js';
  * numbers and ISO dates. Text cells are neutralised against formula injection; number cells
  * are left as numbers.
  */
-interface Column<T> {
+export interface Column<T, C> {
   readonly name: string;
-  readonly value: (row: T) => string | number | boolean | null;
+  /** The cell, from the row and what the whole file shares (month, currency, account names…). */
+  readonly value: (row: T, context: C) => string | number | boolean | null;
   /** Numbers (and booleans) are written as they are; everything else is text and neutralised. */
   readonly numeric?: boolean;
 }
 
-function render<T>(columns: readonly Column<T>[], rows: readonly T[]): string {
-  const records = rows.map((row) =>
-    columns.map((c) => {
-      const v = c.value(row);
-      if (v === null) return '';
-      if (c.numeric) return String(v);
-      return neutralizeFormula(String(v));
-    }),
-  );
-  return stringify([columns.map((c) => c.name), ...records], { record_delimiter: 'windows', eof: true });
+const CSV_OPTIONS = { record_delimiter: 'windows', eof: true } as const;
+
+/** Rows per csv-stringify call: large enough to amortise the call, small enough to stay in the young generation. */
+const BLOCK_ROWS = 512;
+
+/**
+ * The CSV text in pieces: the header, then blocks of {@link BLOCK_ROWS} rows. Joined, the pieces
+ * are exactly what one csv-stringify call over all rows writes; no piece holds more than a block,
+ * so a file larger than the longest JavaScript string can still be written.
+ */
+function* render<T, C>(columns: readonly Column<T, C>[], rows: Iterable<T>, context: C): Generator<string> {
+  yield stringify([columns.map((c) => c.name)], CSV_OPTIONS);
+  const width = columns.length;
+  let block: string[][] = [];
+  for (const row of rows) {
+    const record = new Array<string>(width);
+    for (let i = 0; i < width; i++) {
+      const c = columns[i] as Column<T, C>;
+      const v = c.value(row, context);
+      record[i] =
+        typeof v === 'string'
+          ? c.numeric
+            ? v
+            : neutralizeFormula(v)
+          : v === null
+            ? ''
+            : c.numeric
+              ? String(v)
+              : neutralizeFormula(String(v));
+    }
+    block.push(record);
+    if (block.length === BLOCK_ROWS) {
+      yield stringify(block, CSV_OPTIONS);
+      block = [];
+    }
+  }
+  if (block.length > 0) yield stringify(block, CSV_OPTIONS);
 }
 
-export const KEY_COLUMNS: readonly Column<KeyRow & { month: string; currency: string }>[] = [
-  { name: 'MONTH', value: (r) => r.month },
+interface FileContext {
+  readonly month: string;
+  readonly currency: string;
+  /** Account id → name, from the organisation view (empty for a one-account report). */
+  readonly names: ReadonlyMap<string, string>;
+}
+
+interface FindingContext extends FileContext {
+  /** Key ARN → its aliases, space-separated. */
+  readonly aliases: ReadonlyMap<string, string>;
+}
+
+export const KEY_COLUMNS: readonly Column<KeyRow, FileContext>[] = [
+  { name: 'MONTH', value: (_, x) => x.month },
   { name: 'ACCOUNT_ID', value: (r) => r.account },
   { name: 'ACCOUNT_NAME', value: (r) => r.accountName },
   { name: 'REGION', value: (r) => r.region },
@@ -46,7 +86,7 @@ export const KEY_COLUMNS: readonly Column<KeyRow & { month: string; currency: st
   { name: 'TAGS', value: (r) => r.tags.map((t) => `${t.key}=${t.value}`).join('; ') },
   { name: 'SOURCE', value: (r) => r.source },
   { name: 'BILLABLE_HOURS', value: (r) => r.billableHours, numeric: true },
-  { name: 'CURRENCY', value: (r) => r.currency },
+  { name: 'CURRENCY', value: (_, x) => x.currency },
   { name: 'KEY_FEE', value: (r) => r.keyFee, numeric: true },
   { name: 'ROTATION_FEE', value: (r) => r.rotationFee, numeric: true },
   { name: 'REQUESTS_COST', value: (r) => r.requests, numeric: true },
@@ -56,12 +96,10 @@ export const KEY_COLUMNS: readonly Column<KeyRow & { month: string; currency: st
   { name: 'FAILING_FINDINGS', value: (r) => r.failing, numeric: true },
 ];
 
-export const COST_COLUMNS: readonly Column<
-  CostLine & { month: string; currency: string; accountName: string | null }
->[] = [
-  { name: 'MONTH', value: (l) => l.month },
+export const COST_COLUMNS: readonly Column<CostLine, FileContext>[] = [
+  { name: 'MONTH', value: (_, x) => x.month },
   { name: 'ACCOUNT_ID', value: (l) => l.account },
-  { name: 'ACCOUNT_NAME', value: (l) => l.accountName },
+  { name: 'ACCOUNT_NAME', value: (l, x) => x.names.get(l.account) ?? null },
   { name: 'REGION', value: (l) => l.region },
   { name: 'KEY_ARN', value: (l) => l.keyArn },
   { name: 'KIND', value: (l) => l.kind },
@@ -71,7 +109,7 @@ export const COST_COLUMNS: readonly Column<
   { name: 'KEY_PAIR_SPEC', value: (l) => l.keyPairSpec },
   { name: 'QUANTITY', value: (l) => l.quantity, numeric: true },
   { name: 'UNIT', value: (l) => l.unit },
-  { name: 'CURRENCY', value: (l) => l.currency },
+  { name: 'CURRENCY', value: (_, x) => x.currency },
   { name: 'UNIT_PRICE', value: (l) => l.unitPrice, numeric: true },
   { name: 'PRICE_UNIT', value: (l) => l.priceUnit },
   { name: 'AMOUNT', value: (l) => l.amount, numeric: true },
@@ -79,16 +117,14 @@ export const COST_COLUMNS: readonly Column<
   { name: 'ASSUMPTIONS', value: (l) => l.assumptions.join(' ') },
 ];
 
-export const FINDING_COLUMNS: readonly Column<
-  Finding & { month: string; aliases: string; accountName: string | null }
->[] = [
-  { name: 'MONTH', value: (f) => f.month },
+export const FINDING_COLUMNS: readonly Column<Finding, FindingContext>[] = [
+  { name: 'MONTH', value: (_, x) => x.month },
   { name: 'ACCOUNT_ID', value: (f) => f.account },
-  { name: 'ACCOUNT_NAME', value: (f) => f.accountName },
+  { name: 'ACCOUNT_NAME', value: (f, x) => x.names.get(f.account) ?? null },
   { name: 'REGION', value: (f) => f.region },
   { name: 'KEY_ARN', value: (f) => f.keyArn },
   { name: 'KEY_ID', value: (f) => f.keyId },
-  { name: 'ALIASES', value: (f) => f.aliases },
+  { name: 'ALIASES', value: (f, x) => x.aliases.get(f.keyArn) ?? '' },
   { name: 'RULE_ID', value: (f) => f.ruleId },
   { name: 'TITLE', value: (f) => f.title },
   { name: 'STATUS', value: (f) => f.status },
@@ -120,41 +156,48 @@ function namesOf(report: MonthlyReport): Map<string, string> {
   return names;
 }
 
+function contextOf(report: MonthlyReport): FileContext {
+  return { month: report.month, currency: report.cost.currency, names: namesOf(report) };
+}
+
+function* costLines(report: MonthlyReport): Generator<CostLine> {
+  for (const k of report.cost.keys) yield* k.lines;
+  yield* report.cost.unattributed;
+  yield* report.cost.credits;
+}
+
+/** `keys.csv` in pieces (see {@link renderKeysCsv}); for writing a large report without holding it whole. */
+export function keysCsvChunks(report: MonthlyReport): Iterable<string> {
+  return render(KEY_COLUMNS, report.keys, contextOf(report));
+}
+
+/** `costs.csv` in pieces (see {@link renderCostsCsv}). */
+export function costsCsvChunks(report: MonthlyReport): Iterable<string> {
+  return render(COST_COLUMNS, costLines(report), contextOf(report));
+}
+
+/** `findings.csv` in pieces (see {@link renderFindingsCsv}). */
+export function findingsCsvChunks(report: MonthlyReport): Iterable<string> {
+  const aliases = new Map<string, string>();
+  for (const k of report.keys) aliases.set(k.arn, k.aliases.join(' '));
+  return render(FINDING_COLUMNS, report.findings, { ...contextOf(report), aliases });
+}
+
 /** `keys.csv`: one row per key. */
 export function renderKeysCsv(report: MonthlyReport): string {
-  const extra = { month: report.month, currency: report.cost.currency };
-  return render(
-    KEY_COLUMNS,
-    report.keys.map((k) => ({ ...k, ...extra })),
-  );
+  return [...keysCsvChunks(report)].join('');
 }
 
 /** `costs.csv`: every cost line (key fees, rotations, requests by tier, unattributed, credits). */
 export function renderCostsCsv(report: MonthlyReport): string {
-  const extra = { month: report.month, currency: report.cost.currency };
-  const lines = [
-    ...report.cost.keys.flatMap((k) => k.lines),
-    ...report.cost.unattributed,
-    ...report.cost.credits,
-  ];
-  const names = namesOf(report);
-  return render(
-    COST_COLUMNS,
-    lines.map((l) => ({ ...l, ...extra, accountName: names.get(l.account) ?? null })),
-  );
+  return [...costsCsvChunks(report)].join('');
 }
 
-/** `findings.csv`: one row per key and rule (Prowler-style upper-case columns). */
+/**
+ * `findings.csv`: one row per key and rule (Prowler-style upper-case columns). At ~700 bytes a
+ * row, a report of more than ~50,000 keys is longer than a JavaScript string can be: use
+ * {@link findingsCsvChunks} there (the monthly job does).
+ */
 export function renderFindingsCsv(report: MonthlyReport): string {
-  const aliases = new Map(report.keys.map((k) => [k.arn, k.aliases.join(' ')]));
-  const names = namesOf(report);
-  return render(
-    FINDING_COLUMNS,
-    report.findings.map((f) => ({
-      ...f,
-      month: report.month,
-      aliases: aliases.get(f.keyArn) ?? '',
-      accountName: names.get(f.account) ?? null,
-    })),
-  );
+  return [...findingsCsvChunks(report)].join('');
 }

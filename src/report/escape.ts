@@ -4,11 +4,21 @@
  */
 
 /**
+ * Anything one of escapeMarkdown's replacements would change: a character it drops, replaces
+ * or escapes, an autolink scheme or "www.", a leading list or heading marker.
+ */
+const NEEDS_ESCAPING =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are among those replaced
+  /[\u0000-\u001f\u007f&<>\\`*_{}[\]#+!|~@]|\b(?:https?|ftp|mailto|xmpp):|\bwww\.|^(?:[-=]|\d+\.)/i;
+
+/**
  * Escapes text for a GitHub-flavoured Markdown table cell or inline run: no emphasis, link,
  * image, HTML, mention, autolink or table break survives; line breaks become spaces; control
  * characters are dropped. The result stays readable as plain text (ARNs keep their colons).
  */
 export function escapeMarkdown(text: string): string {
+  // Most cells (ARNs, ids, specs, dates) hold nothing to escape: one test instead of nine passes.
+  if (!NEEDS_ESCAPING.test(text)) return text;
   return (
     text
       // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
@@ -27,8 +37,8 @@ export function escapeMarkdown(text: string): string {
   );
 }
 
-/** Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/** Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection): `= + - @`, tab, CR. */
+const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r'].map((c) => c.charCodeAt(0)));
 
 /**
  * Neutralises a CSV cell against formula injection: a value from user-controlled text that
@@ -36,5 +46,5 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * spreadsheets show as text. Apply it only to user-controlled text, never to numbers.
  */
 export function neutralizeFormula(text: string): string {
-  return FORMULA_START.test(text) ? `'${text}` : text;
+  return FORMULA_START.has(text.charCodeAt(0)) ? `'${text}` : text;
 }

@@ -3,6 +3,7 @@ import { SEVERITIES } from '../model/findings.js';
 import type { CostTotal, Money, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatMoney, formatTotal } from '../pricing/money.js';
+import { compareText } from '../util/compare.js';
 import { keyName } from './build.js';
 import { escapeMarkdown as e } from './escape.js';
 
@@ -353,8 +354,8 @@ const SEVERITY_ORDER = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]
 function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>): string {
   const bySeverity = (a: Finding, b: Finding) =>
     (SEVERITY_ORDER.get(a.severity) ?? 9) - (SEVERITY_ORDER.get(b.severity) ?? 9) ||
-    a.ruleId.localeCompare(b.ruleId) ||
-    a.keyArn.localeCompare(b.keyArn);
+    compareText(a.ruleId, b.ruleId) ||
+    compareText(a.keyArn, b.keyArn);
   const failing = report.findings.filter((f) => f.status === 'FAIL').sort(bySeverity);
   const unknown = report.findings.filter((f) => f.status === 'UNKNOWN').sort(bySeverity);
   const muted = report.findings.filter((f) => f.status === 'MUTED').sort(bySeverity);
@@ -443,12 +444,15 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
 
 function keyTable(report: MonthlyReport): string {
   const cur = report.cost.currency;
-  const sorted = [...report.keys].sort(
-    (a, b) =>
-      a.account.localeCompare(b.account) ||
-      a.region.localeCompare(b.region) ||
-      keyName(a).localeCompare(keyName(b)),
-  );
+  // Each key's name once, not twice per comparison.
+  const sorted = report.keys
+    .map((row) => ({ row, name: keyName(row) }))
+    .sort(
+      (a, b) =>
+        compareText(a.row.account, b.row.account) ||
+        compareText(a.row.region, b.row.region) ||
+        compareText(a.name, b.name),
+    );
   const label = accountLabeler(report);
   const org = report.organization !== null;
   return [
@@ -469,9 +473,9 @@ function keyTable(report: MonthlyReport): string {
         num('Total'),
         num('Failing'),
       ],
-      sorted.map((r) => [
+      sorted.map(({ row: r, name }) => [
         ...(org ? [label(r.account)] : []),
-        e(keyName(r)),
+        e(name),
         `\`${e(r.keyId)}\``,
         r.region,
         e(r.keySpec ?? 'unknown'),
@@ -592,6 +596,8 @@ function assumptionsSection(report: MonthlyReport): string {
   for (const a of report.cost.assumptions)
     lines.push(`- **${e(a.id)}**: ${e(a.statement)} (applied to ${plural(a.appliesTo.length, 'item')})`);
   for (const n of report.cost.notices) lines.push(`- ${e(n)}`);
+  for (const a of report.evidence.usageAssumptions)
+    lines.push(`- **${e(a.id)}** (request volumes${a.confirmed ? '' : ', unconfirmed'}): ${e(a.statement)}`);
   lines.push(
     '- Estimates are computed from the pricing table above and the evidence in this folder; the AWS bill is the authority. Taxes, support and custom key store (CloudHSM, external key store) charges are outside this report.',
     '',

@@ -22,19 +22,20 @@ import { collectOrganizationUsage } from '../org/usage.js';
 import { priceMonth } from '../pricing/engine.js';
 import { loadPricingTables, readPricingTable } from '../pricing/load.js';
 import type { PricingTable } from '../pricing/table.js';
-import { readSnapshot, serializeSnapshot } from '../snapshot.js';
+import { readSnapshot } from '../snapshot.js';
 import {
   collectMonthUsage,
   type UsageClients,
   type UsageSourceOption,
   usageEvidence,
 } from '../usage/collect.js';
-import { parseUsageEvidence, serializeUsageEvidence, type UsageEvidence } from '../usage/evidence.js';
+import { parseUsageEvidence, type UsageEvidence } from '../usage/evidence.js';
 import type { UsageProgress } from '../usage/source.js';
+import { jsonFileChunks } from '../util/json-chunks.js';
 import { type MonthWindow, parseMonth } from '../util/month.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildMonthlyReport } from './build.js';
-import { renderCostsCsv, renderFindingsCsv, renderKeysCsv } from './csv.js';
+import { costsCsvChunks, findingsCsvChunks, keysCsvChunks } from './csv.js';
 import { renderMarkdown } from './markdown.js';
 import { type Manifest, type ReportFile, writeReportSet } from './writer.js';
 
@@ -343,16 +344,17 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
   if (formats.includes('md')) files.push({ name: 'report.md', contents: renderMarkdown(report) });
   if (formats.includes('csv'))
     files.push(
-      { name: 'keys.csv', contents: renderKeysCsv(report) },
-      { name: 'costs.csv', contents: renderCostsCsv(report) },
-      { name: 'findings.csv', contents: renderFindingsCsv(report) },
+      // Rendered a block of rows at a time while they are written: a large estate's
+      // findings.csv is longer than a JavaScript string can be.
+      { name: 'keys.csv', contents: keysCsvChunks(report) },
+      { name: 'costs.csv', contents: costsCsvChunks(report) },
+      { name: 'findings.csv', contents: findingsCsvChunks(report) },
     );
-  if (formats.includes('json'))
-    files.push({ name: 'report.json', contents: `${JSON.stringify(report, null, 2)}\n` });
-  // The evidence always travels with the report.
-  files.push({ name: 'snapshot.json', contents: serializeSnapshot(evidence.snapshot) });
-  if (evidence.usageFile)
-    files.push({ name: 'usage.json', contents: serializeUsageEvidence(evidence.usageFile) });
+  if (formats.includes('json')) files.push({ name: 'report.json', contents: jsonFileChunks(report) });
+  // The evidence always travels with the report (the same text as serializeSnapshot and
+  // serializeUsageEvidence, written in pieces).
+  files.push({ name: 'snapshot.json', contents: jsonFileChunks(evidence.snapshot) });
+  if (evidence.usageFile) files.push({ name: 'usage.json', contents: jsonFileChunks(evidence.usageFile) });
   const manifest = await writeReportSet(dir, files, { generatedAt, toolVersion: TOOL_VERSION });
   return { report, dir, manifest };
 }

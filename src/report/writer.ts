@@ -2,10 +2,18 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+/**
+ * A file's contents: the whole text or bytes, or pieces of it in order (for example a CSV
+ * rendered a block of rows at a time), so that a large report never has to be one string.
+ * Pieces are produced while the file is written; an error while producing them fails the
+ * write like any other.
+ */
+export type ReportContents = string | Uint8Array | Iterable<string | Uint8Array>;
+
 export interface ReportFile {
   /** A plain file name (no folders). */
   readonly name: string;
-  readonly contents: string | Uint8Array;
+  readonly contents: ReportContents;
 }
 
 export interface ManifestEntry {
@@ -24,18 +32,49 @@ export interface Manifest {
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-function sha256(contents: string | Uint8Array): string {
-  return createHash('sha256').update(contents).digest('hex');
+/** Small pieces are gathered up to this many characters (or bytes) before a write. */
+const WRITE_BLOCK = 1 << 20;
+
+function* piecesOf(contents: ReportContents): Iterable<string | Uint8Array> {
+  if (typeof contents === 'string' || contents instanceof Uint8Array) yield contents;
+  else yield* contents;
 }
 
-async function writeSynced(path: string, contents: string | Uint8Array) {
+/** Writes the contents (new file, flushed to disk); returns its size and SHA-256. */
+async function writeSynced(
+  path: string,
+  contents: ReportContents,
+): Promise<{ bytes: number; sha256: string }> {
   const handle = await open(path, 'wx', 0o644);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const put = async (data: Uint8Array) => {
+    if (data.length === 0) return;
+    hash.update(data);
+    bytes += data.length;
+    await handle.write(data);
+  };
   try {
-    await handle.writeFile(contents);
+    let text = '';
+    for (const piece of piecesOf(contents)) {
+      if (typeof piece === 'string') {
+        text += piece;
+        if (text.length >= WRITE_BLOCK) {
+          await put(Buffer.from(text));
+          text = '';
+        }
+      } else {
+        if (text) await put(Buffer.from(text));
+        text = '';
+        await put(piece);
+      }
+    }
+    if (text) await put(Buffer.from(text));
     await handle.sync();
   } finally {
     await handle.close();
   }
+  return { bytes, sha256: hash.digest('hex') };
 }
 
 async function exists(path: string) {
@@ -48,6 +87,8 @@ async function exists(path: string) {
 /**
  * Writes a report set into `dir` as one unit, with `manifest.json` and `SHA256SUMS` (each
  * file's SHA-256, so an auditor can verify an attachment with `sha256sum -c SHA256SUMS`).
+ * Contents may be given in pieces (see {@link ReportContents}); each file is hashed as it is
+ * written, so no file needs to be held whole in memory.
  *
  * Everything is written into a hidden staging folder beside `dir` and flushed; only then does
  * the staging folder replace `dir` (two renames). A run that dies before that leaves the
@@ -73,26 +114,26 @@ export async function writeReportSet(
       throw new Error(`report file name "${f.name}" is used twice or reserved`);
     names.add(f.name);
   }
-  const manifest: Manifest = {
-    kind: 'kms-report/manifest',
-    schemaVersion: 1,
-    generatedAt: meta.generatedAt,
-    toolVersion: meta.toolVersion,
-    files: files
-      .map((f) => ({ name: f.name, bytes: Buffer.byteLength(f.contents), sha256: sha256(f.contents) }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-  };
-  const sums = manifest.files.map((f) => `${f.sha256}  ${f.name}\n`).join('');
-
   const parent = dirname(dir);
   const base = basename(dir);
   await mkdir(parent, { recursive: true });
   const tag = `${process.pid}-${randomBytes(6).toString('hex')}`;
   const staging = join(parent, `.${base}.tmp-${tag}`);
   const previous = join(parent, `.${base}.old-${tag}`);
+  let manifest: Manifest;
   try {
     await mkdir(staging);
-    for (const f of files) await writeSynced(join(staging, f.name), f.contents);
+    const entries: ManifestEntry[] = [];
+    for (const f of files)
+      entries.push({ name: f.name, ...(await writeSynced(join(staging, f.name), f.contents)) });
+    manifest = {
+      kind: 'kms-report/manifest',
+      schemaVersion: 1,
+      generatedAt: meta.generatedAt,
+      toolVersion: meta.toolVersion,
+      files: entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    };
+    const sums = manifest.files.map((f) => `${f.sha256}  ${f.name}\n`).join('');
     await writeSynced(join(staging, 'SHA256SUMS'), sums);
     await writeSynced(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   } catch (error) {

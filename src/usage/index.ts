@@ -6,6 +6,7 @@
 
 export { type MonthWindow, parseMonth, windowDays } from '../util/month.js';
 export { type AggregateStats, UsageAggregator } from './aggregator.js';
+export { USAGE_ASSUMPTIONS, usageAssumptionsFor } from './assumptions.js';
 export {
   ALWAYS_QUERIED_RESOURCES,
   CLOUDWATCH_PERIOD_SECONDS,
@@ -55,6 +56,7 @@ export {
   assertInEventHistory,
   collectLookupEvents,
   EVENT_HISTORY_DAYS,
+  LOOKUP_EVENTS_PACE,
   LOOKUP_EVENTS_PAGE_SIZE,
   LOOKUP_EVENTS_PER_SECOND,
   type LookupEventsOptions,

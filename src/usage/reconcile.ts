@@ -1,5 +1,11 @@
 import type { InventorySnapshot } from '../model/inventory.js';
-import type { AccountUsageTotal, MonthUsage, RequestCount, UsageCoverage } from '../model/usage.js';
+import type {
+  AccountUsageTotal,
+  MonthUsage,
+  ReconciliationRow,
+  RequestCount,
+  UsageCoverage,
+} from '../model/usage.js';
 import { DATA_KEY_PAIR_OPERATIONS, type KeyClass } from './events.js';
 
 /**
@@ -43,28 +49,7 @@ const CLASS_RESOURCES = new Set([
 ]);
 
 /** One CloudWatch resource of one account and region, compared with the per-key counts it covers. */
-export interface ReconciliationRow {
-  readonly account: string;
-  readonly region: string;
-  /** The CloudWatch `Resource` (`CryptographicOperationsSymmetric`, `GenerateDataKeyPair-RSA_2048`, `DescribeKey`, ...). */
-  readonly resource: string;
-  /** CloudWatch's total for the month. */
-  readonly cloudWatch: number;
-  /** Per-key CloudTrail requests this resource covers. */
-  readonly perKey: number;
-  /** The part of CloudWatch's total that per-key counts explain: `min(perKey, cloudWatch)`. */
-  readonly attributed: number;
-  /** The part no key explains: `cloudWatch - attributed`. */
-  readonly unattributed: number;
-  /** `attributed / cloudWatch` in percent, one decimal; null when CloudWatch counted nothing. */
-  readonly attributedPercent: number | null;
-  /**
-   * For the `CryptographicOperations*` classes: per-key cryptographic requests of this account and
-   * region on keys whose class is unknown, which could belong to any class (so `attributed` is a
-   * lower bound). 0 for other resources.
-   */
-  readonly unknownClass: number;
-}
+export type { ReconciliationRow } from '../model/usage.js';
 
 /** The key class of a KMS key spec (`SYMMETRIC_DEFAULT`, `RSA_2048`, `HMAC_256`, ...), or null. */
 export function keyClassOfSpec(spec: string | null | undefined): KeyClass | null {

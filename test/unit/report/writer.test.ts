@@ -47,26 +47,53 @@ describe('writeReportSet', () => {
     expect(await readdir(root)).toEqual(['2026-10']);
   });
 
-  it('leaves the previous report set intact when writing fails midway', async () => {
+  it('leaves the previous report set intact when rendering fails midway through a file', async () => {
     const root = await tempDir();
     const dir = join(root, '2026-10');
     await writeReportSet(dir, [{ name: 'report.md', contents: 'previous' }], meta);
-    // The contents can be hashed, then fail when written: the staging folder is half full.
-    let reads = 0;
-    const failing = {
-      name: 'keys.csv',
-      get contents(): string {
-        reads += 1;
-        if (reads > 2) throw new Error('disk full');
-        return 'ARN\n';
-      },
-    };
+    // The second file's rows fail after some have been written: the staging folder is half full.
+    let rows = 0;
+    function* failing() {
+      for (;;) {
+        rows += 1;
+        if (rows > 3) throw new Error('renderer broke');
+        yield 'x'.repeat(1 << 20);
+      }
+    }
     await expect(
-      writeReportSet(dir, [{ name: 'report.md', contents: 'next' }, failing], meta),
-    ).rejects.toThrow('disk full');
-    expect(reads).toBe(3);
+      writeReportSet(
+        dir,
+        [
+          { name: 'report.md', contents: 'next' },
+          { name: 'keys.csv', contents: failing() },
+        ],
+        meta,
+      ),
+    ).rejects.toThrow('renderer broke');
+    expect(rows).toBe(4);
     expect(await readFile(join(dir, 'report.md'), 'utf8')).toBe('previous');
     expect(await readdir(root)).toEqual(['2026-10']);
+  });
+
+  it('writes contents given in pieces (text and bytes) exactly, and hashes what it wrote', async () => {
+    const root = await tempDir();
+    const dir = join(root, '2026-10');
+    // Many small pieces, multi-byte characters, bytes between texts, more than one write block.
+    const pieces: (string | Uint8Array)[] = [];
+    for (let i = 0; i < 30_000; i++) pieces.push(`row ${i},€ ünïcødé,${'z'.repeat(i % 97)}\r\n`);
+    pieces.splice(10, 0, Buffer.from([0xe2, 0x82, 0xac]), new Uint8Array(0), '');
+    const expected = Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    const manifest = await writeReportSet(dir, [{ name: 'keys.csv', contents: pieces }], meta);
+    const written = await readFile(join(dir, 'keys.csv'));
+    expect(written.equals(expected)).toBe(true);
+    expect(expected.length).toBeGreaterThan(2 * (1 << 20));
+    expect(manifest.files).toEqual([
+      {
+        name: 'keys.csv',
+        bytes: expected.length,
+        sha256: createHash('sha256').update(expected).digest('hex'),
+      },
+    ]);
   });
 
   it('refuses a file name that would leave the folder', async () => {
