@@ -177,19 +177,25 @@ async function cloudtrail() {
       ['--dir', dir, '--events', String(events), '--per-file', '1000'],
       600_000,
     );
+    // The project as it runs by default (counting on worker threads), then on the calling thread alone.
+    const runs = [
+      { label: 'floor: gunzip + JSON.parse', args: ['--mode', 'floor'] },
+      { label: 'collectS3TrailLogs (default: worker threads)', args: ['--mode', 'project'] },
+      { label: 'collectS3TrailLogs, workers: 0 (one thread)', args: ['--mode', 'project', '--workers', '0'] },
+    ];
     const results: CloudTrailResult[] = [];
-    for (const mode of ['floor', 'project']) {
-      progress(`cloudtrail: ${mode}`);
-      results.push(await runCase<CloudTrailResult>('cloudtrail.ts', ['--dir', dir, '--mode', mode], 600_000));
+    for (const run of runs) {
+      progress(`cloudtrail: ${run.label}`);
+      results.push(await runCase<CloudTrailResult>('cloudtrail.ts', ['--dir', dir, ...run.args], 600_000));
     }
-    const [floor, project] = results as [CloudTrailResult, CloudTrailResult];
+    const [floor, project, oneThread] = results as [CloudTrailResult, CloudTrailResult, CloudTrailResult];
     say('');
     say(
       formatTable(
         `CloudTrail aggregation: ${fmt.n(events)} KMS events in ${fmt.n(gen.files)} gzip files (${fmt.mb(gen.gzBytes / 1048576)} on disk), read from disk`,
         ['path', 'time', 'events/s', 'CPU', 'peak RSS', 'RSS at start'],
-        results.map((r) => [
-          r.mode === 'floor' ? 'floor: gunzip + JSON.parse' : 'collectS3TrailLogs + UsageAggregator',
+        results.map((r, i) => [
+          runs[i]?.label ?? r.mode,
           fmt.s(r.ms),
           fmt.n(r.eventsPerSecond),
           `${fmt.f(r.cpuCores)} cores`,
@@ -199,7 +205,7 @@ async function cloudtrail() {
       ),
     );
     say(
-      `  ratio (time, project / floor): ${fmt.x(project.ms / floor.ms)}; coverage ${project.status}, ${fmt.n(project.perKeyRows ?? 0)} per-key rows.`,
+      `  ratio (time, project / floor): ${fmt.x(project.ms / floor.ms)} (one thread: ${fmt.x(oneThread.ms / floor.ms)}); coverage ${project.status}, ${fmt.n(project.perKeyRows ?? 0)} per-key rows.`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

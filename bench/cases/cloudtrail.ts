@@ -65,6 +65,7 @@ if (mode === 'project') {
     bucket: 'bench',
     prefix: 'AWSLogs/',
     ...(opts.has('concurrency') ? { concurrency: Number(opts.get('concurrency')) } : {}),
+    ...(opts.has('workers') ? { workers: Number(opts.get('workers')) } : {}),
   });
   records = result.stats.records;
   files = result.stats.pages;

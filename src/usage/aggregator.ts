@@ -23,6 +23,17 @@ export interface AggregateStats {
   newest: number | null;
 }
 
+/**
+ * Everything an aggregator has counted, as plain data (structured-clone safe): what a counting
+ * worker sends back to be merged (see {@link UsageAggregator.merge}).
+ */
+export interface AggregatorState {
+  readonly counts: readonly RequestCount[];
+  readonly lifecycle: readonly LifecycleEvent[];
+  readonly classes: readonly (readonly [string, KeyClass])[];
+  readonly stats: AggregateStats;
+}
+
 interface CountEntry {
   readonly key: Omit<RequestCount, 'count' | 'failedCount'>;
   ok: number;
@@ -113,46 +124,86 @@ export class UsageAggregator {
       return;
     }
     if (f.keyClass && !this.classes.has(keyArn)) this.classes.set(keyArn, f.keyClass);
-    let byOperation = this.counts.get(keyArn);
-    if (!byOperation) {
-      byOperation = new Map();
-      this.counts.set(keyArn, byOperation);
-    }
-    let entries = byOperation.get(f.eventName);
-    if (!entries) {
-      entries = [];
-      byOperation.set(f.eventName, entries);
-    }
-    let entry: CountEntry | undefined;
-    for (const e of entries)
-      if (
-        e.key.account === f.billedAccount &&
-        e.key.region === f.region &&
-        e.key.keyPairSpec === f.keyPairSpec
-      ) {
-        entry = e;
-        break;
-      }
-    if (!entry) {
-      entry = {
-        key: {
-          account: f.billedAccount,
-          region: f.region,
-          keyArn,
-          operation: f.eventName,
-          keyPairSpec: f.keyPairSpec,
-          source: this.source,
-        },
-        ok: 0,
-        failed: 0,
-      };
-      entries.push(entry);
-    }
+    const entry = this.entryFor(keyArn, f.eventName, f.billedAccount, f.region, f.keyPairSpec);
     s.requests += 1;
     if (f.failed) {
       entry.failed += 1;
       s.failedRequests += 1;
     } else entry.ok += 1;
+  }
+
+  /** The count of one (key, operation, billed account, region, pair spec), made on first use. */
+  private entryFor(
+    keyArn: string,
+    operation: string,
+    account: string,
+    region: string,
+    keyPairSpec: string | null,
+  ): CountEntry {
+    let byOperation = this.counts.get(keyArn);
+    if (!byOperation) {
+      byOperation = new Map();
+      this.counts.set(keyArn, byOperation);
+    }
+    let entries = byOperation.get(operation);
+    if (!entries) {
+      entries = [];
+      byOperation.set(operation, entries);
+    }
+    for (const e of entries)
+      if (e.key.account === account && e.key.region === region && e.key.keyPairSpec === keyPairSpec) return e;
+    const entry: CountEntry = {
+      key: { account, region, keyArn, operation, keyPairSpec, source: this.source },
+      ok: 0,
+      failed: 0,
+    };
+    entries.push(entry);
+    return entry;
+  }
+
+  /** What has been counted so far, as plain data to {@link merge} into another aggregator. */
+  state(): AggregatorState {
+    return {
+      counts: [...this.counts.values()]
+        .flatMap((byOperation) => [...byOperation.values()].flat())
+        .map(({ key, ok, failed }) => ({ ...key, count: ok, failedCount: failed })),
+      lifecycle: [...this.lifecycle.values()],
+      classes: [...this.classes.entries()],
+      stats: { ...this.stats, keyless: { ...this.stats.keyless } },
+    };
+  }
+
+  /**
+   * Adds another aggregator's counts (of other records of the same window) to this one, as if
+   * its records had been added here: counts and statistics add up, lifecycle events are kept
+   * once, a key's class is the first one known.
+   */
+  merge(other: AggregatorState): void {
+    for (const c of other.counts) {
+      const entry = this.entryFor(c.keyArn, c.operation, c.account, c.region, c.keyPairSpec);
+      entry.ok += c.count;
+      entry.failed += c.failedCount;
+    }
+    for (const e of other.lifecycle) {
+      const id = `${e.keyArn}\u0000${e.event}\u0000${e.time}`;
+      if (!this.lifecycle.has(id)) {
+        this.lifecycle.set(id, e);
+        this.stats.lifecycleEvents += 1;
+      }
+    }
+    for (const [arn, keyClass] of other.classes) if (!this.classes.has(arn)) this.classes.set(arn, keyClass);
+    const s = this.stats;
+    const o = other.stats;
+    s.records += o.records;
+    s.kmsEvents += o.kmsEvents;
+    s.requests += o.requests;
+    s.failedRequests += o.failedRequests;
+    s.outsideWindow += o.outsideWindow;
+    s.otherSources += o.otherSources;
+    s.malformed += o.malformed;
+    for (const [op, n] of Object.entries(o.keyless)) s.keyless[op] = (s.keyless[op] ?? 0) + n;
+    if (o.oldest !== null && (s.oldest === null || o.oldest < s.oldest)) s.oldest = o.oldest;
+    if (o.newest !== null && (s.newest === null || o.newest > s.newest)) s.newest = o.newest;
   }
 
   /** The counts so far, sorted (account, region, key, operation, pair spec). */

@@ -1,5 +1,3 @@
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { classifyAwsError } from '../collect/aws-errors.js';
@@ -15,20 +13,14 @@ import {
   progressMeter,
   type UsageProgress,
 } from './source.js';
-
-const gunzipAsync = promisify(gunzip);
-/**
- * Output chunk of the decompression: a trail file inflates to about 1.5 MB, which zlib's
- * default 16 KiB chunks cut into ~90 round trips to the thread pool and a concatenation;
- * 1 MiB chunks make it one or two.
- */
-const GUNZIP_CHUNK_SIZE = 1024 * 1024;
+import { FileReadError, logFileRecords, logFileText } from './trail-files.js';
+import { CountingPool, defaultCountingWorkers } from './trail-workers.js';
 
 /**
- * Log files read at once. Each file is held (decompressed) only while it is counted. Counting
- * a file (~20 ms of one core for 1,000 events) is the bottleneck, not fetching it: 4 GETs in
- * flight at S3's usual 20-50 ms already outpace it, while 8 held twice the memory and made
- * the garbage collector ~15% slower (bench/README.md, CloudTrail aggregation).
+ * Log files read at once. Each file is held only while it is counted. Counting a file (~15-20 ms
+ * of one core for 1,000 events: decompress, parse, count) is the bottleneck, not fetching it, so
+ * it runs on worker threads (see trail-workers.ts); 4 GETs in flight at S3's usual 20-50 ms keep
+ * two of them busy, while 8 held twice the memory for no gain (bench/README.md).
  */
 export const DEFAULT_S3_CONCURRENCY = 4;
 /**
@@ -53,6 +45,11 @@ export interface S3TrailLogsOptions {
   readonly prefix?: string;
   /** Log files read at once. Default {@link DEFAULT_S3_CONCURRENCY}. */
   readonly concurrency?: number;
+  /**
+   * Worker threads that decompress, parse and count the files while this thread fetches them:
+   * default one per CPU up to 4 ({@link defaultCountingWorkers}); 0 counts on this thread.
+   */
+  readonly workers?: number;
   readonly clock?: Clock;
   /** Stops after the files in flight; the result is then `partial`. */
   readonly signal?: AbortSignal;
@@ -70,34 +67,13 @@ export function trailDayPrefix(prefix: string, account: string, region: string, 
   return `${normalizeTrailPrefix(prefix)}${account}/CloudTrail/${region}/${day}/`;
 }
 
-class FileReadError extends Error {
-  override readonly name = 'FileReadError';
-}
-
-/** The `Records` of one log file (gzip JSON, or plain JSON). */
-async function readLogFile(client: S3Client, bucket: string, key: string): Promise<unknown[]> {
+/** A log file's bytes, as the SDK returned them. */
+async function fetchLogFile(client: S3Client, bucket: string, key: string): Promise<Buffer> {
   const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!object.Body) throw new FileReadError(`${key}: empty response`);
   const bytes = await object.Body.transformToByteArray();
   // A view, not a copy, of the bytes the SDK returned.
-  const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let text: string;
-  try {
-    text = (
-      raw[0] === 0x1f && raw[1] === 0x8b ? await gunzipAsync(raw, { chunkSize: GUNZIP_CHUNK_SIZE }) : raw
-    ).toString('utf8');
-  } catch (error) {
-    throw new FileReadError(`${key}: not a valid gzip file (${(error as Error).message})`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new FileReadError(`${key}: not valid JSON (${(error as Error).message})`);
-  }
-  const records = (data as { Records?: unknown }).Records;
-  if (!Array.isArray(records)) throw new FileReadError(`${key}: no "Records" array`);
-  return records;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
@@ -155,50 +131,77 @@ export async function collectS3TrailLogs(
     if (failures.length < 3) failures.push(message);
   };
   let listFailure: string | null = null;
+  const workers = Math.max(0, Math.floor(options.workers ?? defaultCountingWorkers()));
+  const startMs = window.start.getTime();
+  const endMs = window.end.getTime();
+  /** Started with the first file, so a month with no files starts no thread. */
+  let pool: CountingPool | undefined;
+  /** KMS events counted so far, for progress (the workers' aggregators are merged at the end). */
+  let kmsEvents = 0;
 
-  for (const day of days) {
-    if (signal?.aborted) break;
-    const dayPrefix = trailDayPrefix(prefix, account, region, day);
-    const keys: string[] = [];
-    try {
-      let ContinuationToken: string | undefined;
-      do {
-        const page = await client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: dayPrefix, ContinuationToken }),
-        );
-        for (const o of page.Contents ?? []) if (o.Key && /\.json(\.gz)?$/.test(o.Key)) keys.push(o.Key);
-        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (ContinuationToken);
-    } catch (error) {
-      const e = classifyAwsError(error);
-      if (e.kind === 'credentials')
-        throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
-      listFailure = `ListObjectsV2 on ${dayPrefix} failed: ${e.code}${e.message ? ` (${e.message})` : ''}`;
-      break;
-    }
-    await Promise.all(
-      keys.map((key) =>
-        limit(async () => {
-          if (signal?.aborted) return;
-          try {
-            for (const record of await readLogFile(client, bucket, key)) agg.add(record);
-            files += 1;
-          } catch (error) {
-            if (error instanceof FileReadError) {
-              fileFailed(error.message);
-              return;
+  try {
+    for (const day of days) {
+      if (signal?.aborted) break;
+      const dayPrefix = trailDayPrefix(prefix, account, region, day);
+      const keys: string[] = [];
+      try {
+        let ContinuationToken: string | undefined;
+        do {
+          const page = await client.send(
+            new ListObjectsV2Command({ Bucket: bucket, Prefix: dayPrefix, ContinuationToken }),
+          );
+          for (const o of page.Contents ?? []) if (o.Key && /\.json(\.gz)?$/.test(o.Key)) keys.push(o.Key);
+          ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (ContinuationToken);
+      } catch (error) {
+        const e = classifyAwsError(error);
+        if (e.kind === 'credentials')
+          throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+        listFailure = `ListObjectsV2 on ${dayPrefix} failed: ${e.code}${e.message ? ` (${e.message})` : ''}`;
+        break;
+      }
+      await Promise.all(
+        keys.map((key) =>
+          limit(async () => {
+            if (signal?.aborted) return;
+            try {
+              const raw = await fetchLogFile(client, bucket, key);
+              if (workers > 0) {
+                pool ??= new CountingPool(workers, { source: 'cloudtrail-s3', startMs, endMs });
+                kmsEvents += await pool.count(key, raw);
+              } else {
+                for (const record of logFileRecords(await logFileText(raw, key), key)) agg.add(record);
+                kmsEvents = agg.stats.kmsEvents;
+              }
+              files += 1;
+            } catch (error) {
+              if (error instanceof FileReadError) {
+                fileFailed(error.message);
+                return;
+              }
+              const e = classifyAwsError(error);
+              if (e.kind === 'credentials')
+                throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+              fileFailed(`${key}: ${e.code}${e.message ? ` (${e.message})` : ''}`);
             }
-            const e = classifyAwsError(error);
-            if (e.kind === 'credentials')
-              throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
-            fileFailed(`${key}: ${e.code}${e.message ? ` (${e.message})` : ''}`);
-          }
-        }),
-      ),
-    );
-    if (signal?.aborted) break;
-    daysDone += 1;
-    meter(agg.stats.kmsEvents, files, daysDone / days.length);
+          }),
+        ),
+      );
+      if (signal?.aborted) break;
+      daysDone += 1;
+      meter(kmsEvents, files, daysDone / days.length);
+    }
+    if (pool) {
+      for (const state of await pool.finish()) agg.merge(state);
+      for (const key of pool.lost) {
+        files -= 1;
+        fileFailed(
+          `${key}: ${pool.failed ? `counted by a worker that then failed (${pool.failed})` : 'counts lost'}`,
+        );
+      }
+    }
+  } finally {
+    await pool?.close();
   }
 
   const counted = `${files} log files read: ${describeCounts(agg)}`;

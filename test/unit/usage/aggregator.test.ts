@@ -201,3 +201,30 @@ describe('parseDeletionDate', () => {
     expect(parseDeletionDate(null)).toBeNull();
   });
 });
+
+describe('UsageAggregator.merge', () => {
+  it('gives the same counts, lifecycle, classes and statistics as counting every record in one aggregator', () => {
+    // Every fixture record three times (lifecycle events repeat across parts), plus other services,
+    // records outside the month and a malformed one, dealt round-robin to three aggregators.
+    const records: unknown[] = [
+      ...KMS_RECORDS,
+      ...KMS_RECORDS,
+      ...KMS_RECORDS,
+      S3_RECORD,
+      { ...recordNamed('Decrypt'), eventTime: '2026-09-30T23:59:59Z' },
+      { eventSource: 'kms.amazonaws.com' },
+      ...decrypts(50, new Date('2026-10-20T00:00:00Z'), 3_600_000),
+    ];
+    const whole = aggregate(records);
+    const parts = [0, 1, 2].map((p) => aggregate(records.filter((_, i) => i % 3 === p)));
+    const merged = new UsageAggregator('cloudtrail-s3', OCTOBER);
+    for (const part of parts) merged.merge(part.state());
+
+    expect(merged.requests()).toEqual(whole.requests());
+    expect(merged.lifecycleEvents()).toEqual(whole.lifecycleEvents());
+    expect(merged.keyClasses()).toEqual(whole.keyClasses());
+    expect(merged.stats).toEqual(whole.stats);
+    expect(whole.stats.lifecycleEvents).toBeGreaterThan(0);
+    expect(whole.stats.malformed).toBe(1);
+  });
+});

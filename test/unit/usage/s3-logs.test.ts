@@ -3,8 +3,9 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { collectS3TrailLogs, normalizeTrailPrefix } from '../../../src/usage/s3-logs.js';
+import { CountingPool } from '../../../src/usage/trail-workers.js';
 import { parseMonth } from '../../../src/util/month.js';
-import { decrypts, OWNER, REGION } from './fixtures.js';
+import { decrypts, KMS_RECORDS, OWNER, REGION, S3_RECORD } from './fixtures.js';
 
 const s3 = mockClient(S3Client);
 const client = new S3Client({ region: REGION, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
@@ -51,6 +52,73 @@ describe('collectS3TrailLogs', () => {
       expect.objectContaining({ operation: 'Decrypt', count: 6, source: 'cloudtrail-s3' }),
     ]);
     expect(result.coverage.status).toBe('complete');
+  });
+
+  it('counts the same with worker threads as on the calling thread, bad files included', async () => {
+    // 40 files over 10 days: every fixture record (requests, failures, lifecycle, other
+    // services), each file moved to its own day and hour; one file not gzip, one not JSON.
+    const files = new Map<string, Buffer>();
+    for (let i = 0; i < 40; i++) {
+      const day = String(1 + (i % 10)).padStart(2, '0');
+      const hour = String(i % 24).padStart(2, '0');
+      const records = [...KMS_RECORDS, S3_RECORD].map((r, j) => ({
+        ...r,
+        eventTime: `2026-10-${day}T${hour}:${String(j % 60).padStart(2, '0')}:00Z`,
+        eventID: `${i}-${j}`,
+      }));
+      const key = `AWSLogs/${OWNER}/CloudTrail/${REGION}/2026/10/${day}/f${i}.json.gz`;
+      files.set(
+        key,
+        i === 7
+          ? Buffer.from('not gzip')
+          : i === 8
+            ? gzipSync('{"Records": [')
+            : gzipSync(JSON.stringify({ Records: records })),
+      );
+    }
+    s3.on(ListObjectsV2Command).callsFake(({ Prefix }) => ({
+      Contents: [...files.keys()].filter((k) => k.startsWith(Prefix)).map((Key) => ({ Key })),
+      IsTruncated: false,
+    }));
+    s3.on(GetObjectCommand).callsFake(({ Key }) => ({ Body: body(files.get(Key) as Buffer) }));
+    const run = (workers: number) =>
+      collectS3TrailLogs(client, {
+        account: OWNER,
+        region: REGION,
+        window: parseMonth('2026-10'),
+        bucket: 'b',
+        workers,
+      });
+
+    const inThread = await run(0);
+    expect(inThread.coverage.status).toBe('partial');
+    expect(inThread.coverage.detail).toContain('2 files could not be read');
+    expect(inThread.requests.length).toBeGreaterThan(5);
+    expect(inThread.lifecycle.length).toBeGreaterThan(0);
+    for (const workers of [1, 3]) expect(await run(workers)).toEqual(inThread);
+  });
+
+  it('reports the files a failed counting worker had counted as not read, and counts nothing half', async () => {
+    const pool = new CountingPool(2, {
+      source: 'cloudtrail-s3',
+      startMs: Date.parse('2026-10-01T00:00:00Z'),
+      endMs: Date.parse('2026-11-01T00:00:00Z'),
+    });
+    const file = gzipSync(JSON.stringify({ Records: decrypts(3, new Date('2026-10-15T12:00:00Z'), 60_000) }));
+    try {
+      expect(await pool.count('a.json.gz', file)).toBe(3);
+      expect(await pool.count('b.json.gz', file)).toBe(3);
+      // One worker dies (as it would on running out of memory).
+      await (
+        pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }
+      ).slots[0]?.worker.terminate();
+      await expect(pool.count('c.json.gz', file)).rejects.toThrow('c.json.gz: a counting worker failed');
+      expect(pool.failed).toMatch(/exited with code/);
+      expect(pool.lost.sort()).toEqual(['a.json.gz', 'b.json.gz']);
+      expect(await pool.finish()).toEqual([]);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('normalises the trail prefix', () => {
