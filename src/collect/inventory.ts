@@ -88,6 +88,8 @@ export interface CollectInventoryOptions {
   readonly regionConcurrency?: number;
   readonly clock?: Clock;
   readonly onProgress?: (progress: RegionProgress) => void;
+  /** Stops the scan (see {@link CollectKmsRegionOptions.signal}): rejects with an InterruptedError. */
+  readonly signal?: AbortSignal;
 }
 
 export interface InventoryResult {
@@ -212,13 +214,14 @@ export async function collectInventory(options: CollectInventoryOptions = {}): P
             concurrency: options.concurrency,
             clock: options.clock,
             onProgress: options.onProgress,
+            signal: options.signal,
           }),
         ),
       ),
     );
   } catch (error) {
+    limit.clearQueue();
     if (error instanceof RegionCredentialsFailure) {
-      limit.clearQueue();
       const [code = 'ExpiredToken', ...rest] = error.message.split(': ');
       throw awsCredentialsError(options.profile, code, rest.join(': '), error);
     }

@@ -11,6 +11,7 @@ import {
   ListResourceTagsCommand,
 } from '@aws-sdk/client-kms';
 import pLimit from 'p-limit';
+import { InterruptedError } from '../errors.js';
 import type {
   Gap,
   KeyMetadata,
@@ -51,6 +52,12 @@ export interface CollectKmsRegionOptions {
   readonly concurrency?: number;
   readonly clock?: Clock;
   readonly onProgress?: (progress: RegionProgress) => void;
+  /**
+   * Stops the scan: no key is started after it is aborted, and the scan rejects with an
+   * {@link InterruptedError} once the keys in flight are done (an inventory of part of a
+   * region must not pass for the region).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Requests made per API, and how many extra attempts the SDK's retries needed (throttles met). */
@@ -125,6 +132,12 @@ export async function collectKmsRegion(
   const gaps: Gap[] = [];
   const stats = (): CallStats => ({ calls: { ...calls }, retries });
 
+  const stopIfAborted = () => {
+    if (options.signal?.aborted)
+      throw new InterruptedError(`stopped on request while reading the keys of ${account} in ${region}`);
+  };
+  stopIfAborted();
+
   // 1. The key list. Without it the region is a gap.
   let refs: { keyId: string; arn: string }[];
   try {
@@ -179,6 +192,8 @@ export async function collectKmsRegion(
   const results = await Promise.all(
     refs.map((ref) =>
       limit(async () => {
+        // Aborted: this key is not begun; the scan rejects once the keys in flight are done.
+        if (options.signal?.aborted) return null;
         const aliases: Observed<readonly string[]> =
           aliasFailure ?? collected(aliasesByKey?.get(ref.keyId)?.toSorted() ?? []);
         const result = await collectKey(
@@ -195,8 +210,10 @@ export async function collectKmsRegion(
     ),
   );
 
+  stopIfAborted();
   const keys: KeyRecord[] = [];
   for (const result of results) {
+    if (!result) continue;
     if (result.record) keys.push(result.record);
     gaps.push(...result.gaps);
   }

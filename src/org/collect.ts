@@ -94,6 +94,8 @@ export interface CollectOrganizationOptions {
   readonly regionConcurrency?: number;
   readonly clock?: Clock;
   readonly onProgress?: (progress: RegionProgress) => void;
+  /** Stops the scan of every account (see {@link CollectKmsRegionOptions.signal}): rejects with an InterruptedError. */
+  readonly signal?: AbortSignal;
   readonly onAccount?: (progress: AccountProgress) => void;
 }
 
@@ -301,6 +303,7 @@ export async function collectOrganizationInventory(
               concurrency: options.concurrency,
               clock: options.clock,
               onProgress: options.onProgress,
+              signal: options.signal,
             });
           } catch (error) {
             if (!(error instanceof RegionCredentialsFailure)) throw error;

@@ -199,6 +199,7 @@ async function gatherEvidence(options: MonthlyReportOptions, month: ReportMonth)
     clients: options.inventoryClients,
     lastUsage: options.lastUsage,
     onProgress: options.onInventoryProgress,
+    signal: options.signal,
   });
   const sources = options.usageSources ?? DEFAULT_USAGE_SOURCES;
   if (sources.length === 0) return { snapshot, usage: null, usageFile: null, config };
@@ -235,6 +236,7 @@ async function gatherOrganizationEvidence(
     lastUsage: options.lastUsage,
     onProgress: options.onInventoryProgress,
     onAccount: org.onAccount,
+    signal: options.signal,
   });
   const sources = options.usageSources ?? DEFAULT_USAGE_SOURCES;
   if (sources.length === 0 || sessions.every((s) => s.regions.length === 0))
@@ -294,13 +296,13 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
   const month = resolveReportMonth(monthInput, options.demo ? new Date('2026-11-01T02:05:00.000Z') : now);
   const formats = options.formats ?? REPORT_FORMATS;
   const tables = await loadTables(options.pricing);
-  const evidence = await gatherEvidence(options, month);
+  const evidence = await gatherEvidence(options, month).catch((error: unknown) => {
+    if (error instanceof InterruptedError) throw interrupted();
+    throw error;
+  });
   // Stopped while collecting: the usage sources ended early, so the month is not whole. A report
   // of part of a month must not stand in for the month: write nothing.
-  if (options.signal?.aborted)
-    throw new InterruptedError(
-      'stopped (Ctrl-C) while collecting: no report was written, the previous one is intact',
-    );
+  if (options.signal?.aborted) throw interrupted();
   if (evidence.usage && evidence.usage.month !== month.month)
     throw new InputError('usage', `the usage evidence holds ${evidence.usage.month}, not ${month.month}`);
 
@@ -357,6 +359,12 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
   if (evidence.usageFile) files.push({ name: 'usage.json', contents: jsonFileChunks(evidence.usageFile) });
   const manifest = await writeReportSet(dir, files, { generatedAt, toolVersion: TOOL_VERSION });
   return { report, dir, manifest };
+}
+
+function interrupted(): InterruptedError {
+  return new InterruptedError(
+    'stopped (Ctrl-C) while collecting: no report was written, the previous one is intact',
+  );
 }
 
 function previousMonthOf(month: ReportMonth): string {

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { collectInventory, type InventoryClients, parseRegionList } from '../../collect/inventory.js';
-import { InputError } from '../../errors.js';
+import { InputError, InterruptedError } from '../../errors.js';
 import type { InventorySnapshot } from '../../model/inventory.js';
 import type { OrganizationClients } from '../../org/clients.js';
 import { writeSnapshot } from '../../snapshot.js';
@@ -94,6 +94,10 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
         const regions = opts.regions === undefined ? undefined : parseRegionList(opts.regions);
         const out = opts.out ?? defaultOut(now);
         const progress = opts.quiet ? { onProgress: () => {}, done: () => {} } : terminalProgress(io.stderr);
+        // Ctrl-C stops the scan after the keys in flight; nothing is written (exit 130).
+        const controller = new AbortController();
+        const onSigint = () => controller.abort();
+        process.once('SIGINT', onSigint);
         let snapshot: InventorySnapshot;
         try {
           ({ snapshot } = await collectInventory({
@@ -103,9 +107,15 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
             lastUsage: opts.lastUsage,
             quotaShare: opts.quotaShare,
             onProgress: progress.onProgress,
+            signal: controller.signal,
+          }).catch((error: unknown) => {
+            if (error instanceof InterruptedError)
+              throw new InterruptedError(`stopped (Ctrl-C) while collecting: ${out} was not written`);
+            throw error;
           }));
         } finally {
           progress.done();
+          process.off('SIGINT', onSigint);
         }
         await writeSnapshot(out, snapshot);
         if (!opts.quiet) io.stdout.write(summarize(snapshot, out));

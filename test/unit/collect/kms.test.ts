@@ -20,7 +20,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { collectInventory, type InventoryClients, parseRegionList } from '../../../src/collect/inventory.js';
 import { collectKmsRegion } from '../../../src/collect/kms.js';
 import { KMS_READ_QUOTAS } from '../../../src/collect/kms-limits.js';
-import { CredentialsError, InputError } from '../../../src/errors.js';
+import { CredentialsError, InputError, InterruptedError } from '../../../src/errors.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
@@ -259,6 +259,35 @@ describe('collectKmsRegion', () => {
     expect(kms.commandCalls(GetKeyPolicyCommand).map((c) => c.args[0].input.KeyId)).not.toContain(
       arnOf(ids[1] as string),
     );
+  });
+
+  it('stops starting keys when aborted (Ctrl-C) and rejects instead of returning part of the region', async () => {
+    const ids = Array.from({ length: 200 }, (_, i) => idOf(i));
+    region(ids);
+    const controller = new AbortController();
+    let described = 0;
+    kms.on(DescribeKeyCommand).callsFake(({ KeyId }: { KeyId: string }) => {
+      described += 1;
+      if (described === 10) controller.abort();
+      return { KeyMetadata: metadata(KeyId.split('/').pop() as string) };
+    });
+
+    await expect(
+      collectInventory({
+        regions: [REGION],
+        clients: {
+          kms: () => client,
+          sts: () =>
+            ({ send: async () => ({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:root` }) }) as never,
+          account: () => ({}) as never,
+        },
+        lastUsage: false,
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow(InterruptedError);
+    // The keys already started (at most one concurrency's worth) finished; no other key was begun.
+    expect(described).toBeGreaterThanOrEqual(10);
+    expect(described).toBeLessThanOrEqual(10 + 32);
   });
 
   it('keeps a key whose DescribeKey is denied, with its metadata as a gap and nothing guessed', async () => {
