@@ -1,6 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { Command, Option } from 'commander';
-import { parseRegionList } from '../../collect/inventory.js';
+import { defaultClients, parseRegionList, resolveRegions } from '../../collect/inventory.js';
 import { InputError } from '../../errors.js';
 import {
   collectMonthUsage,
@@ -115,7 +115,10 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
       'Collect one month of KMS request volumes (CloudTrail, CloudWatch) and write a usage evidence file (JSON)',
     )
     .requiredOption('-m, --month <YYYY-MM>', 'the calendar month to read (UTC)')
-    .option('-r, --regions <list>', 'comma-separated regions (default: the configured region)')
+    .option(
+      '-r, --regions <list>',
+      'comma-separated regions, or "all" (every region enabled for the account) (default: the configured region)',
+    )
     .addOption(
       new Option(
         '-s, --source <list>',
@@ -148,10 +151,14 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
         const window = parseMonth(opts.month);
         const sources = parseSourceList(opts.source);
         const listed = opts.regions === undefined ? undefined : parseRegionList(opts.regions);
-        if (listed === 'all')
-          throw new InputError('--regions', '"all" is not supported for usage: name the regions to read');
         if (opts.bucketRegion !== undefined) parseRegionList(opts.bucketRegion, '--bucket-region');
-        const regions = listed ?? (await configuredRegion(opts.profile));
+        const regions =
+          listed === 'all'
+            ? await resolveRegions(
+                { regions: 'all', profile: opts.profile },
+                io.clients ?? defaultClients(opts.profile),
+              )
+            : (listed ?? (await configuredRegion(opts.profile)));
         const out = opts.out ?? `reports/usage-${window.month}.json`;
         const progress = opts.quiet
           ? { onProgress: () => {}, line: () => {}, done: () => {} }

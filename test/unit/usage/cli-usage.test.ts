@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -10,6 +11,7 @@ import { Command } from 'commander';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { INTERRUPTED_EXIT_CODE, type UsageCliExtras, usageCommand } from '../../../src/cli/commands/usage.js';
 import { ExitCode } from '../../../src/cli/exit-codes.js';
+import type { InventoryClients } from '../../../src/collect/inventory.js';
 import { InputError } from '../../../src/errors.js';
 import type { UsageClients } from '../../../src/usage/collect.js';
 import { readUsageEvidence } from '../../../src/usage/evidence.js';
@@ -41,7 +43,10 @@ beforeEach(() => {
 });
 
 /** Runs `kms-report usage ...` in-process, as the program will once the command is wired. */
-async function run(args: string[], extras: UsageCliExtras & { tty?: boolean } = {}) {
+async function run(
+  args: string[],
+  extras: UsageCliExtras & { tty?: boolean; clients?: InventoryClients } = {},
+) {
   const io = captureIo();
   if (extras.tty) (io.stderr as { isTTY?: boolean }).isTTY = true;
   let code: number | undefined;
@@ -134,13 +139,42 @@ describe('kms-report usage', () => {
     expect(code).toBe(ExitCode.Gaps);
   });
 
+  it('reads every region enabled for the account with --regions all', async () => {
+    const account = mockClient(AccountClient);
+    account.on(ListRegionsCommand).resolves({
+      Regions: [{ RegionName: 'us-east-1' }, { RegionName: 'eu-west-1' }],
+    });
+    try {
+      const out = await outFile();
+      const { code } = await run(
+        ['--month', '2026-10', '--regions', 'all', '--source', 'lookup', '--out', out],
+        {
+          clients: {
+            kms: () => ({}) as never,
+            sts: (region) => new STSClient({ region, credentials }),
+            account: () => new AccountClient({ region: 'us-east-1', credentials }),
+          },
+        },
+      );
+      expect(code).toBe(ExitCode.Ok);
+      const evidence = await readUsageEvidence(out);
+      expect([...new Set(evidence.usage.coverage.map((c) => c.region))].sort()).toEqual([
+        'eu-west-1',
+        'us-east-1',
+      ]);
+      expect(evidence.regions).toEqual(['eu-west-1', 'us-east-1']);
+      expect(cloudTrail.commandCalls(LookupEventsCommand).length).toBeGreaterThan(0);
+    } finally {
+      account.restore();
+    }
+  });
+
   it.each([
     [['--month', '2026-13', '--regions', 'us-east-1'], /^--month: /],
     [
       ['--month', '2026-10', '--regions', 'us-east-1', '--source', 'lookup,athena'],
       /^--source: unknown source "athena"/,
     ],
-    [['--month', '2026-10', '--regions', 'all'], /^--regions: "all" is not supported/],
     [['--month', '2026-10', '--regions', 'us-east-1', '--source', 's3'], /^--bucket: /],
   ])('refuses bad input %j naming the flag', async (args, message) => {
     const running = run([...args, '--out', await outFile()]);
