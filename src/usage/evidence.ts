@@ -137,6 +137,15 @@ export const usageEvidenceSchema = z
   })
   .strict();
 
+/**
+ * The published JSON Schema of the usage evidence file (`schema/usage.schema.json`, written by
+ * `npm run schema`; a test keeps the two in step), for tools that read the evidence.
+ */
+export function usageJsonSchema(): string {
+  const schema = z.toJSONSchema(usageEvidenceSchema, { target: 'draft-2020-12' });
+  return `${JSON.stringify({ ...schema, title: `kms-report usage evidence, schema version ${USAGE_SCHEMA_VERSION}` }, null, 2)}\n`;
+}
+
 /** The evidence as written to disk: two-space indentation, final newline. */
 export function serializeUsageEvidence(evidence: UsageEvidence): string {
   return `${JSON.stringify(evidence, null, 2)}\n`;

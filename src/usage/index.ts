@@ -49,6 +49,7 @@ export {
   USAGE_SCHEMA_VERSION,
   type UsageEvidence,
   usageEvidenceSchema,
+  usageJsonSchema,
   writeUsageEvidence,
 } from './evidence.js';
 export { type IdleKeyEvidence, idleKeysLastUse } from './last-use.js';

@@ -8,6 +8,7 @@ import {
   parseUsageEvidence,
   readUsageEvidence,
   type UsageEvidence,
+  usageJsonSchema,
   writeUsageEvidence,
 } from '../../../src/usage/evidence.js';
 import { parseMonth } from '../../../src/util/month.js';
@@ -68,6 +69,16 @@ describe('usage evidence file', () => {
     await writeUsageEvidence(path, evidence);
     expect(await readUsageEvidence(path)).toEqual(evidence);
     expect((await readFile(path, 'utf8')).endsWith('}\n')).toBe(true);
+  });
+
+  it('publishes a JSON Schema that matches the zod schema (run `npm run schema` after changing it)', async () => {
+    const published = await readFile(new URL('../../../schema/usage.schema.json', import.meta.url), 'utf8');
+    expect(published).toBe(usageJsonSchema());
+    const schema = JSON.parse(published);
+    expect(schema.required).toEqual(
+      expect.arrayContaining(['kind', 'schemaVersion', 'collection', 'usage', 'reconciliation']),
+    );
+    expect(schema.properties.usage.properties.requests.items.required).toContain('keyArn');
   });
 
   it('names the field that is out of shape', () => {
