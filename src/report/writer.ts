@@ -77,6 +77,19 @@ async function writeSynced(
   return { bytes, sha256: hash.digest('hex') };
 }
 
+/** Flushes a directory's entries (best effort: some platforms cannot open a directory). */
+async function syncDirectory(path: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(path, 'r');
+    await handle.sync();
+  } catch {
+    // Windows cannot open a directory; the files themselves were flushed.
+  } finally {
+    await handle?.close();
+  }
+}
+
 async function exists(path: string) {
   return stat(path).then(
     () => true,
@@ -91,8 +104,11 @@ async function exists(path: string) {
  * written, so no file needs to be held whole in memory.
  *
  * Everything is written into a hidden staging folder beside `dir` and flushed; only then does
- * the staging folder replace `dir` (two renames). A run that dies before that leaves the
- * previous report set as it was; re-running the same month replaces it whole.
+ * the staging folder replace `dir` (two renames, then the parent folder is flushed). A run that
+ * dies before that leaves the previous report set as it was; re-running the same month replaces
+ * it whole. Between the two renames (microseconds) `dir` does not exist: a reader then finds no
+ * report, never a mixed one; a run killed exactly there leaves the previous set beside it as
+ * `.<name>.old-*`.
  *
  * @example
  * ```ts
@@ -149,6 +165,8 @@ export async function writeReportSet(
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+  // The renames are directory entries: flush the parent so they survive a power cut too.
+  await syncDirectory(parent);
   if (hadPrevious) await rm(previous, { recursive: true, force: true });
   return manifest;
 }
