@@ -57,7 +57,7 @@ export {
   renderKeysCsv,
 } from './report/csv.js';
 export { escapeMarkdown, neutralizeFormula } from './report/escape.js';
-export { renderMarkdown } from './report/markdown.js';
+export { DEFAULT_MARKDOWN_TABLE_ROWS, type MarkdownOptions, renderMarkdown } from './report/markdown.js';
 export {
   type MonthlyReportOptions,
   type MonthlyReportResult,

@@ -46,6 +46,32 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), `|${align.join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+/**
+ * Rows a table of report.md shows before it points to the file that has them all: a report of
+ * 100,000 keys would otherwise be a 70 MB Markdown file, past what a ticket takes. The CSV and
+ * JSON files always hold every row.
+ */
+export const DEFAULT_MARKDOWN_TABLE_ROWS = 1000;
+
+export interface MarkdownOptions {
+  /** Rows per table before the rest is left to the CSV/JSON files; 0 for no limit. Default {@link DEFAULT_MARKDOWN_TABLE_ROWS}. */
+  readonly maxTableRows?: number;
+}
+
+/** The first `max` items (all when max is 0), and the line that says where the rest are. */
+function capped<T>(
+  list: readonly T[],
+  max: number,
+  noun: string,
+  file: string,
+): { shown: readonly T[]; note: string } {
+  if (max <= 0 || list.length <= max) return { shown: list, note: '' };
+  return {
+    shown: list.slice(0, max),
+    note: `\n\n_The first ${max.toLocaleString('en-US')} of ${list.length.toLocaleString('en-US')} ${noun} are shown; \`${file}\` lists them all._`,
+  };
+}
+
 /** A right-aligned column: the trailing space in its header is the marker. */
 const num = (title: string) => `${title} `;
 
@@ -310,9 +336,10 @@ function mostExpensive(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>)
   ].join('\n');
 }
 
-function wasteSection(report: MonthlyReport): string {
+function wasteSection(report: MonthlyReport, max: number): string {
   const cur = report.cost.currency;
   const rows = report.summary.waste;
+  const { shown, note } = capped(rows, max, 'such keys', 'report.json');
   return [
     '### Keys that cost money for nothing',
     '',
@@ -320,8 +347,8 @@ function wasteSection(report: MonthlyReport): string {
       ? 'None: no key was disabled all month, unused, or pending deletion.'
       : table(
           ['Key', 'Why', num('Cost this month')],
-          rows.map((w) => [e(w.name), e(w.reason), money(w.cost, cur)]),
-        ),
+          shown.map((w) => [e(w.name), e(w.reason), money(w.cost, cur)]),
+        ) + note,
     '',
   ].join('\n');
 }
@@ -351,7 +378,7 @@ function monthOverMonth(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>
 
 const SEVERITY_ORDER = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]));
 
-function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>): string {
+function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>, max: number): string {
   const bySeverity = (a: Finding, b: Finding) =>
     (SEVERITY_ORDER.get(a.severity) ?? 9) - (SEVERITY_ORDER.get(b.severity) ?? 9) ||
     compareText(a.ruleId, b.ruleId) ||
@@ -359,6 +386,9 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
   const failing = report.findings.filter((f) => f.status === 'FAIL').sort(bySeverity);
   const unknown = report.findings.filter((f) => f.status === 'UNKNOWN').sort(bySeverity);
   const muted = report.findings.filter((f) => f.status === 'MUTED').sort(bySeverity);
+  const failingShown = capped(failing, max, 'failing findings (most severe first)', 'findings.csv');
+  const unknownShown = capped(unknown, max, 'unknown findings', 'findings.csv');
+  const mutedShown = capped(muted, max, 'muted findings', 'findings.csv');
   // Organisation reports name each finding's account first.
   const label = accountLabeler(report);
   const acct = (f: Finding): string[] => (report.organization ? [label(f.account)] : []);
@@ -371,7 +401,7 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
       ? 'No failing finding.'
       : table(
           [...acctHead, 'Severity', 'Rule', 'Key', 'Region', 'Why', 'Fix', 'Controls'],
-          failing.map((f) => [
+          failingShown.shown.map((f) => [
             ...acct(f),
             f.severity,
             `${f.ruleId} ${e(f.title)}`,
@@ -381,7 +411,7 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
             `${e(f.remediation.text)} \`${f.remediation.cli.replace(/`/g, "'")}\``,
             e(controls(f.controls)),
           ]),
-        ),
+        ) + failingShown.note,
     '',
     '### Unknown: the evidence could not be read',
     '',
@@ -389,14 +419,14 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
       ? 'None: every check had its evidence.'
       : table(
           [...acctHead, 'Rule', 'Key', 'Region', 'Why'],
-          unknown.map((f) => [
+          unknownShown.shown.map((f) => [
             ...acct(f),
             f.ruleId,
             keyLabel(rows.get(f.keyArn), f.keyArn),
             f.region,
             e(f.reason),
           ]),
-        ),
+        ) + unknownShown.note,
     '',
     '### Muted by a suppression',
     '',
@@ -404,7 +434,7 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
       ? 'None.'
       : table(
           [...acctHead, 'Rule', 'Key', 'Justification', 'Owner', 'Ticket', 'Expires'],
-          muted.map((f) => [
+          mutedShown.shown.map((f) => [
             ...acct(f),
             f.ruleId,
             keyLabel(rows.get(f.keyArn), f.keyArn),
@@ -413,7 +443,7 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
             e(f.muted?.ticket ?? ''),
             e(f.muted?.expires ?? ''),
           ]),
-        ),
+        ) + mutedShown.note,
     '',
   );
   if (report.expiredSuppressions.length > 0)
@@ -442,7 +472,7 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
   return lines.join('\n');
 }
 
-function keyTable(report: MonthlyReport): string {
+function keyTable(report: MonthlyReport, max: number): string {
   const cur = report.cost.currency;
   // Each key's name once, not twice per comparison.
   const sorted = report.keys
@@ -453,6 +483,7 @@ function keyTable(report: MonthlyReport): string {
         compareText(a.row.region, b.row.region) ||
         compareText(a.name, b.name),
     );
+  const { shown, note } = capped(sorted, max, 'keys', 'keys.csv');
   const label = accountLabeler(report);
   const org = report.organization !== null;
   return [
@@ -473,7 +504,7 @@ function keyTable(report: MonthlyReport): string {
         num('Total'),
         num('Failing'),
       ],
-      sorted.map(({ row: r, name }) => [
+      shown.map(({ row: r, name }) => [
         ...(org ? [label(r.account)] : []),
         e(name),
         `\`${e(r.keyId)}\``,
@@ -487,14 +518,14 @@ function keyTable(report: MonthlyReport): string {
         `${money(r.total, cur)}${r.totalComplete ? '' : ' (at least)'}`,
         String(r.failing),
       ]),
-    ),
+    ) + note,
     '',
     'Amounts are rounded to cents for display; `costs.csv` and `report.json` carry full precision.',
     '',
   ].join('\n');
 }
 
-function coverageSection(report: MonthlyReport): string {
+function coverageSection(report: MonthlyReport, max: number): string {
   const lines = ['## Coverage and gaps', ''];
   const org = report.organization;
   const label = accountLabeler(report);
@@ -566,6 +597,7 @@ function coverageSection(report: MonthlyReport): string {
       ),
       '',
     );
+  const gaps = capped(report.coverage.gaps, max, 'gaps', 'report.json');
   lines.push(
     report.coverage.gaps.length === 0
       ? 'No gaps: every call succeeded.'
@@ -574,7 +606,7 @@ function coverageSection(report: MonthlyReport): string {
           '',
           table(
             [...(org ? ['Account'] : []), 'Scope', 'Region', 'Key', 'Evidence', 'Call', 'Error', 'Message'],
-            report.coverage.gaps.map((g) => [
+            gaps.shown.map((g) => [
               ...(org ? [g.account ? label(g.account) : ''] : []),
               g.scope,
               g.region ?? '',
@@ -584,7 +616,7 @@ function coverageSection(report: MonthlyReport): string {
               e(g.errorCode),
               e(g.message),
             ]),
-          ),
+          ) + gaps.note,
         ].join('\n'),
     '',
   );
@@ -616,21 +648,28 @@ function evidenceSection(): string {
 
 /**
  * Renders the monthly report as GitHub-flavoured Markdown for an audit ticket. Every string
- * a key's owner controls is escaped.
+ * a key's owner controls is escaped. Tables that grow with the estate (keys, findings, waste,
+ * gaps) show at most `maxTableRows` rows and say which file holds them all.
+ *
+ * @example
+ * ```ts
+ * await writeFile('report.md', renderMarkdown(report, { maxTableRows: 200 }));
+ * ```
  */
-export function renderMarkdown(report: MonthlyReport): string {
+export function renderMarkdown(report: MonthlyReport, options: MarkdownOptions = {}): string {
   const rows = new Map(report.keys.map((r) => [r.arn, r]));
+  const max = options.maxTableRows ?? DEFAULT_MARKDOWN_TABLE_ROWS;
   return `${[
     header(report),
     costBreakdown(report),
     keySummary(report),
     mostExpensive(report, rows),
-    wasteSection(report),
+    wasteSection(report, max),
     monthOverMonth(report, rows),
     organizationSection(report),
-    findingsSection(report, rows),
-    keyTable(report),
-    coverageSection(report),
+    findingsSection(report, rows, max),
+    keyTable(report, max),
+    coverageSection(report, max),
     assumptionsSection(report),
     evidenceSection(),
   ]

@@ -96,6 +96,8 @@ export interface MonthlyReportOptions {
   /** Where report sets go: `<outDir>/<account>/<YYYY-MM>/`. Default `reports`. */
   readonly outDir?: string;
   readonly formats?: readonly ReportFormat[];
+  /** Rows per table in report.md (default `DEFAULT_MARKDOWN_TABLE_ROWS`, 1,000); 0 for no limit. */
+  readonly markdownMaxRows?: number;
   /** Render the sample account that ships with kms-report (no AWS calls). */
   readonly demo?: boolean;
   /** Render from a saved inventory snapshot instead of collecting (no AWS calls for the inventory). */
@@ -343,7 +345,11 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
   });
 
   const files: ReportFile[] = [];
-  if (formats.includes('md')) files.push({ name: 'report.md', contents: renderMarkdown(report) });
+  if (formats.includes('md'))
+    files.push({
+      name: 'report.md',
+      contents: renderMarkdown(report, { maxTableRows: options.markdownMaxRows }),
+    });
   if (formats.includes('csv'))
     files.push(
       // Rendered a block of rows at a time while they are written: a large estate's

@@ -6,6 +6,7 @@ import type { FreeTierScope } from '../../model/pricing.js';
 import type { MonthlyReport } from '../../model/report.js';
 import { type AccountSpec, parseAccountList, parseRoleName } from '../../org/accounts.js';
 import { formatTotal } from '../../pricing/money.js';
+import { DEFAULT_MARKDOWN_TABLE_ROWS } from '../../report/markdown.js';
 import { parseFormats, type ReportFormat, runMonthlyReport } from '../../report/run.js';
 import { parseSourceList, type UsageSourceOption } from '../../usage/collect.js';
 import { ExitCode } from '../exit-codes.js';
@@ -16,6 +17,7 @@ interface ReportOptions {
   month?: string | true;
   demo?: boolean;
   format: ReportFormat[];
+  mdMaxRows: number;
   out: string;
   regions?: string;
   profile?: string;
@@ -42,6 +44,13 @@ function parseSeverity(value: string): Severity {
   if (!(SEVERITIES as readonly string[]).includes(s))
     throw new InputError('--fail-on', `expected one of ${SEVERITIES.join(', ')}, got "${value}"`);
   return s as Severity;
+}
+
+function parseMaxRows(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InputError('--md-max-rows', `expected a whole number of rows (0: no limit), got "${value}"`);
+  return n;
 }
 
 function parseUsageSources(value: string): UsageSourceOption[] {
@@ -109,6 +118,14 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
       new Option('-f, --format <list>', 'report formats: md, csv, json')
         .default(['md', 'csv', 'json'], 'md,csv,json')
         .argParser((v) => parseFormats(v)),
+    )
+    .addOption(
+      new Option(
+        '--md-max-rows <n>',
+        'rows per table in report.md (keys, findings, gaps); the CSV and JSON files hold them all (0: no limit)',
+      )
+        .default(DEFAULT_MARKDOWN_TABLE_ROWS)
+        .argParser(parseMaxRows),
     )
     .option(
       '-o, --out <dir>',
@@ -207,6 +224,7 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
           month: typeof opts.month === 'string' ? opts.month : undefined,
           demo: opts.demo,
           formats: opts.format,
+          markdownMaxRows: opts.mdMaxRows,
           outDir: opts.out,
           regions: opts.regions === undefined ? undefined : parseRegionList(opts.regions),
           profile: opts.profile,

@@ -107,6 +107,8 @@ describe('kms-report --demo', () => {
     [['--month', '2026-09'], '--month: the demo data is for 2026-10'],
     [['--format', 'pdf'], '--format: unknown format "pdf"'],
     [['--fail-on', 'severe'], '--fail-on: expected one of critical, high, medium, low, informational'],
+    [['--md-max-rows', '-1'], '--md-max-rows: expected a whole number of rows (0: no limit), got "-1"'],
+    [['--md-max-rows', 'ten'], '--md-max-rows: expected a whole number of rows'],
   ])('refuses %j with exit code 2 and writes nothing', async (args, message) => {
     const { code, io, out } = await demo(args);
     expect(code).toBe(ExitCode.BadInput);

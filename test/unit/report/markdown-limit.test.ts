@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { SEVERITIES } from '../../../src/model/findings.js';
+import type { MonthlyReport } from '../../../src/model/report.js';
+import { DEFAULT_MARKDOWN_TABLE_ROWS, renderMarkdown } from '../../../src/report/markdown.js';
+import { demoMonthlyReport } from '../../support/demo-report.js';
+
+/** The report with every key and finding repeated `times` times. */
+function repeated(report: MonthlyReport, times: number): MonthlyReport {
+  const many = <T>(list: readonly T[]) => Array.from({ length: times }, () => list).flat();
+  return { ...report, keys: many(report.keys), findings: many(report.findings) };
+}
+
+/** The table rows (after header and alignment) of the section that starts with `heading`. */
+function tableRows(md: string, heading: string): string[] {
+  const start = md.indexOf(`\n${heading}\n`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const rest = md.slice(start + heading.length + 2);
+  const end = rest.search(/\n#{2,3} /);
+  const lines = (end < 0 ? rest : rest.slice(0, end)).split('\n').filter((l) => l.startsWith('| '));
+  return lines.slice(1);
+}
+
+describe('report.md on a large estate', () => {
+  it('shows at most 1,000 keys and says that keys.csv holds them all', async () => {
+    const demo = await demoMonthlyReport();
+    const times = Math.ceil((DEFAULT_MARKDOWN_TABLE_ROWS + 1) / demo.keys.length);
+    const big = repeated(demo, times);
+    const md = renderMarkdown(big);
+    expect(tableRows(md, '## Keys')).toHaveLength(DEFAULT_MARKDOWN_TABLE_ROWS);
+    expect(md).toContain(
+      `_The first 1,000 of ${big.keys.length.toLocaleString('en-US')} keys are shown; \`keys.csv\` lists them all._`,
+    );
+  });
+
+  it('keeps the most severe failing findings when it cuts, and shows everything with no limit', async () => {
+    const demo = await demoMonthlyReport();
+    const big = repeated(demo, 3);
+    const failing = big.findings.filter((f) => f.status === 'FAIL');
+    const md = renderMarkdown(big, { maxTableRows: 5 });
+    const rows = tableRows(md, '### Failing');
+    expect(rows).toHaveLength(5);
+    const worst = SEVERITIES.find((s) => failing.some((f) => f.severity === s));
+    for (const row of rows) expect(row).toContain(`| ${worst} |`);
+    expect(md).toContain(
+      `of ${failing.length} failing findings (most severe first) are shown; \`findings.csv\` lists them all._`,
+    );
+
+    const all = renderMarkdown(big, { maxTableRows: 0 });
+    expect(tableRows(all, '### Failing')).toHaveLength(failing.length);
+    expect(tableRows(all, '## Keys')).toHaveLength(big.keys.length);
+    expect(all).not.toContain('lists them all');
+  });
+});
