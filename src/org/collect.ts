@@ -340,7 +340,13 @@ export async function collectOrganizationInventory(
     };
   };
 
-  const results = await Promise.all(targets.map((t) => accountLimit(() => collectAccount(t))));
+  const results = await Promise.all(targets.map((t) => accountLimit(() => collectAccount(t)))).catch(
+    (error: unknown) => {
+      // Stopped (Ctrl-C) or failed: the accounts not begun are not entered.
+      accountLimit.clearQueue();
+      throw error;
+    },
+  );
 
   const keys: KeyRecord[] = [];
   const gaps: Gap[] = [];

@@ -52,7 +52,13 @@ async function writeSynced(
     if (data.length === 0) return;
     hash.update(data);
     bytes += data.length;
-    await handle.write(data);
+    // One write can take less than it was given (a full disk, a file-size limit): go on until
+    // all is written, so the next write reports the error instead of a short file passing.
+    for (let offset = 0; offset < data.length; ) {
+      const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+      if (bytesWritten <= 0) throw new Error(`could not write ${path}: no byte was written`);
+      offset += bytesWritten;
+    }
   };
   try {
     let text = '';

@@ -138,6 +138,7 @@ export async function collectS3TrailLogs(
   let pool: CountingPool | undefined;
   /** KMS events counted so far, for progress (the workers' aggregators are merged at the end). */
   let kmsEvents = 0;
+  let credentialsFailure: RegionCredentialsFailure | null = null;
 
   try {
     for (const day of days) {
@@ -163,7 +164,9 @@ export async function collectS3TrailLogs(
       await Promise.all(
         keys.map((key) =>
           limit(async () => {
-            if (signal?.aborted) return;
+            // Stopped, or the credentials failed: the files not begun are left (every task
+            // settles, so nothing runs on after this function has returned).
+            if (signal?.aborted || credentialsFailure) return;
             try {
               const raw = await fetchLogFile(client, bucket, key);
               if (workers > 0) {
@@ -180,13 +183,18 @@ export async function collectS3TrailLogs(
                 return;
               }
               const e = classifyAwsError(error);
-              if (e.kind === 'credentials')
-                throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+              if (e.kind === 'credentials') {
+                credentialsFailure ??= new RegionCredentialsFailure(`${e.code}: ${e.message}`, {
+                  cause: error,
+                });
+                return;
+              }
               fileFailed(`${key}: ${e.code}${e.message ? ` (${e.message})` : ''}`);
             }
           }),
         ),
       );
+      if (credentialsFailure) throw credentialsFailure;
       if (signal?.aborted) break;
       daysDone += 1;
       meter(kmsEvents, files, daysDone / days.length);

@@ -105,6 +105,8 @@ export class CountingPool {
 
   count(key: string, bytes: Uint8Array): Promise<number> {
     if (this.failure !== null) return Promise.reject(new FileReadError(`${key}: ${this.failureMessage()}`));
+    if (this.slots.length === 0)
+      return Promise.reject(new FileReadError(`${key}: the counting workers were stopped`));
     const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.nextId++;
     // A copy the worker can own: the SDK's array may be a view on a larger shared buffer.
@@ -133,6 +135,9 @@ export class CountingPool {
             }),
         ),
       );
+      // A worker that failed while the others were answering: their files are reported lost
+      // (see onFailure), so none of their counts may be merged either.
+      if (this.failure !== null) return [];
       return states.filter((s): s is AggregatorState => s !== null);
     } finally {
       await this.close();

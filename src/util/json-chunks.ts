@@ -3,8 +3,10 @@
  * one string (V8's longest string is 2^29 − 24 characters; a 100,000-key report.json passes it).
  *
  * Joined, the pieces are exactly `JSON.stringify(value, null, 2)` for plain data (objects,
- * arrays, strings, numbers, booleans, null; `undefined` and functions omitted from objects and
- * written as `null` in arrays; `toJSON` honoured) — the unit tests hold it to that. Large
+ * arrays, strings, numbers, booleans, null; `undefined`, functions and symbols omitted from
+ * objects and written as `null` in arrays; `toJSON(key)` and boxed primitives as JSON.stringify
+ * treats them; nothing at all for a value JSON.stringify gives `undefined` for) — the unit tests
+ * hold it to that. Large
  * arrays and the upper levels of objects are walked; everything below is stringified whole,
  * so the pieces are few and large enough to write efficiently.
  *
@@ -14,7 +16,10 @@
  * ```
  */
 export function* jsonChunks(value: unknown): Generator<string, void, undefined> {
-  yield* walk(value, '', 0);
+  const v = resolve(value, '');
+  // JSON.stringify gives undefined for these; there is nothing to write.
+  if (omitted(v)) return;
+  yield* walk(v, '', 0);
 }
 
 /** Arrays longer than this are written element by element. */
@@ -26,12 +31,31 @@ function omitted(v: unknown): boolean {
   return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }
 
+/**
+ * What JSON.stringify writes for a member, as it decides it: `toJSON(key)` first, then boxed
+ * numbers, strings and booleans unwrapped. (One difference remains: an object that a `toJSON`
+ * returns and that has a `toJSON` of its own is asked again; JSON.stringify would not. No
+ * kms-report data has a `toJSON` at all but dates.)
+ */
+function resolve(value: unknown, key: string): unknown {
+  let v = value;
+  if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') {
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') v = toJSON.call(v, key);
+  }
+  if (v instanceof Number) return Number(v);
+  if (v instanceof String) return String(v);
+  if (v instanceof Boolean) return v.valueOf();
+  return v;
+}
+
 function whole(value: unknown, pad: string): string {
   const text = JSON.stringify(value, null, 2);
   // JSON strings never hold a raw line break, so every "\n" is layout.
   return pad && text.includes('\n') ? text.replace(/\n/g, `\n${pad}`) : text;
 }
 
+/** Writes a value already resolved by its parent (see {@link resolve}). */
 function* walk(value: unknown, pad: string, level: number): Generator<string, void, undefined> {
   if (
     value === null ||
@@ -54,7 +78,7 @@ function* walk(value: unknown, pad: string, level: number): Generator<string, vo
     yield '[\n';
     for (let i = 0; i < value.length; i++) {
       yield inner;
-      const v: unknown = value[i];
+      const v = resolve(value[i], String(i));
       if (omitted(v)) yield 'null';
       else yield* walk(v, inner, level + 1);
       yield i < value.length - 1 ? ',\n' : '\n';
@@ -67,17 +91,21 @@ function* walk(value: unknown, pad: string, level: number): Generator<string, vo
     return;
   }
   const record = value as Record<string, unknown>;
-  const names = Object.keys(record).filter((k) => !omitted(record[k]));
-  if (names.length === 0) {
+  const members: [string, unknown][] = [];
+  for (const name of Object.keys(record)) {
+    const v = resolve(record[name], name);
+    if (!omitted(v)) members.push([name, v]);
+  }
+  if (members.length === 0) {
     yield '{}';
     return;
   }
   yield '{\n';
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] as string;
+  for (let i = 0; i < members.length; i++) {
+    const [name, v] = members[i] as [string, unknown];
     yield `${inner}${JSON.stringify(name)}: `;
-    yield* walk(record[name], inner, level + 1);
-    yield i < names.length - 1 ? ',\n' : '\n';
+    yield* walk(v, inner, level + 1);
+    yield i < members.length - 1 ? ',\n' : '\n';
   }
   yield `${pad}}`;
 }

@@ -121,6 +121,80 @@ describe('collectS3TrailLogs', () => {
     }
   });
 
+  it('on expired credentials, lets the files in flight finish, starts no other, and leaves no thread running', async () => {
+    const day = `AWSLogs/${OWNER}/CloudTrail/${REGION}/2026/10/10/`;
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => `${day}${n}.json.gz`);
+    s3.on(ListObjectsV2Command).callsFake(({ Prefix }) => ({
+      Contents: Prefix === day ? keys.map((Key) => ({ Key })) : [],
+      IsTruncated: false,
+    }));
+    const fetched: string[] = [];
+    const file = gzipSync(JSON.stringify({ Records: decrypts(3, new Date('2026-10-10T12:00:00Z'), 60_000) }));
+    s3.on(GetObjectCommand).callsFake(async ({ Key }) => {
+      fetched.push(Key);
+      if (Key.endsWith('a.json.gz'))
+        throw Object.assign(new Error('The security token included in the request is expired'), {
+          name: 'ExpiredToken',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 403 },
+        });
+      await new Promise((r) => setTimeout(r, 100));
+      return { Body: body(file) };
+    });
+    const ports = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
+    const before = ports();
+
+    await expect(
+      collectS3TrailLogs(client, {
+        account: OWNER,
+        region: REGION,
+        window: parseMonth('2026-10'),
+        bucket: 'b',
+        concurrency: 2,
+        workers: 1,
+      }),
+    ).rejects.toThrow('ExpiredToken');
+    // "a" failed while "b" was in flight; nothing after them was begun, nothing runs on.
+    expect(fetched.map((k) => k.slice(-9))).toEqual(['a.json.gz', 'b.json.gz']);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fetched).toHaveLength(2);
+    expect(ports()).toBe(before);
+  });
+
+  it("merges no worker's counts when another worker fails while the counts are being collected", async () => {
+    const pool = new CountingPool(2, {
+      source: 'cloudtrail-s3',
+      startMs: Date.parse('2026-10-01T00:00:00Z'),
+      endMs: Date.parse('2026-11-01T00:00:00Z'),
+    });
+    const small = gzipSync(
+      JSON.stringify({ Records: decrypts(3, new Date('2026-10-15T12:00:00Z'), 60_000) }),
+    );
+    const big = gzipSync(
+      JSON.stringify({ Records: decrypts(100_000, new Date('2026-10-30T12:00:00Z'), 1_000) }),
+    );
+    const slots = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots;
+    try {
+      // One file on each worker, then a long one on the first.
+      expect(await Promise.all([pool.count('a.json.gz', small), pool.count('b.json.gz', small)])).toEqual([
+        3, 3,
+      ]);
+      const long = pool.count('big.json.gz', big).then(
+        () => 'counted',
+        (error: Error) => error.message,
+      );
+      const states = pool.finish();
+      // The second worker answers at once; the first is still counting when it dies.
+      await new Promise((r) => setTimeout(r, 100));
+      await slots[0]?.worker.terminate();
+      expect(await states).toEqual([]);
+      expect(await long).toContain('big.json.gz: a counting worker failed');
+      expect(pool.lost.sort()).toEqual(['a.json.gz', 'b.json.gz']);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('normalises the trail prefix', () => {
     expect(normalizeTrailPrefix(undefined)).toBe('AWSLogs/');
     expect(normalizeTrailPrefix('my-prefix/AWSLogs')).toBe('my-prefix/AWSLogs/');

@@ -36,8 +36,26 @@ describe('jsonChunks', () => {
       long,
       [[[[long]]]],
       { 'key with "quote"': { '\n': [{}] } },
+      // toJSON gets the member's key, may return undefined (member dropped, array slot null).
+      {
+        a: { toJSON: (key: string) => `key was ${key}` },
+        b: { toJSON: () => undefined },
+        c: [{ toJSON: () => undefined }],
+      },
+      [{ toJSON: (key: string) => ({ at: key }) }],
+      // Boxed primitives are written as the primitive.
+      { n: Object(5), s: Object('x'), b: Object(false), deep: { deeper: [Object(1)] } },
+      Object('top'),
+      -0,
+      // biome-ignore lint/suspicious/noSparseArray: a hole is written as null
+      [1, , 3],
     ];
     for (const value of values) expect(joined(value)).toBe(JSON.stringify(value, null, 2));
+  });
+
+  it('writes nothing where JSON.stringify gives undefined', () => {
+    for (const value of [undefined, () => 1, Symbol('s'), { toJSON: () => undefined }])
+      expect([...jsonChunks(value)]).toEqual([]);
   });
 
   it('yields a large array in many pieces, none holding the whole', () => {
