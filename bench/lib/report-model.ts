@@ -1,39 +1,10 @@
 /** Report model data for the rendering benchmark, and a CSV reader for its floor. */
-import { runCompliance } from '../../src/compliance/engine.js';
-import { DEMO_MONTH, demoComplianceConfig, demoSnapshot, demoUsage } from '../../src/demo/sample.js';
 import type { MonthlyReport } from '../../src/model/report.js';
-import { priceMonth } from '../../src/pricing/engine.js';
-import { loadPricingTables } from '../../src/pricing/load.js';
-import { buildMonthlyReport } from '../../src/report/build.js';
+import { demoMonthlyReport } from '../../test/support/demo-report.js';
 
 const suffix = (c: number) => c.toString(16).padStart(6, '0');
 /** The c-th copy of a key id: same shape, last 6 hex digits replaced. */
 const copyId = (id: string, c: number) => (c === 0 ? id : `${id.slice(0, -6)}${suffix(c)}`);
-
-/** The demo account's report, built by the project's pipeline. */
-async function demoReport(): Promise<MonthlyReport> {
-  const snapshot = demoSnapshot();
-  const usage = demoUsage();
-  const tables = await loadPricingTables();
-  const generatedAt = '2026-11-01T02:05:00.000Z';
-  const cost = priceMonth({ month: DEMO_MONTH, snapshot, usage, tables });
-  const compliance = runCompliance(snapshot, {
-    config: demoComplianceConfig(),
-    usage,
-    month: DEMO_MONTH,
-    clock: { now: () => Date.parse(generatedAt) },
-  });
-  return buildMonthlyReport({
-    month: DEMO_MONTH,
-    monthToDate: false,
-    period: { start: '2026-10-01T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z' },
-    snapshot,
-    usage,
-    cost,
-    compliance,
-    generatedAt,
-  });
-}
 
 /**
  * A report of about `keys` keys: the demo report (built by the project's pipeline) with its
@@ -42,7 +13,7 @@ async function demoReport(): Promise<MonthlyReport> {
  * measures (and take minutes); the renderers see a report of the real shape and size.
  */
 export async function largeReport(keys: number): Promise<MonthlyReport> {
-  const base = await demoReport();
+  const base = await demoMonthlyReport();
   const ids = base.keys.map((k) => k.keyId);
   const perKey = JSON.stringify({
     keys: base.keys,
