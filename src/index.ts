@@ -59,6 +59,7 @@ export {
 export { escapeMarkdown, neutralizeFormula } from './report/escape.js';
 export { DEFAULT_MARKDOWN_TABLE_ROWS, type MarkdownOptions, renderMarkdown } from './report/markdown.js';
 export {
+  MAX_PREVIOUS_REPORT_BYTES,
   type MonthlyReportOptions,
   type MonthlyReportResult,
   type OrganizationReportOptions,

@@ -189,6 +189,8 @@ export interface MonthlyReport {
   readonly expiredSuppressions: readonly ExpiredSuppression[];
   readonly unusedSuppressions: ComplianceResult['unusedSuppressions'];
   readonly monthOverMonth: MonthOverMonth | null;
+  /** Why last month was not compared although its report folder exists (unreadable, too large, another version); null otherwise. */
+  readonly monthOverMonthNote: string | null;
   /** Organisation-wide reports (`--org`, `--accounts`): totals, findings and coverage per account and OU. */
   readonly organization: OrganizationView | null;
   /** The full pricing output: every line, subtotal, assumption and notice. */

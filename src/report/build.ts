@@ -37,6 +37,8 @@ export interface BuildReportInput {
   readonly keysCreatedAfterMonth?: readonly string[];
   /** Last month's report, for the month-over-month section. */
   readonly previous?: MonthlyReport | null;
+  /** Why last month's report, though present, could not be compared (said in the report). */
+  readonly previousProblem?: string | null;
   readonly generatedAt: string;
   readonly demo?: boolean;
 }
@@ -351,6 +353,7 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
     expiredSuppressions: compliance.expiredSuppressions,
     unusedSuppressions: compliance.unusedSuppressions,
     monthOverMonth: null,
+    monthOverMonthNote: input.previous ? null : (input.previousProblem ?? null),
     organization: organizationView(snapshot, input.usage, cost, findings),
     cost,
   };

@@ -72,6 +72,9 @@ function capped<T>(
   };
 }
 
+/** Keys or findings named inline in the month-over-month section before "and N more". */
+const MONTH_OVER_MONTH_NAMES = 50;
+
 /** A right-aligned column: the trailing space in its header is the marker. */
 const num = (title: string) => `${title} `;
 
@@ -355,21 +358,31 @@ function wasteSection(report: MonthlyReport, max: number): string {
 
 function monthOverMonth(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>): string {
   const m = report.monthOverMonth;
-  if (!m) return '';
+  if (!m)
+    return report.monthOverMonthNote
+      ? [
+          '### Month over month',
+          '',
+          `Not compared with last month: ${e(report.monthOverMonthNote)}.`,
+          '',
+        ].join('\n')
+      : '';
   const cur = report.cost.currency;
-  const names = (arns: readonly string[]) =>
-    arns.length ? arns.map((a) => keyLabel(rows.get(a), a)).join(', ') : 'none';
-  const findings = (list: readonly { ruleId: string; keyArn: string }[]) =>
-    list.length
-      ? list.map((f) => `${f.ruleId} on ${keyLabel(rows.get(f.keyArn), f.keyArn)}`).join('; ')
-      : 'none';
+  // Inline lists: the first few, then how many more (report.json lists them all).
+  const list = <T>(items: readonly T[], show: (item: T) => string, sep: string) =>
+    items.length === 0
+      ? 'none'
+      : `${items.slice(0, MONTH_OVER_MONTH_NAMES).map(show).join(sep)}${items.length > MONTH_OVER_MONTH_NAMES ? `${sep}and ${items.length - MONTH_OVER_MONTH_NAMES} more (report.json lists them all)` : ''}`;
+  const names = (arns: readonly string[]) => list(arns, (a) => keyLabel(rows.get(a), a), ', ');
+  const findings = (items: readonly { ruleId: string; keyArn: string }[]) =>
+    list(items, (f) => `${f.ruleId} on ${keyLabel(rows.get(f.keyArn), f.keyArn)}`, '; ');
   const change = m.totalChange.startsWith('-') ? money(m.totalChange, cur) : `+${money(m.totalChange, cur)}`;
   return [
     `### Since ${monthTitle(m.previousMonth)}`,
     '',
     `- Cost: ${change} (from ${money(m.previousTotal, cur)})`,
     `- Keys added: ${names(m.keysAdded)}`,
-    `- Keys removed: ${m.keysRemoved.length ? m.keysRemoved.map(e).join(', ') : 'none'}`,
+    `- Keys removed: ${list(m.keysRemoved, e, ', ')}`,
     `- Findings opened: ${findings(m.findingsOpened)}`,
     `- Findings resolved: ${findings(m.findingsResolved)}`,
     '',

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectInventory, type InventoryClients } from '../collect/inventory.js';
 import type { RegionProgress } from '../collect/kms.js';
@@ -136,22 +136,42 @@ export interface MonthlyReportResult {
 /** Default usage sources of a live run: per-key counts from Event history, totals from CloudWatch. */
 export const DEFAULT_USAGE_SOURCES: readonly UsageSourceOption[] = ['lookup', 'cloudwatch'];
 
-async function readPrevious(dir: string): Promise<MonthlyReport | null> {
-  let text: string;
+/**
+ * Last month's report.json is read whole to compare with; past this size it is not (a report of
+ * ~20,000 keys or more: the text would approach V8's longest string and the parse take GBs), and
+ * the report says so instead of comparing.
+ */
+export const MAX_PREVIOUS_REPORT_BYTES = 256 * 1024 * 1024;
+
+/** Last month's report to compare with, or why it cannot be (null, null: there is none). */
+async function readPrevious(dir: string): Promise<{ report: MonthlyReport | null; problem: string | null }> {
+  const path = join(dir, 'report.json');
+  const none = { report: null, problem: null };
+  let size: number;
   try {
-    text = await readFile(join(dir, 'report.json'), 'utf8');
-  } catch {
-    return null;
+    size = (await stat(path)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return none;
+    return { report: null, problem: `${path} could not be read (${(error as Error).message})` };
   }
+  if (size > MAX_PREVIOUS_REPORT_BYTES)
+    return {
+      report: null,
+      problem: `${path} is ${Math.round(size / 1048576)} MiB, more than the ${MAX_PREVIOUS_REPORT_BYTES / 1048576} MiB kms-report reads to compare months; compare keys.csv and findings.csv of both months instead`,
+    };
+  let data: Partial<MonthlyReport>;
   try {
-    const data = JSON.parse(text) as Partial<MonthlyReport>;
-    // A report of another kind or version is not compared with, but not an error either.
-    return data.kind === REPORT_KIND && data.schemaVersion === REPORT_SCHEMA_VERSION
-      ? (data as MonthlyReport)
-      : null;
-  } catch {
-    return null;
+    data = JSON.parse(await readFile(path, 'utf8')) as Partial<MonthlyReport>;
+  } catch (error) {
+    return { report: null, problem: `${path} could not be read as JSON (${(error as Error).message})` };
   }
+  // A report of another kind or version is not compared with, but not an error either.
+  if (data.kind !== REPORT_KIND || data.schemaVersion !== REPORT_SCHEMA_VERSION)
+    return {
+      report: null,
+      problem: `${path} is not a kms-report report of schema version ${REPORT_SCHEMA_VERSION} (kind ${JSON.stringify(data.kind ?? null)}, version ${JSON.stringify(data.schemaVersion ?? null)})`,
+    };
+  return { report: data as MonthlyReport, problem: null };
 }
 
 async function loadTables(pricing: string | undefined): Promise<PricingTable[]> {
@@ -329,6 +349,7 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
       ? (snapshot.accounts[0] as string)
       : 'organization';
   const dir = join(options.outDir ?? 'reports', scope, month.month);
+  const previous = await readPrevious(join(options.outDir ?? 'reports', scope, previousMonthOf(month)));
   const report = buildMonthlyReport({
     month: month.month,
     monthToDate: month.monthToDate,
@@ -339,7 +360,8 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
     cost,
     compliance,
     keysCreatedAfterMonth: later,
-    previous: await readPrevious(join(options.outDir ?? 'reports', scope, previousMonthOf(month))),
+    previous: previous.report,
+    previousProblem: previous.problem,
     generatedAt,
     demo: options.demo,
   });

@@ -50,4 +50,25 @@ describe('report.md on a large estate', () => {
     expect(tableRows(all, '## Keys')).toHaveLength(big.keys.length);
     expect(all).not.toContain('lists them all');
   });
+
+  it('names at most 50 keys inline in the month-over-month lines, then says how many more', async () => {
+    const demo = await demoMonthlyReport();
+    const added = Array.from({ length: 60 }, (_, i) => `arn:aws:kms:eu-west-1:111122223333:key/added-${i}`);
+    const md = renderMarkdown({
+      ...demo,
+      monthOverMonth: {
+        previousMonth: '2026-09',
+        keysAdded: added,
+        keysRemoved: [],
+        previousTotal: '30',
+        totalChange: '5',
+        findingsOpened: [],
+        findingsResolved: [],
+      },
+    });
+    const line = md.split('\n').find((l) => l.startsWith('- Keys added: ')) ?? '';
+    expect(line).toContain('added-49');
+    expect(line).not.toContain('added-50');
+    expect(line).toContain(', and 10 more (report.json lists them all)');
+  });
 });

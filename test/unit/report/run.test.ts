@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { runCli } from '../../../src/cli/program.js';
 import { InputError, InterruptedError } from '../../../src/errors.js';
 import type { MonthlyReport } from '../../../src/model/report.js';
 import { sumMoney } from '../../../src/pricing/money.js';
-import { resolveReportMonth, runMonthlyReport } from '../../../src/report/run.js';
+import { MAX_PREVIOUS_REPORT_BYTES, resolveReportMonth, runMonthlyReport } from '../../../src/report/run.js';
 import { captureIo } from '../../support/io.js';
 
 async function demo(args: string[] = [], out?: string) {
@@ -153,6 +153,38 @@ describe('kms-report --demo', () => {
     ]);
     expect(report.monthOverMonth?.totalChange).toBe(sumMoney([report.summary.cost.total.amount, '-30']));
     expect(await readFile(join(again.set, 'report.md'), 'utf8')).toContain('### Since September 2026');
+  });
+
+  it.each([
+    [
+      'of another version',
+      (path: string) => writeFile(path, JSON.stringify({ kind: 'kms-report/report', schemaVersion: 99 })),
+      'is not a kms-report report of schema version 1',
+    ],
+    [
+      'that is not JSON',
+      (path: string) => writeFile(path, '{"kind": "kms-report/report", '),
+      'could not be read as JSON',
+    ],
+    // A sparse file: its size is what matters, nothing is read.
+    [
+      'too large to read whole',
+      (path: string) => truncate(path, MAX_PREVIOUS_REPORT_BYTES + 1),
+      'more than the 256 MiB kms-report reads to compare months',
+    ],
+  ])('says why last month was not compared when its report.json is %s', async (_, make, reason) => {
+    const out = await mkdtemp(join(tmpdir(), 'kms-report-previous-'));
+    const september = join(out, '111122223333', '2026-09');
+    await mkdir(september, { recursive: true });
+    await writeFile(join(september, 'report.json'), '');
+    await make(join(september, 'report.json'));
+
+    const { code, set } = await demo(['--format', 'json,md'], out);
+    expect(code).not.toBe(ExitCode.Error);
+    const report = await reportJson(set);
+    expect(report.monthOverMonth).toBeNull();
+    expect(report.monthOverMonthNote).toContain(reason);
+    expect(await readFile(join(set, 'report.md'), 'utf8')).toContain('Not compared with last month: ');
   });
 
   it('renders the same report from the saved evidence, without AWS', async () => {
