@@ -4,6 +4,7 @@ import { SnapshotError } from './errors.js';
 import { type InventorySnapshot, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from './model/inventory.js';
 import { snapshotSchema } from './model/snapshot-schema.js';
 import { writeFileAtomic } from './util/atomic-write.js';
+import { jsonFileChunks } from './util/json-chunks.js';
 
 /** The snapshot as written to disk: stable key order, two-space indentation, final newline. */
 export function serializeSnapshot(snapshot: InventorySnapshot): string {
@@ -12,7 +13,8 @@ export function serializeSnapshot(snapshot: InventorySnapshot): string {
 
 /** Writes a snapshot atomically: the file is either the previous one or the complete new one. */
 export async function writeSnapshot(path: string, snapshot: InventorySnapshot): Promise<void> {
-  await writeFileAtomic(path, serializeSnapshot(snapshot));
+  // In pieces: a large estate's snapshot need not fit one string (same text as serializeSnapshot).
+  await writeFileAtomic(path, jsonFileChunks(snapshot));
 }
 
 function fieldPath(path: readonly PropertyKey[]): string {

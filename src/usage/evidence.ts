@@ -4,6 +4,7 @@ import { SnapshotError } from '../errors.js';
 import type { IsoDate } from '../model/inventory.js';
 import type { MonthUsage, UsageSource } from '../model/usage.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { jsonFileChunks } from '../util/json-chunks.js';
 import type { KeyClass } from './events.js';
 import type { ReconciliationRow } from './reconcile.js';
 
@@ -160,7 +161,8 @@ export function serializeUsageEvidence(evidence: UsageEvidence): string {
  * ```
  */
 export async function writeUsageEvidence(path: string, evidence: UsageEvidence): Promise<void> {
-  await writeFileAtomic(path, serializeUsageEvidence(evidence));
+  // In pieces (same text as serializeUsageEvidence).
+  await writeFileAtomic(path, jsonFileChunks(evidence));
 }
 
 function fieldPath(path: readonly PropertyKey[]): string {
