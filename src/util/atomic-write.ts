@@ -31,7 +31,10 @@ export async function writeFileAtomic(
             if (text) await handle.writeFile(text);
             text = '';
             await handle.writeFile(piece);
-          } else if ((text += piece).length >= WRITE_BLOCK) {
+            continue;
+          }
+          text += piece;
+          if (text.length >= WRITE_BLOCK) {
             await handle.writeFile(text);
             text = '';
           }
