@@ -56,19 +56,38 @@ export const DEFAULT_MARKDOWN_TABLE_ROWS = 1000;
 export interface MarkdownOptions {
   /** Rows per table before the rest is left to the CSV/JSON files; 0 for no limit. Default {@link DEFAULT_MARKDOWN_TABLE_ROWS}. */
   readonly maxTableRows?: number;
+  /**
+   * The formats written beside report.md (`md`, `csv`, `json`; default all), so a cut table
+   * names a file that is there. snapshot.json is always written.
+   */
+  readonly formats?: readonly string[];
 }
 
-/** The first `max` items (all when max is 0), and the line that says where the rest are. */
-function capped<T>(
+/** Cuts a list to the table limit; the note says which written file lists it whole. */
+type Cap = <T>(
   list: readonly T[],
-  max: number,
   noun: string,
-  file: string,
-): { shown: readonly T[]; note: string } {
-  if (max <= 0 || list.length <= max) return { shown: list, note: '' };
-  return {
-    shown: list.slice(0, max),
-    note: `\n\n_The first ${max.toLocaleString('en-US')} of ${list.length.toLocaleString('en-US')} ${noun} are shown; \`${file}\` lists them all._`,
+  files: readonly string[],
+) => { shown: readonly T[]; note: string };
+
+function capper(options: MarkdownOptions): Cap {
+  const max = options.maxTableRows ?? DEFAULT_MARKDOWN_TABLE_ROWS;
+  if (!Number.isInteger(max) || max < 0)
+    throw new RangeError(`maxTableRows must be a whole number of rows (0: no limit), got ${max}`);
+  const formats = options.formats ?? ['md', 'csv', 'json'];
+  const written = new Set(['snapshot.json']);
+  if (formats.includes('csv')) for (const f of ['keys.csv', 'costs.csv', 'findings.csv']) written.add(f);
+  if (formats.includes('json')) written.add('report.json');
+  return (list, noun, files) => {
+    if (max === 0 || list.length <= max) return { shown: list, note: '' };
+    const file = files.find((f) => written.has(f));
+    const rest = file
+      ? `\`${file}\` lists them all`
+      : `re-run with \`--format ${files.some((f) => f.endsWith('.csv')) ? 'csv' : 'json'}\` for a file that lists them all`;
+    return {
+      shown: list.slice(0, max),
+      note: `\n\n_The first ${max.toLocaleString('en-US')} of ${list.length.toLocaleString('en-US')} ${noun} are shown; ${rest}._`,
+    };
   };
 }
 
@@ -339,10 +358,10 @@ function mostExpensive(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>)
   ].join('\n');
 }
 
-function wasteSection(report: MonthlyReport, max: number): string {
+function wasteSection(report: MonthlyReport, cap: Cap): string {
   const cur = report.cost.currency;
   const rows = report.summary.waste;
-  const { shown, note } = capped(rows, max, 'such keys', 'report.json');
+  const { shown, note } = cap(rows, 'such keys', ['report.json']);
   return [
     '### Keys that cost money for nothing',
     '',
@@ -356,7 +375,11 @@ function wasteSection(report: MonthlyReport, max: number): string {
   ].join('\n');
 }
 
-function monthOverMonth(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>): string {
+function monthOverMonth(
+  report: MonthlyReport,
+  rows: ReadonlyMap<string, KeyRow>,
+  jsonWritten: boolean,
+): string {
   const m = report.monthOverMonth;
   if (!m)
     return report.monthOverMonthNote
@@ -368,11 +391,12 @@ function monthOverMonth(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>
         ].join('\n')
       : '';
   const cur = report.cost.currency;
-  // Inline lists: the first few, then how many more (report.json lists them all).
+  // Inline lists: the first few, then how many more, and where the whole list is.
+  const more = jsonWritten ? 'report.json lists them all' : 're-run with `--format json` for the full list';
   const list = <T>(items: readonly T[], show: (item: T) => string, sep: string) =>
     items.length === 0
       ? 'none'
-      : `${items.slice(0, MONTH_OVER_MONTH_NAMES).map(show).join(sep)}${items.length > MONTH_OVER_MONTH_NAMES ? `${sep}and ${items.length - MONTH_OVER_MONTH_NAMES} more (report.json lists them all)` : ''}`;
+      : `${items.slice(0, MONTH_OVER_MONTH_NAMES).map(show).join(sep)}${items.length > MONTH_OVER_MONTH_NAMES ? `${sep}and ${items.length - MONTH_OVER_MONTH_NAMES} more (${more})` : ''}`;
   const names = (arns: readonly string[]) => list(arns, (a) => keyLabel(rows.get(a), a), ', ');
   const findings = (items: readonly { ruleId: string; keyArn: string }[]) =>
     list(items, (f) => `${f.ruleId} on ${keyLabel(rows.get(f.keyArn), f.keyArn)}`, '; ');
@@ -391,7 +415,7 @@ function monthOverMonth(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>
 
 const SEVERITY_ORDER = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]));
 
-function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>, max: number): string {
+function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>, cap: Cap): string {
   const bySeverity = (a: Finding, b: Finding) =>
     (SEVERITY_ORDER.get(a.severity) ?? 9) - (SEVERITY_ORDER.get(b.severity) ?? 9) ||
     compareText(a.ruleId, b.ruleId) ||
@@ -399,9 +423,9 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
   const failing = report.findings.filter((f) => f.status === 'FAIL').sort(bySeverity);
   const unknown = report.findings.filter((f) => f.status === 'UNKNOWN').sort(bySeverity);
   const muted = report.findings.filter((f) => f.status === 'MUTED').sort(bySeverity);
-  const failingShown = capped(failing, max, 'failing findings (most severe first)', 'findings.csv');
-  const unknownShown = capped(unknown, max, 'unknown findings', 'findings.csv');
-  const mutedShown = capped(muted, max, 'muted findings', 'findings.csv');
+  const failingShown = cap(failing, 'failing findings (most severe first)', ['findings.csv', 'report.json']);
+  const unknownShown = cap(unknown, 'unknown findings', ['findings.csv', 'report.json']);
+  const mutedShown = cap(muted, 'muted findings', ['findings.csv', 'report.json']);
   // Organisation reports name each finding's account first.
   const label = accountLabeler(report);
   const acct = (f: Finding): string[] => (report.organization ? [label(f.account)] : []);
@@ -485,7 +509,7 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
   return lines.join('\n');
 }
 
-function keyTable(report: MonthlyReport, max: number): string {
+function keyTable(report: MonthlyReport, cap: Cap): string {
   const cur = report.cost.currency;
   // Each key's name once, not twice per comparison.
   const sorted = report.keys
@@ -496,7 +520,7 @@ function keyTable(report: MonthlyReport, max: number): string {
         compareText(a.row.region, b.row.region) ||
         compareText(a.name, b.name),
     );
-  const { shown, note } = capped(sorted, max, 'keys', 'keys.csv');
+  const { shown, note } = cap(sorted, 'keys', ['keys.csv', 'report.json']);
   const label = accountLabeler(report);
   const org = report.organization !== null;
   return [
@@ -538,7 +562,7 @@ function keyTable(report: MonthlyReport, max: number): string {
   ].join('\n');
 }
 
-function coverageSection(report: MonthlyReport, max: number): string {
+function coverageSection(report: MonthlyReport, cap: Cap): string {
   const lines = ['## Coverage and gaps', ''];
   const org = report.organization;
   const label = accountLabeler(report);
@@ -610,7 +634,7 @@ function coverageSection(report: MonthlyReport, max: number): string {
       ),
       '',
     );
-  const gaps = capped(report.coverage.gaps, max, 'gaps', 'report.json');
+  const gaps = cap(report.coverage.gaps, 'gaps', ['report.json', 'snapshot.json']);
   lines.push(
     report.coverage.gaps.length === 0
       ? 'No gaps: every call succeeded.'
@@ -671,18 +695,18 @@ function evidenceSection(): string {
  */
 export function renderMarkdown(report: MonthlyReport, options: MarkdownOptions = {}): string {
   const rows = new Map(report.keys.map((r) => [r.arn, r]));
-  const max = options.maxTableRows ?? DEFAULT_MARKDOWN_TABLE_ROWS;
+  const cap = capper(options);
   return `${[
     header(report),
     costBreakdown(report),
     keySummary(report),
     mostExpensive(report, rows),
-    wasteSection(report, max),
-    monthOverMonth(report, rows),
+    wasteSection(report, cap),
+    monthOverMonth(report, rows, (options.formats ?? ['json']).includes('json')),
     organizationSection(report),
-    findingsSection(report, rows, max),
-    keyTable(report, max),
-    coverageSection(report, max),
+    findingsSection(report, rows, cap),
+    keyTable(report, cap),
+    coverageSection(report, cap),
     assumptionsSection(report),
     evidenceSection(),
   ]

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { collectInventory, type InventoryClients } from '../collect/inventory.js';
 import type { RegionProgress } from '../collect/kms.js';
 import {
@@ -146,30 +146,46 @@ export const MAX_PREVIOUS_REPORT_BYTES = 256 * 1024 * 1024;
 /** Last month's report to compare with, or why it cannot be (null, null: there is none). */
 async function readPrevious(dir: string): Promise<{ report: MonthlyReport | null; problem: string | null }> {
   const path = join(dir, 'report.json');
+  // Named in the report as `<account>/<YYYY-MM>/report.json`: the local output folder stays out of a ticket.
+  const name = `${basename(dirname(dir))}/${basename(dir)}/report.json`;
   const none = { report: null, problem: null };
   let size: number;
   try {
     size = (await stat(path)).size;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return none;
-    return { report: null, problem: `${path} could not be read (${(error as Error).message})` };
+    return {
+      report: null,
+      problem: `${name} could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    };
   }
   if (size > MAX_PREVIOUS_REPORT_BYTES)
     return {
       report: null,
-      problem: `${path} is ${Math.round(size / 1048576)} MiB, more than the ${MAX_PREVIOUS_REPORT_BYTES / 1048576} MiB kms-report reads to compare months; compare keys.csv and findings.csv of both months instead`,
+      problem: `${name} is ${Math.round(size / 1048576)} MiB, more than the ${MAX_PREVIOUS_REPORT_BYTES / 1048576} MiB kms-report reads to compare months; compare keys.csv and findings.csv of both months instead`,
     };
-  let data: Partial<MonthlyReport>;
+  let text: string;
   try {
-    data = JSON.parse(await readFile(path, 'utf8')) as Partial<MonthlyReport>;
+    text = await readFile(path, 'utf8');
   } catch (error) {
-    return { report: null, problem: `${path} could not be read as JSON (${(error as Error).message})` };
-  }
-  // A report of another kind or version is not compared with, but not an error either.
-  if (data.kind !== REPORT_KIND || data.schemaVersion !== REPORT_SCHEMA_VERSION)
     return {
       report: null,
-      problem: `${path} is not a kms-report report of schema version ${REPORT_SCHEMA_VERSION} (kind ${JSON.stringify(data.kind ?? null)}, version ${JSON.stringify(data.schemaVersion ?? null)})`,
+      problem: `${name} could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { report: null, problem: `${name} is not valid JSON (${(error as Error).message})` };
+  }
+  // A report of another kind or version is not compared with, but not an error either.
+  const head =
+    typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Partial<MonthlyReport>) : {};
+  if (head.kind !== REPORT_KIND || head.schemaVersion !== REPORT_SCHEMA_VERSION)
+    return {
+      report: null,
+      problem: `${name} is not a kms-report report of schema version ${REPORT_SCHEMA_VERSION} (kind ${JSON.stringify(head.kind ?? null)}, version ${JSON.stringify(head.schemaVersion ?? null)})`,
     };
   return { report: data as MonthlyReport, problem: null };
 }
@@ -370,7 +386,7 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
   if (formats.includes('md'))
     files.push({
       name: 'report.md',
-      contents: renderMarkdown(report, { maxTableRows: options.markdownMaxRows }),
+      contents: renderMarkdown(report, { maxTableRows: options.markdownMaxRows, formats }),
     });
   if (formats.includes('csv'))
     files.push(

@@ -48,7 +48,7 @@ function parseSeverity(value: string): Severity {
 
 function parseMaxRows(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
     throw new InputError('--md-max-rows', `expected a whole number of rows (0: no limit), got "${value}"`);
   return n;
 }
@@ -122,7 +122,7 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
     .addOption(
       new Option(
         '--md-max-rows <n>',
-        'rows per table in report.md (keys, findings, gaps); the CSV and JSON files hold them all (0: no limit)',
+        'rows per table in report.md (keys, findings, waste, gaps); the CSV and JSON files hold them all (0: no limit)',
       )
         .default(DEFAULT_MARKDOWN_TABLE_ROWS)
         .argParser(parseMaxRows),

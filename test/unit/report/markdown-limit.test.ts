@@ -71,4 +71,17 @@ describe('report.md on a large estate', () => {
     expect(line).not.toContain('added-50');
     expect(line).toContain(', and 10 more (report.json lists them all)');
   });
+
+  it('names only files this run writes, and refuses a row limit that is not a whole number', async () => {
+    const big = repeated(await demoMonthlyReport(), 2);
+    const mdOnly = renderMarkdown(big, { maxTableRows: 3, formats: ['md'] });
+    expect(mdOnly).toContain('re-run with `--format csv` for a file that lists them all');
+    expect(mdOnly).not.toContain('`keys.csv` lists them all');
+    expect(mdOnly).not.toContain('`findings.csv` lists them all');
+    const jsonToo = renderMarkdown(big, { maxTableRows: 3, formats: ['md', 'json'] });
+    expect(jsonToo).toContain('`report.json` lists them all');
+    expect(jsonToo).not.toContain('re-run with');
+    for (const bad of [Number.NaN, 2.5, -1])
+      expect(() => renderMarkdown(big, { maxTableRows: bad })).toThrow(RangeError);
+  });
 });

@@ -109,6 +109,7 @@ describe('kms-report --demo', () => {
     [['--fail-on', 'severe'], '--fail-on: expected one of critical, high, medium, low, informational'],
     [['--md-max-rows', '-1'], '--md-max-rows: expected a whole number of rows (0: no limit), got "-1"'],
     [['--md-max-rows', 'ten'], '--md-max-rows: expected a whole number of rows'],
+    [['--md-max-rows', ''], '--md-max-rows: expected a whole number of rows'],
   ])('refuses %j with exit code 2 and writes nothing', async (args, message) => {
     const { code, io, out } = await demo(args);
     expect(code).toBe(ExitCode.BadInput);
@@ -162,9 +163,14 @@ describe('kms-report --demo', () => {
       'is not a kms-report report of schema version 1',
     ],
     [
+      'that holds null',
+      (path: string) => writeFile(path, 'null'),
+      'is not a kms-report report of schema version 1',
+    ],
+    [
       'that is not JSON',
       (path: string) => writeFile(path, '{"kind": "kms-report/report", '),
-      'could not be read as JSON',
+      'is not valid JSON',
     ],
     // A sparse file: its size is what matters, nothing is read.
     [
@@ -184,6 +190,9 @@ describe('kms-report --demo', () => {
     const report = await reportJson(set);
     expect(report.monthOverMonth).toBeNull();
     expect(report.monthOverMonthNote).toContain(reason);
+    // Named relative to the output folder: the local path stays out of the ticket.
+    expect(report.monthOverMonthNote).toMatch(/^111122223333\/2026-09\/report\.json /);
+    expect(report.monthOverMonthNote).not.toContain(out);
     expect(await readFile(join(set, 'report.md'), 'utf8')).toContain('Not compared with last month: ');
   });
 
