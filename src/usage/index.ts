@@ -81,3 +81,4 @@ export {
   trailDayPrefix,
 } from './s3-logs.js';
 export type { PerKeySourceResult, UsageProgress } from './source.js';
+export { defaultCountingWorkers, MAX_COUNTING_WORKERS } from './trail-workers.js';

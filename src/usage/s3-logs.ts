@@ -47,7 +47,8 @@ export interface S3TrailLogsOptions {
   readonly concurrency?: number;
   /**
    * Worker threads that decompress, parse and count the files while this thread fetches them:
-   * default one per CPU up to 4 ({@link defaultCountingWorkers}); 0 counts on this thread.
+   * default one per CPU up to 4 ({@link defaultCountingWorkers}); 0 counts on this thread. Scans
+   * running at once share that many threads: one that finds none free counts on its own thread.
    */
   readonly workers?: number;
   readonly clock?: Clock;
@@ -134,8 +135,8 @@ export async function collectS3TrailLogs(
   const workers = Math.max(0, Math.floor(options.workers ?? defaultCountingWorkers()));
   const startMs = window.start.getTime();
   const endMs = window.end.getTime();
-  /** Started with the first file, so a month with no files starts no thread. */
-  let pool: CountingPool | undefined;
+  /** Started with the first file, so a month with no files starts no thread; null: counted on this thread. */
+  let pool: CountingPool | null | undefined;
   /** KMS events counted so far, for progress (the workers' aggregators are merged at the end). */
   let kmsEvents = 0;
   let credentialsFailure: RegionCredentialsFailure | null = null;
@@ -169,8 +170,13 @@ export async function collectS3TrailLogs(
             if (signal?.aborted || credentialsFailure) return;
             try {
               const raw = await fetchLogFile(client, bucket, key);
-              if (workers > 0) {
-                pool ??= new CountingPool(workers, { source: 'cloudtrail-s3', startMs, endMs });
+              // The first file decides: workers from the process's budget, or this thread.
+              if (pool === undefined)
+                pool =
+                  workers > 0
+                    ? CountingPool.start(workers, { source: 'cloudtrail-s3', startMs, endMs })
+                    : null;
+              if (pool) {
                 kmsEvents += await pool.count(key, raw);
               } else {
                 for (const record of logFileRecords(await logFileText(raw, key), key)) agg.add(record);

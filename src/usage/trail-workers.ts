@@ -40,6 +40,14 @@ export function defaultCountingWorkers(): number {
 export const MAX_COUNTING_WORKERS = 4;
 
 /**
+ * Counting threads alive in this process. Scans that run at once (regions and accounts of an
+ * organisation report) share one budget, {@link defaultCountingWorkers}: a scan that starts
+ * when it is spent counts on its own thread, so threads and their memory (~80 MiB each) stay
+ * bounded by the CPUs however many scans run.
+ */
+let liveWorkers = 0;
+
+/**
  * The worker is started from a few lines of JavaScript that load trail-worker.js (or, when
  * kms-report runs from its TypeScript sources under tsx or vitest, register tsx first and load
  * trail-worker.ts), so the same code runs built and unbuilt.
@@ -83,6 +91,27 @@ export class CountingPool {
   private failure: string | null = null;
   /** Files whose counts were lost with a worker that failed. */
   readonly lost: string[] = [];
+
+  /** Workers this pool holds of the process's budget (see {@link CountingPool.start}). */
+  private reserved = 0;
+
+  /**
+   * A pool of up to `wanted` workers from the process's budget, or null when the budget is spent
+   * (the caller then counts on its own thread).
+   */
+  static start(wanted: number, setup: WorkerSetup): CountingPool | null {
+    const n = Math.min(wanted, defaultCountingWorkers() - liveWorkers);
+    if (n <= 0) return null;
+    liveWorkers += n;
+    const pool = new CountingPool(n, setup);
+    pool.reserved = n;
+    return pool;
+  }
+
+  /** Workers that are running now in this process, from pools made by {@link CountingPool.start}. */
+  static get liveWorkers(): number {
+    return liveWorkers;
+  }
 
   constructor(workers: number, setup: WorkerSetup) {
     const { module, tsx } = workerModule();
@@ -146,6 +175,8 @@ export class CountingPool {
 
   /** Stops the workers (what they counted is dropped). */
   async close(): Promise<void> {
+    liveWorkers -= this.reserved;
+    this.reserved = 0;
     const slots = this.slots.splice(0);
     for (const slot of slots) slot.worker.removeAllListeners('exit');
     await Promise.all(slots.map((slot) => slot.worker.terminate()));

@@ -3,7 +3,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { collectS3TrailLogs, normalizeTrailPrefix } from '../../../src/usage/s3-logs.js';
-import { CountingPool } from '../../../src/usage/trail-workers.js';
+import { CountingPool, defaultCountingWorkers } from '../../../src/usage/trail-workers.js';
 import { parseMonth } from '../../../src/util/month.js';
 import { decrypts, KMS_RECORDS, OWNER, REGION, S3_RECORD } from './fixtures.js';
 
@@ -192,6 +192,44 @@ describe('collectS3TrailLogs', () => {
       expect(pool.lost.sort()).toEqual(['a.json.gz', 'b.json.gz']);
     } finally {
       await pool.close();
+    }
+  });
+
+  it('shares one budget of counting threads between scans running at once', async () => {
+    const files = new Map<string, Buffer>();
+    for (const region of ['us-east-1', 'eu-west-1', 'eu-central-1'])
+      for (let i = 0; i < 12; i++)
+        files.set(
+          `AWSLogs/${OWNER}/CloudTrail/${region}/2026/10/0${1 + (i % 9)}/f${i}.json.gz`,
+          gzipSync(JSON.stringify({ Records: decrypts(200, new Date('2026-10-15T12:00:00Z'), 1_000) })),
+        );
+    s3.on(ListObjectsV2Command).callsFake(({ Prefix }) => ({
+      Contents: [...files.keys()].filter((k) => k.startsWith(Prefix)).map((Key) => ({ Key })),
+      IsTruncated: false,
+    }));
+    s3.on(GetObjectCommand).callsFake(({ Key }) => ({ Body: body(files.get(Key) as Buffer) }));
+    let most = 0;
+    const watch = setInterval(() => {
+      most = Math.max(most, CountingPool.liveWorkers);
+    }, 1);
+    const scan = (region: string, workers?: number) =>
+      collectS3TrailLogs(client, {
+        account: OWNER,
+        region,
+        window: parseMonth('2026-10'),
+        bucket: 'b',
+        workers,
+      });
+    try {
+      const together = await Promise.all(['us-east-1', 'eu-west-1', 'eu-central-1'].map((r) => scan(r)));
+      expect(most).toBeGreaterThan(0);
+      expect(most).toBeLessThanOrEqual(defaultCountingWorkers());
+      expect(CountingPool.liveWorkers).toBe(0);
+      // Whether a scan got threads or counted on its own, the counts are the same.
+      for (const [i, region] of ['us-east-1', 'eu-west-1', 'eu-central-1'].entries())
+        expect(together[i]).toEqual(await scan(region, 0));
+    } finally {
+      clearInterval(watch);
     }
   });
 
