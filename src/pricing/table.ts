@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REQUEST_TIERS, type RequestTier } from '../model/pricing.js';
+import { firstZodIssue } from '../util/versioned-file.js';
 import { PricingError, PricingTableError, RegionNotPricedError } from './errors.js';
 
 /**
@@ -92,14 +93,6 @@ type ParsedTable = z.infer<typeof pricingTableSchema>;
 /** A validated pricing table, with the file it came from (null when built in memory). */
 export type PricingTable = ParsedTable & { readonly file: string | null };
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, part) =>
-      typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
-    '',
-  );
-}
-
 /**
  * Validates a table already parsed from JSON. Any problem is a {@link PricingTableError}
  * naming `source` and the field path.
@@ -107,10 +100,8 @@ function fieldPath(path: readonly PropertyKey[]): string {
 export function validatePricingTable(data: unknown, source: string): PricingTable {
   const result = pricingTableSchema.safeParse(data);
   if (!result.success) {
-    const issue = result.error.issues[0] as z.core.$ZodIssue;
-    const more =
-      result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : '';
-    throw new PricingTableError(source, fieldPath(issue.path), `${issue.message}${more}`);
+    const { field, message } = firstZodIssue(result.error);
+    throw new PricingTableError(source, field, message);
   }
   return { ...result.data, file: source };
 }

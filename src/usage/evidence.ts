@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { SnapshotError } from '../errors.js';
 import type { IsoDate } from '../model/inventory.js';
 import type { MonthUsage, UsageSource } from '../model/usage.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { jsonFileChunks } from '../util/json-chunks.js';
+import { parseVersionedFile, readEvidenceText } from '../util/versioned-file.js';
 import type { KeyClass } from './events.js';
 import type { ReconciliationRow } from './reconcile.js';
 
@@ -165,14 +165,6 @@ export async function writeUsageEvidence(path: string, evidence: UsageEvidence):
   await writeFileAtomic(path, jsonFileChunks(evidence));
 }
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, part) =>
-      typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
-    '',
-  );
-}
-
 /**
  * Parses and validates usage evidence text; `source` names it in errors. A document of another
  * kind, of a newer schema version, or with a field out of shape is rejected with a
@@ -185,49 +177,15 @@ function fieldPath(path: readonly PropertyKey[]): string {
  * ```
  */
 export function parseUsageEvidence(text: string, source = 'usage evidence'): UsageEvidence {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new SnapshotError(source, '', `not valid JSON (${(error as Error).message})`, { cause: error });
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data))
-    throw new SnapshotError(source, '', 'expected a JSON object (a kms-report usage evidence file)');
-  const head = data as { kind?: unknown; schemaVersion?: unknown };
-  if (head.kind !== USAGE_KIND)
-    throw new SnapshotError(source, 'kind', `expected "${USAGE_KIND}", found ${JSON.stringify(head.kind)}`);
-  if (typeof head.schemaVersion !== 'number' || !Number.isInteger(head.schemaVersion))
-    throw new SnapshotError(
-      source,
-      'schemaVersion',
-      `expected an integer, found ${JSON.stringify(head.schemaVersion)}`,
-    );
-  if (head.schemaVersion > USAGE_SCHEMA_VERSION)
-    throw new SnapshotError(
-      source,
-      'schemaVersion',
-      `written by a newer kms-report (schema version ${head.schemaVersion}); this version reads up to ${USAGE_SCHEMA_VERSION}: upgrade kms-report`,
-    );
-  const result = usageEvidenceSchema.safeParse(data);
-  if (!result.success) {
-    const issue = result.error.issues[0] as z.core.$ZodIssue;
-    const more =
-      result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : '';
-    throw new SnapshotError(source, fieldPath(issue.path), `${issue.message}${more}`);
-  }
-  return result.data as UsageEvidence;
+  return parseVersionedFile(text, source, {
+    kind: USAGE_KIND,
+    schemaVersion: USAGE_SCHEMA_VERSION,
+    schema: usageEvidenceSchema,
+    what: 'a kms-report usage evidence file',
+  }) as UsageEvidence;
 }
 
 /** Reads and validates a usage evidence file. */
 export async function readUsageEvidence(path: string): Promise<UsageEvidence> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new SnapshotError(path, '', code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`, {
-      cause: error,
-    });
-  }
-  return parseUsageEvidence(text, path);
+  return parseUsageEvidence(await readEvidenceText(path), path);
 }
