@@ -1,14 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { type FileContents, writeContents } from '../util/atomic-write.js';
 
-/**
- * A file's contents: the whole text or bytes, or pieces of it in order (for example a CSV
- * rendered a block of rows at a time), so that a large report never has to be one string.
- * Pieces are produced while the file is written; an error while producing them fails the
- * write like any other.
- */
-export type ReportContents = string | Uint8Array | Iterable<string | Uint8Array>;
+/** A report file's contents (see {@link FileContents}). */
+export type ReportContents = FileContents;
 
 export interface ReportFile {
   /** A plain file name (no folders). */
@@ -32,14 +28,6 @@ export interface Manifest {
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** Small pieces are gathered up to this many characters (or bytes) before a write. */
-const WRITE_BLOCK = 1 << 20;
-
-function* piecesOf(contents: ReportContents): Iterable<string | Uint8Array> {
-  if (typeof contents === 'string' || contents instanceof Uint8Array) yield contents;
-  else yield* contents;
-}
-
 /** Writes the contents (new file, flushed to disk); returns its size and SHA-256. */
 async function writeSynced(
   path: string,
@@ -48,34 +36,11 @@ async function writeSynced(
   const handle = await open(path, 'wx', 0o644);
   const hash = createHash('sha256');
   let bytes = 0;
-  const put = async (data: Uint8Array) => {
-    if (data.length === 0) return;
-    hash.update(data);
-    bytes += data.length;
-    // One write can take less than it was given (a full disk, a file-size limit): go on until
-    // all is written, so the next write reports the error instead of a short file passing.
-    for (let offset = 0; offset < data.length; ) {
-      const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-      if (bytesWritten <= 0) throw new Error(`could not write ${path}: no byte was written`);
-      offset += bytesWritten;
-    }
-  };
   try {
-    let text = '';
-    for (const piece of piecesOf(contents)) {
-      if (typeof piece === 'string') {
-        text += piece;
-        if (text.length >= WRITE_BLOCK) {
-          await put(Buffer.from(text));
-          text = '';
-        }
-      } else {
-        if (text) await put(Buffer.from(text));
-        text = '';
-        await put(piece);
-      }
-    }
-    if (text) await put(Buffer.from(text));
+    await writeContents(handle, contents, (data) => {
+      hash.update(data);
+      bytes += data.length;
+    });
     await handle.sync();
   } finally {
     await handle.close();

@@ -1,9 +1,58 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/** Small pieces are gathered up to this many characters before a write. */
+/**
+ * A file's contents: the whole text or bytes, or pieces of it in order (for example a CSV
+ * rendered a block of rows at a time, or `jsonFileChunks(snapshot)`), so that a large file never
+ * has to be one string. Pieces are produced while the file is written; an error while producing
+ * them fails the write like any other.
+ */
+export type FileContents = string | Uint8Array | Iterable<string | Uint8Array>;
+
+/** Small text pieces are gathered up to this many characters before a write. */
 const WRITE_BLOCK = 1 << 20;
+
+function* piecesOf(contents: FileContents): Iterable<string | Uint8Array> {
+  if (typeof contents === 'string' || contents instanceof Uint8Array) yield contents;
+  else yield* contents;
+}
+
+/**
+ * Writes all of `contents` to an open file, in order. A write that takes less than it was given
+ * (a full disk, a file-size limit) is continued, so the next one reports the error instead of a
+ * short file passing. `seen`, when given, sees every byte as it is written (to hash it).
+ */
+export async function writeContents(
+  handle: FileHandle,
+  contents: FileContents,
+  seen?: (bytes: Uint8Array) => void,
+): Promise<void> {
+  const put = async (data: Uint8Array) => {
+    if (data.length === 0) return;
+    seen?.(data);
+    for (let offset = 0; offset < data.length; ) {
+      const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+      if (bytesWritten <= 0) throw new Error('the file system accepted no byte of a write');
+      offset += bytesWritten;
+    }
+  };
+  let text = '';
+  for (const piece of piecesOf(contents)) {
+    if (typeof piece !== 'string') {
+      if (text) await put(Buffer.from(text));
+      text = '';
+      await put(piece);
+      continue;
+    }
+    text += piece;
+    if (text.length >= WRITE_BLOCK) {
+      await put(Buffer.from(text));
+      text = '';
+    }
+  }
+  if (text) await put(Buffer.from(text));
+}
 
 /**
  * Writes `contents` to `path` so that a reader sees either the previous file or the whole
@@ -12,35 +61,14 @@ const WRITE_BLOCK = 1 << 20;
  * contents may be given in pieces (e.g. `jsonFileChunks(snapshot)`), so a file larger than a
  * JavaScript string can hold is still written.
  */
-export async function writeFileAtomic(
-  path: string,
-  contents: string | Uint8Array | Iterable<string | Uint8Array>,
-): Promise<void> {
+export async function writeFileAtomic(path: string, contents: FileContents): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     const handle = await open(tmp, 'wx', 0o644);
     try {
-      if (typeof contents === 'string' || contents instanceof Uint8Array) await handle.writeFile(contents);
-      else {
-        // FileHandle.writeFile writes all it is given (short writes are continued) at the current position.
-        let text = '';
-        for (const piece of contents) {
-          if (typeof piece !== 'string') {
-            if (text) await handle.writeFile(text);
-            text = '';
-            await handle.writeFile(piece);
-            continue;
-          }
-          text += piece;
-          if (text.length >= WRITE_BLOCK) {
-            await handle.writeFile(text);
-            text = '';
-          }
-        }
-        if (text) await handle.writeFile(text);
-      }
+      await writeContents(handle, contents);
       await handle.sync();
     } finally {
       await handle.close();
