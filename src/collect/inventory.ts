@@ -3,19 +3,18 @@ import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import { InputError, KmsReportError } from '../errors.js';
-import {
-  type Gap,
-  type InventorySnapshot,
-  type KeyRecord,
-  type RegionCoverage,
-  SNAPSHOT_KIND,
-  SNAPSHOT_SCHEMA_VERSION,
-} from '../model/inventory.js';
+import { type InventorySnapshot, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from '../model/inventory.js';
 import type { Clock } from '../util/clock.js';
 import { TOOL_VERSION } from '../version.js';
 import { classifyAwsError } from './aws-errors.js';
 import { credentialsError } from './credentials.js';
-import { type CallStats, collectKmsRegion, RegionCredentialsFailure, type RegionProgress } from './kms.js';
+import {
+  type CallStats,
+  collectKmsRegion,
+  mergeRegionScans,
+  RegionCredentialsFailure,
+  type RegionProgress,
+} from './kms.js';
 
 /** The SDK clients a collection uses. Inject your own (tests, custom credentials, proxies). */
 export interface InventoryClients {
@@ -228,18 +227,7 @@ export async function collectInventory(options: CollectInventoryOptions = {}): P
     throw error;
   }
 
-  const keys: KeyRecord[] = [];
-  const gaps: Gap[] = [];
-  const coverage: RegionCoverage[] = [];
-  const calls: Record<string, number> = {};
-  let retries = 0;
-  for (const r of results) {
-    keys.push(...r.keys);
-    gaps.push(...r.gaps);
-    coverage.push(r.coverage);
-    for (const [api, n] of Object.entries(r.stats.calls)) calls[api] = (calls[api] ?? 0) + (n ?? 0);
-    retries += r.stats.retries;
-  }
+  const { keys, gaps, coverage, stats } = mergeRegionScans(results);
   const finishedAt = new Date(options.clock?.now() ?? Date.now()).toISOString();
   return {
     snapshot: {
@@ -253,6 +241,6 @@ export async function collectInventory(options: CollectInventoryOptions = {}): P
       keys,
       gaps,
     },
-    stats: { calls, retries },
+    stats,
   };
 }

@@ -73,6 +73,29 @@ export interface RegionInventory {
   readonly stats: CallStats;
 }
 
+/** Region scans put together: their keys, gaps and coverage in order, and the calls they made. */
+export function mergeRegionScans(scans: readonly RegionInventory[]): {
+  keys: KeyRecord[];
+  gaps: Gap[];
+  coverage: RegionCoverage[];
+  stats: CallStats;
+} {
+  const keys: KeyRecord[] = [];
+  const gaps: Gap[] = [];
+  const coverage: RegionCoverage[] = [];
+  const calls: Partial<Record<KmsReadApi, number>> = {};
+  let retries = 0;
+  for (const r of scans) {
+    keys.push(...r.keys);
+    gaps.push(...r.gaps);
+    coverage.push(r.coverage);
+    for (const [api, n] of Object.entries(r.stats.calls) as [KmsReadApi, number | undefined][])
+      calls[api] = (calls[api] ?? 0) + (n ?? 0);
+    retries += r.stats.retries;
+  }
+  return { keys, gaps, coverage, stats: { calls, retries } };
+}
+
 /**
  * Thrown out of a region scan when the credentials themselves are unusable (expired,
  * missing): that is not a gap of one region but a failed run.

@@ -5,8 +5,8 @@ import { classifyAwsError } from '../collect/aws-errors.js';
 import { credentialsError } from '../collect/credentials.js';
 import { type InventoryResult, resolveRegions } from '../collect/inventory.js';
 import {
-  type CallStats,
   collectKmsRegion,
+  mergeRegionScans,
   RegionCredentialsFailure,
   type RegionInventory,
   type RegionProgress,
@@ -14,7 +14,6 @@ import {
 import { InputError, KmsReportError } from '../errors.js';
 import {
   type Gap,
-  type KeyRecord,
   type OrganizationAccount,
   type OrganizationalUnit,
   type RegionCoverage,
@@ -348,28 +347,18 @@ export async function collectOrganizationInventory(
     },
   );
 
-  const keys: KeyRecord[] = [];
-  const gaps: Gap[] = [];
-  const coverage: RegionCoverage[] = [];
-  const calls: Record<string, number> = {};
-  let retries = 0;
-  for (const r of results) {
-    gaps.push(...r.gaps);
-    coverage.push(...r.coverage);
-    for (const region of r.regions) {
-      keys.push(...region.keys);
-      gaps.push(...region.gaps);
-      coverage.push(region.coverage);
-      for (const [api, n] of Object.entries(region.stats.calls)) calls[api] = (calls[api] ?? 0) + (n ?? 0);
-      retries += region.stats.retries;
-    }
-  }
+  const { keys, stats } = mergeRegionScans(results.flatMap((r) => r.regions));
+  // Per account: its own gaps and coverage (not entered, a region whose session failed), then its regions'.
+  const gaps: Gap[] = results.flatMap((r) => [...r.gaps, ...r.regions.flatMap((region) => region.gaps)]);
+  const coverage: RegionCoverage[] = results.flatMap((r) => [
+    ...r.coverage,
+    ...r.regions.map((region) => region.coverage),
+  ]);
   keys.sort(
     (a, b) =>
       a.account.localeCompare(b.account) || a.region.localeCompare(b.region) || a.arn.localeCompare(b.arn),
   );
   coverage.sort((a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region));
-  const stats: CallStats = { calls, retries };
   return {
     snapshot: {
       kind: SNAPSHOT_KIND,
