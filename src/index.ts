@@ -45,6 +45,7 @@ export type * from './model/report.js';
 export { REPORT_KIND, REPORT_SCHEMA_VERSION } from './model/report.js';
 export { snapshotJsonSchema, snapshotSchema } from './model/snapshot-schema.js';
 export type * from './model/usage.js';
+export { LIFECYCLE_EVENT_NAMES } from './model/usage.js';
 export * from './org/index.js';
 export * from './pricing/index.js';
 export { accountNames, type BuildReportInput, buildMonthlyReport } from './report/build.js';

@@ -43,19 +43,22 @@ export interface AccountUsageTotal {
   readonly source: 'cloudwatch' | 'sample';
 }
 
-export type LifecycleEventName =
-  | 'CreateKey'
-  | 'ReplicateKey'
-  | 'ScheduleKeyDeletion'
-  | 'CancelKeyDeletion'
-  | 'DeleteKey'
-  | 'DisableKey'
-  | 'EnableKey'
-  | 'EnableKeyRotation'
-  | 'DisableKeyRotation'
-  | 'RotateKey'
-  | 'RotateKeyOnDemand'
-  | 'PutKeyPolicy';
+/** The management events that change what a key costs or what the rules see (one list: the type, the reader and the schema use it). */
+export const LIFECYCLE_EVENT_NAMES = [
+  'CreateKey',
+  'ReplicateKey',
+  'ScheduleKeyDeletion',
+  'CancelKeyDeletion',
+  'DeleteKey',
+  'DisableKey',
+  'EnableKey',
+  'EnableKeyRotation',
+  'DisableKeyRotation',
+  'RotateKey',
+  'RotateKeyOnDemand',
+  'PutKeyPolicy',
+] as const;
+export type LifecycleEventName = (typeof LIFECYCLE_EVENT_NAMES)[number];
 
 /** A management event on a key during the month (from CloudTrail). */
 export interface LifecycleEvent {

@@ -11,7 +11,13 @@ import {
   REQUEST_TIERS,
   type RequestTier,
 } from '../model/pricing.js';
-import type { LifecycleEvent, MonthUsage, RequestCount, UsageCoverage } from '../model/usage.js';
+import {
+  LIFECYCLE_EVENT_NAMES,
+  type LifecycleEvent,
+  type MonthUsage,
+  type RequestCount,
+  type UsageCoverage,
+} from '../model/usage.js';
 import {
   ASSUMPTION_STATEMENTS,
   type AssumptionId,
@@ -64,19 +70,9 @@ export interface PriceMonthInput {
 const PER_KEY_SOURCES: ReadonlySet<string> = new Set(['cloudtrail-lookup', 'cloudtrail-s3', 'sample']);
 
 /** Lifecycle events only customer managed keys can have (AWS rotates its own keys, so RotateKey says nothing). */
-const CUSTOMER_ONLY_EVENTS: ReadonlySet<string> = new Set([
-  'CreateKey',
-  'ReplicateKey',
-  'ScheduleKeyDeletion',
-  'CancelKeyDeletion',
-  'DeleteKey',
-  'DisableKey',
-  'EnableKey',
-  'EnableKeyRotation',
-  'DisableKeyRotation',
-  'RotateKeyOnDemand',
-  'PutKeyPolicy',
-]);
+const CUSTOMER_ONLY_EVENTS: ReadonlySet<string> = new Set(
+  LIFECYCLE_EVENT_NAMES.filter((e) => e !== 'RotateKey'),
+);
 
 const TEN_THOUSAND = 10_000;
 

@@ -1,4 +1,4 @@
-import type { LifecycleEvent, LifecycleEventName } from '../model/usage.js';
+import { LIFECYCLE_EVENT_NAMES, type LifecycleEvent, type LifecycleEventName } from '../model/usage.js';
 
 /**
  * Reading one CloudTrail record of a KMS call: which key, which operation, who is billed,
@@ -9,20 +9,7 @@ import type { LifecycleEvent, LifecycleEventName } from '../model/usage.js';
 export const KMS_EVENT_SOURCE = 'kms.amazonaws.com';
 
 /** The management events that change what a key costs or what the rules see, per key. */
-export const LIFECYCLE_EVENTS: ReadonlySet<LifecycleEventName> = new Set<LifecycleEventName>([
-  'CreateKey',
-  'ReplicateKey',
-  'ScheduleKeyDeletion',
-  'CancelKeyDeletion',
-  'DeleteKey',
-  'DisableKey',
-  'EnableKey',
-  'EnableKeyRotation',
-  'DisableKeyRotation',
-  'RotateKey',
-  'RotateKeyOnDemand',
-  'PutKeyPolicy',
-]);
+export const LIFECYCLE_EVENTS: ReadonlySet<LifecycleEventName> = new Set(LIFECYCLE_EVENT_NAMES);
 
 import { DATA_KEY_PAIR_OPERATIONS, DEFAULT_PENDING_WINDOW_DAYS } from '../model/kms.js';
 

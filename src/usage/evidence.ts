@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SnapshotError } from '../errors.js';
 import type { IsoDate } from '../model/inventory.js';
-import type { MonthUsage, UsageSource } from '../model/usage.js';
+import { LIFECYCLE_EVENT_NAMES, type MonthUsage, type UsageSource } from '../model/usage.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { jsonFileChunks } from '../util/json-chunks.js';
 import { parseVersionedFile, readEvidenceText } from '../util/versioned-file.js';
@@ -75,20 +75,7 @@ const monthUsage = z
           account: z.string(),
           region: z.string(),
           keyArn: z.string(),
-          event: z.enum([
-            'CreateKey',
-            'ReplicateKey',
-            'ScheduleKeyDeletion',
-            'CancelKeyDeletion',
-            'DeleteKey',
-            'DisableKey',
-            'EnableKey',
-            'EnableKeyRotation',
-            'DisableKeyRotation',
-            'RotateKey',
-            'RotateKeyOnDemand',
-            'PutKeyPolicy',
-          ]),
+          event: z.enum(LIFECYCLE_EVENT_NAMES),
           time: isoDate,
           pendingWindowInDays: z.number().int().positive().optional(),
           deletionDate: isoDate.optional(),
