@@ -1,4 +1,5 @@
 import type { InventorySnapshot } from '../model/inventory.js';
+import { CRYPTOGRAPHIC_OPERATIONS } from '../model/kms.js';
 import type {
   AccountUsageTotal,
   MonthUsage,
@@ -13,20 +14,9 @@ import { DATA_KEY_PAIR_OPERATIONS, type KeyClass } from './events.js';
  * listed with them on the pricing page). Data key pair operations are counted under their own
  * `GenerateDataKeyPair-<spec>` resources instead ({@link PAIR_OPERATIONS_IN_CLASS_TOTALS}).
  */
-export const CLASS_OPERATIONS: ReadonlySet<string> = new Set([
-  'Encrypt',
-  'Decrypt',
-  'ReEncrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateRandom',
-  'Sign',
-  'Verify',
-  'GenerateMac',
-  'VerifyMac',
-  'DeriveSharedSecret',
-  'GetPublicKey',
-]);
+export const CLASS_OPERATIONS: ReadonlySet<string> = new Set(
+  [...CRYPTOGRAPHIC_OPERATIONS].filter((op) => !DATA_KEY_PAIR_OPERATIONS.has(op)),
+);
 
 /** UNCONFIRMED: GenerateDataKeyPair* calls are not part of the `CryptographicOperations*` totals. */
 export const PAIR_OPERATIONS_IN_CLASS_TOTALS = false;

@@ -1,4 +1,5 @@
 import type { KeyRecord } from '../../model/inventory.js';
+import { CRYPTOGRAPHIC_OPERATIONS } from '../../model/kms.js';
 import { describeMissing } from '../../model/observed.js';
 import {
   awsManaged,
@@ -34,21 +35,10 @@ const meta = {
   },
 } satisfies RuleMeta;
 
-/** Operations that use the key material (CloudTrail event names). */
-const CRYPTO_OPERATIONS = new Set([
-  'Encrypt',
-  'Decrypt',
-  'ReEncrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext',
-  'Sign',
-  'Verify',
-  'GenerateMac',
-  'VerifyMac',
-  'DeriveSharedSecret',
-]);
+/** Operations that use the key material (CloudTrail event names): not GenerateRandom (no key) nor GetPublicKey (public half only). */
+const CRYPTO_OPERATIONS: ReadonlySet<string> = new Set(
+  [...CRYPTOGRAPHIC_OPERATIONS].filter((op) => op !== 'GenerateRandom' && op !== 'GetPublicKey'),
+);
 
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
   const m = metadataOf(key);
