@@ -7,7 +7,7 @@ import {
   isOwnRoot,
   listSome,
 } from '../policy/analysis.js';
-import { awsManaged, fail, isPolicy, isResult, metadataOf, pass, policyOf } from './common.js';
+import { customerPolicyOf, fail, isPolicy, pass } from './common.js';
 import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
 
 /** Only the key's own account root holds every KMS permission (the default delegation to IAM). */
@@ -34,12 +34,8 @@ const meta = {
 } satisfies RuleMeta;
 
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
-  const policy = policyOf(context);
+  const policy = customerPolicyOf(key, context);
   if (!isPolicy(policy)) return policy;
-  const m = metadataOf(key);
-  if (isResult(m)) return m;
-  const managed = awsManaged(m, 'AWS writes the policy of AWS managed keys; it cannot be changed');
-  if (managed) return managed;
   const problems: string[] = [];
   for (const s of allowStatements(policy, key.arn)) {
     if (!grantsFullAccess(s)) continue;

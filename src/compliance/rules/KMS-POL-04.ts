@@ -9,7 +9,7 @@ import {
   listSome,
 } from '../policy/analysis.js';
 import type { Principal } from '../policy/parse.js';
-import { awsManaged, fail, isPolicy, isResult, metadataOf, pass, policyOf } from './common.js';
+import { customerPolicyOf, fail, isPolicy, pass } from './common.js';
 import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
 
 /** No principal other than a root both administers and uses the key. */
@@ -36,12 +36,8 @@ const meta = {
 const short = (action: string) => action.replace(/^kms:/, '');
 
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
-  const policy = policyOf(context);
+  const policy = customerPolicyOf(key, context);
   if (!isPolicy(policy)) return policy;
-  const m = metadataOf(key);
-  if (isResult(m)) return m;
-  const managed = awsManaged(m, 'AWS writes the policy of AWS managed keys; it cannot be changed');
-  if (managed) return managed;
   const held = new Map<string, { principal: Principal; admin: Set<string>; use: Set<string> }>();
   for (const s of allowStatements(policy, key.arn)) {
     for (const p of grantees(s)) {

@@ -7,7 +7,7 @@ import {
   listSome,
   requiresGrantForAwsResource,
 } from '../policy/analysis.js';
-import { awsManaged, fail, isPolicy, isResult, metadataOf, pass, policyOf } from './common.js';
+import { customerPolicyOf, fail, isPolicy, pass } from './common.js';
 import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
 
 /** kms:CreateGrant is given to non-root principals only with kms:GrantIsForAWSResource = true. */
@@ -34,12 +34,8 @@ const meta = {
 } satisfies RuleMeta;
 
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
-  const policy = policyOf(context);
+  const policy = customerPolicyOf(key, context);
   if (!isPolicy(policy)) return policy;
-  const m = metadataOf(key);
-  if (isResult(m)) return m;
-  const managed = awsManaged(m, 'AWS writes the policy of AWS managed keys; it cannot be changed');
-  if (managed) return managed;
   const problems: string[] = [];
   for (const s of allowStatements(policy, key.arn)) {
     if (!coversAction(s, 'kms:CreateGrant') || requiresGrantForAwsResource(s)) continue;

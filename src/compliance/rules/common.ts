@@ -69,3 +69,16 @@ export function policyOf(context: RuleContext): KeyPolicy | RuleResult {
 export function isPolicy(value: KeyPolicy | RuleResult): value is KeyPolicy {
   return 'statements' in value;
 }
+
+/**
+ * The key policy of a customer managed key, for rules about what a policy's owner wrote: UNKNOWN
+ * when the policy or the metadata could not be read, NOT_APPLICABLE for an AWS managed key
+ * (AWS writes its policy).
+ */
+export function customerPolicyOf(key: KeyRecord, context: RuleContext): KeyPolicy | RuleResult {
+  const policy = policyOf(context);
+  if (!isPolicy(policy)) return policy;
+  const m = metadataOf(key);
+  if (isResult(m)) return m;
+  return awsManaged(m, 'AWS writes the policy of AWS managed keys; it cannot be changed') ?? policy;
+}
