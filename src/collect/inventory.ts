@@ -3,6 +3,7 @@ import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import { InputError, KmsReportError } from '../errors.js';
+import { awsAccountId } from '../model/account-id.js';
 import { type InventorySnapshot, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from '../model/inventory.js';
 import type { Clock } from '../util/clock.js';
 import { TOOL_VERSION } from '../version.js';
@@ -198,6 +199,8 @@ export async function collectInventory(options: CollectInventoryOptions = {}): P
       },
     );
   }
+  // The account names the report's folder: an answer that is not an account id is refused.
+  account = awsAccountId(account, 'sts:GetCallerIdentity');
 
   const limit = pLimit(options.regionConcurrency ?? 4);
   let results: Awaited<ReturnType<typeof collectKmsRegion>>[];

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { accountIdSchema } from '../model/account-id.js';
 import { RULE_IDS, SEVERITIES } from '../model/findings.js';
 
 /**
@@ -35,7 +36,7 @@ import { RULE_IDS, SEVERITIES } from '../model/findings.js';
 const ruleId = z.enum(RULE_IDS);
 const severity = z.enum(SEVERITIES);
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
-const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
+const accountId = accountIdSchema;
 
 const regex = z.string().refine(
   (s) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountIdSchema } from './account-id.js';
 import { type InventorySnapshot, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from './inventory.js';
 
 /**
@@ -54,7 +55,7 @@ const keyMetadata = z
 
 const keyRecord = z
   .object({
-    account: z.string(),
+    account: accountIdSchema,
     region: z.string(),
     keyId: z.string(),
     arn: z.string(),
@@ -89,7 +90,7 @@ const keyRecord = z
 const gap = z
   .object({
     scope: z.enum(['account', 'region', 'key', 'field']),
-    account: z.string().nullable(),
+    account: accountIdSchema.nullable(),
     region: z.string().nullable(),
     keyArn: z.string().nullable(),
     field: z.string().nullable(),
@@ -106,11 +107,11 @@ export const snapshotSchema = z
     tool: z.object({ name: z.literal('kms-report'), version: z.string() }).strict(),
     collection: z.object({ startedAt: isoDate, finishedAt: isoDate }).strict(),
     partition: z.string(),
-    accounts: z.array(z.string()),
+    accounts: z.array(accountIdSchema),
     regions: z.array(
       z
         .object({
-          account: z.string(),
+          account: accountIdSchema,
           region: z.string(),
           status: z.enum(['complete', 'partial', 'failed']),
           keysListed: z.number().int().nonnegative(),
@@ -122,11 +123,11 @@ export const snapshotSchema = z
     organization: z
       .object({
         id: z.string().nullable(),
-        callerAccount: z.string(),
+        callerAccount: accountIdSchema,
         accounts: z.array(
           z
             .object({
-              id: z.string(),
+              id: accountIdSchema,
               name: z.string().nullable(),
               ou: z.object({ id: z.string(), name: z.string() }).strict().nullable(),
               roleArn: z.string().nullable(),

@@ -7,6 +7,7 @@ import {
 import pLimit from 'p-limit';
 import { classifyAwsError } from '../collect/aws-errors.js';
 import { InputError, KmsReportError } from '../errors.js';
+import { awsAccountId, isAccountId } from '../model/account-id.js';
 import type { OrganizationalUnit } from '../model/inventory.js';
 
 /** An account as AWS Organizations lists it. */
@@ -77,6 +78,8 @@ export async function listOrganizationAccounts(
       { cause: error },
     );
   }
+  // Each id names a folder of the report's evidence: an id that is not 12 digits is refused.
+  for (const a of listed) awsAccountId(a.id, 'organizations:ListAccounts');
   listed.sort((a, b) => a.id.localeCompare(b.id));
   const organizationId =
     listed.map((a) => /:account\/(o-[a-z0-9]+)\//.exec(a.arn ?? '')?.[1]).find(Boolean) ?? null;
@@ -128,7 +131,6 @@ export interface AccountSpec {
   readonly roleArn: string | null;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
 /**
@@ -149,7 +151,7 @@ export function parseAccountList(input: string, flag = '--accounts'): AccountSpe
   const specs = new Map<string, AccountSpec>();
   for (const entry of entries) {
     let spec: AccountSpec;
-    if (ACCOUNT_ID.test(entry)) spec = { account: entry, roleArn: null };
+    if (isAccountId(entry)) spec = { account: entry, roleArn: null };
     else {
       const m = ROLE_ARN.exec(entry);
       if (!m)

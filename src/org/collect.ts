@@ -12,6 +12,7 @@ import {
   type RegionProgress,
 } from '../collect/kms.js';
 import { InputError, KmsReportError } from '../errors.js';
+import { awsAccountId } from '../model/account-id.js';
 import {
   type Gap,
   type OrganizationAccount,
@@ -204,6 +205,8 @@ export async function collectOrganizationInventory(
       },
     );
   }
+  // The caller's account may become a folder name: an answer that is not an account id is refused.
+  caller = { ...caller, account: awsAccountId(caller.account, 'sts:GetCallerIdentity') };
 
   const { organizationId, targets } = await targetsOf(options, clients, caller);
   const sessionName = options.sessionName ?? defaultSessionName(new Date(clock.now()));

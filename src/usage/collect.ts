@@ -8,6 +8,7 @@ import { credentialsError } from '../collect/credentials.js';
 import { type ClientCredentials, SDK_RETRY } from '../collect/inventory.js';
 import { RegionCredentialsFailure } from '../collect/kms.js';
 import { InputError, KmsReportError } from '../errors.js';
+import { awsAccountId } from '../model/account-id.js';
 import type {
   AccountUsageTotal,
   LifecycleEvent,
@@ -137,10 +138,11 @@ function validate(options: CollectMonthUsageOptions, window: MonthWindow, now: D
 }
 
 async function callerAccount(options: CollectMonthUsageOptions, clients: UsageClients): Promise<string> {
+  let account: string;
   try {
     const who = await clients.sts(options.regions[0] as string).send(new GetCallerIdentityCommand({}));
     if (!who.Account) throw new Error('GetCallerIdentity returned no account');
-    return who.Account;
+    account = who.Account;
   } catch (error) {
     const e = classifyAwsError(error);
     if (e.kind === 'credentials' || e.kind === 'region-unavailable' || e.kind === 'access-denied')
@@ -152,6 +154,8 @@ async function callerAccount(options: CollectMonthUsageOptions, clients: UsageCl
       },
     );
   }
+  // The account names folders and files: an answer that is not an account id is refused.
+  return awsAccountId(account, 'sts:GetCallerIdentity');
 }
 
 const notRequested = (

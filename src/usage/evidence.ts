@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SnapshotError } from '../errors.js';
+import { accountIdSchema } from '../model/account-id.js';
 import type { IsoDate } from '../model/inventory.js';
 import { LIFECYCLE_EVENT_NAMES, type MonthUsage, type UsageSource } from '../model/usage.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -47,6 +48,7 @@ const monthUsage = z
     requests: z.array(
       z
         .object({
+          // The billed account as CloudTrail names it (not always an account id); never a path.
           account: z.string(),
           region: z.string(),
           keyArn: z.string(),
@@ -61,7 +63,7 @@ const monthUsage = z
     accountTotals: z.array(
       z
         .object({
-          account: z.string(),
+          account: accountIdSchema,
           region: z.string(),
           resource: z.string(),
           count,
@@ -72,7 +74,7 @@ const monthUsage = z
     lifecycle: z.array(
       z
         .object({
-          account: z.string(),
+          account: accountIdSchema,
           region: z.string(),
           keyArn: z.string(),
           event: z.enum(LIFECYCLE_EVENT_NAMES),
@@ -85,7 +87,7 @@ const monthUsage = z
     coverage: z.array(
       z
         .object({
-          account: z.string(),
+          account: accountIdSchema,
           region: z.string(),
           source,
           status: z.enum(['complete', 'partial', 'failed', 'not-collected']),
@@ -103,14 +105,14 @@ export const usageEvidenceSchema = z
     schemaVersion: z.literal(USAGE_SCHEMA_VERSION),
     tool: z.object({ name: z.literal('kms-report'), version: z.string() }).strict(),
     collection: z.object({ startedAt: isoDate, finishedAt: isoDate, interrupted: z.boolean() }).strict(),
-    accounts: z.array(z.string()),
+    accounts: z.array(accountIdSchema),
     regions: z.array(z.string()),
     usage: monthUsage,
     keyClasses: z.record(z.string(), keyClass),
     reconciliation: z.array(
       z
         .object({
-          account: z.string(),
+          account: accountIdSchema,
           region: z.string(),
           resource: z.string(),
           cloudWatch: count,

@@ -3,6 +3,8 @@
  * untrusted text: it is only ever given to `JSON.parse`, never evaluated.
  */
 
+import { isAccountId } from '../../model/account-id.js';
+
 /** Who a statement names. `id` groups the same principal written two ways (`111122223333` and its root ARN). */
 export interface Principal {
   /** `AWS`, `Service`, `Federated`, `CanonicalUser`, or `*` for `"Principal": "*"`. */
@@ -67,7 +69,6 @@ class PolicyShapeError extends Error {
   override readonly name = 'PolicyShapeError';
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
 const PRINCIPAL_ARN = /^arn:([^:]*):(iam|sts)::([^:]*):(.*)$/;
 const hasWildcard = (s: string) => s.includes('*') || s.includes('?');
 
@@ -94,7 +95,7 @@ function stringList(value: unknown, what: string): string[] {
 function awsPrincipal(raw: string): Principal {
   const value = raw.trim();
   if (value === '*') return { type: 'AWS', raw, public: true, account: null, root: false, id: '*' };
-  if (ACCOUNT_ID.test(value))
+  if (isAccountId(value))
     return { type: 'AWS', raw, public: false, account: value, root: true, id: `${value}:root` };
   const arn = PRINCIPAL_ARN.exec(value);
   if (arn) {
@@ -114,7 +115,7 @@ function otherPrincipal(type: string, raw: string): Principal {
   const value = raw.trim();
   if (value === '*') return { type, raw, public: true, account: null, root: false, id: '*' };
   const arn = PRINCIPAL_ARN.exec(value);
-  const account = arn?.[3] && ACCOUNT_ID.test(arn[3]) ? arn[3] : null;
+  const account = arn?.[3] && isAccountId(arn[3]) ? arn[3] : null;
   return { type, raw, public: false, account, root: false, id: `${type}:${value}` };
 }
 
