@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { Command } from 'commander';
 import { parseRegionList, SDK_RETRY } from '../../collect/inventory.js';
@@ -13,6 +12,7 @@ import {
 } from '../../pricing/refresh.js';
 import { type PricingTable, selectTable, serializePricingTable } from '../../pricing/table.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { pathInside } from '../../util/paths.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from './collect.js';
 
@@ -129,7 +129,7 @@ export function pricingCommand(
         for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
         if (opts.dryRun) io.stdout.write(`Dry run: ${result.fileName} not written.\n`);
         else {
-          const out = join(opts.outDir ?? dir, result.fileName);
+          const out = await pathInside(opts.outDir ?? dir, result.fileName);
           await writeFileAtomic(out, serializePricingTable(result.table));
           io.stdout.write(`Wrote ${out} (version ${result.table.version}).\n`);
         }
