@@ -9,10 +9,17 @@ export function serializeSnapshot(snapshot: InventorySnapshot): string {
   return `${JSON.stringify(snapshot, null, 2)}\n`;
 }
 
-/** Writes a snapshot atomically: the file is either the previous one or the complete new one. */
-export async function writeSnapshot(path: string, snapshot: InventorySnapshot): Promise<void> {
+/**
+ * Writes a snapshot atomically: the file is either the previous one or the complete new one.
+ * `signal` (Ctrl-C) stops the write and keeps the previous file.
+ */
+export async function writeSnapshot(
+  path: string,
+  snapshot: InventorySnapshot,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<void> {
   // In pieces: a large estate's snapshot need not fit one string (same text as serializeSnapshot).
-  await writeFileAtomic(path, jsonFileChunks(snapshot));
+  await writeFileAtomic(path, jsonFileChunks(snapshot), options);
 }
 
 /**

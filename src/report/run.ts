@@ -33,6 +33,7 @@ import { parseUsageEvidence, type UsageEvidence } from '../usage/evidence.js';
 import type { UsageProgress } from '../usage/source.js';
 import { jsonFileChunks } from '../util/json-chunks.js';
 import { type MonthWindow, parseMonth } from '../util/month.js';
+import { pathInside } from '../util/paths.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildMonthlyReport } from './build.js';
 import { costsCsvChunks, findingsCsvChunks, keysCsvChunks } from './csv.js';
@@ -93,7 +94,10 @@ export interface OrganizationReportOptions {
 export interface MonthlyReportOptions {
   /** `YYYY-MM`; default the previous calendar month. */
   readonly month?: string;
-  /** Where report sets go: `<outDir>/<account>/<YYYY-MM>/`. Default `reports`. */
+  /**
+   * Where report sets go: `<outDir>/<account>/<YYYY-MM>/`. Default `reports`. A folder that would
+   * resolve outside it (a symbolic link out) is refused.
+   */
   readonly outDir?: string;
   readonly formats?: readonly ReportFormat[];
   /** Rows per table in report.md (default `DEFAULT_MARKDOWN_TABLE_ROWS`, 1,000); 0 for no limit. */
@@ -364,8 +368,10 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
     snapshot.accounts.length === 1 && !snapshot.organization
       ? (snapshot.accounts[0] as string)
       : 'organization';
-  const dir = join(options.outDir ?? 'reports', scope, month.month);
-  const previous = await readPrevious(join(options.outDir ?? 'reports', scope, previousMonthOf(month)));
+  // The folder is named by the evidence (the account): it must resolve inside the output folder.
+  const outDir = options.outDir ?? 'reports';
+  const dir = await pathInside(outDir, scope, month.month);
+  const previous = await readPrevious(await pathInside(outDir, scope, previousMonthOf(month)));
   const report = buildMonthlyReport({
     month: month.month,
     monthToDate: month.monthToDate,
@@ -401,7 +407,12 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
   // serializeUsageEvidence, written in pieces).
   files.push({ name: 'snapshot.json', contents: jsonFileChunks(evidence.snapshot) });
   if (evidence.usageFile) files.push({ name: 'usage.json', contents: jsonFileChunks(evidence.usageFile) });
-  const manifest = await writeReportSet(dir, files, { generatedAt, toolVersion: TOOL_VERSION });
+  const manifest = await writeReportSet(
+    dir,
+    files,
+    { generatedAt, toolVersion: TOOL_VERSION },
+    { signal: options.signal },
+  );
   return { report, dir, manifest };
 }
 

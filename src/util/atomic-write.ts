@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { InterruptedError } from '../errors.js';
+import { escapeRegExp, isProcessAlive } from './folder-lock.js';
 
 /**
  * A file's contents: the whole text or bytes, or pieces of it in order (for example a CSV
@@ -21,14 +23,17 @@ function* piecesOf(contents: FileContents): Iterable<string | Uint8Array> {
 /**
  * Writes all of `contents` to an open file, in order. A write that takes less than it was given
  * (a full disk, a file-size limit) is continued, so the next one reports the error instead of a
- * short file passing. `seen`, when given, sees every byte as it is written (to hash it).
+ * short file passing. `seen`, when given, sees every byte as it is written (to hash it). `signal`
+ * is checked before each write: once aborted, an {@link InterruptedError} is thrown.
  */
 export async function writeContents(
   handle: FileHandle,
   contents: FileContents,
   seen?: (bytes: Uint8Array) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const put = async (data: Uint8Array) => {
+    if (signal?.aborted) throw new InterruptedError('stopped (Ctrl-C or SIGTERM) while writing a file');
     if (data.length === 0) return;
     seen?.(data);
     for (let offset = 0; offset < data.length; ) {
@@ -54,28 +59,62 @@ export async function writeContents(
   if (text) await put(Buffer.from(text));
 }
 
+/** The temporary files {@link writeFileAtomic} makes beside `name`. */
+function tempPattern(name: string): RegExp {
+  return new RegExp(`^\\.${escapeRegExp(name)}\\.tmp-(\\d+)-[0-9a-f]{12}$`);
+}
+
+/**
+ * Removes the temporary files of earlier writes of `path` whose process is no longer running (a
+ * run killed while writing): only files named exactly as {@link writeFileAtomic} names them.
+ * Best effort.
+ */
+async function removeStaleTemps(dir: string, name: string): Promise<void> {
+  const pattern = tempPattern(name);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const entry of names) {
+    const m = pattern.exec(entry);
+    if (!m || isProcessAlive(Number(m[1]))) continue;
+    const path = join(dir, entry);
+    if ((await lstat(path).catch(() => null))?.isFile()) await rm(path, { force: true }).catch(() => {});
+  }
+}
+
 /**
  * Writes `contents` to `path` so that a reader sees either the previous file or the whole
  * new one, never a part: the data goes to a temporary file in the same folder, is flushed
- * to disk, then renamed over the target. On failure the temporary file is removed. The
+ * to disk, then renamed over the target. On failure the temporary file is removed, and the
+ * temporary files that killed runs left for the same path are removed by the next write. The
  * contents may be given in pieces (e.g. `jsonFileChunks(snapshot)`), so a file larger than a
- * JavaScript string can hold is still written.
+ * JavaScript string can hold is still written. `signal` (Ctrl-C) stops the write before the rename:
+ * the previous file is kept and an {@link InterruptedError} thrown.
  */
-export async function writeFileAtomic(path: string, contents: FileContents): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  contents: FileContents,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<void> {
+  const { signal } = options;
+  const stopped = () =>
+    new InterruptedError(`stopped (Ctrl-C or SIGTERM) while writing ${path}: it was not written`);
+  if (signal?.aborted) throw stopped();
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
+  await removeStaleTemps(dir, basename(path));
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     const handle = await open(tmp, 'wx', 0o644);
     try {
-      await writeContents(handle, contents);
+      await writeContents(handle, contents, undefined, signal);
       await handle.sync();
     } finally {
       await handle.close();
     }
+    if (signal?.aborted) throw stopped();
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
+    if (signal?.aborted) throw stopped();
     throw error;
   }
 }
