@@ -10,6 +10,12 @@ export const ExitCode = {
   Findings: 3,
   /** The run finished but could not see everything, and `--fail-on-gaps` was given. */
   Gaps: 4,
-  /** Stopped by Ctrl-C (128 + SIGINT); what was read is written, marked partial. */
+  /**
+   * Stopped by Ctrl-C or SIGTERM (128 + SIGINT, for both): `usage` writes what was read, marked
+   * partial; `collect` and the monthly report write nothing.
+   */
   Interrupted: 130,
 } as const;
+
+/** The signals a command handles as a request to stop (Ctrl-C, and a scheduler's or `kill`'s SIGTERM). */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];

@@ -1,10 +1,12 @@
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { collectInventory, type InventoryClients, parseRegionList } from '../../collect/inventory.js';
 import { InputError, InterruptedError } from '../../errors.js';
 import type { InventorySnapshot } from '../../model/inventory.js';
 import type { OrganizationClients } from '../../org/clients.js';
 import { writeSnapshot } from '../../snapshot.js';
-import { ExitCode } from '../exit-codes.js';
+import { pathInside } from '../../util/paths.js';
+import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
 import { terminalProgress } from '../progress.js';
 
 export interface CliIo {
@@ -24,12 +26,16 @@ function parseShare(value: string): number {
   return n;
 }
 
-function defaultOut(now: Date): string {
+/** Where files go when `--out` is not given. */
+const DEFAULT_OUT_DIR = 'reports';
+
+/** `inventory-<time>.json`, the snapshot's name in {@link DEFAULT_OUT_DIR} by default. */
+function defaultOutName(now: Date): string {
   const stamp = now
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  return `reports/inventory-${stamp}.json`;
+  return `inventory-${stamp}.json`;
 }
 
 /** A short account of the snapshot for the terminal. */
@@ -92,12 +98,13 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
       }) => {
         const now = io.now?.() ?? new Date();
         const regions = opts.regions === undefined ? undefined : parseRegionList(opts.regions);
-        const out = opts.out ?? defaultOut(now);
+        const out = opts.out ?? join(DEFAULT_OUT_DIR, defaultOutName(now));
         const progress = opts.quiet ? { onProgress: () => {}, done: () => {} } : terminalProgress(io.stderr);
-        // Ctrl-C stops the scan after the keys in flight; nothing is written (exit 130).
+        // Ctrl-C or SIGTERM stops the scan after the keys in flight, or the write; nothing is
+        // written (exit 130).
         const controller = new AbortController();
         const onSigint = () => controller.abort();
-        process.once('SIGINT', onSigint);
+        for (const signal of STOP_SIGNALS) process.once(signal, onSigint);
         let snapshot: InventorySnapshot;
         try {
           ({ snapshot } = await collectInventory({
@@ -113,11 +120,14 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
               throw new InterruptedError(`stopped (Ctrl-C) while collecting: ${out} was not written`);
             throw error;
           }));
+          progress.done();
+          // The default file must land in the output folder (checked now: a failed run creates nothing).
+          if (opts.out === undefined) await pathInside(DEFAULT_OUT_DIR, defaultOutName(now));
+          await writeSnapshot(out, snapshot, { signal: controller.signal });
         } finally {
           progress.done();
-          process.off('SIGINT', onSigint);
+          for (const signal of STOP_SIGNALS) process.off(signal, onSigint);
         }
-        await writeSnapshot(out, snapshot);
         if (!opts.quiet) io.stdout.write(summarize(snapshot, out));
         setExit(opts.failOnGaps && snapshot.gaps.length > 0 ? ExitCode.Gaps : ExitCode.Ok);
       },

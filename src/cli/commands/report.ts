@@ -9,7 +9,7 @@ import { formatTotal } from '../../pricing/money.js';
 import { DEFAULT_MARKDOWN_TABLE_ROWS } from '../../report/markdown.js';
 import { parseFormats, type ReportFormat, runMonthlyReport } from '../../report/run.js';
 import { parseSourceList, type UsageSourceOption } from '../../usage/collect.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
 import { terminalProgress } from '../progress.js';
 import type { CliIo } from './collect.js';
 
@@ -216,9 +216,10 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
       const progress = opts.quiet
         ? { onProgress: () => {}, onAccount: () => {}, done: () => {} }
         : terminalProgress(io.stderr);
+      // Ctrl-C or SIGTERM (a scheduler stopping the job) stops the run: nothing is written, exit 130.
       const controller = new AbortController();
       const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
+      for (const signal of STOP_SIGNALS) process.once(signal, onSigint);
       try {
         const { report, dir, manifest } = await runMonthlyReport({
           month: typeof opts.month === 'string' ? opts.month : undefined,
@@ -257,7 +258,7 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
         setExit(reportExitCode(report, opts.failOn, opts.failOnGaps ?? false));
       } finally {
         progress.done();
-        process.off('SIGINT', onSigint);
+        for (const signal of STOP_SIGNALS) process.off(signal, onSigint);
       }
     });
 }

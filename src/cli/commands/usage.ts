@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { Command, Option } from 'commander';
 import { defaultClients, parseRegionList, resolveRegions } from '../../collect/inventory.js';
@@ -13,11 +14,15 @@ import { writeUsageEvidence } from '../../usage/evidence.js';
 import type { UsageProgress } from '../../usage/source.js';
 import type { Clock } from '../../util/clock.js';
 import { parseMonth } from '../../util/month.js';
-import { ExitCode } from '../exit-codes.js';
+import { pathInside } from '../../util/paths.js';
+import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
 import type { CliIo } from './collect.js';
 
-/** The shell's code for a run ended by Ctrl-C (128 + SIGINT). The evidence file is still written. */
+/** The shell's code for a run ended by Ctrl-C or SIGTERM (128 + SIGINT). The evidence file is still written. */
 export const INTERRUPTED_EXIT_CODE = ExitCode.Interrupted;
+
+/** Where the evidence goes when `--out` is not given. */
+const DEFAULT_OUT_DIR = 'reports';
 
 /** What the usage command can be given besides {@link CliIo}; tests inject these. */
 export interface UsageCliExtras {
@@ -159,7 +164,7 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
                 io.clients ?? defaultClients(opts.profile),
               )
             : (listed ?? (await configuredRegion(opts.profile)));
-        const out = opts.out ?? `reports/usage-${window.month}.json`;
+        const out = opts.out ?? join(DEFAULT_OUT_DIR, `usage-${window.month}.json`);
         const progress = opts.quiet
           ? { onProgress: () => {}, line: () => {}, done: () => {} }
           : usageProgress(io.stderr);
@@ -170,7 +175,7 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
           controller.abort();
         };
         const signal = io.signal ?? controller.signal;
-        if (!io.signal) process.once('SIGINT', onSigint);
+        if (!io.signal) for (const stop of STOP_SIGNALS) process.once(stop, onSigint);
         let result: MonthUsageResult;
         try {
           result = await collectMonthUsage({
@@ -187,9 +192,11 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
             onProgress: progress.onProgress,
           });
         } finally {
-          process.removeListener('SIGINT', onSigint);
+          for (const stop of STOP_SIGNALS) process.removeListener(stop, onSigint);
           progress.done();
         }
+        // The default file must land in the output folder (checked now: a failed run creates nothing).
+        if (opts.out === undefined) await pathInside(DEFAULT_OUT_DIR, `usage-${window.month}.json`);
         await writeUsageEvidence(out, usageEvidence(result));
         if (!opts.quiet) io.stdout.write(summarizeUsage(result, out));
         const gaps = result.usage.coverage.some((c) => c.status === 'partial' || c.status === 'failed');
