@@ -3,6 +3,7 @@ import { collectInventory, type InventoryClients, parseRegionList } from '../../
 import { InputError, InterruptedError } from '../../errors.js';
 import type { InventorySnapshot } from '../../model/inventory.js';
 import type { OrganizationClients } from '../../org/clients.js';
+import { terminalSafe } from '../../report/escape.js';
 import { writeSnapshot } from '../../snapshot.js';
 import { ExitCode } from '../exit-codes.js';
 import { terminalProgress } from '../progress.js';
@@ -118,7 +119,7 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
           process.off('SIGINT', onSigint);
         }
         await writeSnapshot(out, snapshot);
-        if (!opts.quiet) io.stdout.write(summarize(snapshot, out));
+        if (!opts.quiet) io.stdout.write(terminalSafe(summarize(snapshot, out)));
         setExit(opts.failOnGaps && snapshot.gaps.length > 0 ? ExitCode.Gaps : ExitCode.Ok);
       },
     );
