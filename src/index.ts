@@ -57,7 +57,13 @@ export {
   renderFindingsCsv,
   renderKeysCsv,
 } from './report/csv.js';
-export { escapeMarkdown, neutralizeFormula } from './report/escape.js';
+export {
+  escapeCsvText,
+  escapeMarkdown,
+  neutralizeFormula,
+  showControlCharacters,
+  terminalSafe,
+} from './report/escape.js';
 export { DEFAULT_MARKDOWN_TABLE_ROWS, type MarkdownOptions, renderMarkdown } from './report/markdown.js';
 export {
   MAX_PREVIOUS_REPORT_BYTES,

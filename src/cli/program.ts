@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, InterruptedError, KmsReportError, SnapshotError } from '../errors.js';
 import { PricingTableError } from '../pricing/errors.js';
+import { terminalSafe } from '../report/escape.js';
 import { TOOL_VERSION } from '../version.js';
 import { type CliIo, collectCommand } from './commands/collect.js';
 import { pricingCommand } from './commands/pricing.js';
@@ -19,8 +20,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     // A fixed width keeps --help the same on every terminal (and in the golden test).
     .configureHelp({ helpWidth: 100 })
     .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      // Commander echoes what was typed (an unknown option, a bad value): shown, never acted on.
+      writeOut: (s) => io.stdout.write(terminalSafe(s)),
+      writeErr: (s) => io.stderr.write(terminalSafe(s)),
     })
     .exitOverride();
   addReportOptions(program, io, setExit);
@@ -44,6 +46,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 /**
  * Runs the CLI with `argv` (without the node and script paths) and resolves to the exit code.
  * Errors are printed on stderr as one line naming what was wrong; no stack unless DEBUG is set.
+ * A message can quote an evidence file (a JSON parse error quotes the text around the fault):
+ * control characters and line breaks in it are shown as escapes ({@link terminalSafe}).
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let code: number = ExitCode.Ok;
@@ -59,10 +63,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
     }
     const known = error instanceof KmsReportError;
-    io.stderr.write(
-      `kms-report: ${known ? error.message : `unexpected error: ${(error as Error)?.message ?? error}`}\n`,
-    );
-    if (process.env.DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    const message = known ? error.message : `unexpected error: ${(error as Error)?.message ?? error}`;
+    io.stderr.write(`kms-report: ${terminalSafe(message, { oneLine: true })}\n`);
+    if (process.env.DEBUG && error instanceof Error && error.stack)
+      io.stderr.write(`${terminalSafe(error.stack)}\n`);
     if (error instanceof InterruptedError) return ExitCode.Interrupted;
     if (error instanceof InputError || error instanceof SnapshotError || error instanceof PricingTableError)
       return ExitCode.BadInput;

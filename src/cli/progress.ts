@@ -1,5 +1,6 @@
 import type { RegionProgress } from '../collect/kms.js';
 import type { AccountProgress } from '../org/collect.js';
+import { terminalSafe } from '../report/escape.js';
 
 /**
  * Progress on stderr, one self-rewriting line, only when stderr is a terminal: a cron job's
@@ -26,7 +27,8 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): {
     } else {
       line = `keys: ${[...regions.values()].map((r) => `${r.region} ${r.keysDone}/${r.keysTotal}`).join('  ')}`;
     }
-    stream.write(`\r\x1b[2K${line}`);
+    // Regions and accounts come from AWS and evidence files: shown, never acted on.
+    stream.write(`\r\x1b[2K${terminalSafe(line, { oneLine: true })}`);
     drawn = true;
   };
   return {

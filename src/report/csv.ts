@@ -2,23 +2,29 @@ import { stringify } from 'csv-stringify/sync';
 import type { Finding } from '../model/findings.js';
 import type { CostLine } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
-import { neutralizeFormula } from './escape.js';
+import { escapeCsvText } from './escape.js';
 
 /**
  * The CSV files of a report: RFC 4180 (CRLF line ends, quotes where needed), one header row,
  * upper-case column names in a documented, stable order (see the README), full-precision
- * numbers and ISO dates. Text cells are neutralised against formula injection; number cells
- * are left as numbers.
+ * numbers and ISO dates. Text cells are made inert ({@link escapeCsvText}: control characters
+ * shown as escapes, every line neutralised against formula injection); number cells are left
+ * as numbers.
  */
 export interface Column<T, C> {
   readonly name: string;
   /** The cell, from the row and what the whole file shares (month, currency, account names…). */
   readonly value: (row: T, context: C) => string | number | boolean | null;
-  /** Numbers (and booleans) are written as they are; everything else is text and neutralised. */
+  /** Numbers (and booleans) are written as they are; everything else is text and escaped. */
   readonly numeric?: boolean;
 }
 
-const CSV_OPTIONS = { record_delimiter: 'windows', eof: true } as const;
+/**
+ * Given a record delimiter, csv-stringify quotes a cell holding it (CRLF) but not a lone CR or LF,
+ * which spreadsheets read as the end of a row: `quote_record_delimiter` quotes those too (two
+ * `indexOf` a cell; `quoted_match: /[\r\n]/` does the same with a slower regular-expression search).
+ */
+const CSV_OPTIONS = { record_delimiter: 'windows', eof: true, quote_record_delimiter: true } as const;
 
 /** Rows per csv-stringify call: large enough to amortise the call, small enough to stay in the young generation. */
 const BLOCK_ROWS = 512;
@@ -41,12 +47,12 @@ function* render<T, C>(columns: readonly Column<T, C>[], rows: Iterable<T>, cont
         typeof v === 'string'
           ? c.numeric
             ? v
-            : neutralizeFormula(v)
+            : escapeCsvText(v)
           : v === null
             ? ''
             : c.numeric
               ? String(v)
-              : neutralizeFormula(String(v));
+              : escapeCsvText(String(v));
     }
     block.push(record);
     if (block.length === BLOCK_ROWS) {

@@ -4,6 +4,7 @@ import { collectInventory, type InventoryClients, parseRegionList } from '../../
 import { InputError, InterruptedError } from '../../errors.js';
 import type { InventorySnapshot } from '../../model/inventory.js';
 import type { OrganizationClients } from '../../org/clients.js';
+import { terminalSafe } from '../../report/escape.js';
 import { writeSnapshot } from '../../snapshot.js';
 import { pathInside } from '../../util/paths.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
@@ -128,7 +129,7 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
           progress.done();
           for (const signal of STOP_SIGNALS) process.off(signal, onSigint);
         }
-        if (!opts.quiet) io.stdout.write(summarize(snapshot, out));
+        if (!opts.quiet) io.stdout.write(terminalSafe(summarize(snapshot, out)));
         setExit(opts.failOnGaps && snapshot.gaps.length > 0 ? ExitCode.Gaps : ExitCode.Ok);
       },
     );

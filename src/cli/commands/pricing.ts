@@ -11,6 +11,7 @@ import {
   renderTableChanges,
 } from '../../pricing/refresh.js';
 import { type PricingTable, selectTable, serializePricingTable } from '../../pricing/table.js';
+import { terminalSafe } from '../../report/escape.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { pathInside } from '../../util/paths.js';
 import { ExitCode } from '../exit-codes.js';
@@ -125,13 +126,16 @@ export function pricingCommand(
           today,
           ...(opts.effectiveFrom ? { effectiveFrom: opts.effectiveFrom } : {}),
         });
-        io.stdout.write(`Compared with ${base.version}:\n${renderTableChanges(result.changes)}`);
-        for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
-        if (opts.dryRun) io.stdout.write(`Dry run: ${result.fileName} not written.\n`);
+        // The tables and the Price List are read from outside: shown, never acted on.
+        io.stdout.write(
+          terminalSafe(`Compared with ${base.version}:\n${renderTableChanges(result.changes)}`),
+        );
+        for (const w of result.warnings) io.stderr.write(`warning: ${terminalSafe(w, { oneLine: true })}\n`);
+        if (opts.dryRun) io.stdout.write(terminalSafe(`Dry run: ${result.fileName} not written.\n`));
         else {
           const out = await pathInside(opts.outDir ?? dir, result.fileName);
           await writeFileAtomic(out, serializePricingTable(result.table));
-          io.stdout.write(`Wrote ${out} (version ${result.table.version}).\n`);
+          io.stdout.write(terminalSafe(`Wrote ${out} (version ${result.table.version}).\n`));
         }
         setExit(ExitCode.Ok);
       },
@@ -145,7 +149,7 @@ export function pricingCommand(
     .action(async (opts: { month?: string; dir?: string }) => {
       const month = opts.month ?? (io.now?.() ?? new Date()).toISOString().slice(0, 7);
       const tables = await loadPricingTables(opts.dir ?? DEFAULT_PRICING_DIR);
-      io.stdout.write(describeTable(selectTable(tables, month)));
+      io.stdout.write(terminalSafe(describeTable(selectTable(tables, month))));
       setExit(ExitCode.Ok);
     });
 

@@ -6,6 +6,7 @@ import type { FreeTierScope } from '../../model/pricing.js';
 import type { MonthlyReport } from '../../model/report.js';
 import { type AccountSpec, parseAccountList, parseRoleName } from '../../org/accounts.js';
 import { formatTotal } from '../../pricing/money.js';
+import { terminalSafe } from '../../report/escape.js';
 import { DEFAULT_MARKDOWN_TABLE_ROWS } from '../../report/markdown.js';
 import { parseFormats, type ReportFormat, runMonthlyReport } from '../../report/run.js';
 import { parseSourceList, type UsageSourceOption } from '../../usage/collect.js';
@@ -193,7 +194,7 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (opts: ReportOptions) => {
       if (opts.month === undefined && !opts.demo) {
-        io.stderr.write(program.helpInformation());
+        io.stderr.write(terminalSafe(program.helpInformation()));
         throw new InputError(
           'kms-report',
           'nothing to do: give --month [YYYY-MM] for the monthly report (or --demo), or a command',
@@ -254,7 +255,8 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
           onInventoryProgress: progress.onProgress,
         });
         progress.done();
-        if (!opts.quiet) io.stdout.write(summary(report, dir, manifest.files.length + 2));
+        // The folder and the accounts come from the command line and the evidence: shown, never acted on.
+        if (!opts.quiet) io.stdout.write(terminalSafe(summary(report, dir, manifest.files.length + 2)));
         setExit(reportExitCode(report, opts.failOn, opts.failOnGaps ?? false));
       } finally {
         progress.done();

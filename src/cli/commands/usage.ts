@@ -3,6 +3,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { Command, Option } from 'commander';
 import { defaultClients, parseRegionList, resolveRegions } from '../../collect/inventory.js';
 import { InputError } from '../../errors.js';
+import { terminalSafe } from '../../report/escape.js';
 import {
   collectMonthUsage,
   type MonthUsageResult,
@@ -60,11 +61,11 @@ function usageProgress(stream: NodeJS.WriteStream) {
             : `${s.events.toLocaleString('en-US')} events, ${Math.round(s.eventsPerSecond)}/s, `;
         return `${s.region} ${SOURCE_LABEL[s.source] ?? s.source}: ${events}${Math.round(s.fraction * 100)}%${eta}`;
       });
-      stream.write(`\r\x1b[2K${parts.join(' | ')}`);
+      stream.write(`\r\x1b[2K${terminalSafe(parts.join(' | '), { oneLine: true })}`);
       drawn = true;
     },
     line: (text: string) => {
-      stream.write(`${drawn ? '\r\x1b[2K' : ''}${text}\n`);
+      stream.write(`${drawn ? '\r\x1b[2K' : ''}${terminalSafe(text, { oneLine: true })}\n`);
       drawn = false;
     },
     done: () => {
@@ -198,7 +199,7 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
         // The default file must land in the output folder (checked now: a failed run creates nothing).
         if (opts.out === undefined) await pathInside(DEFAULT_OUT_DIR, `usage-${window.month}.json`);
         await writeUsageEvidence(out, usageEvidence(result));
-        if (!opts.quiet) io.stdout.write(summarizeUsage(result, out));
+        if (!opts.quiet) io.stdout.write(terminalSafe(summarizeUsage(result, out)));
         const gaps = result.usage.coverage.some((c) => c.status === 'partial' || c.status === 'failed');
         setExit(
           result.interrupted ? INTERRUPTED_EXIT_CODE : opts.failOnGaps && gaps ? ExitCode.Gaps : ExitCode.Ok,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdown, neutralizeFormula } from '../../../src/report/escape.js';
+import {
+  escapeCsvText,
+  escapeMarkdown,
+  neutralizeFormula,
+  showControlCharacters,
+  terminalSafe,
+} from '../../../src/report/escape.js';
 
 describe('escapeMarkdown', () => {
   it.each([
@@ -22,16 +28,27 @@ describe('escapeMarkdown', () => {
     expect(escapeMarkdown('line\nbreak\r\nand\ttab')).toBe('line break and tab');
   });
 
-  it('drops control characters', () => {
-    expect(escapeMarkdown('a\u0000b\u001bc')).toBe('abc');
+  it('shows control characters as their escapes, which render as typed (backslash escaped)', () => {
+    expect(escapeMarkdown('a\u0000b\u001bc')).toBe(String.raw`a\\x00b\\x1bc`);
+    expect(escapeMarkdown('pay \u202eevil\u202c \u009b31m')).toBe(
+      String.raw`pay \\u202eevil\\u202c \\u009b31m`,
+    );
   });
 
   it('skips no replacement on random text (its shortcut for text with nothing to escape is exact)', () => {
     // The replacements, applied one after another without any shortcut.
     const everyPass = (text: string) =>
       text
-        // biome-ignore lint/suspicious/noControlCharactersInRegex: the specification drops them
-        .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+        .replace(
+          // biome-ignore lint/suspicious/noControlCharactersInRegex: the specification shows them
+          /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+          (c) => {
+            const code = c.charCodeAt(0);
+            return code < 0x80
+              ? `\\x${code.toString(16).padStart(2, '0')}`
+              : `\\u${code.toString(16).padStart(4, '0')}`;
+          },
+        )
         .replace(/\r\n|\r|\n|\t/g, ' ')
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
@@ -62,6 +79,10 @@ describe('escapeMarkdown', () => {
       '\u0000',
       '\u001f',
       '\u007f',
+      '\u0085',
+      '\u009b',
+      '\u202e',
+      '\u2069',
       '\t',
       '\r',
       '\n',
@@ -111,12 +132,78 @@ describe('escapeMarkdown', () => {
 });
 
 describe('neutralizeFormula', () => {
-  it.each(['=HYPERLINK("http://evil")', '+1+1', '-2+3', '@SUM(A1)', '\tx', '\rx'])('prefixes %j', (cell) => {
+  it.each([
+    '=HYPERLINK("http://evil")',
+    '+1+1',
+    '-2+3',
+    '@SUM(A1)',
+    '\tx',
+    '\rx',
+    '\uff1dHYPERLINK("http://evil")',
+  ])('prefixes %j', (cell) => {
     expect(neutralizeFormula(cell)).toBe(`'${cell}`);
   });
 
   it('leaves ordinary text alone', () => {
     expect(neutralizeFormula('platform-team')).toBe('platform-team');
     expect(neutralizeFormula('a=b')).toBe('a=b');
+    expect(neutralizeFormula('two\nlines')).toBe('two\nlines');
+  });
+
+  it('neutralises every line of a cell, after LF, CRLF or a lone CR', () => {
+    expect(neutralizeFormula("ok\n=cmd|' /C calc'!A0")).toBe("ok\n'=cmd|' /C calc'!A0");
+    expect(neutralizeFormula('ok\r\n+1\r-2\n@x')).toBe("ok\r\n'+1\r'-2\n'@x");
+    // A line that starts with CR is itself a trigger, and so is what follows it.
+    expect(neutralizeFormula('\r\n\r=x')).toBe("'\r\n'\r'=x");
+  });
+});
+
+describe('escapeCsvText', () => {
+  it('shows control characters as escapes and keeps tab, CR and LF', () => {
+    expect(escapeCsvText('a\u001b[31mb\u0000\u007f\u009b\u202e\u2066c')).toBe(
+      'a\\x1b[31mb\\x00\\x7f\\u009b\\u202e\\u2066c',
+    );
+    expect(escapeCsvText('a\tb\r\nc\nd\re')).toBe('a\tb\r\nc\nd\re');
+  });
+
+  it('neutralises a formula on any line, also one hidden behind a control character', () => {
+    expect(escapeCsvText('ok\n=1+1')).toBe("ok\n'=1+1");
+    expect(escapeCsvText('\u001b\n@SUM(A1)')).toBe("\\x1b\n'@SUM(A1)");
+  });
+
+  it('is neutralizeFormula for text without control characters or line breaks', () => {
+    for (const text of ['', 'plain', '=x', '-1', '\tx', 'a=b', 'é😀'])
+      expect(escapeCsvText(text)).toBe(neutralizeFormula(text));
+  });
+});
+
+describe('showControlCharacters', () => {
+  it('shows C0 (but tab, LF, CR), DEL, C1 and bidi controls, and nothing else', () => {
+    expect(showControlCharacters('\u0007\u0008\t\n\u000b\u000c\r\u001f\u007f\u0080\u009f')).toBe(
+      '\\x07\\x08\t\n\\x0b\\x0c\r\\x1f\\x7f\\u0080\\u009f',
+    );
+    expect(showControlCharacters('\u202a\u202e\u2066\u2069\u2029\u00a0é😀')).toBe(
+      '\\u202a\\u202e\\u2066\\u2069\u2029\u00a0é😀',
+    );
+  });
+});
+
+describe('terminalSafe', () => {
+  it('shows what would drive the terminal: ESC, CSI, CR, bidi overrides', () => {
+    const hostile = 'key\u001b]0;pwned\u0007 \u009b2J\rAll good \u202etxt.exe';
+    const safe = terminalSafe(hostile);
+    expect(safe).toBe(String.raw`key\x1b]0;pwned\x07 \u009b2J\rAll good \u202etxt.exe`);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting none is left
+    expect(safe).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  it('keeps line feeds and tabs, unless the text must stay on one line', () => {
+    expect(terminalSafe('a\tb\nc')).toBe('a\tb\nc');
+    expect(terminalSafe('a\tb\nc', { oneLine: true })).toBe('a\tb\\nc');
+  });
+
+  it('leaves ordinary text as it is', () => {
+    const text = 'Report written to reports/111122223333/2026-10/ (7 files) é € 😀';
+    expect(terminalSafe(text)).toBe(text);
   });
 });
