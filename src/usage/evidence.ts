@@ -185,8 +185,9 @@ export function parseUsageEvidence(text: string, source = 'usage evidence'): Usa
  * operation, key pair spec), whatever its source (the pricing engine adds every row, so two
  * sources for the same requests would bill them twice); an account total by (account, region,
  * CloudWatch resource); a lifecycle event by (key ARN, event, time). Refused, not merged: the
- * collectors never write a row twice, so a repeat means the file was edited or concatenated,
- * and adding the two could double real usage.
+ * collectors add up by this identity within a region, so a repeat means the file was edited or
+ * concatenated, or one event was read in two regions' logs; adding the two rows would double
+ * real usage, and keeping one would guess.
  */
 function refuseRepeatedRows(usage: MonthUsage, source: string): void {
   refuseDuplicates(

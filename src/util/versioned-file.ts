@@ -135,7 +135,7 @@ export function refuseDuplicates<T>(
       throw new SnapshotError(
         source,
         `${path}[${i}]`,
-        `repeats ${path}[${first}]: the same ${what} ${id.length > 300 ? `${id.slice(0, 300)}…` : id} (kms-report never writes one twice; it would be counted twice)`,
+        `repeats ${path}[${first}]: the same ${what} ${id.length > 300 ? `${id.slice(0, 300)}…` : id} would be counted twice`,
       );
     seen.set(id, i);
   }

@@ -96,7 +96,7 @@ describe('snapshot files', () => {
     expect(error).toBeInstanceOf(SnapshotError);
     expect(error.field).toBe('keys[2]');
     expect(error.message).toBe(
-      `inventory.json: keys[2]: repeats keys[0]: the same key ARN "${key.arn}" (kms-report never writes one twice; it would be counted twice)`,
+      `inventory.json: keys[2]: repeats keys[0]: the same key ARN "${key.arn}" would be counted twice`,
     );
     expect(parseSnapshot(JSON.stringify({ ...snapshot, keys: [key, other] })).keys).toHaveLength(2);
   });

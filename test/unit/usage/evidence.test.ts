@@ -123,7 +123,7 @@ describe('usage evidence file', () => {
       const error = refused({ ...evidence, usage: { ...evidence.usage, requests: [...requests, copy] } });
       expect(error.field).toBe(`usage.requests[${requests.length}]`);
       expect(error.message).toBe(
-        `usage.json: usage.requests[${requests.length}]: repeats usage.requests[0]: the same [account, region, keyArn, operation, keyPairSpec] ${JSON.stringify([first.account, first.region, first.keyArn, first.operation, first.keyPairSpec])} (kms-report never writes one twice; it would be counted twice)`,
+        `usage.json: usage.requests[${requests.length}]: repeats usage.requests[0]: the same [account, region, keyArn, operation, keyPairSpec] ${JSON.stringify([first.account, first.region, first.keyArn, first.operation, first.keyPairSpec])} would be counted twice`,
       );
       // Another operation on the same key is another row.
       const other = { ...first, operation: `${first.operation}X` };
