@@ -2,7 +2,12 @@ import { type InventorySnapshot, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from '
 import { snapshotSchema } from './model/snapshot-schema.js';
 import { writeFileAtomic } from './util/atomic-write.js';
 import { jsonFileChunks } from './util/json-chunks.js';
-import { parseVersionedFile, readEvidenceText } from './util/versioned-file.js';
+import {
+  type MAX_EVIDENCE_FILE_BYTES,
+  parseVersionedFile,
+  readEvidenceText,
+  refuseDuplicates,
+} from './util/versioned-file.js';
 
 /** The snapshot as written to disk: stable key order, two-space indentation, final newline. */
 export function serializeSnapshot(snapshot: InventorySnapshot): string {
@@ -24,8 +29,8 @@ export async function writeSnapshot(
 
 /**
  * Parses and validates a snapshot's text. `source` names it in errors (a file path).
- * A document of another kind, of a newer schema version, or with any field out of shape
- * is rejected with a {@link SnapshotError} naming the field.
+ * A document of another kind, of a newer schema version, with any field out of shape, or
+ * listing a key (ARN) twice is rejected with a {@link SnapshotError} naming the field.
  *
  * @example
  * ```ts
@@ -33,15 +38,18 @@ export async function writeSnapshot(
  * ```
  */
 export function parseSnapshot(text: string, source = 'snapshot'): InventorySnapshot {
-  return parseVersionedFile(text, source, {
+  const snapshot = parseVersionedFile(text, source, {
     kind: SNAPSHOT_KIND,
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     schema: snapshotSchema,
     what: 'a kms-report inventory snapshot',
   });
+  // A key listed twice would be judged and counted twice (but billed once).
+  refuseDuplicates(snapshot.keys, 'keys', (k) => JSON.stringify(k.arn), source, 'key ARN');
+  return snapshot;
 }
 
-/** Reads and validates a snapshot file. */
+/** Reads and validates a snapshot file (at most {@link MAX_EVIDENCE_FILE_BYTES}). */
 export async function readSnapshot(path: string): Promise<InventorySnapshot> {
   return parseSnapshot(await readEvidenceText(path), path);
 }

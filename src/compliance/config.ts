@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import { readFile, stat } from 'node:fs/promises';
+import { RE2JS } from 're2js';
+import { isMap, isScalar, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { accountIdSchema } from '../model/account-id.js';
@@ -15,7 +16,7 @@ import { RULE_IDS, SEVERITIES } from '../model/findings.js';
  *   minDeletionWindowDays: 30      # KMS-DEL-02: FAIL below this (7-30)
  *   unusedKeyDays: 90              # KMS-LIFE-02: FAIL when not used for this many days
  * requiredTags: [Owner]            # KMS-TAG-01: tag keys every customer managed key carries (case-sensitive)
- * aliasPattern: '^alias/[a-z0-9-]+$'  # KMS-ALIAS-01: a regular expression over the full alias name
+ * aliasPattern: '^alias/[a-z0-9-]+$'  # KMS-ALIAS-01: an RE2 regular expression, searched in the full alias name
  * trustedAccounts: ['111122223333']   # KMS-POL-02: other accounts allowed to use keys
  * organizationId: o-a1b2c3d4e5        # KMS-POL-02: principals proven in this organization are trusted
  * multiRegionAllowList:            # KMS-MR-01: key ARNs, key ids (mrk-...) or aliases; `*` wildcards allowed
@@ -31,24 +32,63 @@ import { RULE_IDS, SEVERITIES } from '../model/findings.js';
  *     ticket: SEC-1234
  *     expires: 2026-12-31          # last day (UTC) the suppression mutes
  * ```
+ *
+ * `aliasPattern` is RE2 syntax (https://github.com/google/re2/wiki/Syntax), run by `re2js` in
+ * time linear in the alias's length, so no pattern can stall a run: JavaScript's syntax without
+ * backreferences (`\1`) and lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`), which are refused when the
+ * file is read. As with `RegExp.test`, it matches anywhere in the name unless anchored (`^...$`).
+ *
+ * The file is untrusted input: it is read only up to {@link MAX_CONFIG_FILE_BYTES}, and YAML
+ * aliases (`*name`) are limited ({@link MAX_CONFIG_YAML_ALIASES}), so a "billion laughs"
+ * document is refused instead of expanded.
  */
+
+/** The largest configuration file read: a real one is a few kilobytes. */
+export const MAX_CONFIG_FILE_BYTES = 1_048_576;
+const TOO_LARGE = `MAX_CONFIG_FILE_BYTES: ${MAX_CONFIG_FILE_BYTES} bytes`;
+/**
+ * YAML aliases (`*name`) a configuration may hold, and the most values one alias may expand to
+ * (the `yaml` package's `maxAliasCount`). A configuration needs none; a "billion laughs"
+ * document nests thousands.
+ */
+export const MAX_CONFIG_YAML_ALIASES = 100;
+/** Problems an invalid configuration lists (then how many more): enough to fix, not megabytes of text. */
+export const MAX_CONFIG_ISSUES_LISTED = 50;
+/** Characters of `aliasPattern`: an alias name is at most 256 characters. */
+export const MAX_ALIAS_PATTERN_LENGTH = 1_024;
+
+/**
+ * Compiles a user's regular expression (`aliasPattern`) with RE2, whose matching time is linear
+ * in the input. Throws `RE2JSException` when RE2 cannot compile it (backreferences, lookaround).
+ *
+ * @example
+ * ```ts
+ * compileUserPattern('^alias/[a-z0-9-]+$').test('alias/payments'); // true
+ * ```
+ */
+export function compileUserPattern(pattern: string): RE2JS {
+  return RE2JS.compile(pattern);
+}
 
 const ruleId = z.enum(RULE_IDS);
 const severity = z.enum(SEVERITIES);
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const accountId = accountIdSchema;
 
-const regex = z.string().refine(
-  (s) => {
+/** A regular expression RE2 compiles; the message says why not (RE2 has no backreferences or lookaround). */
+const regex = z
+  .string()
+  .max(MAX_ALIAS_PATTERN_LENGTH, `longer than ${MAX_ALIAS_PATTERN_LENGTH} characters`)
+  .superRefine((s, ctx) => {
     try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
+      compileUserPattern(s);
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `not a valid RE2 regular expression (${(error as Error).message}); RE2 has no backreferences or lookaround`,
+      });
     }
-  },
-  { message: 'not a valid regular expression' },
-);
+  });
 
 const suppression = z.strictObject({
   rule: ruleId,
@@ -158,8 +198,19 @@ function lineOf(
  * ```
  */
 export function parseComplianceConfig(text: string, source = 'compliance configuration'): ComplianceConfig {
+  const whole = (message: string) => new ComplianceConfigError(source, [{ field: '', line: null, message }]);
+  if (text.length > MAX_CONFIG_FILE_BYTES)
+    throw whole(`${text.length} characters long, more than a compliance configuration may be (${TOO_LARGE})`);
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    // Keys are checked for uniqueness below, in linear time: the yaml package's own check
+    // compares each key with every other of its map (a 1 MiB map of keys took minutes).
+    doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
+  } catch (error) {
+    // The parser recurses: a document nested thousands deep overflows the stack.
+    throw whole(`not a usable YAML/JSON document (${(error as Error).message})`);
+  }
   if (doc.errors.length > 0)
     throw new ComplianceConfigError(
       source,
@@ -169,7 +220,51 @@ export function parseComplianceConfig(text: string, source = 'compliance configu
         message: `not valid YAML/JSON (${e.message.split('\n')[0]})`,
       })),
     );
-  const data: unknown = doc.toJS() ?? {};
+  let aliases = 0;
+  let firstAlias: number | null = null;
+  const duplicates: ConfigIssue[] = [];
+  visit(doc, {
+    Alias: (_key, node) => {
+      aliases += 1;
+      firstAlias ??= node.range?.[0] ?? null;
+      return aliases > MAX_CONFIG_YAML_ALIASES ? visit.BREAK : undefined;
+    },
+    Map: (_key, node) => {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) continue;
+        const name = String(pair.key.value);
+        if (!seen.has(name)) {
+          seen.add(name);
+          continue;
+        }
+        const offset = pair.key.range?.[0];
+        duplicates.push({
+          field: '',
+          line: offset === undefined ? null : counter.linePos(offset).line,
+          message: `not valid YAML/JSON (the key ${JSON.stringify(name)} appears twice in one map)`,
+        });
+      }
+    },
+  });
+  if (duplicates.length > 0) throw new ComplianceConfigError(source, duplicates);
+  const aliasesRefused = (why: string) =>
+    new ComplianceConfigError(source, [
+      {
+        field: '',
+        line: firstAlias === null ? null : counter.linePos(firstAlias).line,
+        message: `${why}; a compliance configuration needs no YAML aliases (*name): write the values out`,
+      },
+    ]);
+  if (aliases > MAX_CONFIG_YAML_ALIASES)
+    throw aliasesRefused(`more than ${MAX_CONFIG_YAML_ALIASES} YAML aliases`);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_CONFIG_YAML_ALIASES }) ?? {};
+  } catch (error) {
+    // The yaml package's ReferenceError ("Excessive alias count ..."), or an unresolved alias.
+    throw aliasesRefused(`YAML aliases could not be expanded (${(error as Error).message})`);
+  }
   const result = complianceConfigSchema.safeParse(data);
   if (result.success) return result.data;
   const issues: ConfigIssue[] = [];
@@ -191,7 +286,10 @@ export function parseComplianceConfig(text: string, source = 'compliance configu
   }
   // Top to bottom, as a person reads the file.
   issues.sort((a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER));
-  throw new ComplianceConfigError(source, issues);
+  const listed = issues.slice(0, MAX_CONFIG_ISSUES_LISTED);
+  if (issues.length > listed.length)
+    listed.push({ field: '', line: null, message: `and ${issues.length - listed.length} more problems` });
+  throw new ComplianceConfigError(source, listed);
 }
 
 /**
@@ -206,8 +304,18 @@ export function parseComplianceConfig(text: string, source = 'compliance configu
 export async function loadComplianceConfig(path: string): Promise<ComplianceConfig> {
   let text: string;
   try {
+    const { size } = await stat(path);
+    if (size > MAX_CONFIG_FILE_BYTES)
+      throw new ComplianceConfigError(path, [
+        {
+          field: '',
+          line: null,
+          message: `${size} bytes long, more than a compliance configuration may be (${TOO_LARGE})`,
+        },
+      ]);
     text = await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof ComplianceConfigError) throw error;
     throw new InputError(path, `cannot read the compliance configuration (${(error as Error).message})`, {
       cause: error,
     });

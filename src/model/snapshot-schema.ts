@@ -23,6 +23,11 @@ const observed = <T extends z.ZodType>(value: T) =>
       .strict(),
   ]);
 
+/** DescribeKey's PendingDeletionWindowInDays: AWS accepts 7 to 30 days. */
+export const PENDING_DELETION_WINDOW_DAYS = { min: 7, max: 30 } as const;
+/** GetKeyRotationStatus's RotationPeriodInDays: AWS accepts 90 to 2,560 days. */
+export const ROTATION_PERIOD_DAYS = { min: 90, max: 2560 } as const;
+
 const regionalArn = z.object({ arn: z.string(), region: z.string() }).strict();
 
 const keyMetadata = z
@@ -44,7 +49,12 @@ const keyMetadata = z
       .strict()
       .nullable(),
     deletionDate: isoDate.nullable(),
-    pendingDeletionWindowInDays: z.number().int().nullable(),
+    pendingDeletionWindowInDays: z
+      .number()
+      .int()
+      .min(PENDING_DELETION_WINDOW_DAYS.min)
+      .max(PENDING_DELETION_WINDOW_DAYS.max)
+      .nullable(),
     customKeyStoreId: z.string().nullable(),
     cloudHsmClusterId: z.string().nullable(),
     currentKeyMaterialId: z.string().nullable(),
@@ -66,7 +76,12 @@ const keyRecord = z
       z
         .object({
           enabled: z.boolean(),
-          periodInDays: z.number().int().nullable(),
+          periodInDays: z
+            .number()
+            .int()
+            .min(ROTATION_PERIOD_DAYS.min)
+            .max(ROTATION_PERIOD_DAYS.max)
+            .nullable(),
           nextRotationDate: isoDate.nullable(),
           onDemandRotationStartDate: isoDate.nullable(),
         })

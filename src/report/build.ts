@@ -1,4 +1,4 @@
-import type { ComplianceResult, Finding, FindingStatus, Severity } from '../model/findings.js';
+import type { ComplianceResult, Finding, FindingStatus, RuleId, Severity } from '../model/findings.js';
 import { SEVERITIES } from '../model/findings.js';
 import type { Gap, InventorySnapshot, KeyRecord } from '../model/inventory.js';
 import { collectedValue } from '../model/observed.js';
@@ -17,6 +17,7 @@ import {
   REPORT_SCHEMA_VERSION,
   type WasteRow,
 } from '../model/report.js';
+import type { PreviousReport } from '../model/report-schema.js';
 import type { MonthUsage, ReconciliationRow, UsageCoverage } from '../model/usage.js';
 import { dec, sumMoney, sumTotals, toMoney, totalOf } from '../pricing/money.js';
 import { usageAssumptionsFor } from '../usage/assumptions.js';
@@ -35,8 +36,8 @@ export interface BuildReportInput {
   readonly compliance: ComplianceResult;
   /** Keys of the snapshot left out because they were created after the month. */
   readonly keysCreatedAfterMonth?: readonly string[];
-  /** Last month's report, for the month-over-month section. */
-  readonly previous?: MonthlyReport | null;
+  /** Last month's report, for the month-over-month section (only what it reads: see `previousReportSchema`). */
+  readonly previous?: PreviousReport | null;
   /** Why last month's report, though present, could not be compared (said in the report). */
   readonly previousProblem?: string | null;
   readonly generatedAt: string;
@@ -249,7 +250,7 @@ function organizationView(
 
 const failingKey = (f: { ruleId: string; keyArn: string }) => `${f.ruleId} ${f.keyArn}`;
 
-function monthOverMonth(current: MonthlyReport, previous: MonthlyReport): MonthOverMonth {
+function monthOverMonth(current: MonthlyReport, previous: PreviousReport): MonthOverMonth {
   const before = new Set(previous.keys.map((k) => k.arn));
   const now = new Set(current.keys.map((k) => k.arn));
   const failingBefore = new Map(
@@ -258,7 +259,7 @@ function monthOverMonth(current: MonthlyReport, previous: MonthlyReport): MonthO
   const failingNow = new Map(
     current.findings.filter((f) => f.status === 'FAIL').map((f) => [failingKey(f), f]),
   );
-  const pick = (f: Finding) => ({ ruleId: f.ruleId, keyArn: f.keyArn });
+  const pick = (f: { ruleId: RuleId; keyArn: string }) => ({ ruleId: f.ruleId, keyArn: f.keyArn });
   return {
     previousMonth: previous.month,
     keysAdded: [...now].filter((a) => !before.has(a)).sort(),

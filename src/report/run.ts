@@ -14,6 +14,7 @@ import type { InventorySnapshot } from '../model/inventory.js';
 import { collectedValue } from '../model/observed.js';
 import type { FreeTierScope } from '../model/pricing.js';
 import { type MonthlyReport, REPORT_KIND, REPORT_SCHEMA_VERSION } from '../model/report.js';
+import { type PreviousReport, previousReportSchema } from '../model/report-schema.js';
 import type { MonthUsage } from '../model/usage.js';
 import type { AccountSpec } from '../org/accounts.js';
 import type { OrganizationClients } from '../org/clients.js';
@@ -29,11 +30,12 @@ import {
   type UsageSourceOption,
   usageEvidence,
 } from '../usage/collect.js';
-import { parseUsageEvidence, type UsageEvidence } from '../usage/evidence.js';
+import { readUsageEvidence, type UsageEvidence } from '../usage/evidence.js';
 import type { UsageProgress } from '../usage/source.js';
 import { jsonFileChunks } from '../util/json-chunks.js';
 import { type MonthWindow, parseMonth } from '../util/month.js';
 import { pathInside } from '../util/paths.js';
+import { firstZodIssue } from '../util/versioned-file.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildMonthlyReport } from './build.js';
 import { costsCsvChunks, findingsCsvChunks, keysCsvChunks } from './csv.js';
@@ -148,7 +150,7 @@ export const DEFAULT_USAGE_SOURCES: readonly UsageSourceOption[] = ['lookup', 'c
 export const MAX_PREVIOUS_REPORT_BYTES = 256 * 1024 * 1024;
 
 /** Last month's report to compare with, or why it cannot be (null, null: there is none). */
-async function readPrevious(dir: string): Promise<{ report: MonthlyReport | null; problem: string | null }> {
+async function readPrevious(dir: string): Promise<{ report: PreviousReport | null; problem: string | null }> {
   const path = join(dir, 'report.json');
   // Named in the report as `<account>/<YYYY-MM>/report.json`: the local output folder stays out of a ticket.
   const name = `${basename(dirname(dir))}/${basename(dir)}/report.json`;
@@ -191,7 +193,13 @@ async function readPrevious(dir: string): Promise<{ report: MonthlyReport | null
       report: null,
       problem: `${name} is not a kms-report report of schema version ${REPORT_SCHEMA_VERSION} (kind ${JSON.stringify(head.kind ?? null)}, version ${JSON.stringify(head.schemaVersion ?? null)})`,
     };
-  return { report: data as MonthlyReport, problem: null };
+  // Of the right kind, but perhaps edited or cut short: what the comparison reads is checked first.
+  const checked = previousReportSchema.safeParse(data);
+  if (!checked.success) {
+    const { field, message } = firstZodIssue(checked.error);
+    return { report: null, problem: `${name} cannot be compared: ${field}: ${message}` };
+  }
+  return { report: checked.data, problem: null };
 }
 
 async function loadTables(pricing: string | undefined): Promise<PricingTable[]> {
@@ -220,15 +228,8 @@ async function gatherEvidence(options: MonthlyReportOptions, month: ReportMonth)
     const snapshot = await readSnapshot(options.snapshotFile);
     let usageFile: UsageEvidence | null = null;
     if (options.usageFile) {
-      usageFile = parseUsageEvidence(
-        await readFile(options.usageFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-          throw new InputError(
-            options.usageFile as string,
-            error.code === 'ENOENT' ? 'no such file' : `cannot be read (${error.code})`,
-          );
-        }),
-        options.usageFile,
-      );
+      // Size-checked before reading, validated, repeated rows refused (as for the snapshot).
+      usageFile = await readUsageEvidence(options.usageFile);
       if (usageFile.usage.month !== month.month)
         throw new InputError(options.usageFile, `holds ${usageFile.usage.month}, not ${month.month}`);
     }

@@ -5,7 +5,12 @@ import type { IsoDate } from '../model/inventory.js';
 import { LIFECYCLE_EVENT_NAMES, type MonthUsage, type UsageSource } from '../model/usage.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { jsonFileChunks } from '../util/json-chunks.js';
-import { parseVersionedFile, readEvidenceText } from '../util/versioned-file.js';
+import {
+  type MAX_EVIDENCE_FILE_BYTES,
+  parseVersionedFile,
+  readEvidenceText,
+  refuseDuplicates,
+} from '../util/versioned-file.js';
 import type { KeyClass } from './events.js';
 import type { ReconciliationRow } from './reconcile.js';
 
@@ -156,8 +161,8 @@ export async function writeUsageEvidence(path: string, evidence: UsageEvidence):
 
 /**
  * Parses and validates usage evidence text; `source` names it in errors. A document of another
- * kind, of a newer schema version, or with a field out of shape is rejected with a
- * {@link SnapshotError} naming the field.
+ * kind, of a newer schema version, with a field out of shape, or with a row repeated (see
+ * {@link refuseRepeatedRows}) is rejected with a {@link SnapshotError} naming the field.
  *
  * @example
  * ```ts
@@ -166,15 +171,51 @@ export async function writeUsageEvidence(path: string, evidence: UsageEvidence):
  * ```
  */
 export function parseUsageEvidence(text: string, source = 'usage evidence'): UsageEvidence {
-  return parseVersionedFile(text, source, {
+  const evidence = parseVersionedFile(text, source, {
     kind: USAGE_KIND,
     schemaVersion: USAGE_SCHEMA_VERSION,
     schema: usageEvidenceSchema,
     what: 'a kms-report usage evidence file',
   }) as UsageEvidence;
+  refuseRepeatedRows(evidence.usage, source);
+  return evidence;
 }
 
-/** Reads and validates a usage evidence file. */
+/**
+ * Refuses usage in which a row is repeated, so nothing is counted twice. A row's identity is
+ * what the collectors add up by: a request count by (billed account, region, key ARN,
+ * operation, key pair spec), whatever its source (the pricing engine adds every row, so two
+ * sources for the same requests would bill them twice); an account total by (account, region,
+ * CloudWatch resource); a lifecycle event by (key ARN, event, time). Refused, not merged: the
+ * collectors add up by this identity within a region, so a repeat means the file was edited or
+ * concatenated, or one event was read in two regions' logs; adding the two rows would double
+ * real usage, and keeping one would guess.
+ */
+function refuseRepeatedRows(usage: MonthUsage, source: string): void {
+  refuseDuplicates(
+    usage.requests,
+    'usage.requests',
+    (r) => JSON.stringify([r.account, r.region, r.keyArn, r.operation, r.keyPairSpec]),
+    source,
+    '[account, region, keyArn, operation, keyPairSpec]',
+  );
+  refuseDuplicates(
+    usage.accountTotals,
+    'usage.accountTotals',
+    (t) => JSON.stringify([t.account, t.region, t.resource]),
+    source,
+    '[account, region, resource]',
+  );
+  refuseDuplicates(
+    usage.lifecycle,
+    'usage.lifecycle',
+    (e) => JSON.stringify([e.keyArn, e.event, e.time]),
+    source,
+    '[keyArn, event, time]',
+  );
+}
+
+/** Reads and validates a usage evidence file (at most {@link MAX_EVIDENCE_FILE_BYTES}). */
 export async function readUsageEvidence(path: string): Promise<UsageEvidence> {
   return parseUsageEvidence(await readEvidenceText(path), path);
 }

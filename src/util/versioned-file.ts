@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:buffer';
+import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { SnapshotError } from '../errors.js';
 
@@ -66,14 +67,76 @@ export function parseVersionedFile<T>(text: string, source: string, spec: Versio
   return result.data;
 }
 
-/** A file's text, or a {@link SnapshotError} saying the file is missing or unreadable. */
+/**
+ * The largest evidence file (snapshot, usage evidence) read: the longest string Node.js can hold
+ * (`buffer.constants.MAX_STRING_LENGTH`, 2^29 - 24 characters, about 512 MiB in Node 20), since
+ * the file is read whole and given to `JSON.parse`. A UTF-8 file of at most that many bytes
+ * decodes to at most that many characters. A snapshot of 100,000 keys is a few hundred MiB.
+ */
+export const MAX_EVIDENCE_FILE_BYTES: number = constants.MAX_STRING_LENGTH;
+
+const MIB = 1_048_576;
+
+function tooLarge(path: string, size: number, options?: ErrorOptions): SnapshotError {
+  return new SnapshotError(
+    path,
+    '',
+    `is ${size} bytes, more than the ${MAX_EVIDENCE_FILE_BYTES} (about ${Math.round(MAX_EVIDENCE_FILE_BYTES / MIB)} MiB) kms-report can read as one document (MAX_EVIDENCE_FILE_BYTES, the longest string Node.js holds): split the estate into several snapshots (fewer accounts or regions per run)`,
+    options,
+  );
+}
+
+/**
+ * A file's text, or a {@link SnapshotError} saying the file is missing, unreadable or larger than
+ * {@link MAX_EVIDENCE_FILE_BYTES} (checked before reading).
+ */
 export async function readEvidenceText(path: string): Promise<string> {
   try {
+    const { size } = await stat(path);
+    if (size > MAX_EVIDENCE_FILE_BYTES) throw tooLarge(path, size);
     return await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof SnapshotError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
+    // The file grew between stat and read, or holds more characters than a string can.
+    if (code === 'ERR_STRING_TOO_LONG' || code === 'ERR_FS_FILE_TOO_LARGE')
+      throw tooLarge(path, (await stat(path).catch(() => null))?.size ?? MAX_EVIDENCE_FILE_BYTES + 1, {
+        cause: error,
+      });
     throw new SnapshotError(path, '', code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`, {
       cause: error,
     });
+  }
+}
+
+/**
+ * Refuses a list in which two rows have the same identity (`identity` returns it as text, as
+ * the error shows it, e.g. `JSON.stringify` of the identifying fields): a repeated key or count
+ * would be counted twice. Linear time. The error names the file, the second row's field path,
+ * the first row and the identity.
+ *
+ * @example
+ * ```ts
+ * refuseDuplicates(snapshot.keys, 'keys', (k) => JSON.stringify(k.arn), 'inventory.json', 'arn');
+ * ```
+ */
+export function refuseDuplicates<T>(
+  rows: readonly T[],
+  path: string,
+  identity: (row: T) => string,
+  source: string,
+  what: string,
+): void {
+  const seen = new Map<string, number>();
+  for (const [i, row] of rows.entries()) {
+    const id = identity(row);
+    const first = seen.get(id);
+    if (first !== undefined)
+      throw new SnapshotError(
+        source,
+        `${path}[${i}]`,
+        `repeats ${path}[${first}]: the same ${what} ${id.length > 300 ? `${id.slice(0, 300)}…` : id} would be counted twice`,
+      );
+    seen.set(id, i);
   }
 }

@@ -6,21 +6,46 @@ import type { Condition, KeyPolicy, PolicyStatement, Principal } from './parse.j
  * be one a Deny elsewhere neutralises, but a PASS is never given on a guess.
  */
 
-const patternCache = new Map<string, RegExp>();
-
-/** Whether an IAM-style pattern (`*` any run, `?` one character) matches `value`. */
+/**
+ * Whether an IAM-style pattern (`*` any run, `?` one character) matches the whole of `value`,
+ * ignoring case when asked (actions are case-insensitive, ARNs are not).
+ *
+ * Patterns come from key policies and configuration files, so they are hostile: this is the
+ * greedy two-pointer matcher (on a mismatch, go back to the last `*` and let it take one more
+ * character), never a regular expression. It takes at most `O(pattern.length × value.length)`
+ * steps, whatever the pattern (`*?*?*?…x` included), and keeps no cache.
+ *
+ * @example
+ * ```ts
+ * wildcardMatch('kms:ReEncrypt*', 'kms:reencryptfrom', true); // true
+ * wildcardMatch('arn:aws:kms:*:111122223333:key/*', keyArn, false);
+ * ```
+ */
 export function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const cacheKey = `${ignoreCase ? 'i' : 's'}:${pattern}`;
-  let re = patternCache.get(cacheKey);
-  if (!re) {
-    const body = pattern
-      .split('')
-      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
-      .join('');
-    re = new RegExp(`^${body}$`, ignoreCase ? 'is' : 's');
-    patternCache.set(cacheKey, re);
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const v = ignoreCase ? value.toLowerCase() : value;
+  const STAR = 42; // '*'
+  const QUESTION = 63; // '?'
+  let pi = 0;
+  let vi = 0;
+  // The last `*` seen, and the position in `value` it was tried against.
+  let star = -1;
+  let mark = 0;
+  while (vi < v.length) {
+    const c = pi < p.length ? p.charCodeAt(pi) : -1;
+    if (c === STAR) {
+      star = pi++;
+      mark = vi;
+    } else if (c !== -1 && (c === QUESTION || c === v.charCodeAt(vi))) {
+      pi++;
+      vi++;
+    } else if (star >= 0) {
+      pi = star + 1;
+      vi = ++mark;
+    } else return false;
   }
-  return re.test(value);
+  while (pi < p.length && p.charCodeAt(pi) === STAR) pi++;
+  return pi === p.length;
 }
 
 /** Whether the statement covers this action (`kms:Decrypt`), through Action or NotAction. */

@@ -65,9 +65,30 @@ export type PolicyReading =
   | { readonly status: 'read'; readonly policy: KeyPolicy }
   | { readonly status: 'unreadable'; readonly reason: string };
 
+/**
+ * Bounds on the work one key policy can cost. AWS caps a key policy at 32 KB, but the policy
+ * reaches the rules through a snapshot file, which anyone can write: a policy over a bound is
+ * not analysed (its POL findings are UNKNOWN, never PASS) and the reason names the bound.
+ */
+/** Characters of policy text analysed: four times AWS's 32 KB quota on a key policy. */
+export const MAX_POLICY_TEXT_LENGTH = 131_072;
+/** Statements in one policy (a minimal statement is about 50 characters: 32 KB hold about 650). */
+export const MAX_POLICY_STATEMENTS = 1_000;
+/** Values in one element: principals of one type, actions, resources, values of one condition key. */
+export const MAX_POLICY_ELEMENT_VALUES = 1_000;
+/** Characters of one Action or Resource pattern: IAM's longest ARN is 2,048 characters. */
+export const MAX_POLICY_PATTERN_LENGTH = 2_048;
+
 class PolicyShapeError extends Error {
   override readonly name = 'PolicyShapeError';
 }
+
+/** The policy is well formed, perhaps, but larger than kms-report analyses (see the bounds above). */
+class PolicyBoundError extends Error {
+  override readonly name = 'PolicyBoundError';
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
 
 const PRINCIPAL_ARN = /^arn:([^:]*):(iam|sts)::([^:]*):(.*)$/;
 const hasWildcard = (s: string) => s.includes('*') || s.includes('?');
@@ -83,8 +104,17 @@ function field(record: Record<string, unknown>, name: string): unknown {
   return undefined;
 }
 
-function stringList(value: unknown, what: string): string[] {
+function boundedList(value: unknown, what: string): unknown[] {
   const list = Array.isArray(value) ? value : [value];
+  if (list.length > MAX_POLICY_ELEMENT_VALUES)
+    throw new PolicyBoundError(
+      `${what} lists ${count(list.length)} values, more than the ${count(MAX_POLICY_ELEMENT_VALUES)} kms-report analyses`,
+    );
+  return list;
+}
+
+function stringList(value: unknown, what: string): string[] {
+  const list = boundedList(value, what);
   if (list.length === 0) throw new PolicyShapeError(`${what} is an empty list`);
   return list.map((v) => {
     if (typeof v !== 'string') throw new PolicyShapeError(`${what} holds a non-string value`);
@@ -156,7 +186,7 @@ function conditions(value: unknown, what: string): Condition[] {
     const ifExists = /ifexists$/i.test(rest);
     const base = (ifExists ? rest.slice(0, -'IfExists'.length) : rest).toLowerCase();
     for (const [rawKey, rawValues] of Object.entries(tests)) {
-      const list = Array.isArray(rawValues) ? rawValues : [rawValues];
+      const list = boundedList(rawValues, `${what}.${operator}.${rawKey}`);
       const values = list.map((v) => {
         if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
         throw new PolicyShapeError(`${what}.${operator}.${rawKey} holds a value that is not a string`);
@@ -181,6 +211,17 @@ function oneOf<A extends string, B extends string>(
   if (vb !== undefined) return { mode: b, value: vb };
   if (required) throw new PolicyShapeError(`${what} has neither ${a} nor ${b}`);
   return null;
+}
+
+/** Action or Resource patterns, each short enough to match against. */
+function patterns(value: unknown, what: string): string[] {
+  const list = stringList(value, what);
+  const long = list.find((p) => p.length > MAX_POLICY_PATTERN_LENGTH);
+  if (long !== undefined)
+    throw new PolicyBoundError(
+      `${what} holds a pattern of ${count(long.length)} characters, more than the ${count(MAX_POLICY_PATTERN_LENGTH)} kms-report analyses`,
+    );
+  return list;
 }
 
 function statement(raw: unknown, index: number): PolicyStatement {
@@ -209,16 +250,17 @@ function statement(raw: unknown, index: number): PolicyStatement {
     principalMode: who.mode,
     principals: principals(who.value, `${label} ${who.mode}`),
     actionMode: act.mode,
-    actions: stringList(act.value, `${label} ${act.mode}`).map((a) => a.trim().toLowerCase()),
+    actions: patterns(act.value, `${label} ${act.mode}`).map((a) => a.trim().toLowerCase()),
     resourceMode: res?.mode ?? null,
-    resources: res ? stringList(res.value, `${label} ${res.mode}`) : [],
+    resources: res ? patterns(res.value, `${label} ${res.mode}`) : [],
     conditions: conditions(field(raw, 'Condition'), `${label} Condition`),
   };
 }
 
 /**
- * Parses a key policy document. Never throws: a policy that is not JSON, or whose shape is
- * not a policy, comes back `unreadable` with a reason a person can act on.
+ * Parses a key policy document. Never throws: a policy that is not JSON, whose shape is not a
+ * policy, or that is larger than kms-report analyses ({@link MAX_POLICY_TEXT_LENGTH} and the
+ * other bounds) comes back `unreadable` with a reason a person can act on.
  *
  * @example
  * ```ts
@@ -227,6 +269,14 @@ function statement(raw: unknown, index: number): PolicyStatement {
  * ```
  */
 export function parseKeyPolicy(text: string): PolicyReading {
+  const tooLarge = (why: string): PolicyReading => ({
+    status: 'unreadable',
+    reason: `the key policy could not be analysed: ${why}`,
+  });
+  if (text.length > MAX_POLICY_TEXT_LENGTH)
+    return tooLarge(
+      `it is ${count(text.length)} characters long, more than the ${count(MAX_POLICY_TEXT_LENGTH)} kms-report analyses (AWS allows 32 KB)`,
+    );
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -239,6 +289,10 @@ export function parseKeyPolicy(text: string): PolicyReading {
     const raw = field(data, 'Statement');
     if (raw === undefined) throw new PolicyShapeError('the document has no Statement');
     const list = Array.isArray(raw) ? raw : [raw];
+    if (list.length > MAX_POLICY_STATEMENTS)
+      throw new PolicyBoundError(
+        `it has ${count(list.length)} statements, more than the ${count(MAX_POLICY_STATEMENTS)} kms-report analyses`,
+      );
     return {
       status: 'read',
       policy: {
@@ -249,6 +303,7 @@ export function parseKeyPolicy(text: string): PolicyReading {
   } catch (error) {
     if (error instanceof PolicyShapeError)
       return { status: 'unreadable', reason: `the key policy is not a valid policy: ${error.message}` };
+    if (error instanceof PolicyBoundError) return tooLarge(error.message);
     throw error;
   }
 }

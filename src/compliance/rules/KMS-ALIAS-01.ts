@@ -1,5 +1,6 @@
 import type { KeyRecord } from '../../model/inventory.js';
 import { describeMissing } from '../../model/observed.js';
+import { compileUserPattern } from '../config.js';
 import { awsManaged, fail, isResult, metadataOf, pass, unknown } from './common.js';
 import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
 
@@ -33,7 +34,8 @@ function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
   if (aliases.length === 0) return fail('the key has no alias');
   const pattern = context.config.aliasPattern;
   if (pattern === null) return pass(`the key has an alias: ${aliases.join(', ')}`);
-  const re = new RegExp(pattern);
+  // RE2: linear in the alias's length, whatever the pattern (a key owner chooses the alias).
+  const re = compileUserPattern(pattern);
   const good = aliases.filter((a) => re.test(a));
   if (good.length === 0)
     return fail(`no alias matches the naming pattern ${pattern}: ${aliases.join(', ')}`, {

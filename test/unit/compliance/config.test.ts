@@ -6,6 +6,9 @@ import {
   ComplianceConfigError,
   DEFAULT_COMPLIANCE_CONFIG,
   loadComplianceConfig,
+  MAX_CONFIG_FILE_BYTES,
+  MAX_CONFIG_ISSUES_LISTED,
+  MAX_CONFIG_YAML_ALIASES,
   parseComplianceConfig,
 } from '../../../src/compliance/config.js';
 import { InputError } from '../../../src/errors.js';
@@ -120,7 +123,71 @@ describe('Function: parseComplianceConfig', () => {
       ['trustedAccounts[0]', 3],
       ['aliasPattern', 4],
     ]);
-    expect(error.issues[2]?.message).toBe('not a valid regular expression');
+    expect(error.issues[2]?.message).toMatch(/^not a valid RE2 regular expression \(.*missing closing \)/);
+  });
+
+  it('refuses a pattern RE2 cannot run (backreference, lookaround), naming the field and line', () => {
+    for (const pattern of ['^alias/(a)\\1$', '^alias/(?!tmp-)', '(?<=alias/)prod']) {
+      const error = issuesOf(`requiredTags: [Owner]\naliasPattern: '${pattern}'\n`);
+      expect(error).toBeInstanceOf(InputError);
+      expect(error.issues).toEqual([
+        {
+          field: 'aliasPattern',
+          line: 2,
+          message: expect.stringMatching(
+            /^not a valid RE2 regular expression .*no backreferences or lookaround$/,
+          ),
+        },
+      ]);
+      expect(error.message).toMatch(/^kms-report\.yaml: line 2: aliasPattern: not a valid RE2/);
+    }
+    // A pattern that backtracks catastrophically in JavaScript is fine: RE2 runs it in linear time.
+    expect(parseComplianceConfig("aliasPattern: '^alias/([a-z0-9]+-?)*$'\n").aliasPattern).toBe(
+      '^alias/([a-z0-9]+-?)*$',
+    );
+  });
+
+  it('refuses a "billion laughs" document as a configuration error naming the file, not a crash', () => {
+    const names = 'abcdefghij'.split('');
+    const lines = [`${names[0]}: &${names[0]} [lol, lol, lol, lol, lol, lol, lol, lol, lol]`];
+    for (let i = 1; i < names.length; i++)
+      lines.push(
+        `${names[i]}: &${names[i]} [${Array(9)
+          .fill(`*${names[i - 1]}`)
+          .join(', ')}]`,
+      );
+    const error = issuesOf(`${lines.join('\n')}\n`, 'laughs.yaml');
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toMatch(/^laughs\.yaml: line 2: YAML aliases could not be expanded/);
+    expect(error.message).toContain('needs no YAML aliases');
+  });
+
+  it(`refuses more than MAX_CONFIG_YAML_ALIASES aliases, and keys repeated in one map`, () => {
+    const many = Array.from(
+      { length: MAX_CONFIG_YAML_ALIASES + 1 },
+      (_, i) => `t${i}: &a${i} x\nu${i}: *a${i}`,
+    ).join('\n');
+    expect(issuesOf(many).issues).toEqual([
+      { field: '', line: 2, message: expect.stringMatching(/^more than 100 YAML aliases/) },
+    ]);
+    expect(issuesOf('requiredTags: [Owner]\nversion: 1\nrequiredTags: [CostCenter]\n').issues).toEqual([
+      {
+        field: '',
+        line: 3,
+        message: 'not valid YAML/JSON (the key "requiredTags" appears twice in one map)',
+      },
+    ]);
+  });
+
+  it('lists at most MAX_CONFIG_ISSUES_LISTED problems, then how many more', () => {
+    const error = issuesOf(`disabledRules: [${Array(200).fill('KMS-NOPE-01').join(', ')}]\n`);
+    expect(error.issues).toHaveLength(MAX_CONFIG_ISSUES_LISTED + 1);
+    expect(error.issues.at(-1)).toEqual({ field: '', line: null, message: 'and 150 more problems' });
+  });
+
+  it('refuses text longer than MAX_CONFIG_FILE_BYTES', () => {
+    const error = issuesOf(`# ${'x'.repeat(MAX_CONFIG_FILE_BYTES)}\n`);
+    expect(error.message).toMatch(/characters long, more than a compliance configuration may be/);
   });
 
   it('reports a YAML syntax error with its line', () => {
@@ -148,6 +215,19 @@ describe('Function: loadComplianceConfig', () => {
     await expect(loadComplianceConfig(bad)).rejects.toThrow(`${bad}: line 1: disabledRules[0]: `);
     await expect(loadComplianceConfig(join(dir, 'missing.yaml'))).rejects.toThrow(
       /cannot read the compliance configuration/,
+    );
+  });
+
+  it('refuses a file over MAX_CONFIG_FILE_BYTES before reading it (exit 2, the file named)', async () => {
+    const big = join(dir, 'big.yaml');
+    const text = `requiredTags:\n${'  - Owner\n'.repeat(MAX_CONFIG_FILE_BYTES / 10)}`;
+    expect(text.length).toBeGreaterThan(MAX_CONFIG_FILE_BYTES);
+    await writeFile(big, text);
+    const error = await loadComplianceConfig(big).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ComplianceConfigError);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toBe(
+      `${big}: ${text.length} bytes long, more than a compliance configuration may be (MAX_CONFIG_FILE_BYTES: 1048576 bytes)`,
     );
   });
 });

@@ -500,6 +500,37 @@ describe('Key-policy rules: reasons a person can act on', () => {
       expect(rule.evaluate(key, contextFor(key)).reason).toMatch(/^the key policy is not valid JSON/);
   });
 
+  it('every POL rule is UNKNOWN, never PASS, on a policy with more statements than kms-report analyses', () => {
+    const statement = {
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: 'kms:*',
+    };
+    const key = makeKey({ policy: { Statement: Array.from({ length: 1_001 }, () => statement) } });
+    for (const rule of POL_RULES)
+      expect(rule.evaluate(key, contextFor(key))).toEqual({
+        status: 'UNKNOWN',
+        reason:
+          'the key policy could not be analysed: it has 1,001 statements, more than the 1,000 kms-report analyses',
+      });
+  });
+
+  it('a Resource pattern that made the old matcher backtrack for ever is judged at once', () => {
+    // Statement 2 does not name this key (its ARN does not end in x), so it opens nothing.
+    const hostile = `arn:aws:kms:*:*:key/${'*?'.repeat(16)}x`;
+    const key = makeKey({
+      policy: {
+        Statement: [
+          ...(defaultPolicy() as { Statement: object[] }).Statement,
+          { Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: hostile },
+        ],
+      },
+    });
+    expect(KMS_POL_01.evaluate(key, contextFor(key)).status).toBe('PASS');
+    const named = makeKey({ arn: `${key.arn}x`, policy: key.policy });
+    expect(KMS_POL_01.evaluate(named, contextFor(named)).status).toBe('FAIL');
+  }, 30_000);
+
   it('POL rules that need metadata are UNKNOWN without it', () => {
     const key = makeKey({ metadata: failed('DescribeKey', 'AccessDeniedException', '') });
     expect(KMS_POL_03.evaluate(key, contextFor(key)).status).toBe('UNKNOWN');

@@ -5,7 +5,14 @@ import {
   restricts,
   wildcardMatch,
 } from '../../../src/compliance/policy/analysis.js';
-import { type PolicyStatement, parseKeyPolicy } from '../../../src/compliance/policy/parse.js';
+import {
+  MAX_POLICY_ELEMENT_VALUES,
+  MAX_POLICY_PATTERN_LENGTH,
+  MAX_POLICY_STATEMENTS,
+  MAX_POLICY_TEXT_LENGTH,
+  type PolicyStatement,
+  parseKeyPolicy,
+} from '../../../src/compliance/policy/parse.js';
 
 function statements(policy: unknown): readonly PolicyStatement[] {
   const reading = parseKeyPolicy(JSON.stringify(policy));
@@ -76,6 +83,55 @@ describe('Function: parseKeyPolicy', () => {
     });
   });
 
+  describe('bounds on a hostile policy: not analysed, with the reason', () => {
+    const allow = { Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt' };
+    const reasonOf = (text: string) => {
+      const reading = parseKeyPolicy(text);
+      if (reading.status !== 'unreadable') throw new Error('expected the policy not to be analysed');
+      return reading.reason;
+    };
+
+    it('refuses policy text longer than MAX_POLICY_TEXT_LENGTH', () => {
+      const text = JSON.stringify({ Statement: [{ ...allow, Sid: 'x'.repeat(MAX_POLICY_TEXT_LENGTH) }] });
+      expect(reasonOf(text)).toBe(
+        `the key policy could not be analysed: it is ${text.length.toLocaleString('en-US')} characters long, more than the 131,072 kms-report analyses (AWS allows 32 KB)`,
+      );
+    });
+
+    it('refuses more than MAX_POLICY_STATEMENTS statements', () => {
+      const text = JSON.stringify({
+        Statement: Array.from({ length: MAX_POLICY_STATEMENTS + 1 }, () => allow),
+      });
+      expect(text.length).toBeLessThanOrEqual(MAX_POLICY_TEXT_LENGTH);
+      expect(reasonOf(text)).toBe(
+        'the key policy could not be analysed: it has 1,001 statements, more than the 1,000 kms-report analyses',
+      );
+      expect(parseKeyPolicy(JSON.stringify({ Statement: [allow] })).status).toBe('read');
+    });
+
+    it('refuses an element with more than MAX_POLICY_ELEMENT_VALUES values', () => {
+      const actions = Array.from({ length: MAX_POLICY_ELEMENT_VALUES + 1 }, (_, i) => `kms:A${i}`);
+      expect(reasonOf(JSON.stringify({ Statement: [{ ...allow, Action: actions }] }))).toBe(
+        'the key policy could not be analysed: statement 1 Action lists 1,001 values, more than the 1,000 kms-report analyses',
+      );
+      const values = Array.from({ length: MAX_POLICY_ELEMENT_VALUES + 1 }, () => '111122223333');
+      expect(
+        reasonOf(
+          JSON.stringify({
+            Statement: [{ ...allow, Condition: { StringEquals: { 'kms:CallerAccount': values } } }],
+          }),
+        ),
+      ).toContain('statement 1 Condition.StringEquals.kms:CallerAccount lists 1,001 values');
+    });
+
+    it('refuses an Action or Resource pattern longer than MAX_POLICY_PATTERN_LENGTH', () => {
+      const resource = `arn:aws:kms:*:*:key/${'*?'.repeat(MAX_POLICY_PATTERN_LENGTH)}`;
+      expect(reasonOf(JSON.stringify({ Statement: [{ ...allow, Resource: resource }] }))).toBe(
+        `the key policy could not be analysed: statement 1 Resource holds a pattern of ${resource.length.toLocaleString('en-US')} characters, more than the 2,048 kms-report analyses`,
+      );
+    });
+  });
+
   it('keeps untrusted text as text: a script in a Sid is only a label', () => {
     const [s] = statements({
       Statement: [{ Sid: 'eval("process.exit(1)")', Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt' }],
@@ -94,6 +150,32 @@ describe('Policy analysis helpers', () => {
     expect(
       wildcardMatch('arn:aws:kms:*:111122223333:KEY/*', 'arn:aws:kms:eu-west-1:111122223333:key/abc', false),
     ).toBe(false);
+  });
+
+  it('answers at once on patterns that made the old regular expression backtrack for ever', () => {
+    const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const hostile = `arn:aws:kms:*:*:key/${'*?'.repeat(16)}x`;
+    expect(wildcardMatch(hostile, key, false)).toBe(false);
+    expect(wildcardMatch(hostile, `${key}x`, false)).toBe(true);
+    expect(wildcardMatch(`kms:${'*?'.repeat(16)}x`, `kms:${'a'.repeat(200)}`, true)).toBe(false);
+    expect(wildcardMatch('*?'.repeat(16), 'a'.repeat(15), false)).toBe(false);
+    expect(wildcardMatch('*?'.repeat(16), 'a'.repeat(16), false)).toBe(true);
+  }, 30_000);
+
+  it('matches `*` any run (also empty), `?` exactly one character, and nothing else specially', () => {
+    expect(wildcardMatch('*', '', false)).toBe(true);
+    expect(wildcardMatch('?', '', false)).toBe(false);
+    expect(wildcardMatch('a*b*c', 'abc', false)).toBe(true);
+    expect(wildcardMatch('a*b*c', 'axxbyyc', false)).toBe(true);
+    expect(wildcardMatch('a*b*c', 'axxbyyca', false)).toBe(false);
+    expect(wildcardMatch('a*bc', 'abcbcbc', false)).toBe(true);
+    expect(wildcardMatch('a.c', 'abc', false)).toBe(false);
+    expect(wildcardMatch('key/(x)+', 'key/(x)+', false)).toBe(true);
+    // A line break is a character like any other (the old regular expression needed the `s` flag).
+    expect(wildcardMatch('a?c', 'a\nc', false)).toBe(true);
+    expect(wildcardMatch('a*c', 'a\n\nc', false)).toBe(true);
+    expect(wildcardMatch('KMS:DECRYPT', 'kms:decrypt', true)).toBe(true);
+    expect(wildcardMatch('KMS:DECRYPT', 'kms:decrypt', false)).toBe(false);
   });
 
   it('NotAction covers every action it does not list', () => {

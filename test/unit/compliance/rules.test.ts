@@ -384,6 +384,18 @@ describe('Rule: KMS-ALIAS-01 (alias)', () => {
     });
   });
 
+  it('judges a long alias at once against a pattern that backtracks for ever in JavaScript', () => {
+    // With RegExp, `([a-z0-9]+-?)*$` on 40 letters and a `!` tries every split of the letters.
+    const pattern = '^alias/([a-z0-9]+-?)*$';
+    const hostile = makeKey({ aliases: collected([`alias/${'a'.repeat(5_000)}!`]) });
+    expect(judge(KMS_ALIAS_01, hostile, { config: { aliasPattern: pattern } })).toMatchObject({
+      status: 'FAIL',
+      reason: expect.stringContaining(`no alias matches the naming pattern ${pattern}`),
+    });
+    const good = makeKey({ aliases: collected([`alias/${'a1-'.repeat(2_000)}b`]) });
+    expect(judge(KMS_ALIAS_01, good, { config: { aliasPattern: pattern } }).status).toBe('PASS');
+  }, 30_000);
+
   it('is not applicable to an AWS managed key; unknown when aliases could not be read', () => {
     expect(judge(KMS_ALIAS_01, awsManagedKey()).status).toBe('NOT_APPLICABLE');
     expect(

@@ -163,6 +163,47 @@ describe('kms-report --demo', () => {
       'is not a kms-report report of schema version 1',
     ],
     [
+      'of the right kind with fields missing',
+      (path: string) =>
+        writeFile(
+          path,
+          JSON.stringify({ kind: 'kms-report/monthly-report', schemaVersion: 1, month: '2026-09', keys: [] }),
+        ),
+      'cannot be compared: findings: ',
+    ],
+    [
+      'of the right kind with a key that is not an object',
+      (path: string) =>
+        writeFile(
+          path,
+          JSON.stringify({
+            kind: 'kms-report/monthly-report',
+            schemaVersion: 1,
+            month: '2026-09',
+            keys: [{ arn: 'arn:aws:kms:eu-west-1:111122223333:key/a' }, null],
+            findings: [],
+            summary: { cost: { total: { amount: '12.5' } } },
+          }),
+        ),
+      'cannot be compared: keys[1]: ',
+    ],
+    [
+      'of the right kind with a total that is not an amount',
+      (path: string) =>
+        writeFile(
+          path,
+          JSON.stringify({
+            kind: 'kms-report/monthly-report',
+            schemaVersion: 1,
+            month: '2026-09',
+            keys: [],
+            findings: [],
+            summary: { cost: { total: { amount: 'twelve' } } },
+          }),
+        ),
+      'cannot be compared: summary.cost.total.amount: expected a decimal amount such as "12.5"',
+    ],
+    [
       'that holds null',
       (path: string) => writeFile(path, 'null'),
       'is not a kms-report report of schema version 1',

@@ -16,7 +16,7 @@ import { InputError } from '../../../src/errors.js';
 import type { UsageClients } from '../../../src/usage/collect.js';
 import { readUsageEvidence } from '../../../src/usage/evidence.js';
 import { captureIo } from '../../support/io.js';
-import { asLookupEvent, decrypts, manualClock, OWNER } from './fixtures.js';
+import { asLookupEvent, decrypts, manualClock, OWNER, REGION } from './fixtures.js';
 
 const cloudTrail = mockClient(CloudTrailClient);
 const sts = mockClient(STSClient);
@@ -143,6 +143,16 @@ describe('kms-report usage', () => {
     const account = mockClient(AccountClient);
     account.on(ListRegionsCommand).resolves({
       Regions: [{ RegionName: 'us-east-1' }, { RegionName: 'eu-west-1' }],
+    });
+    // Event history is per region: eu-west-1's holds none of the fixture's us-east-1 events
+    // (the same events in both would be the same requests twice, which reading the file refuses).
+    cloudTrail.on(LookupEventsCommand).callsFake(async ({ NextToken }: { NextToken?: string }, getClient) => {
+      if ((await getClient().config.region()) !== REGION) return { Events: [] };
+      const start = NextToken ? Number(NextToken) : 0;
+      return {
+        Events: history.slice(start, start + 50),
+        NextToken: start + 50 < history.length ? String(start + 50) : undefined,
+      };
     });
     try {
       const out = await outFile();

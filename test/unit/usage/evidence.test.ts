@@ -89,6 +89,75 @@ describe('usage evidence file', () => {
     );
   });
 
+  it('refuses counts that are negative or not whole', () => {
+    const fractional = sampleEvidence() as unknown as { usage: { requests: { failedCount: unknown }[] } };
+    (fractional.usage.requests[0] as { failedCount: unknown }).failedCount = 1.5;
+    expect(() => parseUsageEvidence(JSON.stringify(fractional), 'usage.json')).toThrow(
+      /^usage\.json: usage\.requests\[0\]\.failedCount: /,
+    );
+    const negative = sampleEvidence() as unknown as { usage: { accountTotals: { count: unknown }[] } };
+    (negative.usage.accountTotals[0] as { count: unknown }).count = -12;
+    expect(() => parseUsageEvidence(JSON.stringify(negative), 'usage.json')).toThrow(
+      /^usage\.json: usage\.accountTotals\[0\]\.count: /,
+    );
+  });
+
+  describe('refuses a row repeated (it would be counted twice), naming the file, the row and what repeats', () => {
+    const refused = (evidence: UsageEvidence) => {
+      try {
+        parseUsageEvidence(JSON.stringify(evidence), 'usage.json');
+      } catch (error) {
+        if (error instanceof SnapshotError) return error;
+        throw error;
+      }
+      throw new Error('parseUsageEvidence accepted it');
+    };
+
+    it('a request count of the same key, operation, billed account, region and pair spec', () => {
+      const evidence = sampleEvidence();
+      const requests = evidence.usage.requests;
+      const first = requests[0];
+      if (!first) throw new Error('no request');
+      // Even from another source: the pricing engine adds every row.
+      const copy = { ...first, count: 1, source: 'cloudtrail-s3' as const };
+      const error = refused({ ...evidence, usage: { ...evidence.usage, requests: [...requests, copy] } });
+      expect(error.field).toBe(`usage.requests[${requests.length}]`);
+      expect(error.message).toBe(
+        `usage.json: usage.requests[${requests.length}]: repeats usage.requests[0]: the same [account, region, keyArn, operation, keyPairSpec] ${JSON.stringify([first.account, first.region, first.keyArn, first.operation, first.keyPairSpec])} would be counted twice`,
+      );
+      // Another operation on the same key is another row.
+      const other = { ...first, operation: `${first.operation}X` };
+      expect(
+        parseUsageEvidence(
+          JSON.stringify({ ...evidence, usage: { ...evidence.usage, requests: [...requests, other] } }),
+        ).usage.requests,
+      ).toHaveLength(requests.length + 1);
+    });
+
+    it('an account total of the same account, region and resource', () => {
+      const evidence = sampleEvidence();
+      const totals = evidence.usage.accountTotals;
+      const error = refused({
+        ...evidence,
+        usage: { ...evidence.usage, accountTotals: [...totals, ...totals] },
+      });
+      expect(error.field).toBe('usage.accountTotals[1]');
+      expect(error.message).toContain('repeats usage.accountTotals[0]: the same [account, region, resource]');
+    });
+
+    it('a lifecycle event of the same key, event and time', () => {
+      const evidence = sampleEvidence();
+      const lifecycle = evidence.usage.lifecycle;
+      expect(lifecycle.length).toBeGreaterThan(0);
+      const error = refused({
+        ...evidence,
+        usage: { ...evidence.usage, lifecycle: [...lifecycle, ...lifecycle.slice(0, 1)] },
+      });
+      expect(error.field).toBe(`usage.lifecycle[${lifecycle.length}]`);
+      expect(error.message).toContain('repeats usage.lifecycle[0]: the same [keyArn, event, time]');
+    });
+  });
+
   it('refuses a file written by a newer kms-report', () => {
     const newer = { ...sampleEvidence(), schemaVersion: 2 };
     expect(() => parseUsageEvidence(JSON.stringify(newer), 'usage.json')).toThrow(

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { RULE_IDS, type RuleId } from './findings.js';
+import type { Money } from './pricing.js';
+import { REPORT_KIND, REPORT_SCHEMA_VERSION } from './report.js';
+
+/**
+ * What month-over-month comparison reads of last month's `report.json` (see `monthOverMonth` in
+ * `src/report/build.ts`). The file may have been edited, truncated by hand or written by
+ * something else, so it is validated before use: a report missing one of these fields is "not
+ * compared", with the field named, instead of failing the month. Fields the comparison does
+ * not read are neither checked nor kept.
+ */
+export interface PreviousReport {
+  /** `YYYY-MM`. */
+  readonly month: string;
+  readonly keys: readonly { readonly arn: string }[];
+  readonly findings: readonly { readonly ruleId: RuleId; readonly keyArn: string; readonly status: string }[];
+  readonly summary: { readonly cost: { readonly total: { readonly amount: Money } } };
+}
+
+/** A {@link Money} amount as `toMoney` writes it: a plain decimal, no exponent. */
+const money = z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a decimal amount such as "12.5"');
+
+/** The zod schema of {@link PreviousReport}, with the kind and schema version it must carry. */
+export const previousReportSchema = z.object({
+  kind: z.literal(REPORT_KIND),
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  month: z.string().regex(/^\d{4}-\d{2}$/, 'expected YYYY-MM'),
+  keys: z.array(z.object({ arn: z.string() })),
+  findings: z.array(z.object({ ruleId: z.enum(RULE_IDS), keyArn: z.string(), status: z.string() })),
+  summary: z.object({ cost: z.object({ total: z.object({ amount: money }) }) }),
+});
+
+// Compile-time proof that what the schema accepts is a PreviousReport.
+const _schemaFitsModel = (p: z.infer<typeof previousReportSchema>): PreviousReport => p;
+void _schemaFitsModel;
