@@ -1,7 +1,8 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
-import { classifyAwsError } from '../collect/aws-errors.js';
+import { classifyAwsError, networkError } from '../collect/aws-errors.js';
+import type { NetworkOptions } from '../collect/client-defaults.js';
 import { credentialsError } from '../collect/credentials.js';
 import { type InventoryResult, resolveRegions } from '../collect/inventory.js';
 import {
@@ -83,6 +84,8 @@ export interface CollectOrganizationOptions {
   readonly regions?: readonly string[] | 'all';
   readonly profile?: string;
   readonly clients?: OrganizationClients;
+  /** Timeouts of the default clients (not of injected `clients`). */
+  readonly network?: NetworkOptions;
   readonly lastUsage?: boolean;
   readonly quotaShare?: number;
   /** Keys worked on at once in one region. */
@@ -184,7 +187,7 @@ export async function collectOrganizationInventory(
   options: CollectOrganizationOptions,
 ): Promise<OrganizationInventoryResult> {
   const clock = options.clock ?? systemClock;
-  const clients = options.clients ?? defaultOrganizationClients(options.profile);
+  const clients = options.clients ?? defaultOrganizationClients(options.profile, options.network);
   const startedAt = new Date(clock.now()).toISOString();
   const stsRegion = await callerRegion(options);
 
@@ -195,6 +198,7 @@ export async function collectOrganizationInventory(
     caller = { account: who.Account, partition: who.Arn?.split(':')[1] ?? 'aws' };
   } catch (error) {
     const e = classifyAwsError(error);
+    if (e.kind === 'unreachable') throw networkError('sts:GetCallerIdentity', e, error);
     if (e.kind === 'credentials' || e.kind === 'region-unavailable' || e.kind === 'access-denied')
       throw credentialsError(options.profile, `${e.code}${e.message ? `: ${e.message}` : ''}`, error);
     throw new KmsReportError(

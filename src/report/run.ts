@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { NetworkOptions } from '../collect/client-defaults.js';
 import { collectInventory, type InventoryClients } from '../collect/inventory.js';
 import type { RegionProgress } from '../collect/kms.js';
 import {
@@ -120,6 +121,8 @@ export interface MonthlyReportOptions {
   readonly organization?: OrganizationReportOptions;
   readonly inventoryClients?: InventoryClients;
   readonly usageClients?: UsageClients;
+  /** Timeouts of every AWS client the run makes (not of injected clients); see `networkConfig`. */
+  readonly network?: NetworkOptions;
   readonly signal?: AbortSignal;
   readonly now?: () => Date;
   readonly onInventoryProgress?: (p: RegionProgress) => void;
@@ -235,6 +238,7 @@ async function gatherEvidence(options: MonthlyReportOptions, month: ReportMonth)
     regions: options.regions,
     profile: options.profile,
     clients: options.inventoryClients,
+    network: options.network,
     lastUsage: options.lastUsage,
     onProgress: options.onInventoryProgress,
     signal: options.signal,
@@ -247,6 +251,7 @@ async function gatherEvidence(options: MonthlyReportOptions, month: ReportMonth)
     sources,
     account: snapshot.accounts[0],
     clients: options.usageClients,
+    network: options.network,
     profile: options.profile,
     bucket: options.bucket,
     prefix: options.prefix,
@@ -271,6 +276,7 @@ async function gatherOrganizationEvidence(
     regions: options.regions,
     profile: options.profile,
     clients: org.clients,
+    network: options.network,
     lastUsage: options.lastUsage,
     onProgress: options.onInventoryProgress,
     onAccount: org.onAccount,
@@ -286,6 +292,7 @@ async function gatherOrganizationEvidence(
     clients: org.clients,
     accountConcurrency: org.accountConcurrency,
     profile: options.profile,
+    network: options.network,
     bucket: options.bucket,
     prefix: options.prefix,
     signal: options.signal,

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { Command } from 'commander';
-import { parseRegionList, SDK_RETRY } from '../../collect/inventory.js';
+import { makeClient } from '../../collect/client-defaults.js';
+import { parseRegionList } from '../../collect/inventory.js';
 import { InputError } from '../../errors.js';
 import { REQUEST_TIERS } from '../../model/pricing.js';
 import { DEFAULT_PRICING_DIR, loadPricingTables } from '../../pricing/load.js';
@@ -22,8 +23,7 @@ export interface PricingCommandDeps {
 }
 
 function defaultPricingClient(profile?: string): PricingClient {
-  return new PricingClient({
-    ...SDK_RETRY,
+  return makeClient(PricingClient, {
     region: PRICE_LIST_ENDPOINT_REGION,
     ...(profile ? { profile } : {}),
   });
