@@ -86,5 +86,12 @@ export {
 export { type Manifest, type ReportContents, type ReportFile, writeReportSet } from './report/writer.js';
 export { parseSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from './snapshot.js';
 export * from './usage/index.js';
+export {
+  DEADLINE_ERROR_CODE,
+  DeadlinePassed,
+  formatDuration,
+  parseDuration,
+  startDeadline,
+} from './util/deadline.js';
 export { jsonChunks, jsonFileChunks } from './util/json-chunks.js';
 export { TOOL_VERSION } from './version.js';

@@ -1,4 +1,5 @@
 import { NetworkError } from '../errors.js';
+import { DEADLINE_ERROR_CODE, DeadlinePassed, deadlinePassed } from '../util/deadline.js';
 import { endpointOf } from './client-defaults.js';
 
 /**
@@ -15,6 +16,7 @@ export type ErrorKind =
   | 'credentials'
   | 'region-unavailable'
   | 'unreachable'
+  | 'deadline'
   | 'other';
 
 export interface ClassifiedError {
@@ -79,7 +81,18 @@ function safeMessage(message: unknown): string {
   return text.replace(/(AKIA|ASIA)[A-Z0-9]{12,}/g, '[redacted]').slice(0, 500);
 }
 
-export function classifyAwsError(error: unknown): ClassifiedError {
+/**
+ * What an error means for a collector. With the run's `deadline` signal: a request cut by it
+ * (the SDK's AbortError) or work refused because of it ({@link DeadlinePassed}) is kind
+ * `deadline`, "not read: the run's deadline of 30m passed".
+ */
+export function classifyAwsError(error: unknown, deadline?: AbortSignal): ClassifiedError {
+  const passed = deadlinePassed(deadline);
+  if (
+    passed &&
+    (error instanceof DeadlinePassed || (error as { name?: unknown } | null)?.name === 'AbortError')
+  )
+    return { kind: 'deadline', code: DEADLINE_ERROR_CODE, message: `not read: ${passed.message}` };
   const e = (error ?? {}) as {
     name?: unknown;
     code?: unknown;

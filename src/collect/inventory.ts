@@ -88,6 +88,8 @@ export interface CollectInventoryOptions {
   readonly onProgress?: (progress: RegionProgress) => void;
   /** Stops the scan (see {@link CollectKmsRegionOptions.signal}): rejects with an InterruptedError. */
   readonly signal?: AbortSignal;
+  /** The run's deadline (see {@link CollectKmsRegionOptions.deadline}): what is not read by then is a gap. */
+  readonly deadline?: AbortSignal;
 }
 
 export interface InventoryResult {
@@ -215,6 +217,7 @@ export async function collectInventory(options: CollectInventoryOptions = {}): P
             clock: options.clock,
             onProgress: options.onProgress,
             signal: options.signal,
+            deadline: options.deadline,
           }),
         ),
       ),

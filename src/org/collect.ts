@@ -22,6 +22,7 @@ import {
   SNAPSHOT_SCHEMA_VERSION,
 } from '../model/inventory.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { DEADLINE_ERROR_CODE, deadlinePassed } from '../util/deadline.js';
 import { TOOL_VERSION } from '../version.js';
 import { type AccountSpec, filterAccounts, listOrganizationAccounts, roleArnOf } from './accounts.js';
 import { defaultOrganizationClients, type OrganizationClients } from './clients.js';
@@ -98,6 +99,11 @@ export interface CollectOrganizationOptions {
   readonly onProgress?: (progress: RegionProgress) => void;
   /** Stops the scan of every account (see {@link CollectKmsRegionOptions.signal}): rejects with an InterruptedError. */
   readonly signal?: AbortSignal;
+  /**
+   * The run's deadline (see {@link CollectKmsRegionOptions.deadline}): accounts not entered by
+   * then are `account` gaps, regions and keys not read are gaps of their own.
+   */
+  readonly deadline?: AbortSignal;
   readonly onAccount?: (progress: AccountProgress) => void;
 }
 
@@ -246,6 +252,17 @@ export async function collectOrganizationInventory(
       return { info: { ...info, status: 'failed' }, regions: [], gaps: [gap], coverage, session: null };
     };
 
+    const passed = deadlinePassed(options.deadline);
+    if (passed)
+      return failedAccount(
+        accountGap(
+          target.id,
+          target.roleArn ? 'AssumeRole' : 'ListRegions',
+          DEADLINE_ERROR_CODE,
+          `not read: ${passed.message}`,
+        ),
+      );
+
     let credentials: SessionCredentialsProvider | null = null;
     if (target.roleArn) {
       credentials = assumeRoleSession({
@@ -307,6 +324,7 @@ export async function collectOrganizationInventory(
               clock: options.clock,
               onProgress: options.onProgress,
               signal: options.signal,
+              deadline: options.deadline,
             });
           } catch (error) {
             if (!(error instanceof RegionCredentialsFailure)) throw error;

@@ -117,6 +117,12 @@ export interface CollectMonthUsageOptions {
   readonly clock?: Clock;
   /** Stops every source cleanly (after the page or files in flight); what was read is kept as `partial`. */
   readonly signal?: AbortSignal;
+  /**
+   * The run's deadline (see `startDeadline`): sources stop, cut what is in flight, and keep what
+   * they read as `partial` coverage (`failed` when nothing was read), saying the deadline passed.
+   * Not an interruption: the result is not marked `interrupted`.
+   */
+  readonly deadline?: AbortSignal;
   readonly onProgress?: (progress: UsageProgress) => void;
 }
 
@@ -216,7 +222,14 @@ export async function collectMonthUsage(options: CollectMonthUsageOptions): Prom
   const clients = options.clients ?? defaultUsageClients(options.profile, undefined, options.network);
   const account = options.account ?? (await callerAccount(options, clients));
   const chosen = options.sources;
-  const common = { account, window, clock, signal: options.signal, onProgress: options.onProgress };
+  const common = {
+    account,
+    window,
+    clock,
+    signal: options.signal,
+    deadline: options.deadline,
+    onProgress: options.onProgress,
+  };
 
   const perKey = async (region: string): Promise<PerKeySourceResult | null> => {
     if (chosen.includes('lookup'))

@@ -1,5 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { Command, Option } from 'commander';
+import { type NetworkOptions, parseTimeout } from '../../collect/client-defaults.js';
 import { defaultClients, parseRegionList, resolveRegions } from '../../collect/inventory.js';
 import { InputError } from '../../errors.js';
 import {
@@ -12,6 +13,7 @@ import {
 import { writeUsageEvidence } from '../../usage/evidence.js';
 import type { UsageProgress } from '../../usage/source.js';
 import type { Clock } from '../../util/clock.js';
+import { parseDuration, startDeadline } from '../../util/deadline.js';
 import { parseMonth } from '../../util/month.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from './collect.js';
@@ -133,6 +135,18 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
     .option('--bucket-region <region>', "for --source s3: the bucket's region (default: the first region)")
     .option('-o, --out <file>', 'where to write the evidence (default: reports/usage-<month>.json)')
     .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
+    .addOption(
+      new Option(
+        '--timeout <seconds>',
+        'seconds an AWS request may wait for an answer before it is retried (default 30; connections: 5)',
+      ).argParser((v) => parseTimeout(v)),
+    )
+    .addOption(
+      new Option(
+        '--deadline <duration>',
+        'stop collecting after this long (e.g. 30m, 1h30m): what is not read by then is a gap',
+      ).argParser((v) => parseDuration(v)),
+    )
     .option('--fail-on-gaps', `exit with code ${ExitCode.Gaps} when a source was partial or failed`)
     .option('-q, --quiet', 'print nothing but errors')
     .action(
@@ -147,6 +161,8 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
         profile?: string;
         failOnGaps?: boolean;
         quiet?: boolean;
+        timeout?: NetworkOptions;
+        deadline?: number;
       }) => {
         const window = parseMonth(opts.month);
         const sources = parseSourceList(opts.source);
@@ -156,7 +172,7 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
           listed === 'all'
             ? await resolveRegions(
                 { regions: 'all', profile: opts.profile },
-                io.clients ?? defaultClients(opts.profile),
+                io.clients ?? defaultClients(opts.profile, undefined, opts.timeout),
               )
             : (listed ?? (await configuredRegion(opts.profile)));
         const out = opts.out ?? `reports/usage-${window.month}.json`;
@@ -171,6 +187,7 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
         };
         const signal = io.signal ?? controller.signal;
         if (!io.signal) process.once('SIGINT', onSigint);
+        const deadline = opts.deadline === undefined ? undefined : startDeadline(opts.deadline);
         let result: MonthUsageResult;
         try {
           result = await collectMonthUsage({
@@ -184,9 +201,12 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
             bucketRegion: opts.bucketRegion,
             clock: io.clock,
             signal,
+            deadline: deadline?.signal,
+            network: opts.timeout,
             onProgress: progress.onProgress,
           });
         } finally {
+          deadline?.clear();
           process.removeListener('SIGINT', onSigint);
           progress.done();
         }
