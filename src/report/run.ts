@@ -33,6 +33,7 @@ import {
 import { parseUsageEvidence, type UsageEvidence } from '../usage/evidence.js';
 import type { UsageProgress } from '../usage/source.js';
 import { startDeadline } from '../util/deadline.js';
+import { explainWriteError } from '../util/fs-errors.js';
 import { jsonFileChunks } from '../util/json-chunks.js';
 import { type MonthWindow, parseMonth } from '../util/month.js';
 import { TOOL_VERSION } from '../version.js';
@@ -431,7 +432,11 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
   // serializeUsageEvidence, written in pieces).
   files.push({ name: 'snapshot.json', contents: jsonFileChunks(evidence.snapshot) });
   if (evidence.usageFile) files.push({ name: 'usage.json', contents: jsonFileChunks(evidence.usageFile) });
-  const manifest = await writeReportSet(dir, files, { generatedAt, toolVersion: TOOL_VERSION });
+  const manifest = await writeReportSet(dir, files, { generatedAt, toolVersion: TOOL_VERSION }).catch(
+    async (error: unknown) => {
+      throw await explainWriteError(error, dir);
+    },
+  );
   return { report, dir, manifest };
 }
 

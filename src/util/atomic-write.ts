@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { explainWriteError } from './fs-errors.js';
 
 /**
  * A file's contents: the whole text or bytes, or pieces of it in order (for example a CSV
@@ -59,10 +60,18 @@ export async function writeContents(
  * new one, never a part: the data goes to a temporary file in the same folder, is flushed
  * to disk, then renamed over the target. On failure the temporary file is removed. The
  * contents may be given in pieces (e.g. `jsonFileChunks(snapshot)`), so a file larger than a
- * JavaScript string can hold is still written.
+ * JavaScript string can hold is still written. A file-system failure (read-only, no permission,
+ * disk full) is an `OutputError` naming the folder and the cause.
  */
 export async function writeFileAtomic(path: string, contents: FileContents): Promise<void> {
   const dir = dirname(path);
+  // A file-system error names the folder and its real cause (see explainWriteError).
+  await writeInto(dir, path, contents).catch(async (error: unknown) => {
+    throw await explainWriteError(error, dir);
+  });
+}
+
+async function writeInto(dir: string, path: string, contents: FileContents): Promise<void> {
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
