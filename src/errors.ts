@@ -47,3 +47,23 @@ export class CredentialsError extends KmsReportError {
 export class InterruptedError extends KmsReportError {
   override readonly name = 'InterruptedError';
 }
+
+/**
+ * An AWS endpoint could not be reached, or stopped answering (refused, unresolvable, timed out),
+ * after the SDK's retries. Not a credentials problem: names the endpoint and the network cause.
+ */
+export class NetworkError extends KmsReportError {
+  override readonly name = 'NetworkError';
+}
+
+/** The report (or another output file) could not be written. Names the folder and the real cause. */
+export class OutputError extends KmsReportError {
+  override readonly name = 'OutputError';
+  constructor(
+    readonly folder: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`cannot write to ${folder}: ${message}`, options);
+  }
+}

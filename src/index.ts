@@ -12,6 +12,13 @@
  * @packageDocumentation
  */
 export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  makeClient,
+  type NetworkOptions,
+  networkConfig,
+} from './collect/client-defaults.js';
+export {
   type ClientCredentials,
   type CollectInventoryOptions,
   collectInventory,
@@ -34,7 +41,15 @@ export {
 } from './collect/kms.js';
 export { DEFAULT_QUOTA_SHARE, KMS_READ_QUOTAS, type KmsReadApi, ratesFor } from './collect/kms-limits.js';
 export * from './compliance/index.js';
-export { CredentialsError, InputError, KmsReportError, SnapshotError } from './errors.js';
+export {
+  CredentialsError,
+  InputError,
+  InterruptedError,
+  KmsReportError,
+  NetworkError,
+  OutputError,
+  SnapshotError,
+} from './errors.js';
 export * from './model/findings.js';
 export type * from './model/inventory.js';
 export { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from './model/inventory.js';
@@ -77,5 +92,12 @@ export {
 export { type Manifest, type ReportContents, type ReportFile, writeReportSet } from './report/writer.js';
 export { parseSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from './snapshot.js';
 export * from './usage/index.js';
+export {
+  DEADLINE_ERROR_CODE,
+  DeadlinePassed,
+  formatDuration,
+  parseDuration,
+  startDeadline,
+} from './util/deadline.js';
 export { jsonChunks, jsonFileChunks } from './util/json-chunks.js';
 export { TOOL_VERSION } from './version.js';

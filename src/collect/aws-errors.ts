@@ -1,3 +1,7 @@
+import { NetworkError } from '../errors.js';
+import { DEADLINE_ERROR_CODE, DeadlinePassed, deadlinePassed } from '../util/deadline.js';
+import { endpointOf } from './client-defaults.js';
+
 /**
  * Sorting AWS SDK errors into what the collectors do with them. Error codes come from the
  * service models (KMS `NotFoundException`, `UnsupportedOperationException`, ...) and from
@@ -11,6 +15,8 @@ export type ErrorKind =
   | 'throttled'
   | 'credentials'
   | 'region-unavailable'
+  | 'unreachable'
+  | 'deadline'
   | 'other';
 
 export interface ClassifiedError {
@@ -43,8 +49,31 @@ const KIND_BY_CODE: Record<string, ErrorKind> = {
   OptInRequired: 'region-unavailable',
 };
 
-/** Network failures that mean the regional endpoint could not be reached at all. */
-const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED']);
+/**
+ * Network failures: the endpoint could not be reached, or stopped answering. What each means,
+ * for the message (the SDK has already retried them).
+ */
+const UNREACHABLE: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'the connection was refused (nothing listens at that address and port)',
+  ENOTFOUND: 'the host name could not be resolved (DNS)',
+  EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  ETIMEDOUT: 'the connection timed out',
+  ECONNRESET: 'the connection was reset',
+  EPIPE: 'the connection was closed while sending',
+  TimeoutError: 'no answer within the timeout (--timeout)',
+};
+
+/** The message for a network failure: names the endpoint and what happened, never credentials. */
+function unreachable(code: string, error: unknown): ClassifiedError {
+  const endpoint = endpointOf(error);
+  return {
+    kind: 'unreachable',
+    code,
+    message: `could not reach ${endpoint ?? 'the AWS endpoint'}: ${UNREACHABLE[code]}; check the network, proxy or firewall, and AWS_ENDPOINT_URL if set`,
+  };
+}
 
 /** Credential messages must never echo secrets; SDK messages do not contain them, but trim anyway. */
 function safeMessage(message: unknown): string {
@@ -52,7 +81,18 @@ function safeMessage(message: unknown): string {
   return text.replace(/(AKIA|ASIA)[A-Z0-9]{12,}/g, '[redacted]').slice(0, 500);
 }
 
-export function classifyAwsError(error: unknown): ClassifiedError {
+/**
+ * What an error means for a collector. With the run's `deadline` signal: a request cut by it
+ * (the SDK's AbortError) or work refused because of it ({@link DeadlinePassed}) is kind
+ * `deadline`, "not read: the run's deadline of 30m passed".
+ */
+export function classifyAwsError(error: unknown, deadline?: AbortSignal): ClassifiedError {
+  const passed = deadlinePassed(deadline);
+  if (
+    passed &&
+    (error instanceof DeadlinePassed || (error as { name?: unknown } | null)?.name === 'AbortError')
+  )
+    return { kind: 'deadline', code: DEADLINE_ERROR_CODE, message: `not read: ${passed.message}` };
   const e = (error ?? {}) as {
     name?: unknown;
     code?: unknown;
@@ -69,8 +109,17 @@ export function classifyAwsError(error: unknown): ClassifiedError {
       code: `UnexpectedResponse(HTTP ${e.$metadata.httpStatusCode})`,
       message: 'the endpoint did not answer in the AWS protocol',
     };
-  if (UNREACHABLE.has(String(e.code))) return { kind: 'region-unavailable', code: String(e.code), message };
+  // The SDK names its own timeouts TimeoutError (a request timeout also has code ETIMEDOUT), and
+  // renames Node's ECONNRESET and EPIPE TimeoutError: keep those codes, they say more.
+  const timedOut = e.name === 'TimeoutError' && (e.code === undefined || e.code === 'ETIMEDOUT');
+  if (timedOut) return unreachable('TimeoutError', error);
+  if (typeof e.code === 'string' && e.code in UNREACHABLE) return unreachable(e.code, error);
   const code =
     [e.name, e.Code, e.code].find((c): c is string => typeof c === 'string' && c !== 'Error') ?? 'Error';
   return { kind: KIND_BY_CODE[code] ?? 'other', code, message };
+}
+
+/** The error for a call the run cannot do without whose endpoint could not be reached. */
+export function networkError(operation: string, e: ClassifiedError, cause: unknown): NetworkError {
+  return new NetworkError(`${operation}: ${e.message} (${e.code})`, { cause });
 }

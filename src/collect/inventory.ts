@@ -7,7 +7,8 @@ import { awsAccountId } from '../model/account-id.js';
 import { type InventorySnapshot, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from '../model/inventory.js';
 import type { Clock } from '../util/clock.js';
 import { TOOL_VERSION } from '../version.js';
-import { classifyAwsError } from './aws-errors.js';
+import { classifyAwsError, networkError } from './aws-errors.js';
+import { makeClient, type NetworkOptions, SDK_RETRY } from './client-defaults.js';
 import { credentialsError } from './credentials.js';
 import {
   type CallStats,
@@ -24,21 +25,15 @@ export interface InventoryClients {
   account(): AccountClient;
 }
 
-/**
- * Retry settings for the clients kms-report builds: the SDK's standard mode (exponential
- * backoff with jitter; 500 ms base for throttling errors) and enough attempts to ride out a
- * throttled minute. Not `adaptive`: its client-side rate limit is per client, so one throttled
- * API (GetKeyLastUsage at 5/s) would slow every other API of the region; kms-report paces each
- * API to its own quota instead (see kms-limits.ts).
- */
-export const SDK_RETRY = { retryMode: 'standard', maxAttempts: 8 } as const;
+export { SDK_RETRY } from './client-defaults.js';
 
 /**
- * How kms-report's KMS clients are made: {@link SDK_RETRY}, and the SDK's middleware cache
+ * What kms-report's KMS clients add to {@link makeClient}'s defaults: the SDK's middleware cache
  * (`cacheMiddleware`): each command's middleware chain is resolved once per client instead of
- * on every call. Safe because kms-report adds no middleware to KMS clients or their commands;
- * it saves 10-15% of the SDK's CPU per call, which is what bounds a region scanned at the full
- * quota (about 1,150 calls a second for two regions; see bench/README.md).
+ * on every call. Safe because kms-report adds middleware to its KMS clients only when it makes
+ * them (the endpoint note of {@link makeClient}), before the first call, and none to their
+ * commands; it saves 10-15% of the SDK's CPU per call, which is what bounds a region scanned at
+ * the full quota (about 1,150 calls a second for two regions; see bench/README.md).
  */
 export const KMS_CLIENT_DEFAULTS = { ...SDK_RETRY, cacheMiddleware: true } as const;
 
@@ -48,26 +43,28 @@ export type ClientCredentials = KMSClientConfig['credentials'];
 /**
  * Clients on the standard AWS credential chain (environment, `AWS_PROFILE` or `profile`,
  * SSO, instance role...), or on the `credentials` given (an assumed-role session, see
- * `assumeRoleSession`). `AWS_ENDPOINT_URL` is honoured by the SDK itself.
+ * `assumeRoleSession`), with kms-report's retries and the timeouts of `network` (see
+ * {@link makeClient}). `AWS_ENDPOINT_URL` is honoured by the SDK itself.
  */
-export function defaultClients(profile?: string, credentials?: ClientCredentials): InventoryClients {
-  const base = {
-    ...SDK_RETRY,
-    ...(credentials ? { credentials } : profile ? { profile } : {}),
-  };
+export function defaultClients(
+  profile?: string,
+  credentials?: ClientCredentials,
+  network?: NetworkOptions,
+): InventoryClients {
+  const base = credentials ? { credentials } : profile ? { profile } : {};
   const kms = new Map<string, KMSClient>();
   return {
     kms: (region) => {
       let client = kms.get(region);
       if (!client) {
-        client = new KMSClient({ ...base, ...KMS_CLIENT_DEFAULTS, region });
+        client = makeClient(KMSClient, { ...base, ...KMS_CLIENT_DEFAULTS, region }, network);
         kms.set(region, client);
       }
       return client;
     },
-    sts: (region) => new STSClient({ ...base, region }),
+    sts: (region) => makeClient(STSClient, { ...base, region }, network),
     // The Account API is global; its endpoint is in us-east-1.
-    account: () => new AccountClient({ ...base, region: 'us-east-1' }),
+    account: () => makeClient(AccountClient, { ...base, region: 'us-east-1' }, network),
   };
 }
 
@@ -80,6 +77,8 @@ export interface CollectInventoryOptions {
   /** Named profile for the default clients and for error messages. */
   readonly profile?: string;
   readonly clients?: InventoryClients;
+  /** Timeouts of the default clients (not of injected `clients`). */
+  readonly network?: NetworkOptions;
   /** Call GetKeyLastUsage for customer managed keys. Default true. */
   readonly lastUsage?: boolean;
   readonly quotaShare?: number;
@@ -90,6 +89,8 @@ export interface CollectInventoryOptions {
   readonly onProgress?: (progress: RegionProgress) => void;
   /** Stops the scan (see {@link CollectKmsRegionOptions.signal}): rejects with an InterruptedError. */
   readonly signal?: AbortSignal;
+  /** The run's deadline (see {@link CollectKmsRegionOptions.deadline}): what is not read by then is a gap. */
+  readonly deadline?: AbortSignal;
 }
 
 export interface InventoryResult {
@@ -139,6 +140,7 @@ export async function resolveRegions(
     } catch (error) {
       const e = classifyAwsError(error);
       if (e.kind === 'credentials') throw awsCredentialsError(options.profile, e.code, e.message, error);
+      if (e.kind === 'unreachable') throw networkError('account:ListRegions', e, error);
       throw new KmsReportError(
         `could not list the account's enabled regions (account:ListRegions: ${e.code}${e.message ? `, ${e.message}` : ''}); grant account:ListRegions or name the regions with --regions`,
         { cause: error },
@@ -176,7 +178,7 @@ function awsCredentialsError(profile: string | undefined, code: string, message:
  * ```
  */
 export async function collectInventory(options: CollectInventoryOptions = {}): Promise<InventoryResult> {
-  const clients = options.clients ?? defaultClients(options.profile);
+  const clients = options.clients ?? defaultClients(options.profile, undefined, options.network);
   const startedAt = new Date(options.clock?.now() ?? Date.now()).toISOString();
   const regions = await resolveRegions(options, clients);
   if (regions.length === 0) throw new InputError('--regions', 'no region to scan');
@@ -190,6 +192,7 @@ export async function collectInventory(options: CollectInventoryOptions = {}): P
     if (!account) throw new Error('GetCallerIdentity returned no account');
   } catch (error) {
     const e = classifyAwsError(error);
+    if (e.kind === 'unreachable') throw networkError('sts:GetCallerIdentity', e, error);
     if (e.kind === 'credentials' || e.kind === 'region-unavailable' || e.kind === 'access-denied')
       throw awsCredentialsError(options.profile, e.code, e.message, error);
     throw new KmsReportError(
@@ -217,6 +220,7 @@ export async function collectInventory(options: CollectInventoryOptions = {}): P
             clock: options.clock,
             onProgress: options.onProgress,
             signal: options.signal,
+            deadline: options.deadline,
           }),
         ),
       ),

@@ -24,8 +24,9 @@ import type {
 } from '../model/inventory.js';
 import { collected, failed, notApplicable, type Observed, skipped } from '../model/observed.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { whenAborted } from '../util/deadline.js';
 import { RateLimiter } from '../util/rate-limiter.js';
-import { classifyAwsError } from './aws-errors.js';
+import { type ClassifiedError, classifyAwsError } from './aws-errors.js';
 import {
   DEFAULT_KEY_CONCURRENCY,
   DEFAULT_QUOTA_SHARE,
@@ -58,6 +59,13 @@ export interface CollectKmsRegionOptions {
    * region must not pass for the region).
    */
   readonly signal?: AbortSignal;
+  /**
+   * The run's deadline (see `startDeadline`): once it passes, no request is started, the
+   * requests in flight are cut, and what was not read is a gap ("not read: the run's deadline
+   * of 30m passed"): the region (not listed), a key (not described) or a field. The scan then
+   * returns what it read, instead of rejecting as for {@link signal}.
+   */
+  readonly deadline?: AbortSignal;
 }
 
 /** Requests made per API, and how many extra attempts the SDK's retries needed (throttles met). */
@@ -131,18 +139,23 @@ export async function collectKmsRegion(
   const limiters = new Map<KmsReadApi, RateLimiter>();
   const calls: Partial<Record<KmsReadApi, number>> = {};
   let retries = 0;
+  const { deadline } = options;
+  const classify = (error: unknown) => classifyAwsError(error, deadline);
+  const passed = deadline ? whenAborted(deadline) : null;
 
-  /** Every KMS request goes through here: paced to its API's rate, counted. */
+  /** Every KMS request goes through here: paced to its API's rate, counted, cut by the deadline. */
   const send: Send = async (api, call) => {
     let limiter = limiters.get(api);
     if (!limiter) {
       limiter = new RateLimiter(rates[api], Math.max(1, Math.floor(rates[api] / 10)), clock);
       limiters.set(api, limiter);
     }
-    await limiter.take();
+    if (!deadline) await limiter.take();
+    else if (!deadline.aborted) await Promise.race([limiter.take(), passed]);
+    if (deadline?.aborted) throw deadline.reason;
     calls[api] = (calls[api] ?? 0) + 1;
     try {
-      const response = await call();
+      const response = await call(deadline ? { abortSignal: deadline } : undefined);
       retries += Math.max(0, (response.$metadata?.attempts ?? 1) - 1);
       return response;
     } catch (error) {
@@ -166,7 +179,7 @@ export async function collectKmsRegion(
   try {
     refs = await listAllKeys(client, send);
   } catch (error) {
-    const e = classifyAwsError(error);
+    const e = classify(error);
     if (e.kind === 'credentials')
       throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
     const message =
@@ -192,7 +205,7 @@ export async function collectKmsRegion(
   try {
     aliasesByKey = await listAllAliases(client, send);
   } catch (error) {
-    const e = classifyAwsError(error);
+    const e = classify(error);
     if (e.kind === 'credentials')
       throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
     aliasFailure = failed('ListAliases', e.code, e.message);
@@ -219,9 +232,12 @@ export async function collectKmsRegion(
         if (options.signal?.aborted) return null;
         const aliases: Observed<readonly string[]> =
           aliasFailure ?? collected(aliasesByKey?.get(ref.keyId)?.toSorted() ?? []);
+        // Past the deadline the key is still begun: its first call fails at once, and the key is
+        // recorded as not described, with a gap, like any key DescribeKey could not read.
         const result = await collectKey(
           client,
           send,
+          classify,
           { account, region, ...ref },
           aliases,
           options.lastUsage ?? true,
@@ -245,10 +261,13 @@ export async function collectKmsRegion(
   return { keys, gaps, coverage: { account, region, status, keysListed: refs.length }, stats: stats() };
 }
 
+/** The options of one SDK call: the deadline's signal, which cuts the request in flight. */
+type CallOptions = { abortSignal: AbortSignal } | undefined;
+
 /** Makes one KMS request through the region's pacing and accounting. */
 type Send = <T extends { $metadata?: { attempts?: number } }>(
   api: KmsReadApi,
-  call: () => Promise<T>,
+  call: (options: CallOptions) => Promise<T>,
 ) => Promise<T>;
 
 /** Reads every page of a Marker/Truncated listing; stops if the service repeats a marker. */
@@ -273,8 +292,8 @@ const nextMarker = (r: { Truncated?: boolean; NextMarker?: string }) =>
 
 async function listAllKeys(client: KMSClient, send: Send) {
   const entries = await allPages(async (Marker) => {
-    const r = await send('ListKeys', () =>
-      client.send(new ListKeysCommand({ Limit: PAGE_SIZE.ListKeys, Marker })),
+    const r = await send('ListKeys', (o) =>
+      client.send(new ListKeysCommand({ Limit: PAGE_SIZE.ListKeys, Marker }), o),
     );
     return { items: r.Keys ?? [], next: nextMarker(r) };
   });
@@ -290,8 +309,8 @@ async function listAllKeys(client: KMSClient, send: Send) {
 
 async function listAllAliases(client: KMSClient, send: Send) {
   const entries = await allPages(async (Marker) => {
-    const r = await send('ListAliases', () =>
-      client.send(new ListAliasesCommand({ Limit: PAGE_SIZE.ListAliases, Marker })),
+    const r = await send('ListAliases', (o) =>
+      client.send(new ListAliasesCommand({ Limit: PAGE_SIZE.ListAliases, Marker }), o),
     );
     return { items: r.Aliases ?? [], next: nextMarker(r) };
   });
@@ -375,6 +394,7 @@ interface KeyResult {
 async function collectKey(
   client: KMSClient,
   send: Send,
+  classify: (error: unknown) => ClassifiedError,
   ref: { account: string; region: string; keyId: string; arn: string },
   aliases: Observed<readonly string[]>,
   wantLastUsage: boolean,
@@ -401,7 +421,7 @@ async function collectKey(
     try {
       return collected(await read());
     } catch (error) {
-      const e = classifyAwsError(error);
+      const e = classify(error);
       if (e.kind === 'credentials')
         throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
       if (e.kind === 'unsupported')
@@ -415,12 +435,12 @@ async function collectKey(
 
   let meta: KeyMetadata;
   try {
-    const r = await send('DescribeKey', () => client.send(new DescribeKeyCommand({ KeyId: ref.arn })));
+    const r = await send('DescribeKey', (o) => client.send(new DescribeKeyCommand({ KeyId: ref.arn }), o));
     if (!r.KeyMetadata)
       throw Object.assign(new Error('DescribeKey returned no KeyMetadata'), { name: 'EmptyResponse' });
     meta = toKeyMetadata(r.KeyMetadata);
   } catch (error) {
-    const e = classifyAwsError(error);
+    const e = classify(error);
     if (e.kind === 'credentials')
       throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
     if (e.kind === 'not-found') {
@@ -472,8 +492,11 @@ async function collectKey(
       ? notApplicable<readonly Tag[]>(applies.tags)
       : observe('tags', 'ListResourceTags', () =>
           allPages(async (Marker) => {
-            const r = await send('ListResourceTags', () =>
-              client.send(new ListResourceTagsCommand({ KeyId, Limit: PAGE_SIZE.ListResourceTags, Marker })),
+            const r = await send('ListResourceTags', (o) =>
+              client.send(
+                new ListResourceTagsCommand({ KeyId, Limit: PAGE_SIZE.ListResourceTags, Marker }),
+                o,
+              ),
             );
             const items = (r.Tags ?? []).map((t) => ({ key: t.TagKey ?? '', value: t.TagValue ?? '' }));
             return { items, next: nextMarker(r) };
@@ -482,8 +505,8 @@ async function collectKey(
     applies.rotation
       ? notApplicable<RotationStatus>(applies.rotation)
       : observe('rotation', 'GetKeyRotationStatus', async (): Promise<RotationStatus> => {
-          const r = await send('GetKeyRotationStatus', () =>
-            client.send(new GetKeyRotationStatusCommand({ KeyId })),
+          const r = await send('GetKeyRotationStatus', (o) =>
+            client.send(new GetKeyRotationStatusCommand({ KeyId }), o),
           );
           return {
             enabled: r.KeyRotationEnabled ?? false,
@@ -496,8 +519,11 @@ async function collectKey(
       ? notApplicable<readonly Rotation[]>(applies.rotations)
       : observe('rotations', 'ListKeyRotations', () =>
           allPages(async (Marker) => {
-            const r = await send('ListKeyRotations', () =>
-              client.send(new ListKeyRotationsCommand({ KeyId, Limit: PAGE_SIZE.ListKeyRotations, Marker })),
+            const r = await send('ListKeyRotations', (o) =>
+              client.send(
+                new ListKeyRotationsCommand({ KeyId, Limit: PAGE_SIZE.ListKeyRotations, Marker }),
+                o,
+              ),
             );
             const items = (r.Rotations ?? [])
               .filter((x) => x.RotationDate)
@@ -509,8 +535,8 @@ async function collectKey(
           }).then((list) => list.toSorted((a, b) => a.date.localeCompare(b.date)) as readonly Rotation[]),
         ),
     observe('policy', 'GetKeyPolicy', async () => {
-      const r = await send('GetKeyPolicy', () =>
-        client.send(new GetKeyPolicyCommand({ KeyId, PolicyName: 'default' })),
+      const r = await send('GetKeyPolicy', (o) =>
+        client.send(new GetKeyPolicyCommand({ KeyId, PolicyName: 'default' }), o),
       );
       if (r.Policy === undefined)
         throw Object.assign(new Error('GetKeyPolicy returned no policy'), { name: 'EmptyResponse' });
@@ -521,7 +547,9 @@ async function collectKey(
       : !wantLastUsage
         ? skipped<LastUsage>('last-use collection was turned off (--no-last-usage)')
         : observe('lastUsage', 'GetKeyLastUsage', async (): Promise<LastUsage> => {
-            const r = await send('GetKeyLastUsage', () => client.send(new GetKeyLastUsageCommand({ KeyId })));
+            const r = await send('GetKeyLastUsage', (o) =>
+              client.send(new GetKeyLastUsageCommand({ KeyId }), o),
+            );
             return {
               operation: r.KeyLastUsage?.Operation ?? null,
               timestamp: iso(r.KeyLastUsage?.Timestamp),

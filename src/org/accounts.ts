@@ -5,7 +5,7 @@ import {
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import pLimit from 'p-limit';
-import { classifyAwsError } from '../collect/aws-errors.js';
+import { classifyAwsError, networkError } from '../collect/aws-errors.js';
 import { InputError, KmsReportError } from '../errors.js';
 import { awsAccountId, isAccountId } from '../model/account-id.js';
 import type { OrganizationalUnit } from '../model/inventory.js';
@@ -73,6 +73,7 @@ export async function listOrganizationAccounts(
     } while (NextToken);
   } catch (error) {
     const e = classifyAwsError(error);
+    if (e.kind === 'unreachable') throw networkError('organizations:ListAccounts', e, error);
     throw new OrganizationsAccessError(
       `could not list the organisation's accounts (organizations:ListAccounts: ${e.code}${e.message ? `, ${e.message}` : ''}); run from the management account or a delegated administrator, or name the accounts with --accounts`,
       { cause: error },

@@ -1,6 +1,7 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
-import { defaultClients, type InventoryClients, SDK_RETRY } from '../collect/inventory.js';
+import { makeClient, type NetworkOptions } from '../collect/client-defaults.js';
+import { defaultClients, type InventoryClients } from '../collect/inventory.js';
 import { defaultUsageClients, type UsageClients } from '../usage/collect.js';
 import type { SessionCredentialsProvider } from './session.js';
 
@@ -23,24 +24,24 @@ export interface OrganizationClients {
 /**
  * Clients on the standard credential chain for the caller (`profile`), and on each account's
  * assumed-role session for that account. One set of clients per session, so every client of an
- * account shares its session and its refresh.
+ * account shares its session and its refresh. Every client has the timeouts of `network`.
  */
-export function defaultOrganizationClients(profile?: string): OrganizationClients {
-  const base = { ...SDK_RETRY, ...(profile ? { profile } : {}) };
+export function defaultOrganizationClients(profile?: string, network?: NetworkOptions): OrganizationClients {
+  const base = profile ? { profile } : {};
   const inventory = new Map<SessionCredentialsProvider | null, InventoryClients>();
   const usage = new Map<SessionCredentialsProvider | null, UsageClients>();
   let organizations: OrganizationsClient | undefined;
   return {
     // Organizations is a global service whose endpoint is in us-east-1.
     organizations: () => {
-      organizations ??= new OrganizationsClient({ ...base, region: 'us-east-1' });
+      organizations ??= makeClient(OrganizationsClient, { ...base, region: 'us-east-1' }, network);
       return organizations;
     },
-    sts: (region) => new STSClient({ ...base, region }),
+    sts: (region) => makeClient(STSClient, { ...base, region }, network),
     inventory: (credentials) => {
       let clients = inventory.get(credentials);
       if (!clients) {
-        clients = defaultClients(profile, credentials ?? undefined);
+        clients = defaultClients(profile, credentials ?? undefined, network);
         inventory.set(credentials, clients);
       }
       return clients;
@@ -48,7 +49,7 @@ export function defaultOrganizationClients(profile?: string): OrganizationClient
     usage: (credentials) => {
       let clients = usage.get(credentials);
       if (!clients) {
-        clients = defaultUsageClients(profile, credentials ?? undefined);
+        clients = defaultUsageClients(profile, credentials ?? undefined, network);
         usage.set(credentials, clients);
       }
       return clients;

@@ -1,7 +1,8 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
-import { classifyAwsError } from '../collect/aws-errors.js';
+import { classifyAwsError, networkError } from '../collect/aws-errors.js';
+import type { NetworkOptions } from '../collect/client-defaults.js';
 import { credentialsError } from '../collect/credentials.js';
 import { type InventoryResult, resolveRegions } from '../collect/inventory.js';
 import {
@@ -22,6 +23,7 @@ import {
   SNAPSHOT_SCHEMA_VERSION,
 } from '../model/inventory.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { DEADLINE_ERROR_CODE, deadlinePassed } from '../util/deadline.js';
 import { TOOL_VERSION } from '../version.js';
 import { type AccountSpec, filterAccounts, listOrganizationAccounts, roleArnOf } from './accounts.js';
 import { defaultOrganizationClients, type OrganizationClients } from './clients.js';
@@ -84,6 +86,8 @@ export interface CollectOrganizationOptions {
   readonly regions?: readonly string[] | 'all';
   readonly profile?: string;
   readonly clients?: OrganizationClients;
+  /** Timeouts of the default clients (not of injected `clients`). */
+  readonly network?: NetworkOptions;
   readonly lastUsage?: boolean;
   readonly quotaShare?: number;
   /** Keys worked on at once in one region. */
@@ -96,6 +100,11 @@ export interface CollectOrganizationOptions {
   readonly onProgress?: (progress: RegionProgress) => void;
   /** Stops the scan of every account (see {@link CollectKmsRegionOptions.signal}): rejects with an InterruptedError. */
   readonly signal?: AbortSignal;
+  /**
+   * The run's deadline (see {@link CollectKmsRegionOptions.deadline}): accounts not entered by
+   * then are `account` gaps, regions and keys not read are gaps of their own.
+   */
+  readonly deadline?: AbortSignal;
   readonly onAccount?: (progress: AccountProgress) => void;
 }
 
@@ -185,7 +194,7 @@ export async function collectOrganizationInventory(
   options: CollectOrganizationOptions,
 ): Promise<OrganizationInventoryResult> {
   const clock = options.clock ?? systemClock;
-  const clients = options.clients ?? defaultOrganizationClients(options.profile);
+  const clients = options.clients ?? defaultOrganizationClients(options.profile, options.network);
   const startedAt = new Date(clock.now()).toISOString();
   const stsRegion = await callerRegion(options);
 
@@ -196,6 +205,7 @@ export async function collectOrganizationInventory(
     caller = { account: who.Account, partition: who.Arn?.split(':')[1] ?? 'aws' };
   } catch (error) {
     const e = classifyAwsError(error);
+    if (e.kind === 'unreachable') throw networkError('sts:GetCallerIdentity', e, error);
     if (e.kind === 'credentials' || e.kind === 'region-unavailable' || e.kind === 'access-denied')
       throw credentialsError(options.profile, `${e.code}${e.message ? `: ${e.message}` : ''}`, error);
     throw new KmsReportError(
@@ -244,6 +254,17 @@ export async function collectOrganizationInventory(
         : [];
       return { info: { ...info, status: 'failed' }, regions: [], gaps: [gap], coverage, session: null };
     };
+
+    const passed = deadlinePassed(options.deadline);
+    if (passed)
+      return failedAccount(
+        accountGap(
+          target.id,
+          target.roleArn ? 'AssumeRole' : 'ListRegions',
+          DEADLINE_ERROR_CODE,
+          `not read: ${passed.message}`,
+        ),
+      );
 
     let credentials: SessionCredentialsProvider | null = null;
     if (target.roleArn) {
@@ -306,6 +327,7 @@ export async function collectOrganizationInventory(
               clock: options.clock,
               onProgress: options.onProgress,
               signal: options.signal,
+              deadline: options.deadline,
             });
           } catch (error) {
             if (!(error instanceof RegionCredentialsFailure)) throw error;

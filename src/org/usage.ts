@@ -138,7 +138,7 @@ export async function collectOrganizationUsage(
   const clock: Clock = options.clock ?? systemClock;
   const startedAt = new Date(clock.now()).toISOString();
   const window: MonthWindow = typeof options.month === 'string' ? parseMonth(options.month) : options.month;
-  const clients = options.clients ?? defaultOrganizationClients(options.profile);
+  const clients = options.clients ?? defaultOrganizationClients(options.profile, options.network);
   const caller = clients.usage(null);
   const limit = pLimit(Math.max(1, options.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY));
   const sessions = options.sessions.filter((s) => s.regions.length > 0);

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { NetworkOptions } from '../collect/client-defaults.js';
 import { collectInventory, type InventoryClients } from '../collect/inventory.js';
 import type { RegionProgress } from '../collect/kms.js';
 import {
@@ -32,6 +33,8 @@ import {
 } from '../usage/collect.js';
 import { readUsageEvidence, type UsageEvidence } from '../usage/evidence.js';
 import type { UsageProgress } from '../usage/source.js';
+import { startDeadline } from '../util/deadline.js';
+import { explainWriteError } from '../util/fs-errors.js';
 import { jsonFileChunks } from '../util/json-chunks.js';
 import { type MonthWindow, parseMonth } from '../util/month.js';
 import { pathInside } from '../util/paths.js';
@@ -126,7 +129,17 @@ export interface MonthlyReportOptions {
   readonly organization?: OrganizationReportOptions;
   readonly inventoryClients?: InventoryClients;
   readonly usageClients?: UsageClients;
+  /** Timeouts of every AWS client the run makes (not of injected clients); see `networkConfig`. */
+  readonly network?: NetworkOptions;
+  /** Ctrl-C: stops the collection and writes nothing (rejects with an InterruptedError). */
   readonly signal?: AbortSignal;
+  /**
+   * The run's deadline in milliseconds, from the start of the run (`--deadline 30m`). When it
+   * passes, the collectors start nothing new and cut what is in flight; what was not read becomes
+   * gaps and partial usage coverage, and the report is written with its coverage incomplete.
+   * Unlike {@link signal}, something is written. Default: none.
+   */
+  readonly deadlineMs?: number;
   readonly now?: () => Date;
   readonly onInventoryProgress?: (p: RegionProgress) => void;
   readonly onUsageProgress?: (p: UsageProgress) => void;
@@ -214,7 +227,11 @@ interface Evidence {
   config: ComplianceConfig;
 }
 
-async function gatherEvidence(options: MonthlyReportOptions, month: ReportMonth): Promise<Evidence> {
+async function gatherEvidence(
+  options: MonthlyReportOptions,
+  month: ReportMonth,
+  deadline: AbortSignal | undefined,
+): Promise<Evidence> {
   const config = options.configFile
     ? await loadComplianceConfig(options.configFile)
     : options.demo
@@ -235,14 +252,17 @@ async function gatherEvidence(options: MonthlyReportOptions, month: ReportMonth)
     }
     return { snapshot, usage: usageFile?.usage ?? null, usageFile, config };
   }
-  if (options.organization) return gatherOrganizationEvidence(options, options.organization, month, config);
+  if (options.organization)
+    return gatherOrganizationEvidence(options, options.organization, month, config, deadline);
   const { snapshot } = await collectInventory({
     regions: options.regions,
     profile: options.profile,
     clients: options.inventoryClients,
+    network: options.network,
     lastUsage: options.lastUsage,
     onProgress: options.onInventoryProgress,
     signal: options.signal,
+    deadline,
   });
   const sources = options.usageSources ?? DEFAULT_USAGE_SOURCES;
   if (sources.length === 0) return { snapshot, usage: null, usageFile: null, config };
@@ -252,10 +272,12 @@ async function gatherEvidence(options: MonthlyReportOptions, month: ReportMonth)
     sources,
     account: snapshot.accounts[0],
     clients: options.usageClients,
+    network: options.network,
     profile: options.profile,
     bucket: options.bucket,
     prefix: options.prefix,
     signal: options.signal,
+    deadline,
     onProgress: options.onUsageProgress,
   });
   return { snapshot, usage: result.usage, usageFile: usageEvidence(result), config };
@@ -266,6 +288,7 @@ async function gatherOrganizationEvidence(
   org: OrganizationReportOptions,
   month: ReportMonth,
   config: ComplianceConfig,
+  deadline: AbortSignal | undefined,
 ): Promise<Evidence> {
   const { snapshot, sessions } = await collectOrganizationInventory({
     organization: org.fromOrganization,
@@ -276,10 +299,12 @@ async function gatherOrganizationEvidence(
     regions: options.regions,
     profile: options.profile,
     clients: org.clients,
+    network: options.network,
     lastUsage: options.lastUsage,
     onProgress: options.onInventoryProgress,
     onAccount: org.onAccount,
     signal: options.signal,
+    deadline,
   });
   const sources = options.usageSources ?? DEFAULT_USAGE_SOURCES;
   if (sources.length === 0 || sessions.every((s) => s.regions.length === 0))
@@ -291,9 +316,11 @@ async function gatherOrganizationEvidence(
     clients: org.clients,
     accountConcurrency: org.accountConcurrency,
     profile: options.profile,
+    network: options.network,
     bucket: options.bucket,
     prefix: options.prefix,
     signal: options.signal,
+    deadline,
     onProgress: options.onUsageProgress,
   });
   return { snapshot, usage: result.usage, usageFile: result.evidence, config };
@@ -339,10 +366,14 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
   const month = resolveReportMonth(monthInput, options.demo ? new Date('2026-11-01T02:05:00.000Z') : now);
   const formats = options.formats ?? REPORT_FORMATS;
   const tables = await loadTables(options.pricing);
-  const evidence = await gatherEvidence(options, month).catch((error: unknown) => {
-    if (error instanceof InterruptedError) throw interrupted();
-    throw error;
-  });
+  // The deadline runs from here; it bounds the collection, not the writing that follows it.
+  const deadline = options.deadlineMs === undefined ? undefined : startDeadline(options.deadlineMs);
+  const evidence = await gatherEvidence(options, month, deadline?.signal)
+    .catch((error: unknown) => {
+      if (error instanceof InterruptedError) throw interrupted();
+      throw error;
+    })
+    .finally(() => deadline?.clear());
   // Stopped while collecting: the usage sources ended early, so the month is not whole. A report
   // of part of a month must not stand in for the month: write nothing.
   if (options.signal?.aborted) throw interrupted();
@@ -413,7 +444,9 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
     files,
     { generatedAt, toolVersion: TOOL_VERSION },
     { signal: options.signal },
-  );
+  ).catch(async (error: unknown) => {
+    throw await explainWriteError(error, dir);
+  });
   return { report, dir, manifest };
 }
 

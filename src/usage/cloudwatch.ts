@@ -9,6 +9,7 @@ import { classifyAwsError } from '../collect/aws-errors.js';
 import { RegionCredentialsFailure } from '../collect/kms.js';
 import type { AccountUsageTotal, UsageCoverage } from '../model/usage.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { deadlineReason } from '../util/deadline.js';
 import { daysBetween, type MonthWindow } from '../util/month.js';
 import { progressMeter, type UsageProgress } from './source.js';
 
@@ -44,6 +45,12 @@ export interface CloudWatchUsageOptions {
   readonly clock?: Clock;
   /** Stops between GetMetricData calls; the result is then `partial`. */
   readonly signal?: AbortSignal;
+  /**
+   * The run's deadline (see `startDeadline`): once it passes no request is started, those in
+   * flight are cut, and the coverage is `partial` with what was read (`failed` if nothing was),
+   * saying the deadline passed.
+   */
+  readonly deadline?: AbortSignal;
   readonly onProgress?: (progress: UsageProgress) => void;
 }
 
@@ -80,7 +87,8 @@ export async function collectCloudWatchUsage(
   client: CloudWatchClient,
   options: CloudWatchUsageOptions,
 ): Promise<CloudWatchUsageResult> {
-  const { account, region, window, signal } = options;
+  const { account, region, window, signal, deadline } = options;
+  const call = deadline ? { abortSignal: deadline } : undefined;
   const clock = options.clock ?? systemClock;
   const now = new Date(clock.now());
   const meter = progressMeter(clock, { account, region, source: 'cloudwatch' }, options.onProgress);
@@ -92,9 +100,10 @@ export async function collectCloudWatchUsage(
     detail,
   });
   const fail = (operation: string, error: unknown): CloudWatchUsageResult => {
-    const e = classifyAwsError(error);
+    const e = classifyAwsError(error, deadline);
     if (e.kind === 'credentials')
       throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+    if (e.kind === 'deadline') return { coverage: coverage('failed', e.message), totals: [] };
     return {
       coverage: coverage('failed', `${operation} failed: ${e.code}${e.message ? ` (${e.message})` : ''}`),
       totals: [],
@@ -116,6 +125,7 @@ export async function collectCloudWatchUsage(
   try {
     let NextToken: string | undefined;
     do {
+      if (deadline?.aborted) throw deadline.reason;
       const page = await client.send(
         new ListMetricsCommand({
           Namespace: USAGE_NAMESPACE,
@@ -123,6 +133,7 @@ export async function collectCloudWatchUsage(
           Dimensions: KMS_USAGE_DIMENSIONS.map((d) => ({ ...d })),
           NextToken,
         }),
+        call,
       );
       for (const metric of page.Metrics ?? []) {
         const resource = metric.Dimensions?.find((d) => d.Name === 'Resource')?.Value;
@@ -141,9 +152,15 @@ export async function collectCloudWatchUsage(
   const incomplete = new Set<string>();
   let calls = 0;
   let stopped = false;
+  /** Set when the run's deadline cut the reading: what was summed so far is kept, marked partial. */
+  let cut = false;
   for (let i = 0; i < ordered.length; i += CLOUDWATCH_QUERIES_PER_CALL) {
     if (signal?.aborted) {
       stopped = true;
+      break;
+    }
+    if (deadline?.aborted) {
+      cut = true;
       break;
     }
     const batch = ordered.slice(i, i + CLOUDWATCH_QUERIES_PER_CALL);
@@ -166,6 +183,7 @@ export async function collectCloudWatchUsage(
             EndTime: readEnd,
             NextToken,
           }),
+          call,
         );
         calls += 1;
         for (const r of page.MetricDataResults ?? []) {
@@ -178,6 +196,10 @@ export async function collectCloudWatchUsage(
         NextToken = page.NextToken;
       } while (NextToken);
     } catch (error) {
+      if (classifyAwsError(error, deadline).kind === 'deadline') {
+        cut = true;
+        break;
+      }
       return fail('GetMetricData', error);
     }
     meter(0, calls, Math.min(1, (i + batch.length) / ordered.length));
@@ -195,6 +217,14 @@ export async function collectCloudWatchUsage(
     .sort((a, b) => a.resource.localeCompare(b.resource));
   const summary = `${totals.length} resources with calls (${ordered.length} queried, ${calls} GetMetricData calls)`;
   if (stopped) return { coverage: coverage('partial', `stopped on request; ${summary}`), totals };
+  if (cut)
+    return {
+      coverage:
+        calls > 0
+          ? coverage('partial', `stopped: ${deadlineReason(deadline)}; ${summary}`)
+          : coverage('failed', `not read: ${deadlineReason(deadline)}`),
+      totals,
+    };
   if (incomplete.size > 0)
     return {
       coverage: coverage(

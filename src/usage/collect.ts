@@ -3,9 +3,10 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
-import { classifyAwsError } from '../collect/aws-errors.js';
+import { classifyAwsError, networkError } from '../collect/aws-errors.js';
+import { makeClient, type NetworkOptions } from '../collect/client-defaults.js';
 import { credentialsError } from '../collect/credentials.js';
-import { type ClientCredentials, SDK_RETRY } from '../collect/inventory.js';
+import type { ClientCredentials } from '../collect/inventory.js';
 import { RegionCredentialsFailure } from '../collect/kms.js';
 import { InputError, KmsReportError } from '../errors.js';
 import { awsAccountId } from '../model/account-id.js';
@@ -49,25 +50,30 @@ export interface UsageClients {
 
 /**
  * Clients on the standard AWS credential chain (or on the `credentials` given: an assumed-role
- * session), with kms-report's retry settings. The S3 client follows the bucket's region when it
- * is not the one given.
+ * session), with kms-report's retry settings and the timeouts of `network` (see `makeClient`).
+ * The S3 client follows the bucket's region when it is not the one given.
  */
-export function defaultUsageClients(profile?: string, credentials?: ClientCredentials): UsageClients {
-  const base = {
-    ...SDK_RETRY,
-    ...(credentials ? { credentials } : profile ? { profile } : {}),
-  };
+export function defaultUsageClients(
+  profile?: string,
+  credentials?: ClientCredentials,
+  network?: NetworkOptions,
+): UsageClients {
+  const base = credentials ? { credentials } : profile ? { profile } : {};
   const cache = new Map<string, unknown>();
   const once = <T>(id: string, make: () => T): T => {
     if (!cache.has(id)) cache.set(id, make());
     return cache.get(id) as T;
   };
   return {
-    cloudTrail: (region) => once(`ct/${region}`, () => new CloudTrailClient({ ...base, region })),
-    cloudWatch: (region) => once(`cw/${region}`, () => new CloudWatchClient({ ...base, region })),
+    cloudTrail: (region) =>
+      once(`ct/${region}`, () => makeClient(CloudTrailClient, { ...base, region }, network)),
+    cloudWatch: (region) =>
+      once(`cw/${region}`, () => makeClient(CloudWatchClient, { ...base, region }, network)),
     s3: (region) =>
-      once(`s3/${region}`, () => new S3Client({ ...base, region, followRegionRedirects: true })),
-    sts: (region) => new STSClient({ ...base, region }),
+      once(`s3/${region}`, () =>
+        makeClient(S3Client, { ...base, region, followRegionRedirects: true }, network),
+      ),
+    sts: (region) => makeClient(STSClient, { ...base, region }, network),
   };
 }
 
@@ -98,6 +104,8 @@ export interface CollectMonthUsageOptions {
   readonly account?: string;
   readonly clients?: UsageClients;
   readonly profile?: string;
+  /** Timeouts of the default clients (not of injected `clients`). */
+  readonly network?: NetworkOptions;
   /** For `s3`: the trail's bucket. */
   readonly bucket?: string;
   /** For `s3`: the key path before `<account>/CloudTrail/` (default `AWSLogs/`). */
@@ -110,6 +118,12 @@ export interface CollectMonthUsageOptions {
   readonly clock?: Clock;
   /** Stops every source cleanly (after the page or files in flight); what was read is kept as `partial`. */
   readonly signal?: AbortSignal;
+  /**
+   * The run's deadline (see `startDeadline`): sources stop, cut what is in flight, and keep what
+   * they read as `partial` coverage (`failed` when nothing was read), saying the deadline passed.
+   * Not an interruption: the result is not marked `interrupted`.
+   */
+  readonly deadline?: AbortSignal;
   readonly onProgress?: (progress: UsageProgress) => void;
 }
 
@@ -145,6 +159,7 @@ async function callerAccount(options: CollectMonthUsageOptions, clients: UsageCl
     account = who.Account;
   } catch (error) {
     const e = classifyAwsError(error);
+    if (e.kind === 'unreachable') throw networkError('sts:GetCallerIdentity', e, error);
     if (e.kind === 'credentials' || e.kind === 'region-unavailable' || e.kind === 'access-denied')
       throw credentialsError(options.profile, `${e.code}${e.message ? `: ${e.message}` : ''}`, error);
     throw new KmsReportError(
@@ -208,10 +223,17 @@ export async function collectMonthUsage(options: CollectMonthUsageOptions): Prom
   const startedAt = new Date(clock.now()).toISOString();
   const window = typeof options.month === 'string' ? parseMonth(options.month) : options.month;
   validate(options, window, new Date(clock.now()));
-  const clients = options.clients ?? defaultUsageClients(options.profile);
+  const clients = options.clients ?? defaultUsageClients(options.profile, undefined, options.network);
   const account = options.account ?? (await callerAccount(options, clients));
   const chosen = options.sources;
-  const common = { account, window, clock, signal: options.signal, onProgress: options.onProgress };
+  const common = {
+    account,
+    window,
+    clock,
+    signal: options.signal,
+    deadline: options.deadline,
+    onProgress: options.onProgress,
+  };
 
   const perKey = async (region: string): Promise<PerKeySourceResult | null> => {
     if (chosen.includes('lookup'))

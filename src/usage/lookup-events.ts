@@ -8,6 +8,7 @@ import { RegionCredentialsFailure } from '../collect/kms.js';
 import { InputError } from '../errors.js';
 import type { UsageCoverage } from '../model/usage.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { deadlineReason, whenAborted } from '../util/deadline.js';
 import { daysBetween, type MonthWindow } from '../util/month.js';
 import { RateLimiter } from '../util/rate-limiter.js';
 import { UsageAggregator } from './aggregator.js';
@@ -43,6 +44,12 @@ export interface LookupEventsOptions {
   readonly clock?: Clock;
   /** Stops the lookup after the page in flight; the result is then `partial` with what was read. */
   readonly signal?: AbortSignal;
+  /**
+   * The run's deadline (see `startDeadline`): once it passes no request is started, the one in
+   * flight is cut, and the coverage is `partial` with what was read (`failed` if nothing was),
+   * saying the deadline passed.
+   */
+  readonly deadline?: AbortSignal;
   readonly onProgress?: (progress: UsageProgress) => void;
   /**
    * The pacing of this account and region. Share one limiter between lookups of the same account
@@ -117,7 +124,7 @@ export async function collectLookupEvents(
   client: CloudTrailClient,
   options: LookupEventsOptions,
 ): Promise<PerKeySourceResult> {
-  const { account, region, window, signal } = options;
+  const { account, region, window, signal, deadline } = options;
   const clock = options.clock ?? systemClock;
   const now = clock.now();
   assertInEventHistory(window, new Date(now));
@@ -142,11 +149,28 @@ export async function collectLookupEvents(
       ? 'the whole window'
       : `from ${iso(reached)} to ${iso(readEnd.getTime())} (${Math.round(((readEnd.getTime() - reached) / span) * 100)}% of the month)`;
   let NextToken: string | undefined;
+  /** The coverage when the run's deadline stops the lookup: what was read is kept. */
+  const cutByDeadline = () => {
+    const why = deadlineReason(deadline);
+    return perKeyResult(
+      agg,
+      pages === 0
+        ? coverage('failed', `not read: ${why}`)
+        : coverage(
+            'partial',
+            `stopped after ${pages} pages: ${why}; kept what was read, ${readBack()}: ${describeCounts(agg)}`,
+          ),
+      pages,
+    );
+  };
+  const passed = deadline ? whenAborted(deadline) : null;
 
   do {
     if (signal?.aborted) break;
-    await limiter.take();
+    if (deadline?.aborted) return cutByDeadline();
+    await (passed ? Promise.race([limiter.take(), passed]) : limiter.take());
     if (signal?.aborted) break;
+    if (deadline?.aborted) return cutByDeadline();
     let page: LookupEventsResponse;
     try {
       page = await client.send(
@@ -160,9 +184,11 @@ export async function collectLookupEvents(
           }),
           limiter,
         ),
+        deadline ? { abortSignal: deadline } : undefined,
       );
     } catch (error) {
-      const e = classifyAwsError(error);
+      const e = classifyAwsError(error, deadline);
+      if (e.kind === 'deadline') return cutByDeadline();
       if (e.kind === 'credentials')
         throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
       const what = `LookupEvents failed on page ${pages + 1} after the SDK's retries: ${e.code}${e.message ? ` (${e.message})` : ''}`;

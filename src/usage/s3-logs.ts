@@ -4,6 +4,7 @@ import { classifyAwsError } from '../collect/aws-errors.js';
 import { RegionCredentialsFailure } from '../collect/kms.js';
 import type { UsageCoverage } from '../model/usage.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { deadlineReason } from '../util/deadline.js';
 import { type MonthWindow, windowDays } from '../util/month.js';
 import { UsageAggregator } from './aggregator.js';
 import {
@@ -54,6 +55,12 @@ export interface S3TrailLogsOptions {
   readonly clock?: Clock;
   /** Stops after the files in flight; the result is then `partial`. */
   readonly signal?: AbortSignal;
+  /**
+   * The run's deadline (see `startDeadline`): once it passes no folder or file is started, the
+   * downloads in flight are cut, and the coverage is `partial` with what was counted (`failed` if
+   * nothing was), saying the deadline passed.
+   */
+  readonly deadline?: AbortSignal;
   readonly onProgress?: (progress: UsageProgress) => void;
 }
 
@@ -69,8 +76,16 @@ export function trailDayPrefix(prefix: string, account: string, region: string, 
 }
 
 /** A log file's bytes, as the SDK returned them. */
-async function fetchLogFile(client: S3Client, bucket: string, key: string): Promise<Buffer> {
-  const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+async function fetchLogFile(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  abortSignal?: AbortSignal,
+): Promise<Buffer> {
+  const object = await client.send(
+    new GetObjectCommand({ Bucket: bucket, Key: key }),
+    abortSignal ? { abortSignal } : undefined,
+  );
   if (!object.Body) throw new FileReadError(`${key}: empty response`);
   const bytes = await object.Body.transformToByteArray();
   // A view, not a copy, of the bytes the SDK returned.
@@ -106,7 +121,7 @@ export async function collectS3TrailLogs(
   client: S3Client,
   options: S3TrailLogsOptions,
 ): Promise<PerKeySourceResult> {
-  const { account, region, window, bucket, signal } = options;
+  const { account, region, window, bucket, signal, deadline } = options;
   const clock = options.clock ?? systemClock;
   const prefix = normalizeTrailPrefix(options.prefix);
   const where = `s3://${bucket}/${prefix}${account}/CloudTrail/${region}/`;
@@ -140,10 +155,16 @@ export async function collectS3TrailLogs(
   /** KMS events counted so far, for progress (the workers' aggregators are merged at the end). */
   let kmsEvents = 0;
   let credentialsFailure: RegionCredentialsFailure | null = null;
+  /** Set when the run's deadline stopped the reading: files not read are not failures, they are the cut. */
+  let cut = false;
 
   try {
     for (const day of days) {
       if (signal?.aborted) break;
+      if (deadline?.aborted) {
+        cut = true;
+        break;
+      }
       const dayPrefix = trailDayPrefix(prefix, account, region, day);
       const keys: string[] = [];
       try {
@@ -151,12 +172,17 @@ export async function collectS3TrailLogs(
         do {
           const page = await client.send(
             new ListObjectsV2Command({ Bucket: bucket, Prefix: dayPrefix, ContinuationToken }),
+            deadline ? { abortSignal: deadline } : undefined,
           );
           for (const o of page.Contents ?? []) if (o.Key && /\.json(\.gz)?$/.test(o.Key)) keys.push(o.Key);
           ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
         } while (ContinuationToken);
       } catch (error) {
-        const e = classifyAwsError(error);
+        const e = classifyAwsError(error, deadline);
+        if (e.kind === 'deadline') {
+          cut = true;
+          break;
+        }
         if (e.kind === 'credentials')
           throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
         listFailure = `ListObjectsV2 on ${dayPrefix} failed: ${e.code}${e.message ? ` (${e.message})` : ''}`;
@@ -167,9 +193,9 @@ export async function collectS3TrailLogs(
           limit(async () => {
             // Stopped, or the credentials failed: the files not begun are left (every task
             // settles, so nothing runs on after this function has returned).
-            if (signal?.aborted || credentialsFailure) return;
+            if (signal?.aborted || deadline?.aborted || credentialsFailure) return;
             try {
-              const raw = await fetchLogFile(client, bucket, key);
+              const raw = await fetchLogFile(client, bucket, key, deadline);
               // The first file decides: workers from the process's budget, or this thread.
               if (pool === undefined)
                 pool =
@@ -188,7 +214,9 @@ export async function collectS3TrailLogs(
                 fileFailed(error.message);
                 return;
               }
-              const e = classifyAwsError(error);
+              const e = classifyAwsError(error, deadline);
+              // Cut by the deadline (the request, or its body while it arrived): not a failure of the file.
+              if (e.kind === 'deadline' || deadline?.aborted) return;
               if (e.kind === 'credentials') {
                 credentialsFailure ??= new RegionCredentialsFailure(`${e.code}: ${e.message}`, {
                   cause: error,
@@ -202,6 +230,10 @@ export async function collectS3TrailLogs(
       );
       if (credentialsFailure) throw credentialsFailure;
       if (signal?.aborted) break;
+      if (deadline?.aborted) {
+        cut = true;
+        break;
+      }
       daysDone += 1;
       meter(kmsEvents, files, daysDone / days.length);
     }
@@ -228,6 +260,17 @@ export async function collectS3TrailLogs(
         'partial',
         `stopped on request after ${daysDone} of ${days.length} day folders; ${counted}${failedFiles}`,
       ),
+      files,
+    );
+  if (cut)
+    return perKeyResult(
+      agg,
+      files === 0
+        ? coverage('failed', `not read: ${deadlineReason(deadline)}${failedFiles}`)
+        : coverage(
+            'partial',
+            `stopped after ${daysDone} of ${days.length} day folders: ${deadlineReason(deadline)}; ${counted}${failedFiles}`,
+          ),
       files,
     );
   if (listFailure !== null)

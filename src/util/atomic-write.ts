@@ -3,6 +3,7 @@ import { type FileHandle, lstat, mkdir, open, readdir, rename, rm } from 'node:f
 import { basename, dirname, join } from 'node:path';
 import { InterruptedError } from '../errors.js';
 import { escapeRegExp, isProcessAlive } from './folder-lock.js';
+import { explainWriteError } from './fs-errors.js';
 
 /**
  * A file's contents: the whole text or bytes, or pieces of it in order (for example a CSV
@@ -87,7 +88,8 @@ async function removeStaleTemps(dir: string, name: string): Promise<void> {
  * temporary files that killed runs left for the same path are removed by the next write. The
  * contents may be given in pieces (e.g. `jsonFileChunks(snapshot)`), so a file larger than a
  * JavaScript string can hold is still written. `signal` (Ctrl-C) stops the write before the rename:
- * the previous file is kept and an {@link InterruptedError} thrown.
+ * the previous file is kept and an {@link InterruptedError} thrown. A file-system failure
+ * (read-only, no permission, disk full) is an `OutputError` naming the folder and the cause.
  */
 export async function writeFileAtomic(
   path: string,
@@ -99,6 +101,19 @@ export async function writeFileAtomic(
     new InterruptedError(`stopped (Ctrl-C or SIGTERM) while writing ${path}: it was not written`);
   if (signal?.aborted) throw stopped();
   const dir = dirname(path);
+  // A file-system error names the folder and its real cause (see explainWriteError).
+  await writeInto(dir, path, contents, signal, stopped).catch(async (error: unknown) => {
+    throw await explainWriteError(error, dir);
+  });
+}
+
+async function writeInto(
+  dir: string,
+  path: string,
+  contents: FileContents,
+  signal: AbortSignal | undefined,
+  stopped: () => InterruptedError,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   await removeStaleTemps(dir, basename(path));
   const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);

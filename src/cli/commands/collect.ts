@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import { type NetworkOptions, parseTimeout } from '../../collect/client-defaults.js';
 import { collectInventory, type InventoryClients, parseRegionList } from '../../collect/inventory.js';
 import { InputError, InterruptedError } from '../../errors.js';
 import type { InventorySnapshot } from '../../model/inventory.js';
 import type { OrganizationClients } from '../../org/clients.js';
 import { terminalSafe } from '../../report/escape.js';
 import { writeSnapshot } from '../../snapshot.js';
+import { parseDuration, startDeadline } from '../../util/deadline.js';
 import { pathInside } from '../../util/paths.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
 import { terminalProgress } from '../progress.js';
@@ -85,6 +87,18 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
         .default(0.5)
         .argParser(parseShare),
     )
+    .addOption(
+      new Option(
+        '--timeout <seconds>',
+        'seconds an AWS request may wait for an answer before it is retried (default 30; connections: 5)',
+      ).argParser((v) => parseTimeout(v)),
+    )
+    .addOption(
+      new Option(
+        '--deadline <duration>',
+        'stop collecting after this long (e.g. 30m, 1h30m): what is not read by then is a gap',
+      ).argParser((v) => parseDuration(v)),
+    )
     .option('--fail-on-gaps', `exit with code ${ExitCode.Gaps} when anything could not be seen`)
     .option('-q, --quiet', 'print nothing but errors')
     .action(
@@ -96,6 +110,8 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
         quotaShare: number;
         failOnGaps?: boolean;
         quiet?: boolean;
+        timeout?: NetworkOptions;
+        deadline?: number;
       }) => {
         const now = io.now?.() ?? new Date();
         const regions = opts.regions === undefined ? undefined : parseRegionList(opts.regions);
@@ -106,6 +122,7 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
         const controller = new AbortController();
         const onSigint = () => controller.abort();
         for (const signal of STOP_SIGNALS) process.once(signal, onSigint);
+        const deadline = opts.deadline === undefined ? undefined : startDeadline(opts.deadline);
         let snapshot: InventorySnapshot;
         try {
           ({ snapshot } = await collectInventory({
@@ -116,6 +133,8 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
             quotaShare: opts.quotaShare,
             onProgress: progress.onProgress,
             signal: controller.signal,
+            deadline: deadline?.signal,
+            network: opts.timeout,
           }).catch((error: unknown) => {
             if (error instanceof InterruptedError)
               throw new InterruptedError(`stopped (Ctrl-C) while collecting: ${out} was not written`);
@@ -126,6 +145,7 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
           if (opts.out === undefined) await pathInside(DEFAULT_OUT_DIR, defaultOutName(now));
           await writeSnapshot(out, snapshot, { signal: controller.signal });
         } finally {
+          deadline?.clear();
           progress.done();
           for (const signal of STOP_SIGNALS) process.off(signal, onSigint);
         }

@@ -1,6 +1,7 @@
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { Command } from 'commander';
-import { parseRegionList, SDK_RETRY } from '../../collect/inventory.js';
+import { makeClient } from '../../collect/client-defaults.js';
+import { parseRegionList } from '../../collect/inventory.js';
 import { InputError } from '../../errors.js';
 import { REQUEST_TIERS } from '../../model/pricing.js';
 import { DEFAULT_PRICING_DIR, loadPricingTables } from '../../pricing/load.js';
@@ -23,8 +24,7 @@ export interface PricingCommandDeps {
 }
 
 function defaultPricingClient(profile?: string): PricingClient {
-  return new PricingClient({
-    ...SDK_RETRY,
+  return makeClient(PricingClient, {
     region: PRICE_LIST_ENDPOINT_REGION,
     ...(profile ? { profile } : {}),
   });

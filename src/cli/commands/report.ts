@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { type NetworkOptions, parseTimeout } from '../../collect/client-defaults.js';
 import { parseRegionList } from '../../collect/inventory.js';
 import { InputError } from '../../errors.js';
 import { SEVERITIES, type Severity } from '../../model/findings.js';
@@ -10,6 +11,7 @@ import { terminalSafe } from '../../report/escape.js';
 import { DEFAULT_MARKDOWN_TABLE_ROWS } from '../../report/markdown.js';
 import { parseFormats, type ReportFormat, runMonthlyReport } from '../../report/run.js';
 import { parseSourceList, type UsageSourceOption } from '../../usage/collect.js';
+import { parseDuration } from '../../util/deadline.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
 import { terminalProgress } from '../progress.js';
 import type { CliIo } from './collect.js';
@@ -38,6 +40,8 @@ interface ReportOptions {
   accounts?: AccountSpec[];
   roleName?: string;
   externalId?: string;
+  timeout?: NetworkOptions;
+  deadline?: number;
 }
 
 function parseSeverity(value: string): Severity {
@@ -191,6 +195,18 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
     )
     .option('--external-id <id>', 'the external id the role to assume requires')
     .option('--no-last-usage', 'skip GetKeyLastUsage while collecting')
+    .addOption(
+      new Option(
+        '--timeout <seconds>',
+        'seconds an AWS request may wait for an answer before it is retried (default 30; connections: 5)',
+      ).argParser((v) => parseTimeout(v)),
+    )
+    .addOption(
+      new Option(
+        '--deadline <duration>',
+        'stop collecting after this long (e.g. 30m, 1h30m); what was not read is a gap, and the report is still written',
+      ).argParser((v) => parseDuration(v)),
+    )
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (opts: ReportOptions) => {
       if (opts.month === undefined && !opts.demo) {
@@ -250,6 +266,8 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
               }
             : undefined,
           inventoryClients: io.clients,
+          network: opts.timeout,
+          deadlineMs: opts.deadline,
           signal: controller.signal,
           now: io.now,
           onInventoryProgress: progress.onProgress,

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { Command, Option } from 'commander';
+import { type NetworkOptions, parseTimeout } from '../../collect/client-defaults.js';
 import { defaultClients, parseRegionList, resolveRegions } from '../../collect/inventory.js';
 import { InputError } from '../../errors.js';
 import { terminalSafe } from '../../report/escape.js';
@@ -14,6 +15,7 @@ import {
 import { writeUsageEvidence } from '../../usage/evidence.js';
 import type { UsageProgress } from '../../usage/source.js';
 import type { Clock } from '../../util/clock.js';
+import { parseDuration, startDeadline } from '../../util/deadline.js';
 import { parseMonth } from '../../util/month.js';
 import { pathInside } from '../../util/paths.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
@@ -139,6 +141,18 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
     .option('--bucket-region <region>', "for --source s3: the bucket's region (default: the first region)")
     .option('-o, --out <file>', 'where to write the evidence (default: reports/usage-<month>.json)')
     .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
+    .addOption(
+      new Option(
+        '--timeout <seconds>',
+        'seconds an AWS request may wait for an answer before it is retried (default 30; connections: 5)',
+      ).argParser((v) => parseTimeout(v)),
+    )
+    .addOption(
+      new Option(
+        '--deadline <duration>',
+        'stop collecting after this long (e.g. 30m, 1h30m): what is not read by then is a gap',
+      ).argParser((v) => parseDuration(v)),
+    )
     .option('--fail-on-gaps', `exit with code ${ExitCode.Gaps} when a source was partial or failed`)
     .option('-q, --quiet', 'print nothing but errors')
     .action(
@@ -153,6 +167,8 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
         profile?: string;
         failOnGaps?: boolean;
         quiet?: boolean;
+        timeout?: NetworkOptions;
+        deadline?: number;
       }) => {
         const window = parseMonth(opts.month);
         const sources = parseSourceList(opts.source);
@@ -162,7 +178,7 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
           listed === 'all'
             ? await resolveRegions(
                 { regions: 'all', profile: opts.profile },
-                io.clients ?? defaultClients(opts.profile),
+                io.clients ?? defaultClients(opts.profile, undefined, opts.timeout),
               )
             : (listed ?? (await configuredRegion(opts.profile)));
         const out = opts.out ?? join(DEFAULT_OUT_DIR, `usage-${window.month}.json`);
@@ -177,6 +193,7 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
         };
         const signal = io.signal ?? controller.signal;
         if (!io.signal) for (const stop of STOP_SIGNALS) process.once(stop, onSigint);
+        const deadline = opts.deadline === undefined ? undefined : startDeadline(opts.deadline);
         let result: MonthUsageResult;
         try {
           result = await collectMonthUsage({
@@ -190,9 +207,12 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
             bucketRegion: opts.bucketRegion,
             clock: io.clock,
             signal,
+            deadline: deadline?.signal,
+            network: opts.timeout,
             onProgress: progress.onProgress,
           });
         } finally {
+          deadline?.clear();
           for (const stop of STOP_SIGNALS) process.removeListener(stop, onSigint);
           progress.done();
         }

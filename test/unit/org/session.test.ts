@@ -132,7 +132,9 @@ describe('Function: assumeRoleSession', () => {
   });
 });
 
-describe('an SDK client on an assumed-role session', () => {
+// Real HTTP on loopback (a server started per test): quick when idle, but a loaded CI runner must
+// not fail it on vitest's default 5 s; nothing here asserts a duration.
+describe('an SDK client on an assumed-role session', { timeout: 30_000 }, () => {
   let server: Server;
   const keysSeen: string[] = [];
 

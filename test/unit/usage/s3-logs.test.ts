@@ -14,7 +14,15 @@ const body = (data: Buffer) => ({ transformToByteArray: async () => new Uint8Arr
 
 beforeEach(() => s3.reset());
 
-describe('collectS3TrailLogs', () => {
+/**
+ * Most tests here start worker threads (each loads the counting module: ~100-300 ms idle, several
+ * seconds on a loaded CI runner with 2 cores). Vitest's default 5 s timed 1-3 of them out under
+ * a load average of 5-7 (at load 12 one took 29 s); the assertions are on counts and order, never
+ * on time, so give them room.
+ */
+const WORKER_TEST_TIMEOUT_MS = 120_000;
+
+describe('collectS3TrailLogs', { timeout: WORKER_TEST_TIMEOUT_MS }, () => {
   it('lists every day folder of the month plus one day either side, following continuation tokens', async () => {
     const listed: string[] = [];
     s3.on(ListObjectsV2Command).callsFake(({ Prefix, ContinuationToken }) => {
