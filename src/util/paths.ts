@@ -1,6 +1,7 @@
 import { mkdir, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { KmsReportError } from '../errors.js';
+import { explainWriteError } from './fs-errors.js';
 
 /** A name that is one entry of a folder: not empty, not `.` or `..`, no separator, no NUL. */
 function isPlainSegment(segment: string): boolean {
@@ -36,8 +37,12 @@ export async function pathInside(root: string, ...segments: string[]): Promise<s
   if (!inside(resolve(root), target))
     throw new KmsReportError(`refusing to write ${target}: it is outside the output folder ${root}`);
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
-  const [realRoot, realParent] = await Promise.all([realpath(root), realpath(parent)]);
+  // A folder that cannot be made names itself and the real cause (read-only, a file in the way...).
+  const [realRoot, realParent] = await mkdir(parent, { recursive: true })
+    .then(() => Promise.all([realpath(root), realpath(parent)]))
+    .catch(async (error: unknown) => {
+      throw await explainWriteError(error, parent);
+    });
   if (!inside(realRoot, realParent))
     throw new KmsReportError(
       `refusing to write into ${join(root, ...segments.slice(0, -1))}: it leads to ${realParent}, outside the output folder ${root} (a symbolic link)`,
