@@ -69,54 +69,66 @@ export function keyName(row: { aliases: readonly string[]; keyId: string }): str
   return row.aliases[0] ?? row.keyId;
 }
 
+/**
+ * The accounts whose bill makes the month's figure ({@link MonthCost.total}): those the inventory
+ * covers. A line is in the report's total exactly when the account it is billed to is here.
+ */
+export function accountsInTotal(cost: MonthCost): ReadonlySet<string> {
+  return new Set(cost.byBilledAccount.filter((a) => a.inTotal).map((a) => a.account));
+}
+
 function keyRows(
   input: BuildReportInput,
   ours: ReadonlySet<string>,
+  inTotal: ReadonlySet<string>,
   failingByKey: ReadonlyMap<string, number>,
 ): KeyRow[] {
   const byArn = new Map<string, KeyRecord>(input.snapshot.keys.map((k) => [k.arn, k]));
   const names = accountNames(input.snapshot);
-  return input.cost.keys
-    .filter((k) => ours.has(k.account))
-    .map((k): KeyRow => {
-      const record = byArn.get(k.keyArn);
-      const meta = record ? collectedValue(record.metadata) : undefined;
-      const billedHere = k.lines.filter((l) => ours.has(l.account));
-      const requestLines = billedHere.filter((l) => l.kind === 'requests');
-      const total = totalOf(billedHere);
-      return {
-        arn: k.keyArn,
-        keyId: k.keyId,
-        account: k.account,
-        accountName: names.get(k.account) ?? null,
-        region: k.region,
-        aliases: (record && collectedValue(record.aliases)) ?? [],
-        description: meta?.description ?? '',
-        keySpec: k.keySpec,
-        keyState: meta?.keyState ?? (k.source === 'lifecycle-events' ? 'Deleted' : null),
-        keyManager: k.keyManager,
-        multiRegionRole: k.multiRegionRole,
-        creationDate: meta?.creationDate ?? null,
-        tags: (record && collectedValue(record.tags)) ?? [],
-        source: k.source,
-        billableHours: k.billableHours,
-        keyFee: knownSum(billedHere.filter((l) => l.kind === 'key-fee')),
-        rotationFee: knownSum(billedHere.filter((l) => l.kind === 'rotation-fee')),
-        requests: knownSum(requestLines),
-        requestCount: requestLines.some((l) => l.quantity === null)
-          ? null
-          : requestLines.reduce((n, l) => n + Number(l.quantity), 0),
-        total: total.amount,
-        totalComplete: total.complete,
-        failing: failingByKey.get(k.keyArn) ?? 0,
-      };
-    });
+  return (
+    input.cost.keys
+      // These accounts' keys, and other accounts' keys they were billed for using.
+      .filter((k) => ours.has(k.account) || k.lines.some((l) => inTotal.has(l.account)))
+      .map((k): KeyRow => {
+        const record = byArn.get(k.keyArn);
+        const meta = record ? collectedValue(record.metadata) : undefined;
+        const billedHere = k.lines.filter((l) => inTotal.has(l.account));
+        const requestLines = billedHere.filter((l) => l.kind === 'requests');
+        return {
+          arn: k.keyArn,
+          keyId: k.keyId,
+          account: k.account,
+          accountName: names.get(k.account) ?? null,
+          region: k.region,
+          aliases: (record && collectedValue(record.aliases)) ?? [],
+          description: meta?.description ?? '',
+          keySpec: k.keySpec,
+          keyState: meta?.keyState ?? (k.source === 'lifecycle-events' ? 'Deleted' : null),
+          keyManager: k.keyManager,
+          multiRegionRole: k.multiRegionRole,
+          creationDate: meta?.creationDate ?? null,
+          tags: (record && collectedValue(record.tags)) ?? [],
+          source: k.source,
+          billableHours: k.billableHours,
+          keyFee: knownSum(billedHere.filter((l) => l.kind === 'key-fee')),
+          rotationFee: knownSum(billedHere.filter((l) => l.kind === 'rotation-fee')),
+          requests: knownSum(requestLines),
+          requestCount: requestLines.some((l) => l.quantity === null)
+            ? null
+            : requestLines.reduce((n, l) => n + Number(l.quantity), 0),
+          total: k.total.amount,
+          totalComplete: k.total.complete,
+          failing: failingByKey.get(k.keyArn) ?? 0,
+        };
+      })
+  );
 }
 
-function costSummary(cost: MonthCost, ours: ReadonlySet<string>): CostSummary {
+function costSummary(cost: MonthCost, inTotal: ReadonlySet<string>): CostSummary {
   const keyLines = cost.keys.flatMap((k) => k.lines);
   const all = [...keyLines, ...cost.unattributed, ...cost.credits];
-  const billed = all.filter((l) => ours.has(l.account));
+  // The parts of the total: the lines billed to the accounts in it.
+  const billed = all.filter((l) => inTotal.has(l.account));
   const sumOf = (lines: readonly CostLine[]) => totalOf(lines);
   const requestsByTier = Object.fromEntries(
     REQUEST_TIERS.map((tier) => [
@@ -124,19 +136,15 @@ function costSummary(cost: MonthCost, ours: ReadonlySet<string>): CostSummary {
       sumOf(billed.filter((l) => l.kind === 'requests' && l.tier === tier)),
     ]),
   ) as Record<RequestTier, CostTotal>;
-  // Requests other accounts made on these accounts' keys (billed to them, shown for information).
-  const ownKeys = new Set(cost.keys.filter((k) => ours.has(k.account)).map((k) => k.keyArn));
-  const theirs = keyLines.filter(
-    (l) => l.kind === 'requests' && !ours.has(l.account) && ownKeys.has(l.keyArn ?? ''),
-  );
   return {
-    total: totalOf(billed),
+    // The month's figure, as the pricing engine defines it: never recomputed here.
+    total: cost.total,
     keyFees: sumOf(billed.filter((l) => l.kind === 'key-fee')),
     rotationFees: sumOf(billed.filter((l) => l.kind === 'rotation-fee')),
     requestsByTier,
     unattributed: sumOf(billed.filter((l) => l.kind === 'unattributed-requests')),
     freeTierCredit: sumOf(billed.filter((l) => l.kind === 'free-tier-credit')),
-    billedToOtherAccounts: sumOf(theirs),
+    billedToOtherAccounts: cost.billedToOtherAccounts,
   };
 }
 
@@ -214,7 +222,7 @@ function organizationView(
         ou: a.ou,
         coverage,
         keys: snapshot.keys.filter((k) => k.account === a.id).length,
-        total: cost.accounts.find((c) => c.account === a.id)?.total ?? totalOf([]),
+        total: cost.byBilledAccount.find((c) => c.account === a.id)?.total ?? totalOf([]),
         failingBySeverity: Object.fromEntries(
           SEVERITIES.map((s) => [s, failing.filter((f) => f.severity === s).length]),
         ) as Record<Severity, number>,
@@ -289,8 +297,9 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
   const failingByKey = new Map<string, number>();
   for (const f of findings)
     if (f.status === 'FAIL') failingByKey.set(f.keyArn, (failingByKey.get(f.keyArn) ?? 0) + 1);
-  const rows = keyRows(input, ours, failingByKey);
-  const summaryCost = costSummary(cost, ours);
+  const inTotal = accountsInTotal(cost);
+  const rows = keyRows(input, ours, inTotal, failingByKey);
+  const summaryCost = costSummary(cost, inTotal);
 
   const byStatus = Object.fromEntries(
     STATUSES.map((s) => [s, findings.filter((f) => f.status === s).length]),
