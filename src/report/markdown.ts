@@ -171,6 +171,7 @@ function header(report: MonthlyReport): string {
           'Pricing table',
           `${e(report.evidence.pricingTable.version)} (${e(report.evidence.pricingTable.currency)}, checked ${e(report.evidence.pricingTable.checked)})`,
         ],
+        ['Free tier', FREE_TIER_LABEL[report.cost.settings.freeTierScope]],
         [
           'Request volumes',
           report.evidence.usageSources.length > 0
@@ -202,6 +203,12 @@ function header(report: MonthlyReport): string {
   return lines.join('\n');
 }
 
+/** How the request free tier was applied (`--free-tier`). */
+const FREE_TIER_LABEL = {
+  account: 'once per account (`--free-tier account`)',
+  organization: 'once for all the accounts, as consolidated billing does (`--free-tier organization`)',
+} as const;
+
 const COVERAGE_LABEL = { complete: 'complete', partial: 'partial', failed: '**not read**' } as const;
 
 function organizationSection(report: MonthlyReport): string {
@@ -213,9 +220,7 @@ function organizationSection(report: MonthlyReport): string {
   const lines = [
     '## Accounts',
     '',
-    report.cost.settings.freeTierScope === 'organization'
-      ? 'The request free tier is applied once for the organization (consolidated billing).'
-      : 'The request free tier is applied per account.',
+    `The request free tier is applied ${FREE_TIER_LABEL[report.cost.settings.freeTierScope]}.`,
     '',
     table(
       [

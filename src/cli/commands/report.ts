@@ -29,7 +29,7 @@ interface ReportOptions {
   pricing?: string;
   snapshot?: string;
   usage?: string;
-  freeTier: FreeTierScope;
+  freeTier?: FreeTierScope;
   failOn?: Severity;
   failOnGaps?: boolean;
   lastUsage: boolean;
@@ -158,10 +158,8 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
     .addOption(
       new Option(
         '--free-tier <scope>',
-        'apply the 20,000-request free tier per account, or once per organization',
-      )
-        .choices(['account', 'organization'])
-        .default('account'),
+        'the 20,000-request free tier once per account, or once for the organization (default: organization with --org, else account)',
+      ).choices(['account', 'organization']),
     )
     .addOption(
       new Option(
