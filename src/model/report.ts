@@ -131,6 +131,19 @@ export interface OrganizationView {
   readonly ous: readonly OuSummary[];
 }
 
+/**
+ * The inventory was taken more than `LATE_EVIDENCE_DAYS` after the month ended: keys deleted in
+ * between are not in it. The report warns, and says how to avoid it.
+ */
+export interface LateEvidence {
+  /** Whole days from the month's end to the end of the inventory's collection. */
+  readonly daysAfterMonthEnd: number;
+  /** The limit past which the report warns (`LATE_EVIDENCE_DAYS`). */
+  readonly limitDays: number;
+  /** The warning, as report.md words it. */
+  readonly warning: string;
+}
+
 export interface MonthOverMonth {
   readonly previousMonth: string;
   readonly keysAdded: readonly string[];
@@ -165,6 +178,8 @@ export interface MonthlyReport {
     readonly usageSources: readonly string[];
     /** The named assumptions those sources' figures rest on (see `USAGE_ASSUMPTIONS`). */
     readonly usageAssumptions: readonly UsageAssumption[];
+    /** Set when the inventory was taken too long after the month ended; null otherwise. */
+    readonly late: LateEvidence | null;
   };
   readonly coverage: {
     /** True when every region, key and source was read in full. */

@@ -9,6 +9,7 @@ import {
   type AccountSummary,
   type CostSummary,
   type KeyRow,
+  type LateEvidence,
   type MonthlyReport,
   type MonthOverMonth,
   type OrganizationView,
@@ -45,6 +46,28 @@ export interface BuildReportInput {
 
 /** How many keys the "most expensive" list shows. */
 export const MOST_EXPENSIVE_COUNT = 10;
+
+/**
+ * Days after the month's end past which the report warns that its evidence is late: a key
+ * deleted after the month (the shortest deletion window is 7 days, so a key scheduled for
+ * deletion on the month's last day can be gone on the 8th) is missing from a later inventory,
+ * with its fee and findings, unless the month's lifecycle events name it.
+ */
+export const LATE_EVIDENCE_DAYS = 7;
+
+const DAY_MS = 86_400_000;
+
+/** The late-evidence warning, or null when the inventory was taken within {@link LATE_EVIDENCE_DAYS} of the month's end. */
+export function lateEvidence(month: string, periodEnd: string, collectedAt: string): LateEvidence | null {
+  const after = Date.parse(collectedAt) - Date.parse(periodEnd);
+  if (!(after > LATE_EVIDENCE_DAYS * DAY_MS)) return null;
+  const days = Math.floor(after / DAY_MS);
+  return {
+    daysAfterMonthEnd: days,
+    limitDays: LATE_EVIDENCE_DAYS,
+    warning: `The inventory was taken on ${collectedAt.slice(0, 10)}, ${days} days after ${month} ended (more than ${LATE_EVIDENCE_DAYS}): keys deleted since the month's end are not in it, so their fee is counted only where the month's lifecycle events name them, and their findings are missing. To avoid this, run the report on the 1st of the next month (\`kms-report --month\` reports the previous month).`,
+  };
+}
 
 const STATUSES: readonly FindingStatus[] = ['FAIL', 'UNKNOWN', 'MUTED', 'PASS', 'NOT_APPLICABLE'];
 
@@ -332,6 +355,9 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
       pricingTable: cost.table,
       usageSources,
       usageAssumptions: usageAssumptionsFor(usageSources),
+      late: input.monthToDate
+        ? null
+        : lateEvidence(input.month, input.period.end, snapshot.collection.finishedAt),
     },
     coverage: {
       complete: snapshot.gaps.length === 0 && input.usage !== null && usageReadInFull(usageCoverage),

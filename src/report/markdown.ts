@@ -152,6 +152,7 @@ function header(report: MonthlyReport): string {
       `> **Month to date.** The month had not ended when the evidence was collected (${utc(report.evidence.collectedAt.finishedAt)}); figures cover ${day(report.period.start)} to then.`,
       '',
     );
+  if (report.evidence.late) lines.push(`> **Late evidence.** ${report.evidence.late.warning}`, '');
   lines.push(
     table(
       ['', ''],
