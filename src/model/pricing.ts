@@ -102,21 +102,34 @@ export interface KeyCost {
   readonly multiRegionRole: 'PRIMARY' | 'REPLICA' | null;
   /** Hours the key was billable (existed and was not pending deletion); null when unknown. */
   readonly billableHours: number | null;
+  /** Every line about the key, whoever is billed for it (see {@link CostLine.account}). */
   readonly lines: readonly CostLine[];
+  /**
+   * What the key cost the accounts the month is priced for: the sum of its lines billed to an
+   * account whose subtotal is in {@link MonthCost.total}. Lines billed to another account (the
+   * requests it made on this key) are in `lines` but not here.
+   */
   readonly total: CostTotal;
   /** Facts about this key's pricing worth a reader's attention (capped rotations, custom key store, ...). */
   readonly notes: readonly string[];
 }
 
-/** The subtotal of one account in one region (all lines billed there). */
+/** The subtotal of one billed account in one region (all lines billed to it there). */
 export interface RegionSubtotal {
   readonly account: string;
   readonly region: string;
   readonly total: CostTotal;
 }
 
+/** What one account is billed for the month: the sum of every line billed to it. */
 export interface AccountSubtotal {
   readonly account: string;
+  /**
+   * True for an account the month is priced for (one the inventory covers): its subtotal is part
+   * of {@link MonthCost.total}. False for another account that called these keys: its lines are
+   * shown and billed to it, and are in no total but its own.
+   */
+  readonly inTotal: boolean;
   readonly total: CostTotal;
 }
 
@@ -160,11 +173,23 @@ export interface MonthCost {
   readonly keys: readonly KeyCost[];
   readonly unattributed: readonly CostLine[];
   readonly credits: readonly CostLine[];
-  /** Per account and region, sorted. */
+  /** Per billed account and region, sorted; accounts outside the total included. */
   readonly subtotals: readonly RegionSubtotal[];
-  readonly accounts: readonly AccountSubtotal[];
-  /** The sum of every line: keys, unattributed and credits. */
+  /**
+   * Per billed account, sorted by id: every account the inventory covers (`inTotal`, even at $0),
+   * then any other account billed for lines here (`inTotal` false: requests it made on these keys).
+   */
+  readonly byBilledAccount: readonly AccountSubtotal[];
+  /**
+   * The month's figure: what the accounts the inventory covers are billed, the sum of the
+   * `byBilledAccount` subtotals marked `inTotal`. Equally, the sum of every `keys[].total` and of
+   * the unattributed and credit lines billed to those accounts. Every surface (report.md's
+   * headline, `report.json`, the CSVs) shows this figure. Lines billed to other accounts are kept
+   * (`lines`, `byBilledAccount`) but are not in it: see `billedToOtherAccounts`.
+   */
   readonly total: CostTotal;
+  /** The lines billed to accounts outside the inventory (requests they made on these keys); not in `total`. */
+  readonly billedToOtherAccounts: CostTotal;
   readonly assumptions: readonly PricingAssumption[];
   /** What is outside the estimate (custom key store charges, ...). */
   readonly notices: readonly string[];

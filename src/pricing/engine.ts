@@ -3,6 +3,7 @@ import type { InventorySnapshot, KeyManager, KeyMetadata, KeyRecord, Rotation } 
 import { collectedValue, describeMissing } from '../model/observed.js';
 import {
   type CostLine,
+  type CostTotal,
   type FreeTierScope,
   type KeyCost,
   type KeyCostSource,
@@ -151,6 +152,8 @@ interface Ctx {
   readonly log: AssumptionLog;
   readonly notices: Set<string>;
   readonly regionsUsed: Set<string>;
+  /** The accounts the month is priced for (the inventory's): lines billed to them make the totals. */
+  readonly inTotal: ReadonlySet<string>;
   prices(region: string): RegionPrices;
 }
 
@@ -473,7 +476,7 @@ function priceKey(ctx: Ctx, evidence: KeyEvidence): KeyCost {
     multiRegionRole: metadata?.multiRegion?.role ?? null,
     billableHours,
     lines,
-    total: totalOf(lines),
+    total: totalOf(lines.filter((l) => ctx.inTotal.has(l.account))),
     notes,
   };
 }
@@ -643,6 +646,8 @@ function DecimalMin(a: DecimalClass, b: DecimalClass): DecimalClass {
  * ```ts
  * const tables = await loadPricingTables();
  * const cost = priceMonth({ month: '2026-10', snapshot, usage, tables });
+ * // What the inventory's accounts are billed; requests other accounts made on these keys are
+ * // billed to them (cost.billedToOtherAccounts, cost.byBilledAccount) and not in it.
  * console.log(formatTotal(cost.total)); // e.g. '$14.37'
  * for (const a of cost.assumptions) console.log(a.id, a.statement);
  * ```
@@ -665,6 +670,7 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
     log,
     notices: new Set(),
     regionsUsed: new Set(),
+    inTotal: new Set(snapshot.accounts),
     prices: (region) => regionPrices(table, region),
   };
 
@@ -724,11 +730,18 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
       return { account, region, total: totalOf(lines) };
     })
     .sort((a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region));
-  const accountNames = [...new Set(subtotals.map((s) => s.account))].sort();
-  const accounts = accountNames.map((account) => ({
-    account,
-    total: sumTotals(subtotals.filter((s) => s.account === account).map((s) => s.total)),
-  }));
+  // One figure (see MonthCost.total): the accounts the inventory covers; others are billed apart.
+  const perAccount = new Map<string, CostTotal[]>(snapshot.accounts.map((a) => [a, []]));
+  for (const s of subtotals) {
+    const list = perAccount.get(s.account);
+    if (list) list.push(s.total);
+    else perAccount.set(s.account, [s.total]);
+  }
+  const byBilledAccount = [...perAccount.entries()]
+    .map(([account, totals]) => ({ account, inTotal: ctx.inTotal.has(account), total: sumTotals(totals) }))
+    .sort((a, b) => a.account.localeCompare(b.account));
+  const sumOf = (inTotal: boolean) =>
+    sumTotals(byBilledAccount.filter((a) => a.inTotal === inTotal).map((a) => a.total));
 
   return {
     kind: 'kms-report/month-cost',
@@ -753,8 +766,9 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
     unattributed,
     credits,
     subtotals,
-    accounts,
-    total: totalOf(all),
+    byBilledAccount,
+    total: sumOf(true),
+    billedToOtherAccounts: sumOf(false),
     assumptions: log.list(),
     notices: [...ctx.notices].sort(),
   };

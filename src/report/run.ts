@@ -117,6 +117,11 @@ export interface MonthlyReportOptions {
   readonly configFile?: string;
   /** A pricing table file, or a folder of them. Default: the tables shipped in `pricing/`. */
   readonly pricing?: string;
+  /**
+   * How the request free tier is applied. Default: `organization` for a run over AWS
+   * Organizations (`organization.fromOrganization`: consolidated billing gives the organisation
+   * one free tier), else `account`. The report says which was used.
+   */
   readonly freeTierScope?: FreeTierScope;
   /** For live collection. */
   readonly regions?: readonly string[] | 'all';
@@ -387,7 +392,7 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
     snapshot,
     usage: evidence.usage ?? undefined,
     tables,
-    options: { freeTierScope: options.freeTierScope },
+    options: { freeTierScope: options.freeTierScope ?? defaultFreeTierScope(options) },
   });
   const compliance = runCompliance(snapshot, {
     config: evidence.config,
@@ -448,6 +453,11 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
     throw await explainWriteError(error, dir);
   });
   return { report, dir, manifest };
+}
+
+/** One free tier for an organisation (consolidated billing, the common case), one per account otherwise. */
+export function defaultFreeTierScope(options: Pick<MonthlyReportOptions, 'organization'>): FreeTierScope {
+  return options.organization?.fromOrganization ? 'organization' : 'account';
 }
 
 function interrupted(): InterruptedError {

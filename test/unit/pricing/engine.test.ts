@@ -141,6 +141,18 @@ describe('Function: priceMonth', () => {
         account: OTHER_ACCOUNT,
         amount: '0.045',
       });
+      // Shown, billed to the partner, and in no total of ours: the key's, the account's, the month's.
+      expect(cost.keys[0]?.total.amount).toBe('1');
+      expect(cost.byBilledAccount).toEqual([
+        { account: ACCOUNT, inTotal: true, total: { amount: '1', complete: true, unknownLines: 0 } },
+        {
+          account: OTHER_ACCOUNT,
+          inTotal: false,
+          total: { amount: '0.045', complete: true, unknownLines: 0 },
+        },
+      ]);
+      expect(cost.total.amount).toBe('1');
+      expect(cost.billedToOtherAccounts.amount).toBe('0.045');
     });
 
     it('applies once across the organization when asked, and names the setting', () => {
