@@ -30,7 +30,10 @@ export type CostLineKind =
   | 'key-fee'
   /** The surcharge of one rotation of the key material, prorated from the rotation. */
   | 'rotation-fee'
-  /** Requests attributed to a key, one line per operation and tier. */
+  /**
+   * Requests attributed to a key, one line per operation and tier; or, with `keyArn` null,
+   * requests that name no key (ListKeys, CreateKey, GenerateRandom, ...), per account and operation.
+   */
   | 'requests'
   /** Account-level volume (CloudWatch) above what the per-key counts explain. */
   | 'unattributed-requests'
@@ -43,7 +46,7 @@ export interface CostLine {
   /** The account billed for the line (for requests: the caller). */
   readonly account: string;
   readonly region: string;
-  /** The key the line is about; null for unattributed volume and credits. */
+  /** The key the line is about; null for requests that name no key, unattributed volume and credits. */
   readonly keyArn: string | null;
   /** A short human description, e.g. `Decrypt (symmetric)`, `Key fee, 384 of 744 hours`. */
   readonly description: string;
@@ -148,8 +151,17 @@ export interface MonthCost {
   readonly schemaVersion: 1;
   /** `YYYY-MM`. */
   readonly month: string;
-  /** `[start, end)` in UTC. */
-  readonly period: { readonly start: IsoDate; readonly end: IsoDate; readonly hours: number };
+  /**
+   * `[start, end)` in UTC, with the month's hours (what a key-month is prorated over).
+   * `pricedUntil` is `end`, or for a month to date the evidence time: fees and requests are
+   * priced up to it, not for the rest of the month.
+   */
+  readonly period: {
+    readonly start: IsoDate;
+    readonly end: IsoDate;
+    readonly hours: number;
+    readonly pricedUntil: IsoDate;
+  };
   readonly currency: string;
   readonly table: PricingTableRef;
   readonly settings: {
@@ -158,12 +170,14 @@ export interface MonthCost {
   };
   /** Sorted by account, region, key ARN. */
   readonly keys: readonly KeyCost[];
+  /** Requests that name no key (ListKeys, CreateKey, GenerateRandom, ...): per account, region and operation. */
+  readonly accountRequests: readonly CostLine[];
   readonly unattributed: readonly CostLine[];
   readonly credits: readonly CostLine[];
   /** Per account and region, sorted. */
   readonly subtotals: readonly RegionSubtotal[];
   readonly accounts: readonly AccountSubtotal[];
-  /** The sum of every line: keys, unattributed and credits. */
+  /** The sum of every line: keys, requests that name no key, unattributed and credits. */
   readonly total: CostTotal;
   readonly assumptions: readonly PricingAssumption[];
   /** What is outside the estimate (custom key store charges, ...). */

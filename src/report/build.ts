@@ -115,7 +115,7 @@ function keyRows(
 
 function costSummary(cost: MonthCost, ours: ReadonlySet<string>): CostSummary {
   const keyLines = cost.keys.flatMap((k) => k.lines);
-  const all = [...keyLines, ...cost.unattributed, ...cost.credits];
+  const all = [...keyLines, ...cost.accountRequests, ...cost.unattributed, ...cost.credits];
   const billed = all.filter((l) => ours.has(l.account));
   const sumOf = (lines: readonly CostLine[]) => totalOf(lines);
   const requestsByTier = Object.fromEntries(

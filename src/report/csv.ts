@@ -168,6 +168,7 @@ function contextOf(report: MonthlyReport): FileContext {
 
 function* costLines(report: MonthlyReport): Generator<CostLine> {
   for (const k of report.cost.keys) yield* k.lines;
+  yield* report.cost.accountRequests;
   yield* report.cost.unattributed;
   yield* report.cost.credits;
 }

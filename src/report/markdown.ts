@@ -287,9 +287,11 @@ function costBreakdown(report: MonthlyReport): string {
   const lines = ['### Where the money goes', '', table(['', num('Amount')], rows), ''];
   const ours = new Set(report.scope.accounts);
   const names = new Map(report.keys.map((k) => [k.arn, keyName(k)]));
-  const unknown = [...report.cost.keys.flatMap((k) => k.lines), ...report.cost.unattributed].filter(
-    (l) => l.amount === null && ours.has(l.account),
-  );
+  const unknown = [
+    ...report.cost.keys.flatMap((k) => k.lines),
+    ...report.cost.accountRequests,
+    ...report.cost.unattributed,
+  ].filter((l) => l.amount === null && ours.has(l.account));
   if (unknown.length > 0)
     lines.push(
       'Could not be priced (the totals above are lower bounds):',
