@@ -37,9 +37,10 @@ describe('UsageAggregator', () => {
           count({ keyArn: KEYS.SYM, operation: 'Encrypt', count: 1 }),
           // One successful Decrypt, one refused (AccessDeniedException) counted apart.
           count({ keyArn: KEYS.SYM, operation: 'Decrypt', count: 1, failedCount: 1 }),
-          // Alice's call, S3 calling for an uploader of another account, and CloudTrail's service principal:
-          // the last two are billed to the key's owner.
-          count({ keyArn: KEYS.SYM, operation: 'GenerateDataKey', count: 3 }),
+          // Alice's call and CloudTrail's service principal (a service calling as itself, no caller's
+          // account) are billed to the key's owner; S3 calling with an uploader's credentials
+          // (invokedBy s3, accountId of another account) is billed to the uploader's account below.
+          count({ keyArn: KEYS.SYM, operation: 'GenerateDataKey', count: 2 }),
           count({ keyArn: KEYS.SYM, operation: 'GenerateDataKeyPair', keyPairSpec: 'RSA_3072', count: 1 }),
           count({
             keyArn: KEYS.SYM,
@@ -53,6 +54,7 @@ describe('UsageAggregator', () => {
           count({ keyArn: KEYS.OLD, operation: 'ScheduleKeyDeletion', count: 1 }),
           // The cross-account Decrypt is billed to the caller's account.
           count({ account: OTHER, keyArn: KEYS.SYM, operation: 'Decrypt', count: 1 }),
+          count({ account: OTHER, keyArn: KEYS.SYM, operation: 'GenerateDataKey', count: 1 }),
         ].sort(
           (a, b) =>
             a.account.localeCompare(b.account) ||

@@ -90,7 +90,7 @@ describe('usage evidence file', () => {
   });
 
   it('refuses a file written by a newer kms-report', () => {
-    const newer = { ...sampleEvidence(), schemaVersion: 2 };
+    const newer = { ...sampleEvidence(), schemaVersion: 3 };
     expect(() => parseUsageEvidence(JSON.stringify(newer), 'usage.json')).toThrow(
       /schemaVersion: written by a newer kms-report/,
     );
