@@ -248,14 +248,19 @@ function afterMonthOf(
     .filter((e) => e.keyArn === evidence.arn && e.event === 'ScheduleKeyDeletion')
     .map((e) => parseTime(e.time, 'ScheduleKeyDeletion event time'))
     .sort((a, b) => b - a)[0];
-  const cov = after.coverage.filter((c) => c.account === owner.account && c.region === owner.region);
-  const whole = cov.find((c) => c.status === 'complete');
-  const readUntil = whole
-    ? parseTime(after.window.end, 'afterMonth window end')
-    : (cov
-        .map((c) => (c.readUntil ? Date.parse(c.readUntil) : Number.NaN))
-        .filter((t) => !Number.isNaN(t))
-        .sort((a, b) => b - a)[0] ?? null);
+  // How far a read with nothing missing reached: its own readUntil, else (complete) the window's end.
+  const readUntil =
+    after.coverage
+      .filter((c) => c.account === owner.account && c.region === owner.region)
+      .map((c) =>
+        c.readUntil !== undefined
+          ? Date.parse(c.readUntil)
+          : c.status === 'complete'
+            ? parseTime(after.window.end, 'afterMonth window end')
+            : Number.NaN,
+      )
+      .filter((t) => !Number.isNaN(t))
+      .sort((a, b) => b - a)[0] ?? null;
   return { scheduledAt: schedule ?? null, readUntil };
 }
 
