@@ -254,7 +254,7 @@ export function keyTimeline(input: KeyTimelineInput): KeyTimeline {
         const iso = (t: number) => new Date(t).toISOString();
         if (when.kind === 'after') {
           notes.push(
-            `pending deletion since ${when.why}: not pending during ${period.month}, billed throughout`,
+            `scheduled for deletion ${when.why}: not pending during ${period.month}, billed throughout`,
           );
         } else if (when.kind === 'before') {
           notes.push(
@@ -298,7 +298,7 @@ function scheduledWhen(
   if (after?.scheduledAt != null && after.scheduledAt >= period.end)
     return {
       kind: 'after',
-      why: `${new Date(after.scheduledAt).toISOString()} (ScheduleKeyDeletion found after the month)`,
+      why: `on ${new Date(after.scheduledAt).toISOString()} (ScheduleKeyDeletion found after the month)`,
     };
   if (!input.monthEvidenceComplete)
     return { kind: 'unknown', why: `the month's CloudTrail events were not read in full` };
