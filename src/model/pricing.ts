@@ -30,7 +30,10 @@ export type CostLineKind =
   | 'key-fee'
   /** The surcharge of one rotation of the key material, prorated from the rotation. */
   | 'rotation-fee'
-  /** Requests attributed to a key, one line per operation and tier. */
+  /**
+   * Requests attributed to a key, one line per operation and tier; or, with `keyArn` null,
+   * requests that name no key (ListKeys, CreateKey, GenerateRandom, ...), per account and operation.
+   */
   | 'requests'
   /** Account-level volume (CloudWatch) above what the per-key counts explain. */
   | 'unattributed-requests'
@@ -43,7 +46,7 @@ export interface CostLine {
   /** The account billed for the line (for requests: the caller). */
   readonly account: string;
   readonly region: string;
-  /** The key the line is about; null for unattributed volume and credits. */
+  /** The key the line is about; null for requests that name no key, unattributed volume and credits. */
   readonly keyArn: string | null;
   /** A short human description, e.g. `Decrypt (symmetric)`, `Key fee, 384 of 744 hours`. */
   readonly description: string;
@@ -161,8 +164,17 @@ export interface MonthCost {
   readonly schemaVersion: 1;
   /** `YYYY-MM`. */
   readonly month: string;
-  /** `[start, end)` in UTC. */
-  readonly period: { readonly start: IsoDate; readonly end: IsoDate; readonly hours: number };
+  /**
+   * `[start, end)` in UTC, with the month's hours (what a key-month is prorated over).
+   * `pricedUntil` is `end`, or for a month to date the evidence time: fees and requests are
+   * priced up to it, not for the rest of the month.
+   */
+  readonly period: {
+    readonly start: IsoDate;
+    readonly end: IsoDate;
+    readonly hours: number;
+    readonly pricedUntil: IsoDate;
+  };
   readonly currency: string;
   readonly table: PricingTableRef;
   readonly settings: {
@@ -171,6 +183,8 @@ export interface MonthCost {
   };
   /** Sorted by account, region, key ARN. */
   readonly keys: readonly KeyCost[];
+  /** Requests that name no key (ListKeys, CreateKey, GenerateRandom, ...): per account, region and operation. */
+  readonly accountRequests: readonly CostLine[];
   readonly unattributed: readonly CostLine[];
   readonly credits: readonly CostLine[];
   /** Per billed account and region, sorted; accounts outside the total included. */
@@ -183,9 +197,10 @@ export interface MonthCost {
   /**
    * The month's figure: what the accounts the inventory covers are billed, the sum of the
    * `byBilledAccount` subtotals marked `inTotal`. Equally, the sum of every `keys[].total` and of
-   * the unattributed and credit lines billed to those accounts. Every surface (report.md's
-   * headline, `report.json`, the CSVs) shows this figure. Lines billed to other accounts are kept
-   * (`lines`, `byBilledAccount`) but are not in it: see `billedToOtherAccounts`.
+   * the account-request (requests that name no key), unattributed and credit lines billed to those
+   * accounts. Every surface (report.md's headline, `report.json`, the CSVs) shows this figure. Lines
+   * billed to other accounts are kept (`lines`, `byBilledAccount`) but are not in it: see
+   * `billedToOtherAccounts`.
    */
   readonly total: CostTotal;
   /** The lines billed to accounts outside the inventory (requests they made on these keys); not in `total`. */

@@ -150,7 +150,7 @@ function keyRows(
 
 function costSummary(cost: MonthCost, inTotal: ReadonlySet<string>): CostSummary {
   const keyLines = cost.keys.flatMap((k) => k.lines);
-  const all = [...keyLines, ...cost.unattributed, ...cost.credits];
+  const all = [...keyLines, ...cost.accountRequests, ...cost.unattributed, ...cost.credits];
   // The parts of the total: the lines billed to the accounts in it.
   const billed = all.filter((l) => inTotal.has(l.account));
   const sumOf = (lines: readonly CostLine[]) => totalOf(lines);

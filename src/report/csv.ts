@@ -85,7 +85,11 @@ interface FindingContext extends FileContext {
  */
 export type KeysCsvRow =
   | { readonly kind: 'key'; readonly key: KeyRow }
-  | { readonly kind: 'unattributed-requests' | 'free-tier-credit'; readonly line: CostLine };
+  | {
+      /** `account-requests`: requests that name no key (ListKeys, CreateKey, ...), billed to the account. */
+      readonly kind: 'account-requests' | 'unattributed-requests' | 'free-tier-credit';
+      readonly line: CostLine;
+    };
 
 /** A row of costs.csv: a line, and the account it is about (the key's owner, else the account billed). */
 export interface CostsCsvRow {
@@ -214,6 +218,8 @@ export function csvContext(report: MonthlyReport): FileContext {
 export function* keysCsvRows(report: MonthlyReport): Generator<KeysCsvRow> {
   for (const key of report.keys) yield { kind: 'key', key };
   const inTotal = accountsInTotal(report.cost);
+  for (const line of report.cost.accountRequests)
+    if (inTotal.has(line.account)) yield { kind: 'account-requests', line };
   for (const line of [...report.cost.unattributed, ...report.cost.credits])
     if (
       inTotal.has(line.account) &&
@@ -225,6 +231,7 @@ export function* keysCsvRows(report: MonthlyReport): Generator<KeysCsvRow> {
 /** The rows of costs.csv: every line, whoever is billed for it (IN_REPORT_TOTAL says whether it is in the total). */
 export function* costsCsvRows(report: MonthlyReport): Generator<CostsCsvRow> {
   for (const k of report.cost.keys) for (const line of k.lines) yield { line, account: k.account };
+  for (const line of report.cost.accountRequests) yield { line, account: line.account };
   for (const line of report.cost.unattributed) yield { line, account: line.account };
   for (const line of report.cost.credits) yield { line, account: line.account };
 }
@@ -247,8 +254,8 @@ export function findingsCsvChunks(report: MonthlyReport): Iterable<string> {
 }
 
 /**
- * `keys.csv`: one row per key (ROW_KIND `key`), then one per unattributed-requests and
- * free-tier-credit line of the report's accounts: the TOTAL column sums to the report's total.
+ * `keys.csv`: one row per key (ROW_KIND `key`), then one per account-requests, unattributed-requests
+ * and free-tier-credit line of the report's accounts: the TOTAL column sums to the report's total.
  */
 export function renderKeysCsv(report: MonthlyReport): string {
   return [...keysCsvChunks(report)].join('');

@@ -293,9 +293,11 @@ function costBreakdown(report: MonthlyReport): string {
   const lines = ['### Where the money goes', '', table(['', num('Amount')], rows), ''];
   const inTotal = accountsInTotal(report.cost);
   const names = new Map(report.keys.map((k) => [k.arn, keyName(k)]));
-  const unknown = [...report.cost.keys.flatMap((k) => k.lines), ...report.cost.unattributed].filter(
-    (l) => l.amount === null && inTotal.has(l.account),
-  );
+  const unknown = [
+    ...report.cost.keys.flatMap((k) => k.lines),
+    ...report.cost.accountRequests,
+    ...report.cost.unattributed,
+  ].filter((l) => l.amount === null && inTotal.has(l.account));
   if (unknown.length > 0)
     lines.push(
       'Could not be priced (the totals above are lower bounds):',

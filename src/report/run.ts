@@ -392,7 +392,11 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
     snapshot,
     usage: evidence.usage ?? undefined,
     tables,
-    options: { freeTierScope: options.freeTierScope ?? defaultFreeTierScope(options) },
+    // A month to date is priced up to the evidence time (when the inventory was taken).
+    options: {
+      freeTierScope: options.freeTierScope ?? defaultFreeTierScope(options),
+      asOf: month.monthToDate ? snapshot.collection.finishedAt : undefined,
+    },
   });
   const compliance = runCompliance(snapshot, {
     config: evidence.config,
