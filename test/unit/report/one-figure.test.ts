@@ -40,7 +40,12 @@ const sum = (cells: readonly string[]) => sumMoney(cells.filter((c) => c !== '')
 const same = (a: string, b: string) => dec(a).equals(b);
 
 function allLines(cost: MonthCost): CostLine[] {
-  return [...cost.keys.flatMap((k) => k.lines), ...cost.unattributed, ...cost.credits];
+  return [
+    ...cost.keys.flatMap((k) => k.lines),
+    ...cost.accountRequests,
+    ...cost.unattributed,
+    ...cost.credits,
+  ];
 }
 
 /** Every surface gives the one figure; the CSVs reproduce it and each account's; no total drops a known line. */
@@ -88,7 +93,9 @@ function expectOneFigure({ cost, json, markdown, keysCsv, costsCsv }: Surfaces):
     expect(same(k.total.amount, known(k.lines.filter((l) => inTotal.has(l.account))))).toBe(true);
   for (const a of cost.byBilledAccount)
     expect(same(a.total.amount, known(allLines(cost).filter((l) => l.account === a.account)))).toBe(true);
-  const accountLevel = [...cost.unattributed, ...cost.credits].filter((l) => inTotal.has(l.account));
+  const accountLevel = [...cost.accountRequests, ...cost.unattributed, ...cost.credits].filter((l) =>
+    inTotal.has(l.account),
+  );
   expect(same(total.amount, sumMoney([...cost.keys.map((k) => k.total.amount), known(accountLevel)]))).toBe(
     true,
   );
@@ -182,6 +189,16 @@ describe('one month, one figure', () => {
       }),
       { maxLength: 10 },
     ),
+    // Requests that name no key (ListKeys, CreateKey, GenerateRandom): account lines of the caller.
+    keyless: fc.uniqueArray(
+      fc.record({
+        account: fc.constantFrom(ACCOUNT, B, PARTNER),
+        region: fc.constantFrom('us-east-1', 'eu-west-1'),
+        operation: fc.constantFrom('ListKeys', 'CreateKey', 'GenerateRandom'),
+        count: fc.nat({ max: 100_000 }),
+      }),
+      { maxLength: 4, selector: (k) => `${k.account} ${k.region} ${k.operation}` },
+    ),
     cloudWatchExtra: fc.option(fc.nat({ max: 200_000 }), { nil: null }),
     partialAccount: fc.constantFrom(null, ACCOUNT, B),
     organization: fc.boolean(),
@@ -261,6 +278,11 @@ describe('one month, one figure', () => {
         });
         const monthUsage = {
           ...month,
+          keylessRequests: m.keyless.map((k) => ({
+            ...k,
+            failedCount: 0,
+            source: 'cloudtrail-lookup' as const,
+          })),
           coverage: month.coverage.map((c) =>
             c.account === m.partialAccount ? { ...c, status: 'partial' as const, detail: 'stopped' } : c,
           ),
