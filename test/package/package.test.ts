@@ -58,7 +58,16 @@ let work = '';
 let tarball = '';
 let consumer = '';
 
-beforeAll(async () => {
+/** Packs and installs; a failure is each test's failure (a failed beforeAll would show them as skipped). */
+async function prepare(): Promise<void> {
+  // First the registry, in one try: npm install retries a registry it cannot reach for many
+  // minutes before it gives up.
+  const ping = await run('npm', ['ping', '--fetch-retries=0', '--fetch-timeout=60000'], tmpdir());
+  if (ping.code !== 0)
+    throw new Error(
+      `npm could not reach the registry (npm ping). This test installs the packed tarball as a user would, with its dependencies from the registry, and does not skip: check the network, a proxy or .npmrc "registry".\n${explain(ping)}`,
+    );
+
   work = await mkdtemp(join(tmpdir(), 'kms-report-package-'));
   const packed = await run('npm', ['pack', '--pack-destination', work], ROOT);
   if (packed.code !== 0)
@@ -82,6 +91,12 @@ beforeAll(async () => {
       : 'npm install of the packed tarball failed';
     throw new Error(`${why}:\n${explain(installed)}`);
   }
+}
+
+let prepared: Promise<void> = Promise.resolve();
+beforeAll(async () => {
+  prepared = prepare();
+  await prepared.catch(() => undefined);
 });
 
 afterAll(async () => {
@@ -90,6 +105,7 @@ afterAll(async () => {
 
 describe('the packed package', () => {
   it('ships exactly what a user needs: the bin, the build without maps, the data it reads, the README', async () => {
+    await prepared;
     const listed = await run('tar', ['-tzf', tarball], work);
     expect(listed.code, explain(listed)).toBe(0);
     const files = listed.stdout
@@ -120,6 +136,7 @@ describe('the packed package', () => {
   });
 
   it('imports as ESM, and finds its pricing tables and schemas wherever it is installed', async () => {
+    await prepared;
     const cwd = join(consumer, 'elsewhere');
     await mkdir(cwd, { recursive: true });
     const script = `
@@ -145,6 +162,7 @@ describe('the packed package', () => {
   });
 
   it('requires from CommonJS (require of ESM, Node 20.19+)', async () => {
+    await prepared;
     const script = `
       const kms = require('kms-report');
       console.log(JSON.stringify({ version: kms.TOOL_VERSION, run: typeof kms.runMonthlyReport, error: new kms.InputError('--month', 'bad') instanceof kms.KmsReportError }));`;
@@ -154,6 +172,7 @@ describe('the packed package', () => {
   });
 
   it('type-checks a consumer under module and moduleResolution nodenext, ESM and CommonJS', async () => {
+    await prepared;
     await writeFile(
       join(consumer, 'esm.mts'),
       `import { InputError, type MonthlyReportResult, runMonthlyReport, TOOL_VERSION } from 'kms-report';
@@ -199,6 +218,7 @@ export const seen = [version, notANumber, kms.runMonthlyReport];
   });
 
   it('runs the bin: npx kms-report --help, --version and --demo with a report set that verifies', async () => {
+    await prepared;
     const help = await run('npx', ['--no', '--', 'kms-report', '--help'], consumer);
     expect(help.code, explain(help)).toBe(0);
     expect(help.stdout).toContain('Usage: kms-report');
