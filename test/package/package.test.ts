@@ -17,6 +17,16 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const PACKAGE = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
+/**
+ * The environment without what npm sets for the script that started this test (npm run check,
+ * npx vitest): the consumer's npm must not see this project as its prefix or package.
+ */
+const USER_ENV = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([name]) => !/^(npm_config_local_prefix|npm_package_|npm_lifecycle_|INIT_CWD$)/.test(name),
+  ),
+);
+
 interface Ran {
   readonly code: number | null;
   readonly stdout: string;
@@ -32,7 +42,7 @@ function run(command: string, args: readonly string[], cwd: string): Promise<Ran
       {
         cwd,
         maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NO_COLOR: '1' },
+        env: { ...USER_ENV, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NO_COLOR: '1' },
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
