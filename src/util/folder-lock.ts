@@ -146,6 +146,8 @@ export async function lockFolder(
     if (modified === null) continue; // released meanwhile: try again at once
     const holder = seen === null ? null : parseOwner(seen);
     if (staleReason(holder, modified, Date.now()) !== null) {
+      // A stale lock that cannot be moved (another user's in a sticky folder, a Windows EBUSY)
+      // fails at once instead of spinning: the takeover said why.
       await takeOver(lockPath, seen);
       continue;
     }
@@ -169,8 +171,13 @@ async function takeOver(lockPath: string, judged: string | null): Promise<void> 
   const grave = `${lockPath}.stale-${tag()}`;
   try {
     await rename(lockPath, grave);
-  } catch {
-    return; // gone or replaced meanwhile: the next attempt sees what is there now
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return; // gone meanwhile: the next attempt sees what is there now
+    throw new FolderLockedError(
+      `${lockPath} is left by a run that no longer holds it, but it cannot be removed (${code ?? (error as Error).message}); remove it by hand and run again`,
+      { cause: error },
+    );
   }
   const moved = await readFile(join(grave, OWNER_FILE), 'utf8').catch(() => null);
   if (moved !== judged) {
@@ -194,7 +201,24 @@ function heldLock(lockPath: string, text: string): FolderLock {
         );
     },
     async release() {
-      if (await held()) await rm(lockPath, { recursive: true, force: true });
+      // Moved aside under a name of its own first, then checked there: removing it in place
+      // could remove a lock another run renamed onto the folder while it was being emptied.
+      const grave = `${lockPath}.stale-${tag()}`;
+      const moved = await rename(lockPath, grave).then(
+        () => true,
+        () => false,
+      );
+      if (!moved) return;
+      const owner = await readFile(join(grave, OWNER_FILE), 'utf8').catch(() => null);
+      if (owner !== text) {
+        // Not ours (taken over meanwhile): put it back as it was.
+        const restored = await rename(grave, lockPath).then(
+          () => true,
+          () => false,
+        );
+        if (restored) return;
+      }
+      await rm(grave, { recursive: true, force: true });
     },
   };
 }
