@@ -213,7 +213,8 @@ export function parseUsageEvidence(text: string, source = 'usage evidence'): Usa
 /**
  * Refuses usage in which a row is repeated, so nothing is counted twice. A row's identity is
  * what the collectors add up by: a request count by (billed account, region, key ARN,
- * operation, key pair spec), whatever its source (the pricing engine adds every row, so two
+ * operation, key pair spec), whatever its source; a request that names no key by (billed account,
+ * region, operation) (the pricing engine adds every row, so two
  * sources for the same requests would bill them twice); an account total by (account, region,
  * CloudWatch resource); a lifecycle event by (key ARN, event, time). Refused, not merged: the
  * collectors add up by this identity within a region, so a repeat means the file was edited or
@@ -227,6 +228,13 @@ function refuseRepeatedRows(usage: MonthUsage, source: string): void {
     (r) => JSON.stringify([r.account, r.region, r.keyArn, r.operation, r.keyPairSpec]),
     source,
     '[account, region, keyArn, operation, keyPairSpec]',
+  );
+  refuseDuplicates(
+    usage.keylessRequests ?? [],
+    'usage.keylessRequests',
+    (r) => JSON.stringify([r.account, r.region, r.operation]),
+    source,
+    '[account, region, operation]',
   );
   refuseDuplicates(
     usage.accountTotals,

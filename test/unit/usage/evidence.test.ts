@@ -136,6 +136,28 @@ describe('usage evidence file', () => {
       ).toHaveLength(requests.length + 1);
     });
 
+    it('a request that names no key, of the same billed account, region and operation', () => {
+      const evidence = sampleEvidence();
+      const listKeys = {
+        account: OWNER,
+        region: REGION,
+        operation: 'ListKeys',
+        count: 5_000_000,
+        failedCount: 0,
+        source: 'cloudtrail-lookup' as const,
+      };
+      const twice = {
+        ...evidence,
+        schemaVersion: USAGE_SCHEMA_VERSION,
+        usage: { ...evidence.usage, keylessRequests: [listKeys, { ...listKeys, count: 1 }] },
+      };
+      const error = refused(twice as UsageEvidence);
+      expect(error.field).toBe('usage.keylessRequests[1]');
+      expect(error.message).toContain(
+        `repeats usage.keylessRequests[0]: the same [account, region, operation] ${JSON.stringify([OWNER, REGION, 'ListKeys'])} would be counted twice`,
+      );
+    });
+
     it('an account total of the same account, region and resource', () => {
       const evidence = sampleEvidence();
       const totals = evidence.usage.accountTotals;
