@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Decimal as DecimalClass } from 'decimal.js';
 import type { InventorySnapshot, KeyManager, KeyMetadata, KeyRecord, Rotation } from '../model/inventory.js';
 import { collectedValue, describeMissing } from '../model/observed.js';
@@ -742,7 +743,8 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
     currency: table.currency,
     table: {
       version: table.version,
-      file: table.file,
+      // The file's name, not its folder: report.json travels to tickets, the local path must not.
+      file: table.file === null ? null : basename(table.file),
       currency: table.currency,
       effective: table.effective,
       source: table.provenance.source,
