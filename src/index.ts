@@ -86,6 +86,7 @@ export {
   type MonthlyReportResult,
   type OrganizationReportOptions,
   type ReportFormat,
+  renderMonthlyReport,
   resolveReportMonth,
   runMonthlyReport,
 } from './report/run.js';
