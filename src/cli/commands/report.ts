@@ -381,8 +381,10 @@ file. The command line wins over the environment, which wins over the file.`,
           '--stdout',
           `writes to standard output: it cannot be combined with --out ${opts.out}`,
         );
-      const formats = program.getOptionValueSource('format') === 'default' ? ['json'] : opts.format;
-      if (formats.length !== 1 || formats[0] !== 'json')
+      // Only formats typed on this command line are refused: a default, the environment's or the
+      // file's (written for report sets) give way to json.
+      const typed = program.getOptionValueSource('format') === 'cli';
+      if (typed && (opts.format.length !== 1 || opts.format[0] !== 'json'))
         throw new InputError(
           '--format',
           `only json goes to standard output (one file on one stream): give --format json, or --out <dir> for ${opts.format.join(', ')}`,

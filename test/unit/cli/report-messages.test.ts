@@ -125,6 +125,12 @@ describe('report.json on standard output (--out -, --stdout)', () => {
     expect(await readdir(cwd)).toEqual([]);
   }, 60_000);
 
+  it('the formats of the environment or the config file (for report sets) give way to json', async () => {
+    const cli = captureIo({ env: { KMS_REPORT_FORMAT: 'md,csv' } });
+    expect(await runCli(['--demo', '--stdout'], cli)).toBe(ExitCode.Ok);
+    expect(JSON.parse(cli.stdoutText()).kind).toBe('kms-report/monthly-report');
+  });
+
   it.each([
     [['--format', 'md', '--out', '-'], '--format: only json goes to standard output'],
     [['--stdout', '--format', 'json,csv'], '--format: only json goes to standard output'],
