@@ -48,7 +48,7 @@ for (const { name, property } of FUZZ_PROPERTIES) {
   );
   if (details.failed) {
     failed = true;
-    process.stdout.write(`${fc.defaultReportMessage(details)}\n`);
+    process.stdout.write(`${`${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}`}\n`);
   }
 }
 process.stdout.write(`${total} inputs tried, ${failed ? 'a property failed' : 'nothing found'}\n`);

@@ -63,7 +63,13 @@ export type * from './model/usage.js';
 export { LIFECYCLE_EVENT_NAMES } from './model/usage.js';
 export * from './org/index.js';
 export * from './pricing/index.js';
-export { accountNames, type BuildReportInput, buildMonthlyReport } from './report/build.js';
+export {
+  accountNames,
+  accountsInTotal,
+  type BuildReportInput,
+  buildMonthlyReport,
+  LATE_EVIDENCE_DAYS,
+} from './report/build.js';
 export {
   costsCsvChunks,
   findingsCsvChunks,

@@ -638,6 +638,8 @@ export function demoUsage(): MonthUsage {
     month: DEMO_MONTH,
     window: { start: '2026-10-01T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z' },
     requests: requestCounts,
+    // The demo's callers made no request that names no key (ListKeys, CreateKey, ...).
+    keylessRequests: [],
     accountTotals,
     lifecycle,
     coverage: ['us-east-1', 'eu-west-1'].flatMap((region) => [

@@ -30,7 +30,10 @@ export type CostLineKind =
   | 'key-fee'
   /** The surcharge of one rotation of the key material, prorated from the rotation. */
   | 'rotation-fee'
-  /** Requests attributed to a key, one line per operation and tier. */
+  /**
+   * Requests attributed to a key, one line per operation and tier; or, with `keyArn` null,
+   * requests that name no key (ListKeys, CreateKey, GenerateRandom, ...), per account and operation.
+   */
   | 'requests'
   /** Account-level volume (CloudWatch) above what the per-key counts explain. */
   | 'unattributed-requests'
@@ -43,7 +46,7 @@ export interface CostLine {
   /** The account billed for the line (for requests: the caller). */
   readonly account: string;
   readonly region: string;
-  /** The key the line is about; null for unattributed volume and credits. */
+  /** The key the line is about; null for requests that name no key, unattributed volume and credits. */
   readonly keyArn: string | null;
   /** A short human description, e.g. `Decrypt (symmetric)`, `Key fee, 384 of 744 hours`. */
   readonly description: string;
@@ -102,21 +105,34 @@ export interface KeyCost {
   readonly multiRegionRole: 'PRIMARY' | 'REPLICA' | null;
   /** Hours the key was billable (existed and was not pending deletion); null when unknown. */
   readonly billableHours: number | null;
+  /** Every line about the key, whoever is billed for it (see {@link CostLine.account}). */
   readonly lines: readonly CostLine[];
+  /**
+   * What the key cost the accounts the month is priced for: the sum of its lines billed to an
+   * account whose subtotal is in {@link MonthCost.total}. Lines billed to another account (the
+   * requests it made on this key) are in `lines` but not here.
+   */
   readonly total: CostTotal;
   /** Facts about this key's pricing worth a reader's attention (capped rotations, custom key store, ...). */
   readonly notes: readonly string[];
 }
 
-/** The subtotal of one account in one region (all lines billed there). */
+/** The subtotal of one billed account in one region (all lines billed to it there). */
 export interface RegionSubtotal {
   readonly account: string;
   readonly region: string;
   readonly total: CostTotal;
 }
 
+/** What one account is billed for the month: the sum of every line billed to it. */
 export interface AccountSubtotal {
   readonly account: string;
+  /**
+   * True for an account the month is priced for (one the inventory covers): its subtotal is part
+   * of {@link MonthCost.total}. False for another account that called these keys: its lines are
+   * shown and billed to it, and are in no total but its own.
+   */
+  readonly inTotal: boolean;
   readonly total: CostTotal;
 }
 
@@ -148,8 +164,17 @@ export interface MonthCost {
   readonly schemaVersion: 1;
   /** `YYYY-MM`. */
   readonly month: string;
-  /** `[start, end)` in UTC. */
-  readonly period: { readonly start: IsoDate; readonly end: IsoDate; readonly hours: number };
+  /**
+   * `[start, end)` in UTC, with the month's hours (what a key-month is prorated over).
+   * `pricedUntil` is `end`, or for a month to date the evidence time: fees and requests are
+   * priced up to it, not for the rest of the month.
+   */
+  readonly period: {
+    readonly start: IsoDate;
+    readonly end: IsoDate;
+    readonly hours: number;
+    readonly pricedUntil: IsoDate;
+  };
   readonly currency: string;
   readonly table: PricingTableRef;
   readonly settings: {
@@ -158,13 +183,28 @@ export interface MonthCost {
   };
   /** Sorted by account, region, key ARN. */
   readonly keys: readonly KeyCost[];
+  /** Requests that name no key (ListKeys, CreateKey, GenerateRandom, ...): per account, region and operation. */
+  readonly accountRequests: readonly CostLine[];
   readonly unattributed: readonly CostLine[];
   readonly credits: readonly CostLine[];
-  /** Per account and region, sorted. */
+  /** Per billed account and region, sorted; accounts outside the total included. */
   readonly subtotals: readonly RegionSubtotal[];
-  readonly accounts: readonly AccountSubtotal[];
-  /** The sum of every line: keys, unattributed and credits. */
+  /**
+   * Per billed account, sorted by id: every account the inventory covers (`inTotal`, even at $0),
+   * then any other account billed for lines here (`inTotal` false: requests it made on these keys).
+   */
+  readonly byBilledAccount: readonly AccountSubtotal[];
+  /**
+   * The month's figure: what the accounts the inventory covers are billed, the sum of the
+   * `byBilledAccount` subtotals marked `inTotal`. Equally, the sum of every `keys[].total` and of
+   * the account-request (requests that name no key), unattributed and credit lines billed to those
+   * accounts. Every surface (report.md's headline, `report.json`, the CSVs) shows this figure. Lines
+   * billed to other accounts are kept (`lines`, `byBilledAccount`) but are not in it: see
+   * `billedToOtherAccounts`.
+   */
   readonly total: CostTotal;
+  /** The lines billed to accounts outside the inventory (requests they made on these keys); not in `total`. */
+  readonly billedToOtherAccounts: CostTotal;
   readonly assumptions: readonly PricingAssumption[];
   /** What is outside the estimate (custom key store charges, ...). */
   readonly notices: readonly string[];

@@ -7,7 +7,7 @@ import type {
   Severity,
 } from './findings.js';
 import type { Gap, IsoDate, OrganizationalUnit, RegionCoverage } from './inventory.js';
-import type { CostTotal, Money, MonthCost, PricingTableRef, RequestTier } from './pricing.js';
+import type { CostTotal, KeyCost, Money, MonthCost, PricingTableRef, RequestTier } from './pricing.js';
 import type { ReconciliationRow, UsageAssumption, UsageCoverage } from './usage.js';
 
 /**
@@ -17,7 +17,10 @@ import type { ReconciliationRow, UsageAssumption, UsageCoverage } from './usage.
 export const REPORT_KIND = 'kms-report/monthly-report';
 export const REPORT_SCHEMA_VERSION = 1;
 
-/** One key as the report's key table shows it. */
+/**
+ * One key as the report's key table shows it: a key of the report's accounts, or a key of
+ * another account that they were billed for using (`source` `request-counts`).
+ */
 export interface KeyRow {
   readonly arn: string;
   readonly keyId: string;
@@ -40,9 +43,10 @@ export interface KeyRow {
   /** Null: unknown (never shown as zero). */
   readonly keyFee: Money | null;
   readonly rotationFee: Money | null;
-  /** Requests billed to this report's accounts. */
+  /** Requests billed to this report's accounts (not those other accounts made on the key). */
   readonly requests: Money | null;
   readonly requestCount: number | null;
+  /** What the key cost this report's accounts: its {@link KeyCost.total}. */
   readonly total: Money;
   /** False when a line of this key is unknown: `total` is then a lower bound. */
   readonly totalComplete: boolean;
@@ -59,7 +63,10 @@ export interface WasteRow {
 }
 
 export interface CostSummary {
-  /** What the report's accounts were billed (estimate), credits included. */
+  /**
+   * What the report's accounts were billed (estimate), credits included: the month's figure,
+   * {@link MonthCost.total} (`cost.total` in report.json), the same value.
+   */
   readonly total: CostTotal;
   /**
    * The parts of `total`. Each is a {@link CostTotal}: when some of its lines are unknown it
@@ -71,7 +78,10 @@ export interface CostSummary {
   readonly unattributed: CostTotal;
   /** Negative. */
   readonly freeTierCredit: CostTotal;
-  /** Requests on these accounts' keys that other accounts made, and were billed for. */
+  /**
+   * Lines billed to accounts outside the report (requests they made on these accounts' keys):
+   * {@link MonthCost.billedToOtherAccounts}. Shown, and in none of the figures above.
+   */
   readonly billedToOtherAccounts: CostTotal;
 }
 
@@ -121,6 +131,19 @@ export interface OrganizationView {
   readonly ous: readonly OuSummary[];
 }
 
+/**
+ * The inventory was taken more than `LATE_EVIDENCE_DAYS` after the month ended: keys deleted in
+ * between are not in it. The report warns, and says how to avoid it.
+ */
+export interface LateEvidence {
+  /** Whole days from the month's end to the end of the inventory's collection. */
+  readonly daysAfterMonthEnd: number;
+  /** The limit past which the report warns (`LATE_EVIDENCE_DAYS`). */
+  readonly limitDays: number;
+  /** The warning, as report.md words it. */
+  readonly warning: string;
+}
+
 export interface MonthOverMonth {
   readonly previousMonth: string;
   readonly keysAdded: readonly string[];
@@ -155,6 +178,8 @@ export interface MonthlyReport {
     readonly usageSources: readonly string[];
     /** The named assumptions those sources' figures rest on (see `USAGE_ASSUMPTIONS`). */
     readonly usageAssumptions: readonly UsageAssumption[];
+    /** Set when the inventory was taken too long after the month ended; null otherwise. */
+    readonly late: LateEvidence | null;
   };
   readonly coverage: {
     /** True when every region, key and source was read in full. */

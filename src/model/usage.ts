@@ -12,8 +12,9 @@ export type UsageSource = 'cloudtrail-lookup' | 'cloudtrail-s3' | 'cloudwatch' |
 export interface RequestCount {
   /**
    * The account billed for these requests: the caller's (`userIdentity.accountId`), which for
-   * a cross-account call is not the key's owner; the key's own account when an AWS service
-   * called on the owner's behalf.
+   * a cross-account call is not the key's owner, also when an AWS service made the call with
+   * the caller's credentials (`invokedBy`); the key's own account only for calls a service
+   * made as itself (`userIdentity.type` `AWSService`).
    */
   readonly account: string;
   readonly region: string;
@@ -26,6 +27,21 @@ export interface RequestCount {
   /** Successful calls (billed). */
   readonly count: number;
   /** Calls that returned an error (`errorCode` set); counted apart. */
+  readonly failedCount: number;
+  readonly source: UsageSource;
+}
+
+/**
+ * Successful and failed requests of one operation that name no key (ListKeys, ListAliases,
+ * CreateKey, GenerateRandom, ...), per billed account and region. They are billed like any
+ * request; only the per-key sources (CloudTrail) count them.
+ */
+export interface KeylessRequestCount {
+  /** The caller's account (`userIdentity.accountId`, else the event's `recipientAccountId`). */
+  readonly account: string;
+  readonly region: string;
+  readonly operation: string;
+  readonly count: number;
   readonly failedCount: number;
   readonly source: UsageSource;
 }
@@ -81,6 +97,25 @@ export interface UsageCoverage {
   /** `complete`: the whole month was read; `partial`: stopped early; `failed`/`not-collected`: nothing usable. */
   readonly status: 'complete' | 'partial' | 'failed' | 'not-collected';
   readonly detail: string;
+  /**
+   * Set when everything from the window's start up to this time was read and nothing failed,
+   * but the window had not ended (a month to date): the counts are complete up to it.
+   */
+  readonly readUntil?: IsoDate;
+}
+
+/**
+ * Lifecycle evidence after the month: from its end to when the evidence was collected. It says
+ * when a key found pending deletion was scheduled (after the month, or before it), so the
+ * month is not billed on a guess.
+ */
+export interface LifecycleAfterMonth {
+  /** The time read, `[start, end)`: `start` is the month's end. */
+  readonly window: { readonly start: IsoDate; readonly end: IsoDate };
+  /** The lifecycle events found in it (at least every ScheduleKeyDeletion). */
+  readonly lifecycle: readonly LifecycleEvent[];
+  /** Per account and region: `complete` when the whole window was read for ScheduleKeyDeletion. */
+  readonly coverage: readonly UsageCoverage[];
 }
 
 /** Everything known about one month's usage. */
@@ -90,8 +125,15 @@ export interface MonthUsage {
   /** The window read, `[start, end)` in UTC. */
   readonly window: { readonly start: IsoDate; readonly end: IsoDate };
   readonly requests: readonly RequestCount[];
+  /**
+   * Requests that name no key, per account, region and operation. Absent in evidence written
+   * before they were counted (usage schema version 1): they are then unknown, not zero.
+   */
+  readonly keylessRequests?: readonly KeylessRequestCount[];
   readonly accountTotals: readonly AccountUsageTotal[];
   readonly lifecycle: readonly LifecycleEvent[];
+  /** Lifecycle events after the month, up to the evidence time; absent when not read. */
+  readonly afterMonth?: LifecycleAfterMonth;
   readonly coverage: readonly UsageCoverage[];
 }
 

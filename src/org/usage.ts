@@ -1,7 +1,14 @@
 import pLimit from 'p-limit';
 import { classifyAwsError } from '../collect/aws-errors.js';
 import { InputError } from '../errors.js';
-import type { LifecycleEvent, MonthUsage, RequestCount, UsageCoverage, UsageSource } from '../model/usage.js';
+import type {
+  KeylessRequestCount,
+  LifecycleEvent,
+  MonthUsage,
+  RequestCount,
+  UsageCoverage,
+  UsageSource,
+} from '../model/usage.js';
 import {
   type CollectMonthUsageOptions,
   collectMonthUsage,
@@ -69,6 +76,10 @@ export function mergeAccountUsage(parts: readonly AccountMonthUsage[]): MergedUs
   const requests: RequestCount[] = [];
   let duplicatesDropped = 0;
   const lifecycle = new Map<string, LifecycleEvent>();
+  const keyless: KeylessRequestCount[] = [];
+  const after = new Map<string, LifecycleEvent>();
+  const afterCoverage: UsageCoverage[] = [];
+  let afterEnd: string | null = null;
   for (const p of parts) {
     if (p.usage.month !== first.usage.month)
       throw new InputError('usage', `cannot merge ${p.usage.month} with ${first.usage.month}`);
@@ -80,7 +91,19 @@ export function mergeAccountUsage(parts: readonly AccountMonthUsage[]): MergedUs
       requests.push(r);
     }
     for (const e of p.usage.lifecycle) lifecycle.set(`${e.keyArn}\u0000${e.event}\u0000${e.time}`, e);
+    for (const k of p.usage.keylessRequests ?? []) {
+      if (k.account !== p.account && trailRead.has(`${k.account}\u0000${k.region}`)) continue;
+      keyless.push(k);
+    }
+    if (p.usage.afterMonth) {
+      const a = p.usage.afterMonth;
+      for (const e of a.lifecycle) after.set(`${e.keyArn}\u0000${e.event}\u0000${e.time}`, e);
+      afterCoverage.push(...a.coverage);
+      if (afterEnd === null || a.window.end > afterEnd) afterEnd = a.window.end;
+    }
   }
+  const byKeyAndTime = (a: LifecycleEvent, b: LifecycleEvent) =>
+    a.keyArn.localeCompare(b.keyArn) || a.time.localeCompare(b.time) || a.event.localeCompare(b.event);
   const byPlace = <T extends { account: string; region: string }>(a: T, b: T) =>
     a.account.localeCompare(b.account) || a.region.localeCompare(b.region);
   return {
@@ -94,11 +117,21 @@ export function mergeAccountUsage(parts: readonly AccountMonthUsage[]): MergedUs
           a.operation.localeCompare(b.operation) ||
           (a.keyPairSpec ?? '').localeCompare(b.keyPairSpec ?? ''),
       ),
+      // Unknown (absent) if one account's evidence did not count them.
+      ...(parts.every((p) => p.usage.keylessRequests !== undefined)
+        ? { keylessRequests: keyless.sort((a, b) => byPlace(a, b) || a.operation.localeCompare(b.operation)) }
+        : {}),
       accountTotals: parts.flatMap((p) => p.usage.accountTotals).sort(byPlace),
-      lifecycle: [...lifecycle.values()].sort(
-        (a, b) =>
-          a.keyArn.localeCompare(b.keyArn) || a.time.localeCompare(b.time) || a.event.localeCompare(b.event),
-      ),
+      lifecycle: [...lifecycle.values()].sort(byKeyAndTime),
+      ...(afterEnd !== null
+        ? {
+            afterMonth: {
+              window: { start: first.usage.window.end, end: afterEnd },
+              lifecycle: [...after.values()].sort(byKeyAndTime),
+              coverage: afterCoverage.sort((a, b) => byPlace(a, b) || a.source.localeCompare(b.source)),
+            },
+          }
+        : {}),
       coverage: parts
         .flatMap((p) => p.usage.coverage)
         .sort((a, b) => byPlace(a, b) || a.source.localeCompare(b.source)),
@@ -187,6 +220,7 @@ export async function collectOrganizationUsage(
       month: window.month,
       window: { start: window.start.toISOString(), end: window.end.toISOString() },
       requests: [],
+      keylessRequests: [],
       accountTotals: [],
       lifecycle: [],
       coverage: [],

@@ -29,14 +29,31 @@ export const HMAC_REQUEST_TIER: RequestTier = 'KMS-Requests';
 export const UNLISTED_ASYMMETRIC_SPEC_TIER: RequestTier = 'KMS-Requests-Asymmetric';
 
 /**
- * UNCONFIRMED: management calls that name a key (DescribeKey, GetKeyPolicy, ...) are billed
- * like any request, in the tier of the key they reference. AWS publishes no exempt list;
- * billing them errs on the side of a higher estimate.
+ * UNCONFIRMED: management calls (DescribeKey, GetKeyPolicy, ListKeys, CreateKey, ...) are billed
+ * like any request. AWS publishes no exempt list; billing them errs on the side of a higher
+ * estimate. They are ordinary requests whatever the key: AWS's asymmetric tier and its
+ * free-tier exclusion cover only the cryptographic operations on asymmetric keys (and
+ * GenerateDataKeyPair*), so a DescribeKey on an ECC key is priced as a symmetric request.
  */
 export const MANAGEMENT_CALLS_BILLED = true;
 
-/** Requests that returned an error are not billed (the usage model counts them apart as `failedCount`). */
+/** The tier of a management call, or of a request that names no key: an ordinary request. */
+export const MANAGEMENT_CALL_TIER: RequestTier = 'KMS-Requests';
+
+/**
+ * UNCONFIRMED: requests that returned an error are not billed (the usage model counts them
+ * apart as `failedCount`). AWS's pricing page counts "requests" without saying; CloudWatch's
+ * CallCount counts failed calls too.
+ */
 export const FAILED_REQUESTS_BILLED = false;
+
+/**
+ * UNCONFIRMED: a region the pricing table does not list (a region opened after the table was
+ * written, such as ap-east-2 or ap-southeast-6) is priced at this region's prices in the table.
+ * Every region checked so far has the same KMS prices. A region of another partition (China,
+ * GovCloud), whose prices and currency the table does not hold, stays unknown.
+ */
+export const UNLISTED_REGION_PRICES_FROM = 'us-east-1';
 
 /**
  * UNCONFIRMED: a replica in `PendingReplicaDeletion` is billed. Only `PendingDeletion` is
@@ -74,7 +91,7 @@ export const ASSUMPTION_STATEMENTS = {
   PARTIAL_HOUR_BILLING: `A key billable for part of a clock hour (UTC) is billed for that hour (${PARTIAL_HOUR_BILLING}).`,
   DEFAULT_PENDING_WINDOW_DAYS: `The pending-deletion window was not recorded; AWS's default of ${DEFAULT_PENDING_WINDOW_DAYS} days is assumed to date when the key stopped being billed. A shorter window (7 days at least) would mean the key was billed longer: up to 23 more days of its $1/month fee.`,
   PENDING_DELETION_START_DERIVED:
-    'No ScheduleKeyDeletion event was available: pending deletion is taken to have begun at DeletionDate minus the pending window.',
+    'No ScheduleKeyDeletion event was available, and the CloudTrail evidence of the month (and after it) could not tell whether the deletion was scheduled before or after the month: pending deletion is taken to have begun at DeletionDate minus the pending window.',
   DELETION_WITHOUT_SCHEDULE_EVENT:
     'The key was deleted during the month but its ScheduleKeyDeletion was not seen: pending deletion is taken to have begun at the deletion time minus the pending window.',
   EXISTED_BEFORE_MONTH:
@@ -83,9 +100,11 @@ export const ASSUMPTION_STATEMENTS = {
     'The inventory was taken before the month ended: each key is taken to keep its state until the end of the month.',
   UNVERIFIED_REGION_PRICES:
     "Prices for these regions were not verified for the region itself; the table assumes the verified regions' prices.",
+  UNLISTED_REGION_PRICES_FROM: `UNCONFIRMED: these regions are not in the pricing table; they are priced at the table's ${UNLISTED_REGION_PRICES_FROM} prices.`,
+  FAILED_REQUESTS_BILLED: `UNCONFIRMED: requests that returned an error are ${FAILED_REQUESTS_BILLED ? 'billed' : 'not billed'}.`,
   HMAC_REQUEST_TIER: `UNCONFIRMED: requests on HMAC keys are priced in the ${HMAC_REQUEST_TIER} tier.`,
   UNLISTED_ASYMMETRIC_SPEC_TIER: `UNCONFIRMED: requests on ML-DSA, Ed25519 and SM2 keys are priced in the ${UNLISTED_ASYMMETRIC_SPEC_TIER} tier.`,
-  MANAGEMENT_CALLS_BILLED: `UNCONFIRMED: management calls naming a key (DescribeKey, GetKeyPolicy, ...) are ${MANAGEMENT_CALLS_BILLED ? 'billed in the tier of that key' : 'not billed'}.`,
+  MANAGEMENT_CALLS_BILLED: `UNCONFIRMED: management calls (DescribeKey, GetKeyPolicy, ListKeys, CreateKey, ...) are ${MANAGEMENT_CALLS_BILLED ? `billed as ordinary requests (${MANAGEMENT_CALL_TIER}), also on asymmetric keys` : 'not billed'}.`,
   PENDING_REPLICA_DELETION_BILLED: `UNCONFIRMED: a replica in PendingReplicaDeletion is ${PENDING_REPLICA_DELETION_BILLED ? 'billed' : 'not billed'}.`,
   REPLICA_ROTATION_FEE_BILLED: `UNCONFIRMED: multi-Region replicas ${REPLICA_ROTATION_FEE_BILLED ? 'pay' : 'do not pay'} the rotation fee.`,
   IMPORTED_MATERIAL_ROTATION_FEE_BILLED: `UNCONFIRMED: keys with imported key material ${IMPORTED_MATERIAL_ROTATION_FEE_BILLED ? 'pay' : 'do not pay'} the rotation fee.`,

@@ -1,9 +1,11 @@
 import { basename } from 'node:path';
 import type { Decimal as DecimalClass } from 'decimal.js';
 import type { InventorySnapshot, KeyManager, KeyMetadata, KeyRecord, Rotation } from '../model/inventory.js';
+import { CRYPTOGRAPHIC_OPERATIONS as CRYPTO_OPERATIONS } from '../model/kms.js';
 import { collectedValue, describeMissing } from '../model/observed.js';
 import {
   type CostLine,
+  type CostTotal,
   type FreeTierScope,
   type KeyCost,
   type KeyCostSource,
@@ -24,8 +26,11 @@ import {
   type AssumptionId,
   FAILED_REQUESTS_BILLED,
   IMPORTED_MATERIAL_ROTATION_FEE_BILLED,
+  MANAGEMENT_CALL_TIER,
+  MANAGEMENT_CALLS_BILLED,
   PARTIAL_HOUR_BILLING,
   REPLICA_ROTATION_FEE_BILLED,
+  UNLISTED_REGION_PRICES_FROM,
 } from './assumptions.js';
 import { PricingError } from './errors.js';
 import {
@@ -38,7 +43,7 @@ import {
   parseTime,
 } from './key-fee.js';
 import { dec, lineAmount, sumTotals, toMoney, totalOf } from './money.js';
-import { type PricingTable, type RegionPrices, regionPrices, selectTable } from './table.js';
+import { type PricingTable, type RegionPrices, selectTable } from './table.js';
 import {
   accountResourceRule,
   CRYPTOGRAPHIC_OPERATIONS,
@@ -54,6 +59,13 @@ export interface PriceMonthOptions {
   readonly freeTierScope?: FreeTierScope;
   /** How partial hours are billed; default {@link PARTIAL_HOUR_BILLING}. */
   readonly partialHours?: 'bill-started-hour' | 'exact';
+  /**
+   * A month to date: price it up to this time (ISO 8601; the evidence time, i.e. the inventory's
+   * `collection.finishedAt`), not to the month's end. Fees are prorated over the hours elapsed
+   * (out of the month's hours) and requests counted up to then. Ignored when not before the
+   * month's end.
+   */
+  readonly asOf?: string;
 }
 
 export interface PriceMonthInput {
@@ -69,6 +81,49 @@ export interface PriceMonthInput {
 
 /** Per-key sources of request counts: a complete one for an account and region makes per-key volume known. */
 const PER_KEY_SOURCES: ReadonlySet<string> = new Set(['cloudtrail-lookup', 'cloudtrail-s3', 'sample']);
+
+/** Automatic rotation happens at the earliest 90 days after it is enabled (RotationPeriodInDays 90-2560). */
+const MIN_AUTOMATIC_ROTATION_DAYS = 90;
+const DAY_MS = 86_400_000;
+
+/** The partition a region belongs to, from its name. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('eusc-')) return 'aws-eusc';
+  return 'aws';
+}
+
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * The prices of a region: the table's own, or for a region of the table's partition that the
+ * table does not list, the prices of {@link UNLISTED_REGION_PRICES_FROM} (`fallback` true).
+ * Null, with the reason, for a region of another partition or a name that is no region.
+ */
+export function resolveRegionPrices(
+  table: PricingTable,
+  region: string,
+): { prices: RegionPrices; fallback: boolean } | { prices: null; reason: string } {
+  const own = table.regions[region];
+  if (own) return { prices: own, fallback: false };
+  if (!REGION_NAME.test(region)) return { prices: null, reason: `"${region}" is not a region name` };
+  const partition = partitionOf(region);
+  if (partition !== table.partition)
+    return {
+      prices: null,
+      reason: `region ${region} is in partition ${partition}; pricing table ${table.version} prices ${table.partition} (${table.currency}) only`,
+    };
+  const fallback = table.regions[UNLISTED_REGION_PRICES_FROM];
+  if (!fallback)
+    return {
+      prices: null,
+      reason: `region ${region} is not in pricing table ${table.version}, nor is ${UNLISTED_REGION_PRICES_FROM} to price it by`,
+    };
+  return { prices: fallback, fallback: true };
+}
 
 /** Lifecycle events only customer managed keys can have (AWS rotates its own keys, so RotateKey says nothing). */
 const CUSTOMER_ONLY_EVENTS: ReadonlySet<string> = new Set(
@@ -152,19 +207,65 @@ interface Ctx {
   readonly log: AssumptionLog;
   readonly notices: Set<string>;
   readonly regionsUsed: Set<string>;
-  prices(region: string): RegionPrices;
+  /** The accounts the month is priced for (the inventory's): lines billed to them make the totals. */
+  readonly inTotal: ReadonlySet<string>;
+  /** The region's prices, or null when it cannot be priced (see {@link Ctx.unpriced}). */
+  prices(region: string): RegionPrices | null;
+  /** Why a region cannot be priced. */
+  unpriced(region: string): string;
+}
+
+/**
+ * True when a coverage entry says its counts are whole for what is priced: the whole month, or
+ * for a month to date everything up to the time it is priced to.
+ */
+function completeFor(c: UsageCoverage, period: MonthPeriod): boolean {
+  if (c.status === 'complete') return true;
+  return c.status === 'partial' && c.readUntil !== undefined && Date.parse(c.readUntil) >= period.end;
 }
 
 function perKeyCoverage(
   usage: MonthUsage | undefined,
   account: string,
   region: string,
+  period: MonthPeriod,
 ): UsageCoverage | 'none' {
   if (!usage) return 'none';
   const entries = usage.coverage.filter(
     (c) => c.account === account && c.region === region && PER_KEY_SOURCES.has(c.source),
   );
-  return entries.find((c) => c.status === 'complete') ?? entries[0] ?? 'none';
+  const whole = entries.find((c) => completeFor(c, period));
+  return whole ? { ...whole, status: 'complete' } : (entries[0] ?? 'none');
+}
+
+const isComplete = (c: UsageCoverage | 'none') => c !== 'none' && c.status === 'complete';
+
+/** The lifecycle evidence after the month for one key: its ScheduleKeyDeletion there, and how far the read reached. */
+function afterMonthOf(
+  usage: MonthUsage | undefined,
+  evidence: KeyEvidence,
+  owner: ParsedArn,
+): { scheduledAt: number | null; readUntil: number | null } | null {
+  const after = usage?.afterMonth;
+  if (!after) return null;
+  const schedule = after.lifecycle
+    .filter((e) => e.keyArn === evidence.arn && e.event === 'ScheduleKeyDeletion')
+    .map((e) => parseTime(e.time, 'ScheduleKeyDeletion event time'))
+    .sort((a, b) => b - a)[0];
+  // How far a read with nothing missing reached: its own readUntil, else (complete) the window's end.
+  const readUntil =
+    after.coverage
+      .filter((c) => c.account === owner.account && c.region === owner.region)
+      .map((c) =>
+        c.readUntil !== undefined
+          ? Date.parse(c.readUntil)
+          : c.status === 'complete'
+            ? parseTime(after.window.end, 'afterMonth window end')
+            : Number.NaN,
+      )
+      .filter((t) => !Number.isNaN(t))
+      .sort((a, b) => b - a)[0] ?? null;
+  return { scheduledAt: schedule ?? null, readUntil };
 }
 
 function inferKeyManager(evidence: KeyEvidence, metadata: KeyMetadata | undefined): KeyManager | null {
@@ -203,13 +304,21 @@ function feeLines(
         }
       : null,
     period,
+    monthEvidenceComplete: isComplete(perKeyCoverage(ctx.usage, owner.account, owner.region, period)),
+    afterMonth: afterMonthOf(ctx.usage, evidence, owner),
   });
   notes.push(...timeline.notes);
   const prices = ctx.prices(owner.region);
-  if (timeline.unknownReason !== null)
+  if (timeline.unknownReason !== null || prices === null)
     return {
-      lines: [fee('Key fee', { unitPrice: prices.keyMonth, unknownReason: timeline.unknownReason })],
-      billableHours: null,
+      lines: [
+        fee('Key fee', {
+          unitPrice: prices?.keyMonth ?? null,
+          unknownReason: timeline.unknownReason ?? `fee unknown: ${ctx.unpriced(owner.region)}`,
+        }),
+      ],
+      billableHours:
+        timeline.unknownReason === null ? billedHours(timeline.billable, period, ctx.policy).hours : null,
     };
   for (const a of timeline.assumptions) ctx.log.add(a, subject);
 
@@ -233,13 +342,30 @@ function feeLines(
 }
 
 function knownRotations(
+  ctx: Ctx,
   evidence: KeyEvidence,
-  period: MonthPeriod,
+  owner: ParsedArn,
+  notes: string[],
 ): { rotations: Rotation[] } | { unknown: string } {
+  const { period } = ctx;
   const fromEvents = evidence.events
     .filter((e) => e.event === 'RotateKey' || e.event === 'RotateKeyOnDemand')
-    .map((e) => ({ date: e.time, type: e.event === 'RotateKey' ? 'AUTOMATIC' : 'ON_DEMAND' }));
+    .map((e) => ({ date: e.time, type: e.event === 'RotateKey' ? 'AUTOMATIC' : 'ON_DEMAND' }) as const);
   if (!evidence.record) {
+    // A key created in the month, whose month of events was read in full: every rotation it can
+    // have had is among those events (on demand; automatic rotation comes 90 days at the earliest).
+    const created = evidence.events.find((e) => e.event === 'CreateKey' || e.event === 'ReplicateKey');
+    const coverage = perKeyCoverage(ctx.usage, owner.account, owner.region, period);
+    if (
+      created &&
+      Date.parse(created.time) >= period.start &&
+      period.end - Date.parse(created.time) < MIN_AUTOMATIC_ROTATION_DAYS * DAY_MS &&
+      isComplete(coverage)
+    ) {
+      if (fromEvents.length === 0)
+        notes.push(`created ${created.time.slice(0, 10)} in the month and never rotated: no rotation fee`);
+      return { rotations: fromEvents };
+    }
     return {
       unknown: `rotations before ${period.month} are unknown (the key is not in the inventory)${fromEvents.length ? `; ${fromEvents.length} this month` : ''}`,
     };
@@ -259,7 +385,7 @@ function rotationLines(
   notes: string[],
 ): CostLine[] {
   const { period } = ctx;
-  const prices = ctx.prices(owner.region);
+  const prices = ctx.prices(owner.region) as RegionPrices;
   const common = {
     kind: 'rotation-fee' as const,
     account: owner.account,
@@ -279,7 +405,7 @@ function rotationLines(
     if (!IMPORTED_MATERIAL_ROTATION_FEE_BILLED) return [];
     extra.push('IMPORTED_MATERIAL_ROTATION_FEE_BILLED');
   }
-  const known = knownRotations(evidence, period);
+  const known = knownRotations(ctx, evidence, owner, notes);
   if ('unknown' in known)
     return [baseLine({ ...common, description: 'Rotation fee', unknownReason: known.unknown })];
 
@@ -366,6 +492,17 @@ function requestLines(
       continue;
     }
     const prices = ctx.prices(rc.region);
+    if (prices === null) {
+      lines.push(
+        baseLine({
+          ...common,
+          description: `${rc.operation} (${c.label})`,
+          tier: c.tier,
+          unknownReason: `price unknown: ${ctx.unpriced(rc.region)}`,
+        }),
+      );
+      continue;
+    }
     for (const a of c.assumptions) ctx.log.add(a, evidence.arn);
     const unitPrice = prices.requestsPer10k[c.tier];
     lines.push(
@@ -379,10 +516,13 @@ function requestLines(
       }),
     );
   }
-  if (failed > 0 && !FAILED_REQUESTS_BILLED) notes.push(`${failed} failed requests not billed`);
+  if (failed > 0) {
+    ctx.log.add('FAILED_REQUESTS_BILLED', evidence.arn);
+    notes.push(`${failed} failed requests ${FAILED_REQUESTS_BILLED ? 'billed' : 'not billed'}`);
+  }
 
-  // Per-key volume is known only where a per-key source read the whole month.
-  const coverage = perKeyCoverage(ctx.usage, owner.account, owner.region);
+  // Per-key volume is known only where a per-key source read the whole month (or all of it to date).
+  const coverage = perKeyCoverage(ctx.usage, owner.account, owner.region, ctx.period);
   if (coverage === 'none' || coverage.status !== 'complete') {
     const why =
       coverage === 'none'
@@ -474,7 +614,7 @@ function priceKey(ctx: Ctx, evidence: KeyEvidence): KeyCost {
     multiRegionRole: metadata?.multiRegion?.role ?? null,
     billableHours,
     lines,
-    total: totalOf(lines),
+    total: totalOf(lines.filter((l) => ctx.inTotal.has(l.account))),
     notes,
   };
 }
@@ -505,6 +645,13 @@ function unattributedLines(ctx: Ctx, specOf: (arn: string) => string | null): Co
     const here = usage.requests.filter((r) => r.account === t.account && r.region === t.region);
     let attributed = 0;
     let ambiguous = 0;
+    // Requests that name no key are in CloudWatch's totals too: by their API name, GenerateRandom
+    // with the symmetric cryptographic operations.
+    for (const k of usage.keylessRequests ?? []) {
+      if (k.account !== t.account || k.region !== t.region) continue;
+      const spec = CRYPTO_OPERATIONS.has(k.operation) ? 'SYMMETRIC_DEFAULT' : null;
+      if (rule.covers(spec, k.operation, null)) attributed += k.count + k.failedCount;
+    }
     for (const r of here) {
       const spec = specOf(r.keyArn);
       // A count whose key spec is unknown cannot be placed in a spec-based resource.
@@ -539,6 +686,16 @@ function unattributedLines(ctx: Ctx, specOf: (arn: string) => string | null): Co
     }
     if (excess <= 0) continue;
     const prices = ctx.prices(t.region);
+    if (prices === null) {
+      lines.push(
+        baseLine({
+          ...common,
+          quantity: String(excess),
+          unknownReason: `price unknown: ${ctx.unpriced(t.region)}`,
+        }),
+      );
+      continue;
+    }
     ctx.regionsUsed.add(t.region);
     for (const a of rule.assumptions) ctx.log.add(a, `${t.account}/${t.region}`);
     const unitPrice = prices.requestsPer10k[rule.tier];
@@ -553,6 +710,105 @@ function unattributedLines(ctx: Ctx, specOf: (arn: string) => string | null): Co
     );
   }
   return lines;
+}
+
+/**
+ * Requests that name no key (ListKeys, ListAliases, CreateKey, GenerateRandom, ...), one line per
+ * billed account, region and operation, priced as ordinary requests ({@link MANAGEMENT_CALL_TIER}).
+ * Where a per-key source read an account and region but these requests were not counted (usage
+ * evidence of schema version 1, or a source that stopped early), and no complete CloudWatch
+ * total accounts for them by API name, one line says they are unknown.
+ */
+function accountRequestLines(ctx: Ctx): CostLine[] {
+  const usage = ctx.usage;
+  if (!usage) return [];
+  const groups = new Map<
+    string,
+    { account: string; region: string; operation: string; ok: number; failed: number }
+  >();
+  for (const k of usage.keylessRequests ?? []) {
+    const id = [k.account, k.region, k.operation].join('\u0000');
+    const g = groups.get(id);
+    if (g) {
+      g.ok += k.count;
+      g.failed += k.failedCount;
+    } else
+      groups.set(id, {
+        account: k.account,
+        region: k.region,
+        operation: k.operation,
+        ok: k.count,
+        failed: k.failedCount,
+      });
+  }
+  const lines: CostLine[] = [];
+  for (const g of groups.values()) {
+    const subject = `${g.account}/${g.region}`;
+    if (g.failed > 0) ctx.log.add('FAILED_REQUESTS_BILLED', subject);
+    const billed = FAILED_REQUESTS_BILLED ? g.ok + g.failed : g.ok;
+    if (billed === 0) continue;
+    const management = !CRYPTO_OPERATIONS.has(g.operation);
+    if (management && !MANAGEMENT_CALLS_BILLED) {
+      ctx.log.add('MANAGEMENT_CALLS_BILLED', subject);
+      continue;
+    }
+    const assumptions: AssumptionId[] = management ? ['MANAGEMENT_CALLS_BILLED'] : [];
+    const common = {
+      kind: 'requests' as const,
+      account: g.account,
+      region: g.region,
+      keyArn: null,
+      operation: g.operation,
+      tier: MANAGEMENT_CALL_TIER,
+      quantity: String(billed),
+      description: `${g.operation} (names no key)`,
+    };
+    const prices = ctx.prices(g.region);
+    if (prices === null) {
+      lines.push(baseLine({ ...common, unknownReason: `price unknown: ${ctx.unpriced(g.region)}` }));
+      continue;
+    }
+    for (const a of assumptions) ctx.log.add(a, subject);
+    ctx.regionsUsed.add(g.region);
+    const unitPrice = prices.requestsPer10k[MANAGEMENT_CALL_TIER];
+    lines.push(baseLine({ ...common, unitPrice, amount: requestAmount(billed, unitPrice), assumptions }));
+  }
+  // Account and region read by a per-key source whose keyless requests are not all counted.
+  const where = new Map<string, { account: string; region: string }>();
+  for (const c of usage.coverage)
+    if (PER_KEY_SOURCES.has(c.source) && c.status !== 'not-collected')
+      where.set(`${c.account}\u0000${c.region}`, { account: c.account, region: c.region });
+  for (const { account, region } of where.values()) {
+    const perKey = perKeyCoverage(usage, account, region, ctx.period);
+    const counted = usage.keylessRequests !== undefined && isComplete(perKey);
+    const byCloudWatch = usage.coverage.some(
+      (c) =>
+        c.account === account &&
+        c.region === region &&
+        c.source === 'cloudwatch' &&
+        completeFor(c, ctx.period),
+    );
+    if (counted || byCloudWatch) continue;
+    lines.push(
+      baseLine({
+        kind: 'requests',
+        account,
+        region,
+        keyArn: null,
+        description: 'Requests that name no key (ListKeys, CreateKey, ...)',
+        unknownReason:
+          usage.keylessRequests === undefined
+            ? 'not counted: the usage evidence predates counting requests that name no key (schema version 1); collect the month again'
+            : `not all counted: per-key request counts for ${account}/${region} are ${perKey === 'none' ? 'missing' : perKey.status}`,
+      }),
+    );
+  }
+  return lines.sort(
+    (a, b) =>
+      a.account.localeCompare(b.account) ||
+      a.region.localeCompare(b.region) ||
+      (a.operation ?? '').localeCompare(b.operation ?? ''),
+  );
 }
 
 /**
@@ -594,7 +850,7 @@ function freeTierCredits(
     const used = DecimalMin(left, v.count);
     if (used.isZero()) continue;
     allowance.set(pool, left.minus(used));
-    const unitPrice = ctx.prices(v.region).requestsPer10k[v.tier];
+    const unitPrice = (ctx.prices(v.region) as RegionPrices).requestsPer10k[v.tier];
     prices.add(unitPrice);
     const assumptions: AssumptionId[] = scope === 'organization' ? ['FREE_TIER_ORGANIZATION'] : [];
     credits.push(
@@ -637,26 +893,45 @@ function DecimalMin(a: DecimalClass, b: DecimalClass): DecimalClass {
  *   its own credit line. Where per-key volume was not fully collected, the key's request
  *   cost is unknown (null), never zero.
  *
- * Throws {@link PricingError} when no table is in force for the month, and
- * {@link RegionNotPricedError} naming a region the table does not price.
+ * - Month to date (`options.asOf`): everything is priced up to the evidence time.
+ * - A region the table does not list is priced at {@link UNLISTED_REGION_PRICES_FROM}'s prices
+ *   (named as an assumption); a region of another partition has unknown lines, and the rest of
+ *   the month is priced.
+ *
+ * Throws {@link PricingError} when no table is in force for the month.
  *
  * @example
  * ```ts
  * const tables = await loadPricingTables();
  * const cost = priceMonth({ month: '2026-10', snapshot, usage, tables });
+ * // What the inventory's accounts are billed; requests other accounts made on these keys are
+ * // billed to them (cost.billedToOtherAccounts, cost.byBilledAccount) and not in it.
  * console.log(formatTotal(cost.total)); // e.g. '$14.37'
  * for (const a of cost.assumptions) console.log(a.id, a.statement);
  * ```
  */
 export function priceMonth(input: PriceMonthInput): MonthCost {
   const { month, snapshot, usage } = input;
-  const period = monthPeriod(month);
+  const whole = monthPeriod(month);
+  const asOf = input.options?.asOf !== undefined ? parseTime(input.options.asOf, 'asOf') : null;
+  // A month to date: priced up to the evidence time; a key-month is still the month's hours.
+  const period: MonthPeriod =
+    asOf !== null && asOf < whole.end ? { ...whole, end: Math.max(whole.start, asOf) } : whole;
   if (usage && usage.month !== month)
     throw new PricingError(`the usage given is for ${usage.month}, not for ${month}`);
   const table = selectTable(input.tables, month);
   const scope = input.options?.freeTierScope ?? 'account';
   const policy = input.options?.partialHours ?? PARTIAL_HOUR_BILLING;
   const log = new AssumptionLog();
+  const resolved = new Map<string, ReturnType<typeof resolveRegionPrices>>();
+  const resolve = (region: string) => {
+    let r = resolved.get(region);
+    if (!r) {
+      r = resolveRegionPrices(table, region);
+      resolved.set(region, r);
+    }
+    return r;
+  };
   const ctx: Ctx = {
     table,
     period,
@@ -666,7 +941,12 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
     log,
     notices: new Set(),
     regionsUsed: new Set(),
-    prices: (region) => regionPrices(table, region),
+    inTotal: new Set(snapshot.accounts),
+    prices: (region) => resolve(region).prices,
+    unpriced: (region) => {
+      const r = resolve(region);
+      return r.prices === null ? r.reason : '';
+    },
   };
 
   const evidence = new Map<string, KeyEvidence>();
@@ -698,19 +978,34 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
   );
 
   const specs = new Map(keys.map((k) => [k.keyArn, k.keySpec]));
+  const accountRequests = accountRequestLines(ctx);
   const unattributed = unattributedLines(ctx, (arn) => specs.get(arn) ?? null);
   const keyLines = keys.flatMap((k) => k.lines);
   const credits = freeTierCredits(
     ctx,
-    [...keyLines, ...unattributed],
+    [...keyLines, ...accountRequests, ...unattributed],
     scope,
     new Set(input.snapshot.accounts),
   );
-  const all = [...keyLines, ...unattributed, ...credits];
+  const all = [...keyLines, ...accountRequests, ...unattributed, ...credits];
 
   for (const region of [...ctx.regionsUsed].sort()) {
-    if (table.regions[region]?.verified === false) log.add('UNVERIFIED_REGION_PRICES', region);
+    const r = resolve(region);
+    if (r.prices === null) continue;
+    if (r.fallback) {
+      log.add('UNLISTED_REGION_PRICES_FROM', region);
+      log.add('UNVERIFIED_REGION_PRICES', region);
+    } else if (r.prices.verified === false) log.add('UNVERIFIED_REGION_PRICES', region);
   }
+  for (const [region, r] of [...resolved.entries()].sort(([a], [b]) => a.localeCompare(b)))
+    if (r.prices === null)
+      ctx.notices.add(
+        `Region ${region} could not be priced (${r.reason}); its lines are unknown, the rest of the report is priced.`,
+      );
+  if (period.end < whole.end)
+    ctx.notices.add(
+      `Month to date: priced up to ${new Date(period.end).toISOString()} (the evidence time), ${billedHours([{ start: period.start, end: period.end }], period, policy).hours} of the month's ${whole.hours} hours; key and rotation fees for the rest of the month are not included.`,
+    );
 
   const byRegion = new Map<string, CostLine[]>();
   for (const l of all) {
@@ -725,20 +1020,28 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
       return { account, region, total: totalOf(lines) };
     })
     .sort((a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region));
-  const accountNames = [...new Set(subtotals.map((s) => s.account))].sort();
-  const accounts = accountNames.map((account) => ({
-    account,
-    total: sumTotals(subtotals.filter((s) => s.account === account).map((s) => s.total)),
-  }));
+  // One figure (see MonthCost.total): the accounts the inventory covers; others are billed apart.
+  const perAccount = new Map<string, CostTotal[]>(snapshot.accounts.map((a) => [a, []]));
+  for (const s of subtotals) {
+    const list = perAccount.get(s.account);
+    if (list) list.push(s.total);
+    else perAccount.set(s.account, [s.total]);
+  }
+  const byBilledAccount = [...perAccount.entries()]
+    .map(([account, totals]) => ({ account, inTotal: ctx.inTotal.has(account), total: sumTotals(totals) }))
+    .sort((a, b) => a.account.localeCompare(b.account));
+  const sumOf = (inTotal: boolean) =>
+    sumTotals(byBilledAccount.filter((a) => a.inTotal === inTotal).map((a) => a.total));
 
   return {
     kind: 'kms-report/month-cost',
     schemaVersion: 1,
     month,
     period: {
-      start: new Date(period.start).toISOString(),
-      end: new Date(period.end).toISOString(),
-      hours: period.hours,
+      start: new Date(whole.start).toISOString(),
+      end: new Date(whole.end).toISOString(),
+      hours: whole.hours,
+      pricedUntil: new Date(period.end).toISOString(),
     },
     currency: table.currency,
     table: {
@@ -752,11 +1055,13 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
     },
     settings: { freeTierScope: scope, partialHours: policy },
     keys,
+    accountRequests,
     unattributed,
     credits,
     subtotals,
-    accounts,
-    total: totalOf(all),
+    byBilledAccount,
+    total: sumOf(true),
+    billedToOtherAccounts: sumOf(false),
     assumptions: log.list(),
     notices: [...ctx.notices].sort(),
   };

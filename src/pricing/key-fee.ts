@@ -139,7 +139,21 @@ export interface KeyTimelineInput {
     readonly pendingWindowInDays: number | null;
   } | null;
   readonly period: MonthPeriod;
+  /**
+   * True when CloudTrail was read for this key's account and region over the whole month (up to
+   * the inventory when it was taken first), so a ScheduleKeyDeletion in the month would be in
+   * `events`.
+   */
+  readonly monthEvidenceComplete?: boolean;
+  /**
+   * Lifecycle evidence after the month: the ScheduleKeyDeletion of this key found after the
+   * month (its time), and how far the read reached with nothing missing (null: not in full).
+   */
+  readonly afterMonth?: { readonly scheduledAt: number | null; readonly readUntil: number | null } | null;
 }
+
+/** The shortest and longest pending-deletion windows AWS allows (days). */
+export const PENDING_WINDOW_DAYS = { min: 7, max: 30 } as const;
 
 export interface KeyTimeline {
   /** When the key was billable inside the month, sorted; empty when never. */
@@ -154,7 +168,10 @@ export interface KeyTimeline {
  * Places a key in time for a month.
  *
  * - Start: CreationDate, else the CreateKey/ReplicateKey event, else the month's start (assumed).
- * - Pending deletion: from the ScheduleKeyDeletion event; without it from
+ * - Pending deletion: from the ScheduleKeyDeletion event. A key found pending deletion with no
+ *   such event in the month was scheduled before the month or after it: the evidence after the
+ *   month (a ScheduleKeyDeletion found there) or the window's 7-30 day bounds around
+ *   DeletionDate tell which when they can; only otherwise is the start taken as
  *   `DeletionDate − window` (PendingDeletionWindowInDays, else the 30-day default).
  * - A CancelKeyDeletion voids the pending period it ends (billed as never scheduled); so does
  *   an inventory that finds the key out of PendingDeletion after the schedule.
@@ -232,10 +249,28 @@ export function keyTimeline(input: KeyTimelineInput): KeyTimeline {
       if (snapshot.deletionDate === null)
         unknownReason = `key is ${state} but its DeletionDate was not recorded`;
       else {
-        assumptions.add('PENDING_DELETION_START_DERIVED');
-        const start = Math.max(snapshot.deletionDate - windowMs(snapshot.pendingWindowInDays), lastCancel);
-        pending.push({ start, end: snapshot.deletionDate });
-        existEnd = snapshot.deletionDate;
+        const deletion = snapshot.deletionDate;
+        const when = scheduledWhen(input, snapshot.takenAt, deletion);
+        const iso = (t: number) => new Date(t).toISOString();
+        if (when.kind === 'after') {
+          notes.push(
+            `scheduled for deletion ${when.why}: not pending during ${period.month}, billed throughout`,
+          );
+        } else if (when.kind === 'before') {
+          notes.push(
+            `pending deletion since before ${period.month} (${when.why}): not billed until ${iso(deletion)}`,
+          );
+          pending.push({ start: Math.max(Number.NEGATIVE_INFINITY, lastCancel), end: deletion });
+          existEnd = deletion;
+        } else {
+          assumptions.add('PENDING_DELETION_START_DERIVED');
+          notes.push(
+            `pending deletion: when it was scheduled is not known (${when.why}); dated from DeletionDate`,
+          );
+          const start = Math.max(deletion - windowMs(snapshot.pendingWindowInDays), lastCancel);
+          pending.push({ start, end: deletion });
+          existEnd = deletion;
+        }
       }
     }
   }
@@ -245,6 +280,52 @@ export function keyTimeline(input: KeyTimelineInput): KeyTimeline {
   const existence = clip({ start: existStart, end: existEnd }, period);
   const billable = existence ? subtractIntervals([existence], pending) : [];
   return { billable, assumptions: [...assumptions], notes, unknownReason };
+}
+
+/**
+ * When a key found pending deletion (with no ScheduleKeyDeletion among the month's events) was
+ * scheduled: `after` the month, `before` it, or `unknown`, with the evidence that says so.
+ * The schedule lies between `DeletionDate − 30 days` and `DeletionDate − 7 days`, and before
+ * the inventory found the key pending.
+ */
+function scheduledWhen(
+  input: KeyTimelineInput,
+  takenAt: number,
+  deletion: number,
+): { kind: 'after' | 'before' | 'unknown'; why: string } {
+  const { period } = input;
+  const after = input.afterMonth ?? null;
+  if (after?.scheduledAt != null && after.scheduledAt >= period.end)
+    return {
+      kind: 'after',
+      why: `on ${new Date(after.scheduledAt).toISOString()} (ScheduleKeyDeletion found after the month)`,
+    };
+  if (!input.monthEvidenceComplete)
+    return { kind: 'unknown', why: `the month's CloudTrail events were not read in full` };
+  const earliest = deletion - PENDING_WINDOW_DAYS.max * DAY_MS;
+  const latest = Math.min(deletion - PENDING_WINDOW_DAYS.min * DAY_MS, takenAt);
+  const afterRead = after?.readUntil != null && after.readUntil >= takenAt;
+  const couldBeBefore = earliest < period.start;
+  // Scheduled at or after the month's end (for a month to date, the inventory is its end: no later).
+  const couldBeAfter = latest >= period.end && takenAt > period.end && !afterRead;
+  if (couldBeAfter && !couldBeBefore)
+    return {
+      kind: 'after',
+      why: `after ${period.month}: no ScheduleKeyDeletion in the month's CloudTrail events, and DeletionDate ${new Date(deletion).toISOString()} is at most ${PENDING_WINDOW_DAYS.max} days after it`,
+    };
+  if (couldBeBefore && !couldBeAfter)
+    return {
+      kind: 'before',
+      why: afterRead
+        ? 'no ScheduleKeyDeletion in the month nor after it up to the inventory'
+        : `no ScheduleKeyDeletion in the month's CloudTrail events, and DeletionDate is less than ${PENDING_WINDOW_DAYS.min} days after the month`,
+    };
+  return {
+    kind: 'unknown',
+    why: couldBeAfter
+      ? 'no ScheduleKeyDeletion in the month; the events after the month were not read up to the inventory'
+      : 'no ScheduleKeyDeletion in the month, though the deletion date says it was scheduled then',
+  };
 }
 
 /** The part of `billable` from `from` on (a rotation's surcharge starts at the rotation). */

@@ -3,6 +3,7 @@ import type { RequestTier } from '../model/pricing.js';
 import {
   type AssumptionId,
   HMAC_REQUEST_TIER,
+  MANAGEMENT_CALL_TIER,
   MANAGEMENT_CALLS_BILLED,
   UNATTRIBUTED_API_TIER,
   UNATTRIBUTED_RSA_TIER,
@@ -69,8 +70,11 @@ export function dataKeyPairTier(keyPairSpec: string | null): RequestTier | null 
  *
  * - GenerateDataKeyPair / GenerateDataKeyPairWithoutPlaintext: by the requested pair spec
  *   (`RSA_*` → the RSA pair tier, `ECC_*`/`SM2` → the ECC pair tier), whatever the key.
- * - Everything else: by the spec of the key the request names.
- * - Management calls: billed in the key's tier under {@link MANAGEMENT_CALLS_BILLED}.
+ * - Other cryptographic operations: by the spec of the key the request names.
+ * - Management calls (DescribeKey, GetKeyPolicy, ...): ordinary requests
+ *   ({@link MANAGEMENT_CALL_TIER}) whatever the key, billed under {@link MANAGEMENT_CALLS_BILLED}.
+ *   AWS's asymmetric tiers and free-tier exclusion cover only the cryptographic operations on
+ *   asymmetric keys.
  *
  * An unknown key spec or pair spec gives `billed: 'unknown'`, never a guess.
  *
@@ -98,18 +102,25 @@ export function classifyRequest(
     const family = tier === 'KMS-Requests-GenerateDatakeyPair-RSA' ? 'RSA' : 'ECC';
     return { billed: true, tier, kind: 'data-key-pair', label: `${family} data key pair`, assumptions: [] };
   }
-  const management = !CRYPTOGRAPHIC_OPERATIONS.has(operation);
-  if (management && !MANAGEMENT_CALLS_BILLED)
-    return { billed: false, assumptions: ['MANAGEMENT_CALLS_BILLED'] };
+  if (!CRYPTOGRAPHIC_OPERATIONS.has(operation)) {
+    if (!MANAGEMENT_CALLS_BILLED) return { billed: false, assumptions: ['MANAGEMENT_CALLS_BILLED'] };
+    return {
+      billed: true,
+      tier: MANAGEMENT_CALL_TIER,
+      kind: 'management',
+      label: 'management',
+      assumptions: ['MANAGEMENT_CALLS_BILLED'],
+    };
+  }
   if (keySpec === null) return { billed: 'unknown', reason: `${operation}: the key's spec is unknown` };
   const spec = byKeySpec(keySpec);
   if ('reason' in spec) return { billed: 'unknown', reason: `${operation}: ${spec.reason}` };
   return {
     billed: true,
     tier: spec.tier,
-    kind: management ? 'management' : 'cryptographic',
+    kind: 'cryptographic',
     label: spec.label,
-    assumptions: management ? [...spec.assumptions, 'MANAGEMENT_CALLS_BILLED'] : spec.assumptions,
+    assumptions: spec.assumptions,
   };
 }
 

@@ -9,6 +9,7 @@ import {
   type AccountSummary,
   type CostSummary,
   type KeyRow,
+  type LateEvidence,
   type MonthlyReport,
   type MonthOverMonth,
   type OrganizationView,
@@ -47,6 +48,28 @@ export interface BuildReportInput {
 /** How many keys the "most expensive" list shows. */
 export const MOST_EXPENSIVE_COUNT = 10;
 
+/**
+ * Days after the month's end past which the report warns that its evidence is late: a key
+ * deleted after the month (the shortest deletion window is 7 days, so a key scheduled for
+ * deletion on the month's last day can be gone on the 8th) is missing from a later inventory,
+ * with its fee and findings, unless the month's lifecycle events name it.
+ */
+export const LATE_EVIDENCE_DAYS = 7;
+
+const DAY_MS = 86_400_000;
+
+/** The late-evidence warning, or null when the inventory was taken within {@link LATE_EVIDENCE_DAYS} of the month's end. */
+export function lateEvidence(month: string, periodEnd: string, collectedAt: string): LateEvidence | null {
+  const after = Date.parse(collectedAt) - Date.parse(periodEnd);
+  if (!(after > LATE_EVIDENCE_DAYS * DAY_MS)) return null;
+  const days = Math.floor(after / DAY_MS);
+  return {
+    daysAfterMonthEnd: days,
+    limitDays: LATE_EVIDENCE_DAYS,
+    warning: `The inventory was taken on ${collectedAt.slice(0, 10)}, ${days} days after ${month} ended (more than ${LATE_EVIDENCE_DAYS}): keys deleted since the month's end are not in it, so their fee is counted only where the month's lifecycle events name them, and their findings are missing. To avoid this, run the report on the 1st of the next month (\`kms-report --month\` reports the previous month).`,
+  };
+}
+
 const STATUSES: readonly FindingStatus[] = ['FAIL', 'UNKNOWN', 'MUTED', 'PASS', 'NOT_APPLICABLE'];
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
@@ -70,54 +93,66 @@ export function keyName(row: { aliases: readonly string[]; keyId: string }): str
   return row.aliases[0] ?? row.keyId;
 }
 
+/**
+ * The accounts whose bill makes the month's figure ({@link MonthCost.total}): those the inventory
+ * covers. A line is in the report's total exactly when the account it is billed to is here.
+ */
+export function accountsInTotal(cost: MonthCost): ReadonlySet<string> {
+  return new Set(cost.byBilledAccount.filter((a) => a.inTotal).map((a) => a.account));
+}
+
 function keyRows(
   input: BuildReportInput,
   ours: ReadonlySet<string>,
+  inTotal: ReadonlySet<string>,
   failingByKey: ReadonlyMap<string, number>,
 ): KeyRow[] {
   const byArn = new Map<string, KeyRecord>(input.snapshot.keys.map((k) => [k.arn, k]));
   const names = accountNames(input.snapshot);
-  return input.cost.keys
-    .filter((k) => ours.has(k.account))
-    .map((k): KeyRow => {
-      const record = byArn.get(k.keyArn);
-      const meta = record ? collectedValue(record.metadata) : undefined;
-      const billedHere = k.lines.filter((l) => ours.has(l.account));
-      const requestLines = billedHere.filter((l) => l.kind === 'requests');
-      const total = totalOf(billedHere);
-      return {
-        arn: k.keyArn,
-        keyId: k.keyId,
-        account: k.account,
-        accountName: names.get(k.account) ?? null,
-        region: k.region,
-        aliases: (record && collectedValue(record.aliases)) ?? [],
-        description: meta?.description ?? '',
-        keySpec: k.keySpec,
-        keyState: meta?.keyState ?? (k.source === 'lifecycle-events' ? 'Deleted' : null),
-        keyManager: k.keyManager,
-        multiRegionRole: k.multiRegionRole,
-        creationDate: meta?.creationDate ?? null,
-        tags: (record && collectedValue(record.tags)) ?? [],
-        source: k.source,
-        billableHours: k.billableHours,
-        keyFee: knownSum(billedHere.filter((l) => l.kind === 'key-fee')),
-        rotationFee: knownSum(billedHere.filter((l) => l.kind === 'rotation-fee')),
-        requests: knownSum(requestLines),
-        requestCount: requestLines.some((l) => l.quantity === null)
-          ? null
-          : requestLines.reduce((n, l) => n + Number(l.quantity), 0),
-        total: total.amount,
-        totalComplete: total.complete,
-        failing: failingByKey.get(k.keyArn) ?? 0,
-      };
-    });
+  return (
+    input.cost.keys
+      // These accounts' keys, and other accounts' keys they were billed for using.
+      .filter((k) => ours.has(k.account) || k.lines.some((l) => inTotal.has(l.account)))
+      .map((k): KeyRow => {
+        const record = byArn.get(k.keyArn);
+        const meta = record ? collectedValue(record.metadata) : undefined;
+        const billedHere = k.lines.filter((l) => inTotal.has(l.account));
+        const requestLines = billedHere.filter((l) => l.kind === 'requests');
+        return {
+          arn: k.keyArn,
+          keyId: k.keyId,
+          account: k.account,
+          accountName: names.get(k.account) ?? null,
+          region: k.region,
+          aliases: (record && collectedValue(record.aliases)) ?? [],
+          description: meta?.description ?? '',
+          keySpec: k.keySpec,
+          keyState: meta?.keyState ?? (k.source === 'lifecycle-events' ? 'Deleted' : null),
+          keyManager: k.keyManager,
+          multiRegionRole: k.multiRegionRole,
+          creationDate: meta?.creationDate ?? null,
+          tags: (record && collectedValue(record.tags)) ?? [],
+          source: k.source,
+          billableHours: k.billableHours,
+          keyFee: knownSum(billedHere.filter((l) => l.kind === 'key-fee')),
+          rotationFee: knownSum(billedHere.filter((l) => l.kind === 'rotation-fee')),
+          requests: knownSum(requestLines),
+          requestCount: requestLines.some((l) => l.quantity === null)
+            ? null
+            : requestLines.reduce((n, l) => n + Number(l.quantity), 0),
+          total: k.total.amount,
+          totalComplete: k.total.complete,
+          failing: failingByKey.get(k.keyArn) ?? 0,
+        };
+      })
+  );
 }
 
-function costSummary(cost: MonthCost, ours: ReadonlySet<string>): CostSummary {
+function costSummary(cost: MonthCost, inTotal: ReadonlySet<string>): CostSummary {
   const keyLines = cost.keys.flatMap((k) => k.lines);
-  const all = [...keyLines, ...cost.unattributed, ...cost.credits];
-  const billed = all.filter((l) => ours.has(l.account));
+  const all = [...keyLines, ...cost.accountRequests, ...cost.unattributed, ...cost.credits];
+  // The parts of the total: the lines billed to the accounts in it.
+  const billed = all.filter((l) => inTotal.has(l.account));
   const sumOf = (lines: readonly CostLine[]) => totalOf(lines);
   const requestsByTier = Object.fromEntries(
     REQUEST_TIERS.map((tier) => [
@@ -125,19 +160,15 @@ function costSummary(cost: MonthCost, ours: ReadonlySet<string>): CostSummary {
       sumOf(billed.filter((l) => l.kind === 'requests' && l.tier === tier)),
     ]),
   ) as Record<RequestTier, CostTotal>;
-  // Requests other accounts made on these accounts' keys (billed to them, shown for information).
-  const ownKeys = new Set(cost.keys.filter((k) => ours.has(k.account)).map((k) => k.keyArn));
-  const theirs = keyLines.filter(
-    (l) => l.kind === 'requests' && !ours.has(l.account) && ownKeys.has(l.keyArn ?? ''),
-  );
   return {
-    total: totalOf(billed),
+    // The month's figure, as the pricing engine defines it: never recomputed here.
+    total: cost.total,
     keyFees: sumOf(billed.filter((l) => l.kind === 'key-fee')),
     rotationFees: sumOf(billed.filter((l) => l.kind === 'rotation-fee')),
     requestsByTier,
     unattributed: sumOf(billed.filter((l) => l.kind === 'unattributed-requests')),
     freeTierCredit: sumOf(billed.filter((l) => l.kind === 'free-tier-credit')),
-    billedToOtherAccounts: sumOf(theirs),
+    billedToOtherAccounts: cost.billedToOtherAccounts,
   };
 }
 
@@ -215,7 +246,7 @@ function organizationView(
         ou: a.ou,
         coverage,
         keys: snapshot.keys.filter((k) => k.account === a.id).length,
-        total: cost.accounts.find((c) => c.account === a.id)?.total ?? totalOf([]),
+        total: cost.byBilledAccount.find((c) => c.account === a.id)?.total ?? totalOf([]),
         failingBySeverity: Object.fromEntries(
           SEVERITIES.map((s) => [s, failing.filter((f) => f.severity === s).length]),
         ) as Record<Severity, number>,
@@ -290,8 +321,9 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
   const failingByKey = new Map<string, number>();
   for (const f of findings)
     if (f.status === 'FAIL') failingByKey.set(f.keyArn, (failingByKey.get(f.keyArn) ?? 0) + 1);
-  const rows = keyRows(input, ours, failingByKey);
-  const summaryCost = costSummary(cost, ours);
+  const inTotal = accountsInTotal(cost);
+  const rows = keyRows(input, ours, inTotal, failingByKey);
+  const summaryCost = costSummary(cost, inTotal);
 
   const byStatus = Object.fromEntries(
     STATUSES.map((s) => [s, findings.filter((f) => f.status === s).length]),
@@ -324,6 +356,9 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
       pricingTable: cost.table,
       usageSources,
       usageAssumptions: usageAssumptionsFor(usageSources),
+      late: input.monthToDate
+        ? null
+        : lateEvidence(input.month, input.period.end, snapshot.collection.finishedAt),
     },
     coverage: {
       complete: snapshot.gaps.length === 0 && input.usage !== null && usageReadInFull(usageCoverage),

@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Finding } from '../model/findings.js';
 import type { CostLine } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
+import { accountsInTotal } from './build.js';
 import { escapeCsvText } from './escape.js';
 
 /**
@@ -68,6 +69,8 @@ interface FileContext {
   readonly currency: string;
   /** Account id → name, from the organisation view (empty for a one-account report). */
   readonly names: ReadonlyMap<string, string>;
+  /** The accounts whose bill is the report's total (see `accountsInTotal`). */
+  readonly inTotal: ReadonlySet<string>;
 }
 
 interface FindingContext extends FileContext {
@@ -75,52 +78,91 @@ interface FindingContext extends FileContext {
   readonly aliases: ReadonlyMap<string, string>;
 }
 
-export const KEY_COLUMNS: readonly Column<KeyRow, FileContext>[] = [
+/**
+ * A row of keys.csv: a key, or a line billed to one of the report's accounts as a whole
+ * (request volume no key explains, the free-tier credit). With those rows, the TOTAL column
+ * adds up to the report's total.
+ */
+export type KeysCsvRow =
+  | { readonly kind: 'key'; readonly key: KeyRow }
+  | {
+      /** `account-requests`: requests that name no key (ListKeys, CreateKey, ...), billed to the account. */
+      readonly kind: 'account-requests' | 'unattributed-requests' | 'free-tier-credit';
+      readonly line: CostLine;
+    };
+
+/** A row of costs.csv: a line, and the account it is about (the key's owner, else the account billed). */
+export interface CostsCsvRow {
+  readonly line: CostLine;
+  readonly account: string;
+}
+
+/** A key column: empty on the rows that are not keys. */
+const ofKey =
+  <V>(value: (k: KeyRow) => V) =>
+  (r: KeysCsvRow): V | null =>
+    r.kind === 'key' ? value(r.key) : null;
+
+export const KEY_COLUMNS: readonly Column<KeysCsvRow, FileContext>[] = [
   { name: 'MONTH', value: (_, x) => x.month },
-  { name: 'ACCOUNT_ID', value: (r) => r.account },
-  { name: 'ACCOUNT_NAME', value: (r) => r.accountName },
-  { name: 'REGION', value: (r) => r.region },
-  { name: 'KEY_ARN', value: (r) => r.arn },
-  { name: 'KEY_ID', value: (r) => r.keyId },
-  { name: 'ALIASES', value: (r) => r.aliases.join(' ') },
-  { name: 'DESCRIPTION', value: (r) => r.description },
-  { name: 'KEY_MANAGER', value: (r) => r.keyManager },
-  { name: 'KEY_SPEC', value: (r) => r.keySpec },
-  { name: 'KEY_STATE', value: (r) => r.keyState },
-  { name: 'MULTI_REGION_ROLE', value: (r) => r.multiRegionRole },
-  { name: 'CREATION_DATE', value: (r) => r.creationDate },
-  { name: 'TAGS', value: (r) => r.tags.map((t) => `${t.key}=${t.value}`).join('; ') },
-  { name: 'SOURCE', value: (r) => r.source },
-  { name: 'BILLABLE_HOURS', value: (r) => r.billableHours, numeric: true },
+  { name: 'ACCOUNT_ID', value: (r) => (r.kind === 'key' ? r.key.account : r.line.account) },
+  {
+    name: 'ACCOUNT_NAME',
+    value: (r, x) => (r.kind === 'key' ? r.key.accountName : (x.names.get(r.line.account) ?? null)),
+  },
+  { name: 'REGION', value: (r) => (r.kind === 'key' ? r.key.region : r.line.region) },
+  { name: 'KEY_ARN', value: ofKey((k) => k.arn) },
+  { name: 'KEY_ID', value: ofKey((k) => k.keyId) },
+  { name: 'ALIASES', value: ofKey((k) => k.aliases.join(' ')) },
+  { name: 'DESCRIPTION', value: (r) => (r.kind === 'key' ? r.key.description : r.line.description) },
+  { name: 'KEY_MANAGER', value: ofKey((k) => k.keyManager) },
+  { name: 'KEY_SPEC', value: ofKey((k) => k.keySpec) },
+  { name: 'KEY_STATE', value: ofKey((k) => k.keyState) },
+  { name: 'MULTI_REGION_ROLE', value: ofKey((k) => k.multiRegionRole) },
+  { name: 'CREATION_DATE', value: ofKey((k) => k.creationDate) },
+  { name: 'TAGS', value: ofKey((k) => k.tags.map((t) => `${t.key}=${t.value}`).join('; ')) },
+  { name: 'SOURCE', value: ofKey((k) => k.source) },
+  { name: 'BILLABLE_HOURS', value: ofKey((k) => k.billableHours), numeric: true },
   { name: 'CURRENCY', value: (_, x) => x.currency },
-  { name: 'KEY_FEE', value: (r) => r.keyFee, numeric: true },
-  { name: 'ROTATION_FEE', value: (r) => r.rotationFee, numeric: true },
-  { name: 'REQUESTS_COST', value: (r) => r.requests, numeric: true },
-  { name: 'REQUEST_COUNT', value: (r) => r.requestCount, numeric: true },
-  { name: 'TOTAL', value: (r) => r.total, numeric: true },
-  { name: 'TOTAL_COMPLETE', value: (r) => r.totalComplete, numeric: true },
-  { name: 'FAILING_FINDINGS', value: (r) => r.failing, numeric: true },
+  { name: 'KEY_FEE', value: ofKey((k) => k.keyFee), numeric: true },
+  { name: 'ROTATION_FEE', value: ofKey((k) => k.rotationFee), numeric: true },
+  { name: 'REQUESTS_COST', value: (r) => (r.kind === 'key' ? r.key.requests : r.line.amount), numeric: true },
+  {
+    name: 'REQUEST_COUNT',
+    value: (r) => (r.kind === 'key' ? r.key.requestCount : r.line.quantity),
+    numeric: true,
+  },
+  { name: 'TOTAL', value: (r) => (r.kind === 'key' ? r.key.total : r.line.amount), numeric: true },
+  {
+    name: 'TOTAL_COMPLETE',
+    value: (r) => (r.kind === 'key' ? r.key.totalComplete : r.line.amount !== null),
+    numeric: true,
+  },
+  { name: 'FAILING_FINDINGS', value: ofKey((k) => k.failing), numeric: true },
+  { name: 'ROW_KIND', value: (r) => r.kind },
 ];
 
-export const COST_COLUMNS: readonly Column<CostLine, FileContext>[] = [
+export const COST_COLUMNS: readonly Column<CostsCsvRow, FileContext>[] = [
   { name: 'MONTH', value: (_, x) => x.month },
-  { name: 'ACCOUNT_ID', value: (l) => l.account },
-  { name: 'ACCOUNT_NAME', value: (l, x) => x.names.get(l.account) ?? null },
-  { name: 'REGION', value: (l) => l.region },
-  { name: 'KEY_ARN', value: (l) => l.keyArn },
-  { name: 'KIND', value: (l) => l.kind },
-  { name: 'DESCRIPTION', value: (l) => l.description },
-  { name: 'TIER', value: (l) => l.tier },
-  { name: 'OPERATION', value: (l) => l.operation },
-  { name: 'KEY_PAIR_SPEC', value: (l) => l.keyPairSpec },
-  { name: 'QUANTITY', value: (l) => l.quantity, numeric: true },
-  { name: 'UNIT', value: (l) => l.unit },
+  { name: 'ACCOUNT_ID', value: (r) => r.account },
+  { name: 'ACCOUNT_NAME', value: (r, x) => x.names.get(r.account) ?? null },
+  { name: 'REGION', value: (r) => r.line.region },
+  { name: 'KEY_ARN', value: (r) => r.line.keyArn },
+  { name: 'KIND', value: (r) => r.line.kind },
+  { name: 'DESCRIPTION', value: (r) => r.line.description },
+  { name: 'TIER', value: (r) => r.line.tier },
+  { name: 'OPERATION', value: (r) => r.line.operation },
+  { name: 'KEY_PAIR_SPEC', value: (r) => r.line.keyPairSpec },
+  { name: 'QUANTITY', value: (r) => r.line.quantity, numeric: true },
+  { name: 'UNIT', value: (r) => r.line.unit },
   { name: 'CURRENCY', value: (_, x) => x.currency },
-  { name: 'UNIT_PRICE', value: (l) => l.unitPrice, numeric: true },
-  { name: 'PRICE_UNIT', value: (l) => l.priceUnit },
-  { name: 'AMOUNT', value: (l) => l.amount, numeric: true },
-  { name: 'UNKNOWN_REASON', value: (l) => l.unknownReason },
-  { name: 'ASSUMPTIONS', value: (l) => l.assumptions.join(' ') },
+  { name: 'UNIT_PRICE', value: (r) => r.line.unitPrice, numeric: true },
+  { name: 'PRICE_UNIT', value: (r) => r.line.priceUnit },
+  { name: 'AMOUNT', value: (r) => r.line.amount, numeric: true },
+  { name: 'UNKNOWN_REASON', value: (r) => r.line.unknownReason },
+  { name: 'ASSUMPTIONS', value: (r) => r.line.assumptions.join(' ') },
+  { name: 'BILLED_ACCOUNT', value: (r) => r.line.account },
+  { name: 'IN_REPORT_TOTAL', value: (r, x) => x.inTotal.has(r.line.account), numeric: true },
 ];
 
 export const FINDING_COLUMNS: readonly Column<Finding, FindingContext>[] = [
@@ -162,39 +204,68 @@ function namesOf(report: MonthlyReport): Map<string, string> {
   return names;
 }
 
-function contextOf(report: MonthlyReport): FileContext {
-  return { month: report.month, currency: report.cost.currency, names: namesOf(report) };
+/** What every file of a report shares (exported for tests that read the files back). */
+export function csvContext(report: MonthlyReport): FileContext {
+  return {
+    month: report.month,
+    currency: report.cost.currency,
+    names: namesOf(report),
+    inTotal: accountsInTotal(report.cost),
+  };
 }
 
-function* costLines(report: MonthlyReport): Generator<CostLine> {
-  for (const k of report.cost.keys) yield* k.lines;
-  yield* report.cost.unattributed;
-  yield* report.cost.credits;
+/** The rows of keys.csv: every key row, then the account-level lines billed to the report's accounts. */
+export function* keysCsvRows(report: MonthlyReport): Generator<KeysCsvRow> {
+  for (const key of report.keys) yield { kind: 'key', key };
+  const inTotal = accountsInTotal(report.cost);
+  for (const line of report.cost.accountRequests)
+    if (inTotal.has(line.account)) yield { kind: 'account-requests', line };
+  for (const line of [...report.cost.unattributed, ...report.cost.credits])
+    if (
+      inTotal.has(line.account) &&
+      (line.kind === 'unattributed-requests' || line.kind === 'free-tier-credit')
+    )
+      yield { kind: line.kind, line };
+}
+
+/** The rows of costs.csv: every line, whoever is billed for it (IN_REPORT_TOTAL says whether it is in the total). */
+export function* costsCsvRows(report: MonthlyReport): Generator<CostsCsvRow> {
+  for (const k of report.cost.keys) for (const line of k.lines) yield { line, account: k.account };
+  for (const line of report.cost.accountRequests) yield { line, account: line.account };
+  for (const line of report.cost.unattributed) yield { line, account: line.account };
+  for (const line of report.cost.credits) yield { line, account: line.account };
 }
 
 /** `keys.csv` in pieces (see {@link renderKeysCsv}); for writing a large report without holding it whole. */
 export function keysCsvChunks(report: MonthlyReport): Iterable<string> {
-  return render(KEY_COLUMNS, report.keys, contextOf(report));
+  return render(KEY_COLUMNS, keysCsvRows(report), csvContext(report));
 }
 
 /** `costs.csv` in pieces (see {@link renderCostsCsv}). */
 export function costsCsvChunks(report: MonthlyReport): Iterable<string> {
-  return render(COST_COLUMNS, costLines(report), contextOf(report));
+  return render(COST_COLUMNS, costsCsvRows(report), csvContext(report));
 }
 
 /** `findings.csv` in pieces (see {@link renderFindingsCsv}). */
 export function findingsCsvChunks(report: MonthlyReport): Iterable<string> {
   const aliases = new Map<string, string>();
   for (const k of report.keys) aliases.set(k.arn, k.aliases.join(' '));
-  return render(FINDING_COLUMNS, report.findings, { ...contextOf(report), aliases });
+  return render(FINDING_COLUMNS, report.findings, { ...csvContext(report), aliases });
 }
 
-/** `keys.csv`: one row per key. */
+/**
+ * `keys.csv`: one row per key (ROW_KIND `key`), then one per account-requests, unattributed-requests
+ * and free-tier-credit line of the report's accounts: the TOTAL column sums to the report's total.
+ */
 export function renderKeysCsv(report: MonthlyReport): string {
   return [...keysCsvChunks(report)].join('');
 }
 
-/** `costs.csv`: every cost line (key fees, rotations, requests by tier, unattributed, credits). */
+/**
+ * `costs.csv`: every cost line (key fees, rotations, requests by tier, unattributed, credits),
+ * with the account billed (BILLED_ACCOUNT) and whether it is in the report's total
+ * (IN_REPORT_TOTAL): the AMOUNT of the rows in the total sums to the report's total.
+ */
 export function renderCostsCsv(report: MonthlyReport): string {
   return [...costsCsvChunks(report)].join('');
 }

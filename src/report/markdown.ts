@@ -4,7 +4,7 @@ import type { CostTotal, Money, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatMoney, formatTotal } from '../pricing/money.js';
 import { compareText } from '../util/compare.js';
-import { keyName } from './build.js';
+import { accountsInTotal, keyName } from './build.js';
 import { escapeMarkdown as e } from './escape.js';
 
 /** Human names of the request tiers, as the AWS pricing page words them. */
@@ -164,6 +164,7 @@ function header(report: MonthlyReport): string {
       `> **Month to date.** The month had not ended when the evidence was collected (${utc(report.evidence.collectedAt.finishedAt)}); figures cover ${day(report.period.start)} to then.`,
       '',
     );
+  if (report.evidence.late) lines.push(`> **Late evidence.** ${report.evidence.late.warning}`, '');
   lines.push(
     table(
       ['', ''],
@@ -183,6 +184,7 @@ function header(report: MonthlyReport): string {
           'Pricing table',
           `${e(report.evidence.pricingTable.version)} (${e(report.evidence.pricingTable.currency)}, checked ${e(report.evidence.pricingTable.checked)})${pricingTableDateNote(report)}`,
         ],
+        ['Free tier', FREE_TIER_LABEL[report.cost.settings.freeTierScope]],
         [
           'Request volumes',
           report.evidence.usageSources.length > 0
@@ -214,6 +216,12 @@ function header(report: MonthlyReport): string {
   return lines.join('\n');
 }
 
+/** How the request free tier was applied (`--free-tier`). */
+const FREE_TIER_LABEL = {
+  account: 'once per account (`--free-tier account`)',
+  organization: 'once for all the accounts, as consolidated billing does (`--free-tier organization`)',
+} as const;
+
 const COVERAGE_LABEL = { complete: 'complete', partial: 'partial', failed: '**not read**' } as const;
 
 function organizationSection(report: MonthlyReport): string {
@@ -225,9 +233,7 @@ function organizationSection(report: MonthlyReport): string {
   const lines = [
     '## Accounts',
     '',
-    report.cost.settings.freeTierScope === 'organization'
-      ? 'The request free tier is applied once for the organization (consolidated billing).'
-      : 'The request free tier is applied per account.',
+    `The request free tier is applied ${FREE_TIER_LABEL[report.cost.settings.freeTierScope]}.`,
     '',
     table(
       [
@@ -297,11 +303,13 @@ function costBreakdown(report: MonthlyReport): string {
     ['**Total**', `**${formatTotal(c.total, { currency: cur })}**`],
   ];
   const lines = ['### Where the money goes', '', table(['', num('Amount')], rows), ''];
-  const ours = new Set(report.scope.accounts);
+  const inTotal = accountsInTotal(report.cost);
   const names = new Map(report.keys.map((k) => [k.arn, keyName(k)]));
-  const unknown = [...report.cost.keys.flatMap((k) => k.lines), ...report.cost.unattributed].filter(
-    (l) => l.amount === null && ours.has(l.account),
-  );
+  const unknown = [
+    ...report.cost.keys.flatMap((k) => k.lines),
+    ...report.cost.accountRequests,
+    ...report.cost.unattributed,
+  ].filter((l) => l.amount === null && inTotal.has(l.account));
   if (unknown.length > 0)
     lines.push(
       'Could not be priced (the totals above are lower bounds):',
@@ -317,11 +325,14 @@ function costBreakdown(report: MonthlyReport): string {
         : []),
       '',
     );
-  if (c.billedToOtherAccounts.amount !== '0')
+  const others = report.cost.byBilledAccount.filter((a) => !a.inTotal);
+  if (others.length > 0) {
+    const label = accountLabeler(report);
     lines.push(
-      `Other accounts called these keys for ${money(c.billedToOtherAccounts.amount, cur)} of requests this month; that is billed to them and not included above.`,
+      `Billed to other accounts, for the requests they made on these keys, and in no total of this report: ${others.map((a) => `${label(a.account)} ${formatTotal(a.total, { currency: cur })}`).join(', ')} (\`BILLED_ACCOUNT\` in costs.csv).`,
       '',
     );
+  }
   return lines.join('\n');
 }
 
@@ -535,6 +546,9 @@ function keyTable(report: MonthlyReport, cap: Cap): string {
   const { shown, note } = cap(sorted, 'keys', ['keys.csv', 'report.json']);
   const label = accountLabeler(report);
   const org = report.organization !== null;
+  const ours = new Set(report.scope.accounts);
+  // A key of another account that these accounts paid to use: say whose it is.
+  const whose = (r: KeyRow) => (org || ours.has(r.account) ? '' : ` (key of ${r.account})`);
   return [
     '## Keys',
     '',
@@ -555,7 +569,7 @@ function keyTable(report: MonthlyReport, cap: Cap): string {
       ],
       shown.map(({ row: r, name }) => [
         ...(org ? [label(r.account)] : []),
-        e(name),
+        `${e(name)}${whose(r)}`,
         `\`${e(r.keyId)}\``,
         r.region,
         e(r.keySpec ?? 'unknown'),

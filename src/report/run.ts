@@ -117,6 +117,11 @@ export interface MonthlyReportOptions {
   readonly configFile?: string;
   /** A pricing table file, or a folder of them. Default: the tables shipped in `pricing/`. */
   readonly pricing?: string;
+  /**
+   * How the request free tier is applied. Default: `organization` for a run over AWS
+   * Organizations (`organization.fromOrganization`: consolidated billing gives the organisation
+   * one free tier), else `account`. The report says which was used.
+   */
   readonly freeTierScope?: FreeTierScope;
   /** For live collection. */
   readonly regions?: readonly string[] | 'all';
@@ -403,7 +408,11 @@ async function monthlyReport(
     snapshot,
     usage: evidence.usage ?? undefined,
     tables,
-    options: { freeTierScope: options.freeTierScope },
+    // A month to date is priced up to the evidence time (when the inventory was taken).
+    options: {
+      freeTierScope: options.freeTierScope ?? defaultFreeTierScope(options),
+      asOf: month.monthToDate ? snapshot.collection.finishedAt : undefined,
+    },
   });
   const compliance = runCompliance(snapshot, {
     config: evidence.config,
@@ -467,6 +476,11 @@ async function monthlyReport(
     throw await explainWriteError(error, dir);
   });
   return { report, dir, manifest };
+}
+
+/** One free tier for an organisation (consolidated billing, the common case), one per account otherwise. */
+export function defaultFreeTierScope(options: Pick<MonthlyReportOptions, 'organization'>): FreeTierScope {
+  return options.organization?.fromOrganization ? 'organization' : 'account';
 }
 
 function interrupted(): InterruptedError {

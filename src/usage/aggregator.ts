@@ -1,4 +1,4 @@
-import type { LifecycleEvent, RequestCount, UsageSource } from '../model/usage.js';
+import type { KeylessRequestCount, LifecycleEvent, RequestCount, UsageSource } from '../model/usage.js';
 import { interpretKmsRecord, type KeyClass } from './events.js';
 
 /** What became of the records fed to an aggregator. */
@@ -13,6 +13,8 @@ export interface AggregateStats {
   lifecycleEvents: number;
   /** KMS records outside the window (log files are dated by delivery, not by event). */
   outsideWindow: number;
+  /** Lifecycle events kept from after the window (see `afterEnd`). */
+  afterLifecycleEvents: number;
   /** Records of other services (log files hold every service's events). */
   otherSources: number;
   malformed: number;
@@ -29,7 +31,9 @@ export interface AggregateStats {
  */
 export interface AggregatorState {
   readonly counts: readonly RequestCount[];
+  readonly keyless: readonly KeylessRequestCount[];
   readonly lifecycle: readonly LifecycleEvent[];
+  readonly afterLifecycle: readonly LifecycleEvent[];
   readonly classes: readonly (readonly [string, KeyClass])[];
   readonly stats: AggregateStats;
 }
@@ -60,9 +64,17 @@ export class UsageAggregator {
    */
   private readonly counts = new Map<string, Map<string, CountEntry[]>>();
   private readonly lifecycle = new Map<string, LifecycleEvent>();
+  /** Lifecycle events from the window's end to `afterEnd`: evidence after the month. */
+  private readonly afterLifecycle = new Map<string, LifecycleEvent>();
+  /** Requests that name no key, by billed account, region and operation. */
+  private readonly keyless = new Map<
+    string,
+    { key: Omit<KeylessRequestCount, 'count' | 'failedCount'>; ok: number; failed: number }
+  >();
   private readonly classes = new Map<string, KeyClass>();
   private readonly startMs: number;
   private readonly endMs: number;
+  private readonly afterEndMs: number;
   readonly stats: AggregateStats = {
     records: 0,
     kmsEvents: 0,
@@ -70,6 +82,7 @@ export class UsageAggregator {
     failedRequests: 0,
     lifecycleEvents: 0,
     outsideWindow: 0,
+    afterLifecycleEvents: 0,
     otherSources: 0,
     malformed: 0,
     keyless: {},
@@ -77,12 +90,18 @@ export class UsageAggregator {
     newest: null,
   };
 
+  /**
+   * `window.afterEnd`: lifecycle events from the window's end up to this time are kept apart, as
+   * evidence after the month (when a key found pending deletion was scheduled); their requests
+   * are not counted.
+   */
   constructor(
     readonly source: UsageSource,
-    window: { readonly start: Date; readonly end: Date },
+    window: { readonly start: Date; readonly end: Date; readonly afterEnd?: Date },
   ) {
     this.startMs = window.start.getTime();
     this.endMs = window.end.getTime();
+    this.afterEndMs = window.afterEnd?.getTime() ?? this.endMs;
   }
 
   /** Counts one record (parsed JSON). */
@@ -102,6 +121,7 @@ export class UsageAggregator {
     const t = f.time.getTime();
     if (t < this.startMs || t >= this.endMs) {
       s.outsideWindow += 1;
+      if (t >= this.endMs && t < this.afterEndMs) for (const e of f.lifecycle) this.keepAfter(e);
       return;
     }
     s.kmsEvents += 1;
@@ -121,6 +141,11 @@ export class UsageAggregator {
     const keyArn = f.keyArns[0];
     if (keyArn === undefined || f.billedAccount === null) {
       s.keyless[f.eventName] = (s.keyless[f.eventName] ?? 0) + 1;
+      if (keyArn === undefined && f.billedAccount !== null) {
+        const entry = this.keylessFor(f.billedAccount, f.region, f.eventName);
+        if (f.failed) entry.failed += 1;
+        else entry.ok += 1;
+      }
       return;
     }
     if (f.keyClass && !this.classes.has(keyArn)) this.classes.set(keyArn, f.keyClass);
@@ -130,6 +155,24 @@ export class UsageAggregator {
       entry.failed += 1;
       s.failedRequests += 1;
     } else entry.ok += 1;
+  }
+
+  private keepAfter(e: LifecycleEvent): void {
+    const id = `${e.keyArn}\u0000${e.event}\u0000${e.time}`;
+    if (!this.afterLifecycle.has(id)) {
+      this.afterLifecycle.set(id, e);
+      this.stats.afterLifecycleEvents += 1;
+    }
+  }
+
+  private keylessFor(account: string, region: string, operation: string) {
+    const id = `${account}\u0000${region}\u0000${operation}`;
+    let entry = this.keyless.get(id);
+    if (!entry) {
+      entry = { key: { account, region, operation, source: this.source }, ok: 0, failed: 0 };
+      this.keyless.set(id, entry);
+    }
+    return entry;
   }
 
   /** The count of one (key, operation, billed account, region, pair spec), made on first use. */
@@ -167,7 +210,9 @@ export class UsageAggregator {
       counts: [...this.counts.values()]
         .flatMap((byOperation) => [...byOperation.values()].flat())
         .map(({ key, ok, failed }) => ({ ...key, count: ok, failedCount: failed })),
+      keyless: this.keylessRequests(),
       lifecycle: [...this.lifecycle.values()],
+      afterLifecycle: [...this.afterLifecycle.values()],
       classes: [...this.classes.entries()],
       stats: { ...this.stats, keyless: { ...this.stats.keyless } },
     };
@@ -191,6 +236,12 @@ export class UsageAggregator {
         this.stats.lifecycleEvents += 1;
       }
     }
+    for (const k of other.keyless) {
+      const entry = this.keylessFor(k.account, k.region, k.operation);
+      entry.ok += k.count;
+      entry.failed += k.failedCount;
+    }
+    for (const e of other.afterLifecycle) this.keepAfter(e);
     for (const [arn, keyClass] of other.classes) if (!this.classes.has(arn)) this.classes.set(arn, keyClass);
     const s = this.stats;
     const o = other.stats;
@@ -219,6 +270,26 @@ export class UsageAggregator {
           a.operation.localeCompare(b.operation) ||
           (a.keyPairSpec ?? '').localeCompare(b.keyPairSpec ?? ''),
       );
+  }
+
+  /** Requests that name no key so far, sorted (account, region, operation). */
+  keylessRequests(): KeylessRequestCount[] {
+    return [...this.keyless.values()]
+      .map(({ key, ok, failed }) => ({ ...key, count: ok, failedCount: failed }))
+      .sort(
+        (a, b) =>
+          a.account.localeCompare(b.account) ||
+          a.region.localeCompare(b.region) ||
+          a.operation.localeCompare(b.operation),
+      );
+  }
+
+  /** Lifecycle events kept from after the window, per key in time order. */
+  afterLifecycleEvents(): LifecycleEvent[] {
+    return [...this.afterLifecycle.values()].sort(
+      (a, b) =>
+        a.keyArn.localeCompare(b.keyArn) || a.time.localeCompare(b.time) || a.event.localeCompare(b.event),
+    );
   }
 
   /** Lifecycle events so far, per key in time order. */

@@ -1,5 +1,9 @@
 import type { UsageAssumption, UsageSource } from '../model/usage.js';
-import { MULTI_KEY_REQUEST_COUNTED_ON, SERVICE_CALLS_BILLED_TO } from './events.js';
+import {
+  MULTI_KEY_REQUEST_COUNTED_ON,
+  SERVICE_CALLS_BILLED_TO,
+  SERVICE_OWN_CALLS_BILLED_TO,
+} from './events.js';
 import { CLOUDWATCH_COUNTS_FAILED_CALLS, PAIR_OPERATIONS_IN_CLASS_TOTALS } from './reconcile.js';
 import { DELIVERY_MARGIN_DAYS } from './s3-logs.js';
 
@@ -16,7 +20,15 @@ export const USAGE_ASSUMPTIONS: readonly UsageAssumption[] = [
     value: SERVICE_CALLS_BILLED_TO,
     confirmed: true,
     statement:
-      "A call an AWS service made on a caller's behalf (S3 with SSE-KMS, for example) is counted for the key owner's account, which KMS bills for it.",
+      "A call an AWS service made with a caller's credentials (CloudTrail invokedBy set, S3 with SSE-KMS for example) is counted for the caller's account (userIdentity.accountId), which KMS bills for it, also when the key is another account's.",
+    sources: PER_KEY,
+  },
+  {
+    id: 'SERVICE_OWN_CALLS_BILLED_TO',
+    value: SERVICE_OWN_CALLS_BILLED_TO,
+    confirmed: false,
+    statement:
+      "A call an AWS service made as itself (userIdentity.type AWSService, no caller's account) is counted for the key owner's account.",
     sources: PER_KEY,
   },
   {

@@ -235,10 +235,11 @@ export async function collectCloudWatchUsage(
     };
   if (readEnd.getTime() < window.end.getTime())
     return {
-      coverage: coverage(
-        'partial',
-        `the month is not over: totals up to ${readEnd.toISOString()}; ${summary}`,
-      ),
+      coverage: {
+        ...coverage('partial', `the month is not over: totals up to ${readEnd.toISOString()}; ${summary}`),
+        // Complete up to then: a month-to-date report prices them.
+        readUntil: readEnd.toISOString(),
+      },
       totals,
     };
   return { coverage: coverage('complete', summary), totals };

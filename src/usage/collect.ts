@@ -12,6 +12,7 @@ import { InputError, KmsReportError } from '../errors.js';
 import { awsAccountId } from '../model/account-id.js';
 import type {
   AccountUsageTotal,
+  KeylessRequestCount,
   LifecycleEvent,
   MonthUsage,
   RequestCount,
@@ -237,7 +238,7 @@ export async function collectMonthUsage(options: CollectMonthUsageOptions): Prom
 
   const perKey = async (region: string): Promise<PerKeySourceResult | null> => {
     if (chosen.includes('lookup'))
-      return collectLookupEvents(clients.cloudTrail(region), { ...common, region });
+      return collectLookupEvents(clients.cloudTrail(region), { ...common, region, afterMonth: true });
     if (chosen.includes('s3'))
       return collectS3TrailLogs(clients.s3(options.bucketRegion ?? (options.regions[0] as string)), {
         ...common,
@@ -286,28 +287,47 @@ export async function collectMonthUsage(options: CollectMonthUsageOptions): Prom
   }
 
   const requests: RequestCount[] = [];
+  const keylessRequests: KeylessRequestCount[] = [];
   const lifecycle = new Map<string, LifecycleEvent>();
+  const after = new Map<string, LifecycleEvent>();
+  const afterCoverage: UsageCoverage[] = [];
   const accountTotals: AccountUsageTotal[] = [];
   const coverage: UsageCoverage[] = [];
   const keyClasses: Record<string, KeyClass> = {};
   for (const r of results) {
     if (r.keyed) {
       requests.push(...r.keyed.requests);
+      keylessRequests.push(...r.keyed.keylessRequests);
       for (const e of r.keyed.lifecycle) lifecycle.set(`${e.keyArn}\u0000${e.event}\u0000${e.time}`, e);
+      if (r.keyed.afterMonth) {
+        for (const e of r.keyed.afterMonth.lifecycle)
+          after.set(`${e.keyArn}\u0000${e.event}\u0000${e.time}`, e);
+        afterCoverage.push(r.keyed.afterMonth.coverage);
+      }
       Object.assign(keyClasses, r.keyed.keyClasses);
     }
     accountTotals.push(...r.totals);
     coverage.push(...r.coverage);
   }
+  const byKeyAndTime = (a: LifecycleEvent, b: LifecycleEvent) =>
+    a.keyArn.localeCompare(b.keyArn) || a.time.localeCompare(b.time) || a.event.localeCompare(b.event);
+  const finishedAt = new Date(clock.now()).toISOString();
   const usage: MonthUsage = {
     month: window.month,
     window: { start: window.start.toISOString(), end: window.end.toISOString() },
     requests,
+    keylessRequests,
     accountTotals,
-    lifecycle: [...lifecycle.values()].sort(
-      (a, b) =>
-        a.keyArn.localeCompare(b.keyArn) || a.time.localeCompare(b.time) || a.event.localeCompare(b.event),
-    ),
+    lifecycle: [...lifecycle.values()].sort(byKeyAndTime),
+    ...(afterCoverage.length > 0
+      ? {
+          afterMonth: {
+            window: { start: window.end.toISOString(), end: finishedAt },
+            lifecycle: [...after.values()].sort(byKeyAndTime),
+            coverage: afterCoverage,
+          },
+        }
+      : {}),
     coverage,
   };
   return {
@@ -317,7 +337,7 @@ export async function collectMonthUsage(options: CollectMonthUsageOptions): Prom
     reconciliation: reconcileUsage(usage, keyClasses),
     interrupted: options.signal?.aborted ?? false,
     startedAt,
-    finishedAt: new Date(clock.now()).toISOString(),
+    finishedAt,
   };
 }
 

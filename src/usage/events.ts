@@ -16,10 +16,19 @@ import { DATA_KEY_PAIR_OPERATIONS, DEFAULT_PENDING_WINDOW_DAYS } from '../model/
 export { DATA_KEY_PAIR_OPERATIONS, DEFAULT_PENDING_WINDOW_DAYS };
 
 /**
- * Who pays for a call an AWS service made on your behalf (`userIdentity.type` `AWSService`, or
- * `userIdentity.invokedBy` set, e.g. S3 with SSE-KMS): the key owner's account.
+ * Who pays for a call an AWS service made with a caller's credentials (`userIdentity.invokedBy`
+ * set, e.g. S3 with SSE-KMS, with `userIdentity.accountId` the caller's): the caller's account.
+ * AWS's pricing page bills a request to the account that makes it, and calls services make for
+ * you to you; the KMS developer guide counts such calls against the caller's request quota
+ * (cross-account S3 SSE-KMS calls count for the account reading the bucket, not the key owner).
  */
-export const SERVICE_CALLS_BILLED_TO = 'key-owner' as const;
+export const SERVICE_CALLS_BILLED_TO = 'caller' as const;
+
+/**
+ * UNCONFIRMED: who pays for a call a service made as itself (`userIdentity.type` `AWSService`,
+ * no caller's credentials, no `accountId`): the key owner's account. AWS does not say.
+ */
+export const SERVICE_OWN_CALLS_BILLED_TO = 'key-owner' as const;
 
 /**
  * A request that names several keys (ReEncrypt: source and destination) is one request: it is
@@ -108,15 +117,18 @@ function keyArnsOf(record: Json): string[] {
 
 /**
  * The account a request is billed to: the caller's (`userIdentity.accountId`), so a
- * cross-account call is billed to the caller; for a call an AWS service made on your behalf,
- * the key owner's ({@link SERVICE_CALLS_BILLED_TO}).
+ * cross-account call is billed to the caller, also when an AWS service made it with the
+ * caller's credentials (`invokedBy` set: {@link SERVICE_CALLS_BILLED_TO}); for a call a service
+ * made as itself (`userIdentity.type` `AWSService`), the key owner's
+ * ({@link SERVICE_OWN_CALLS_BILLED_TO}).
  */
 function billedAccount(record: Json, keyArns: readonly string[]): string | null {
   const identity = isObject(record.userIdentity) ? record.userIdentity : {};
   const owner = keyArns[0] ? (keyArnParts(keyArns[0])?.account ?? null) : null;
-  const byService = identity.type === 'AWSService' || str(identity.invokedBy) !== null;
-  if (byService) return owner ?? str(identity.accountId) ?? str(record.recipientAccountId);
-  return str(identity.accountId) ?? str(record.recipientAccountId) ?? owner;
+  const caller = str(identity.accountId);
+  if (identity.type === 'AWSService') return owner ?? caller ?? str(record.recipientAccountId);
+  if (str(identity.invokedBy) !== null) return caller ?? owner ?? str(record.recipientAccountId);
+  return caller ?? str(record.recipientAccountId) ?? owner;
 }
 
 /** The key class a successful request reveals by the algorithm it used. */

@@ -15,12 +15,18 @@ import type { KeyClass } from './events.js';
 import type { ReconciliationRow } from './reconcile.js';
 
 export const USAGE_KIND = 'kms-report/usage';
-export const USAGE_SCHEMA_VERSION = 1;
+/**
+ * 2: adds `usage.keylessRequests` (requests that name no key), `usage.afterMonth` (lifecycle
+ * events after the month) and `coverage[].readUntil`. Files of version 1 are still read: their
+ * requests that name no key are then unknown, and pending deletions are dated as before.
+ */
+export const USAGE_SCHEMA_VERSION = 2;
 
 /** The usage evidence file: one month's request volumes and lifecycle, with where each came from. */
 export interface UsageEvidence {
   readonly kind: typeof USAGE_KIND;
-  readonly schemaVersion: typeof USAGE_SCHEMA_VERSION;
+  /** {@link USAGE_SCHEMA_VERSION} when written by this version; 1 in older files it reads. */
+  readonly schemaVersion: 1 | typeof USAGE_SCHEMA_VERSION;
   readonly tool: { readonly name: 'kms-report'; readonly version: string };
   readonly collection: {
     readonly startedAt: IsoDate;
@@ -46,6 +52,29 @@ const source = z.enum([
 const count = z.number().int().nonnegative();
 const keyClass = z.enum(['symmetric', 'hmac', 'rsa', 'ecc', 'sm2', 'ml-dsa']) satisfies z.ZodType<KeyClass>;
 
+const lifecycleEvent = z
+  .object({
+    account: accountIdSchema,
+    region: z.string(),
+    keyArn: z.string(),
+    event: z.enum(LIFECYCLE_EVENT_NAMES),
+    time: isoDate,
+    pendingWindowInDays: z.number().int().positive().optional(),
+    deletionDate: isoDate.optional(),
+  })
+  .strict();
+
+const coverageEntry = z
+  .object({
+    account: accountIdSchema,
+    region: z.string(),
+    source,
+    status: z.enum(['complete', 'partial', 'failed', 'not-collected']),
+    detail: z.string(),
+    readUntil: isoDate.optional(),
+  })
+  .strict();
+
 const monthUsage = z
   .object({
     month: z.string().regex(/^\d{4}-\d{2}$/, 'expected YYYY-MM'),
@@ -65,6 +94,20 @@ const monthUsage = z
         })
         .strict(),
     ),
+    keylessRequests: z
+      .array(
+        z
+          .object({
+            account: z.string(),
+            region: z.string(),
+            operation: z.string(),
+            count,
+            failedCount: count,
+            source,
+          })
+          .strict(),
+      )
+      .optional(),
     accountTotals: z.array(
       z
         .object({
@@ -76,30 +119,16 @@ const monthUsage = z
         })
         .strict(),
     ),
-    lifecycle: z.array(
-      z
-        .object({
-          account: accountIdSchema,
-          region: z.string(),
-          keyArn: z.string(),
-          event: z.enum(LIFECYCLE_EVENT_NAMES),
-          time: isoDate,
-          pendingWindowInDays: z.number().int().positive().optional(),
-          deletionDate: isoDate.optional(),
-        })
-        .strict(),
-    ),
-    coverage: z.array(
-      z
-        .object({
-          account: accountIdSchema,
-          region: z.string(),
-          source,
-          status: z.enum(['complete', 'partial', 'failed', 'not-collected']),
-          detail: z.string(),
-        })
-        .strict(),
-    ),
+    lifecycle: z.array(lifecycleEvent),
+    afterMonth: z
+      .object({
+        window: z.object({ start: isoDate, end: isoDate }).strict(),
+        lifecycle: z.array(lifecycleEvent),
+        coverage: z.array(coverageEntry),
+      })
+      .strict()
+      .optional(),
+    coverage: z.array(coverageEntry),
   })
   .strict();
 
@@ -107,7 +136,7 @@ const monthUsage = z
 export const usageEvidenceSchema = z
   .object({
     kind: z.literal(USAGE_KIND),
-    schemaVersion: z.literal(USAGE_SCHEMA_VERSION),
+    schemaVersion: z.union([z.literal(1), z.literal(USAGE_SCHEMA_VERSION)]),
     tool: z.object({ name: z.literal('kms-report'), version: z.string() }).strict(),
     collection: z.object({ startedAt: isoDate, finishedAt: isoDate, interrupted: z.boolean() }).strict(),
     accounts: z.array(accountIdSchema),

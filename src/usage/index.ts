@@ -40,6 +40,7 @@ export {
   parseDeletionDate,
   parseKeyArn,
   SERVICE_CALLS_BILLED_TO,
+  SERVICE_OWN_CALLS_BILLED_TO,
 } from './events.js';
 export {
   parseUsageEvidence,

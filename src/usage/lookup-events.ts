@@ -6,7 +6,7 @@ import {
 import { classifyAwsError } from '../collect/aws-errors.js';
 import { RegionCredentialsFailure } from '../collect/kms.js';
 import { InputError } from '../errors.js';
-import type { UsageCoverage } from '../model/usage.js';
+import type { LifecycleEvent, UsageCoverage } from '../model/usage.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { deadlineReason, whenAborted } from '../util/deadline.js';
 import { daysBetween, type MonthWindow } from '../util/month.js';
@@ -56,6 +56,12 @@ export interface LookupEventsOptions {
    * and region; by default each call makes its own at {@link LOOKUP_EVENTS_PACE}.
    */
   readonly limiter?: RateLimiter;
+  /**
+   * When the month is over, also read its ScheduleKeyDeletion events from the month's end to now
+   * (`LookupEvents` by `EventName`, a few pages at most): the evidence that a key found pending
+   * deletion was scheduled after the month. Default false.
+   */
+  readonly afterMonth?: boolean;
 }
 
 /**
@@ -240,14 +246,107 @@ export async function collectLookupEvents(
       pages,
     );
   const unfinished = readEnd.getTime() < window.end.getTime();
+  const after =
+    options.afterMonth && !unfinished ? await lookupScheduledAfter(client, options, now, limiter) : null;
   return perKeyResult(
     agg,
     unfinished
-      ? coverage(
-          'partial',
-          `the month is not over: read up to ${iso(readEnd.getTime())} in ${pages} pages: ${describeCounts(agg)}`,
-        )
+      ? {
+          ...coverage(
+            'partial',
+            `the month is not over: read up to ${iso(readEnd.getTime())} in ${pages} pages: ${describeCounts(agg)}`,
+          ),
+          // Everything up to then was read: a month-to-date report prices it.
+          readUntil: iso(readEnd.getTime()),
+        }
       : coverage('complete', `read the whole month in ${pages} pages: ${describeCounts(agg)}`),
     pages,
+    after,
   );
+}
+
+/**
+ * The ScheduleKeyDeletion events of one account and region from the month's end to `now`
+ * (`LookupEvents` with `EventName = ScheduleKeyDeletion`), paced like the month's read.
+ */
+async function lookupScheduledAfter(
+  client: CloudTrailClient,
+  options: LookupEventsOptions,
+  now: number,
+  limiter: RateLimiter,
+): Promise<{ lifecycle: LifecycleEvent[]; coverage: UsageCoverage }> {
+  const { account, region, window, signal } = options;
+  const agg = new UsageAggregator('cloudtrail-lookup', { start: window.end, end: new Date(now) });
+  const coverage = (status: UsageCoverage['status'], detail: string): UsageCoverage => ({
+    account,
+    region,
+    source: 'cloudtrail-lookup',
+    status,
+    detail,
+  });
+  const span = `${iso(window.end.getTime())} to ${iso(now)}`;
+  let pages = 0;
+  let NextToken: string | undefined;
+  do {
+    if (signal?.aborted)
+      return {
+        lifecycle: agg.lifecycleEvents(),
+        coverage: coverage('partial', `stopped on request after ${pages} pages`),
+      };
+    await limiter.take();
+    let page: LookupEventsResponse;
+    try {
+      page = await client.send(
+        paceRetries(
+          new LookupEventsCommand({
+            LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ScheduleKeyDeletion' }],
+            StartTime: window.end,
+            EndTime: new Date(now),
+            MaxResults: LOOKUP_EVENTS_PAGE_SIZE,
+            NextToken,
+          }),
+          limiter,
+        ),
+      );
+    } catch (error) {
+      const e = classifyAwsError(error);
+      if (e.kind === 'credentials')
+        throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+      return {
+        lifecycle: agg.lifecycleEvents(),
+        coverage: coverage(
+          pages === 0 ? 'failed' : 'partial',
+          `LookupEvents (ScheduleKeyDeletion, ${span}) failed: ${e.code}`,
+        ),
+      };
+    }
+    pages += 1;
+    for (const event of page.Events ?? []) {
+      try {
+        agg.add(event.CloudTrailEvent ? JSON.parse(event.CloudTrailEvent) : null);
+      } catch {
+        agg.add(null);
+      }
+    }
+    const previous = NextToken;
+    NextToken = page.NextToken;
+    if (NextToken !== undefined && NextToken === previous)
+      return {
+        lifecycle: agg.lifecycleEvents(),
+        coverage: coverage(
+          'partial',
+          `LookupEvents returned the same NextToken twice (ScheduleKeyDeletion, ${span})`,
+        ),
+      };
+  } while (NextToken !== undefined);
+  return {
+    lifecycle: agg.lifecycleEvents(),
+    coverage: {
+      ...coverage(
+        'complete',
+        `ScheduleKeyDeletion read from ${span} in ${pages} pages: ${agg.stats.lifecycleEvents} found`,
+      ),
+      readUntil: iso(now),
+    },
+  };
 }

@@ -96,7 +96,9 @@ function covers(resource: string, classOf: KeyClass | null, rc: RequestCount): b
  * ```
  */
 export function reconcileUsage(
-  usage: Pick<MonthUsage, 'requests' | 'accountTotals'> & { readonly coverage?: readonly UsageCoverage[] },
+  usage: Pick<MonthUsage, 'requests' | 'accountTotals' | 'keylessRequests'> & {
+    readonly coverage?: readonly UsageCoverage[];
+  },
   keyClasses: Readonly<Record<string, KeyClass>> | ((keyArn: string) => KeyClass | null) = {},
 ): ReconciliationRow[] {
   const classOf = typeof keyClasses === 'function' ? keyClasses : (arn: string) => keyClasses[arn] ?? null;
@@ -146,6 +148,14 @@ export function reconcileUsage(
       if (CLASS_RESOURCES.has(t.resource) && c === null && CLASS_OPERATIONS.has(rc.operation))
         unknownClass += calls(rc);
       else if (covers(t.resource, c, rc)) perKey += calls(rc);
+    }
+    // Requests that name no key: under their API name, GenerateRandom among the symmetric operations.
+    for (const k of usage.keylessRequests ?? []) {
+      if (k.account !== t.account || k.region !== t.region) continue;
+      const covered = CLASS_RESOURCES.has(t.resource)
+        ? t.resource === CLASS_RESOURCE.symmetric && CLASS_OPERATIONS.has(k.operation)
+        : k.operation === t.resource;
+      if (covered) perKey += k.count + (CLOUDWATCH_COUNTS_FAILED_CALLS ? k.failedCount : 0);
     }
     const attributed = Math.min(perKey, t.count);
     rows.push({

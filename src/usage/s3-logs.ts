@@ -126,7 +126,10 @@ export async function collectS3TrailLogs(
   const prefix = normalizeTrailPrefix(options.prefix);
   const where = `s3://${bucket}/${prefix}${account}/CloudTrail/${region}/`;
   const days = windowDays(window, DELIVERY_MARGIN_DAYS);
-  const agg = new UsageAggregator('cloudtrail-s3', window);
+  // The day after the month is read for its late deliveries: its lifecycle events are kept too,
+  // as (partial) evidence after the month.
+  const afterEnd = new Date(window.end.getTime() + DELIVERY_MARGIN_DAYS * 86_400_000);
+  const agg = new UsageAggregator('cloudtrail-s3', { ...window, afterEnd });
   const meter = progressMeter(clock, { account, region, source: 'cloudtrail-s3' }, options.onProgress);
   const limit = pLimit(Math.max(1, options.concurrency ?? DEFAULT_S3_CONCURRENCY));
   const coverage = (status: UsageCoverage['status'], detail: string): UsageCoverage => ({
@@ -150,6 +153,7 @@ export async function collectS3TrailLogs(
   const workers = Math.max(0, Math.floor(options.workers ?? defaultCountingWorkers()));
   const startMs = window.start.getTime();
   const endMs = window.end.getTime();
+  const afterEndMs = afterEnd.getTime();
   /** Started with the first file, so a month with no files starts no thread; null: counted on this thread. */
   let pool: CountingPool | null | undefined;
   /** KMS events counted so far, for progress (the workers' aggregators are merged at the end). */
@@ -200,7 +204,7 @@ export async function collectS3TrailLogs(
               if (pool === undefined)
                 pool =
                   workers > 0
-                    ? CountingPool.start(workers, { source: 'cloudtrail-s3', startMs, endMs })
+                    ? CountingPool.start(workers, { source: 'cloudtrail-s3', startMs, endMs, afterEndMs })
                     : null;
               if (pool) {
                 kmsEvents += await pool.count(key, raw);
@@ -304,11 +308,24 @@ export async function collectS3TrailLogs(
       ),
       files,
     );
+  // After the month, only the day folders of its late deliveries were read: a ScheduleKeyDeletion
+  // found there is evidence; its absence proves nothing (partial).
+  const afterMonth =
+    clock.now() > endMs
+      ? {
+          lifecycle: agg.afterLifecycleEvents(),
+          coverage: coverage(
+            'partial',
+            `only the log files delivered in the ${DELIVERY_MARGIN_DAYS} day after the month were read: ${agg.stats.afterLifecycleEvents} lifecycle events`,
+          ),
+        }
+      : null;
   return perKeyResult(
     agg,
     failedCount > 0
       ? coverage('partial', `${counted}${failedFiles}`)
       : coverage('complete', `${counted} (${where})`),
     files,
+    afterMonth,
   );
 }

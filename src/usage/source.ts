@@ -1,5 +1,11 @@
 import type { IsoDate } from '../model/inventory.js';
-import type { LifecycleEvent, RequestCount, UsageCoverage, UsageSource } from '../model/usage.js';
+import type {
+  KeylessRequestCount,
+  LifecycleEvent,
+  RequestCount,
+  UsageCoverage,
+  UsageSource,
+} from '../model/usage.js';
 import type { Clock } from '../util/clock.js';
 import type { AggregateStats, UsageAggregator } from './aggregator.js';
 import type { KeyClass } from './events.js';
@@ -25,7 +31,14 @@ export interface UsageProgress {
 export interface PerKeySourceResult {
   readonly coverage: UsageCoverage;
   readonly requests: RequestCount[];
+  /** Requests that name no key, per billed account, region and operation. */
+  readonly keylessRequests: KeylessRequestCount[];
   readonly lifecycle: LifecycleEvent[];
+  /**
+   * Lifecycle events after the month (to the time the source was read), with how much of that
+   * time was read; null when the source read nothing after the month.
+   */
+  readonly afterMonth: { readonly lifecycle: LifecycleEvent[]; readonly coverage: UsageCoverage } | null;
   readonly keyClasses: Record<string, KeyClass>;
   readonly stats: AggregateStats & { readonly pages: number };
 }
@@ -78,11 +91,14 @@ export function perKeyResult(
   agg: UsageAggregator,
   coverage: UsageCoverage,
   pages: number,
+  afterMonth: PerKeySourceResult['afterMonth'] = null,
 ): PerKeySourceResult {
   return {
     coverage,
     requests: agg.requests(),
+    keylessRequests: agg.keylessRequests(),
     lifecycle: agg.lifecycleEvents(),
+    afterMonth,
     keyClasses: agg.keyClasses(),
     stats: { ...agg.stats, keyless: { ...agg.stats.keyless }, pages },
   };

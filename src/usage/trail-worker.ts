@@ -10,7 +10,11 @@ import type { WorkerReply, WorkerRequest, WorkerSetup } from './trail-workers.js
 const port = parentPort;
 if (!port) throw new Error('trail-worker.ts runs as a worker thread');
 const setup = workerData as WorkerSetup;
-const agg = new UsageAggregator(setup.source, { start: new Date(setup.startMs), end: new Date(setup.endMs) });
+const agg = new UsageAggregator(setup.source, {
+  start: new Date(setup.startMs),
+  end: new Date(setup.endMs),
+  afterEnd: setup.afterEndMs === undefined ? undefined : new Date(setup.afterEndMs),
+});
 const reply = (message: WorkerReply) => port.postMessage(message);
 
 port.on('message', (message: WorkerRequest) => {

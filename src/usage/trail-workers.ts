@@ -16,6 +16,8 @@ export interface WorkerSetup {
   readonly source: UsageSource;
   readonly startMs: number;
   readonly endMs: number;
+  /** Lifecycle events up to this time after the window are kept (evidence after the month). */
+  readonly afterEndMs?: number;
 }
 
 export type WorkerRequest =

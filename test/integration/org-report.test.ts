@@ -165,6 +165,11 @@ describe('kms-report --org against moto (an organisation of five accounts)', () 
       Array(members.length * 2).fill('complete'),
     );
     expect(report.organization?.accounts.map((a) => a.coverage)).not.toContain('failed');
+    // --org without --free-tier: one free tier for the organisation (consolidated billing), said in the report.
+    expect(report.cost.settings.freeTierScope).toBe('organization');
+    expect(await readFile(join(out, 'organization', lastMonth(), 'report.md'), 'utf8')).toContain(
+      '| Free tier | once for all the accounts, as consolidated billing does (`--free-tier organization`) |',
+    );
   });
 
   it('reads explicit role ARNs without Organizations access', async () => {
@@ -190,6 +195,8 @@ describe('kms-report --org against moto (an organisation of five accounts)', () 
       await readFile(join(out, 'organization', thisMonth(), 'report.json'), 'utf8'),
     ) as MonthlyReport;
     expect(report.keys.map((k) => k.account)).toEqual([payments?.id, payments?.id]);
+    // Accounts named without --org may not share a bill: one free tier each unless told otherwise.
+    expect(report.cost.settings.freeTierScope).toBe('account');
     expect(report.organization?.accounts.map((a) => [a.account, a.name, a.ou])).toEqual([
       [payments?.id, null, null],
     ]);

@@ -44,7 +44,7 @@ interface ReportOptions {
   pricing?: string;
   snapshot?: string;
   usage?: string;
-  freeTier: FreeTierScope;
+  freeTier?: FreeTierScope;
   failOn?: Severity;
   failOnGaps?: boolean;
   lastUsage: boolean;
@@ -140,6 +140,11 @@ function summary(report: MonthlyReport, written: string): string {
   return [
     `${report.month}${report.monthToDate ? ' (month to date)' : ''} for ${scope}${report.demo ? ' (demo data)' : ''}:`,
     `  estimated cost ${formatTotal(report.summary.cost.total, { currency: report.cost.currency })}`,
+    ...(report.evidence.late
+      ? [
+          `  late evidence: the inventory was taken ${plural(report.evidence.late.daysAfterMonthEnd, 'day')} after the month ended; keys deleted since may be missing (run on the 1st)`,
+        ]
+      : []),
     `  ${plural(f.byStatus.FAIL, 'failing finding')}${failing ? ` (${failing})` : ''}, ${f.byStatus.MUTED} muted, ${f.byStatus.UNKNOWN} unknown`,
     `  coverage ${report.coverage.complete ? 'complete' : `incomplete (${plural(gaps, 'gap')}${report.coverage.usage.some((u) => u.status !== 'complete') ? ', usage sources incomplete' : report.coverage.usage.length === 0 ? ', no usage source' : ''})`}`,
     ...(failedAccounts.length > 0
@@ -296,10 +301,8 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
     .addOption(
       new Option(
         '--free-tier <scope>',
-        'apply the 20,000-request free tier per account, or once per organization',
-      )
-        .choices(['account', 'organization'])
-        .default('account'),
+        'the 20,000-request free tier once per account, or once for the organization (default: organization with --org, else account)',
+      ).choices(['account', 'organization']),
     )
     .addOption(
       new Option(

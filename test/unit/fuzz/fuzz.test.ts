@@ -20,7 +20,9 @@ describe('fuzz: hostile input never hangs, crashes, or passes a rule it could no
     it(name, () => {
       const numRuns = RUNS ?? suiteRuns;
       const details = fc.check(property, { numRuns, seed });
-      expect(details.failed ? fc.defaultReportMessage(details) : null).toBeNull();
+      expect(
+        details.failed ? `${fc.defaultReportMessage(details)}\n${String(details.errorInstance)}` : null,
+      ).toBeNull();
       expect(details.numRuns).toBe(numRuns);
     }, 120_000); // Hundreds of reports built and parsed: seconds on an idle machine, more at a load of 5.
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { failed } from '../../../src/model/observed.js';
 import { priceMonth } from '../../../src/pricing/engine.js';
-import { PricingError, RegionNotPricedError } from '../../../src/pricing/errors.js';
+import { PricingError } from '../../../src/pricing/errors.js';
 import { formatTotal } from '../../../src/pricing/money.js';
 import {
   ACCOUNT,
@@ -141,6 +141,18 @@ describe('Function: priceMonth', () => {
         account: OTHER_ACCOUNT,
         amount: '0.045',
       });
+      // Shown, billed to the partner, and in no total of ours: the key's, the account's, the month's.
+      expect(cost.keys[0]?.total.amount).toBe('1');
+      expect(cost.byBilledAccount).toEqual([
+        { account: ACCOUNT, inTotal: true, total: { amount: '1', complete: true, unknownLines: 0 } },
+        {
+          account: OTHER_ACCOUNT,
+          inTotal: false,
+          total: { amount: '0.045', complete: true, unknownLines: 0 },
+        },
+      ]);
+      expect(cost.total.amount).toBe('1');
+      expect(cost.billedToOtherAccounts.amount).toBe('0.045');
     });
 
     it('applies once across the organization when asked, and names the setting', () => {
@@ -183,8 +195,10 @@ describe('Function: priceMonth', () => {
       expect(entry).toMatchObject({ source: 'lifecycle-events', keyManager: 'CUSTOMER', billableHours: 120 });
       // $1 × 120 / 744 = 0.161290322580645… → 0.161290322581
       expect(entry?.lines.find((l) => l.kind === 'key-fee')?.amount).toBe('0.161290322581');
-      // Earlier rotations of a key no longer listed cannot be known.
-      expect(entry?.lines.find((l) => l.kind === 'rotation-fee')?.amount).toBeNull();
+      // Created in the month, its month of events read in full: it cannot have rotated (no
+      // RotateKeyOnDemand; automatic rotation comes 90 days at the earliest), so no rotation fee.
+      expect(entry?.lines.filter((l) => l.kind === 'rotation-fee')).toEqual([]);
+      expect(entry?.total).toEqual({ amount: '0.161290322581', complete: true, unknownLines: 0 });
     });
 
     it('assumes a 30-day window for a key deleted without its ScheduleKeyDeletion in the month', () => {
@@ -254,17 +268,23 @@ describe('Function: priceMonth', () => {
       expect(cost.table).toMatchObject({ version: 'aws-kms.2024-04-01', effective: { from: '2024-04-01' } });
     });
 
-    it('rejects a region missing from the table, naming it', () => {
-      const k = key({ id: 'k', region: 'us-gov-west-1' });
-      const run = () =>
-        priceMonth({
-          month: OCT,
-          snapshot: snapshot([k]),
-          usage: usage(OCT, { regions: [{ account: ACCOUNT, region: 'us-gov-west-1' }] }),
-          tables,
-        });
-      expect(run).toThrow(RegionNotPricedError);
-      expect(run).toThrow(/region us-gov-west-1 is not in pricing table aws-kms.2024-04-01/);
+    it('leaves a region of another partition unknown, names why, and prices the rest', () => {
+      // GovCloud has no table (another partition): its key's fee is unknown; the us-east-1 key is $1.
+      const gov = key({ id: 'k', region: 'us-gov-west-1' });
+      const ours = key({ id: 'ok' });
+      const cost = priceMonth({
+        month: OCT,
+        snapshot: snapshot([gov, ours]),
+        usage: usage(OCT, { regions: [{ account: ACCOUNT, region: 'us-gov-west-1' }] }),
+        tables,
+      });
+      const fee = cost.keys
+        .find((k) => k.region === 'us-gov-west-1')
+        ?.lines.find((l) => l.kind === 'key-fee');
+      expect(fee?.amount).toBeNull();
+      expect(fee?.unknownReason).toMatch(/us-gov-west-1 is in partition aws-us-gov/);
+      expect(cost.total).toEqual({ amount: '1', complete: false, unknownLines: 1 });
+      expect(cost.notices.join(' ')).toMatch(/Region us-gov-west-1 could not be priced/);
     });
 
     it('lists unverified regions and unconfirmed tiers among the assumptions', () => {

@@ -11,6 +11,7 @@ import {
 import { collected, notApplicable, type Observed, skipped } from '../../../src/model/observed.js';
 import type {
   AccountUsageTotal,
+  KeylessRequestCount,
   LifecycleEvent,
   MonthUsage,
   RequestCount,
@@ -147,7 +148,9 @@ export function usage(
   month: string,
   parts: {
     requests?: readonly RequestCount[];
+    keylessRequests?: readonly KeylessRequestCount[];
     lifecycle?: readonly LifecycleEvent[];
+    afterMonth?: MonthUsage['afterMonth'];
     accountTotals?: readonly AccountUsageTotal[];
     coverage?: readonly UsageCoverage[];
     regions?: readonly { account: string; region: string }[];
@@ -155,7 +158,12 @@ export function usage(
 ): MonthUsage {
   const [y, m] = month.split('-').map(Number) as [number, number];
   const where = new Map<string, { account: string; region: string }>();
-  for (const r of [...(parts.requests ?? []), ...(parts.lifecycle ?? []), ...(parts.regions ?? [])])
+  for (const r of [
+    ...(parts.requests ?? []),
+    ...(parts.keylessRequests ?? []),
+    ...(parts.lifecycle ?? []),
+    ...(parts.regions ?? []),
+  ])
     where.set(`${r.account}/${r.region}`, { account: r.account, region: r.region });
   where.set(`${ACCOUNT}/us-east-1`, { account: ACCOUNT, region: 'us-east-1' });
   return {
@@ -165,8 +173,10 @@ export function usage(
       end: new Date(Date.UTC(y, m, 1)).toISOString(),
     },
     requests: parts.requests ?? [],
+    keylessRequests: parts.keylessRequests ?? [],
     accountTotals: parts.accountTotals ?? [],
     lifecycle: parts.lifecycle ?? [],
+    ...(parts.afterMonth ? { afterMonth: parts.afterMonth } : {}),
     coverage:
       parts.coverage ??
       [...where.values()].map((w) => ({

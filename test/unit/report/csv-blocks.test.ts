@@ -31,16 +31,14 @@ describe('CSV files written a block of rows at a time', () => {
     const report = await demoMonthlyReport();
     const times = Math.ceil(2_000 / report.findings.length);
     const big = repeated(report, times);
-    for (const render of [renderKeysCsv, renderFindingsCsv]) {
-      const one = split(render(report));
+    // The account-level lines (unattributed, credits) are not repeated: compare without them.
+    const once = { ...report, cost: { ...report.cost, unattributed: [], credits: [] } };
+    for (const render of [renderKeysCsv, renderFindingsCsv, renderCostsCsv]) {
+      const one = split(render(once));
       const many = split(render(big));
       expect(many.header).toBe(one.header);
       expect(many.body).toBe(one.body.repeat(times));
     }
-    const costs = split(
-      renderCostsCsv({ ...report, cost: { ...report.cost, unattributed: [], credits: [] } }),
-    );
-    expect(split(renderCostsCsv(big)).body).toBe(costs.body.repeat(times));
   });
 
   it('never hold more than a block of rows in one piece, and each piece ends at a row boundary', async () => {

@@ -72,7 +72,9 @@ describe('kms-report --demo', () => {
       c.freeTierCredit.amount,
     ];
     expect(sumMoney(parts)).toBe(c.total.amount);
-    expect(c.total.amount).toBe(report.cost.accounts.find((a) => a.account === '111122223333')?.total.amount);
+    expect(c.total.amount).toBe(
+      report.cost.byBilledAccount.find((a) => a.account === '111122223333')?.total.amount,
+    );
     expect(sumMoney(report.keys.map((k) => k.total))).toBe(
       sumMoney([
         c.keyFees.amount,

@@ -37,9 +37,10 @@ describe('UsageAggregator', () => {
           count({ keyArn: KEYS.SYM, operation: 'Encrypt', count: 1 }),
           // One successful Decrypt, one refused (AccessDeniedException) counted apart.
           count({ keyArn: KEYS.SYM, operation: 'Decrypt', count: 1, failedCount: 1 }),
-          // Alice's call, S3 calling for an uploader of another account, and CloudTrail's service principal:
-          // the last two are billed to the key's owner.
-          count({ keyArn: KEYS.SYM, operation: 'GenerateDataKey', count: 3 }),
+          // Alice's call and CloudTrail's service principal (a service calling as itself, no caller's
+          // account) are billed to the key's owner; S3 calling with an uploader's credentials
+          // (invokedBy s3, accountId of another account) is billed to the uploader's account below.
+          count({ keyArn: KEYS.SYM, operation: 'GenerateDataKey', count: 2 }),
           count({ keyArn: KEYS.SYM, operation: 'GenerateDataKeyPair', keyPairSpec: 'RSA_3072', count: 1 }),
           count({
             keyArn: KEYS.SYM,
@@ -53,6 +54,7 @@ describe('UsageAggregator', () => {
           count({ keyArn: KEYS.OLD, operation: 'ScheduleKeyDeletion', count: 1 }),
           // The cross-account Decrypt is billed to the caller's account.
           count({ account: OTHER, keyArn: KEYS.SYM, operation: 'Decrypt', count: 1 }),
+          count({ account: OTHER, keyArn: KEYS.SYM, operation: 'GenerateDataKey', count: 1 }),
         ].sort(
           (a, b) =>
             a.account.localeCompare(b.account) ||
@@ -66,6 +68,77 @@ describe('UsageAggregator', () => {
         failedRequests: 1,
         keyless: { GenerateRandom: 1 },
       });
+    });
+
+    it('counts requests that name no key per billed account, region and operation, failed ones apart', () => {
+      // The fixtures' GenerateRandom names no key; a ListKeys that failed and one that succeeded are added.
+      const listKeys = (errorCode?: string) => ({
+        eventSource: 'kms.amazonaws.com',
+        eventName: 'ListKeys',
+        eventTime: '2026-10-12T08:00:00Z',
+        awsRegion: REGION,
+        eventType: 'AwsApiCall',
+        recipientAccountId: OWNER,
+        userIdentity: { type: 'AssumedRole', accountId: OWNER },
+        ...(errorCode ? { errorCode } : {}),
+      });
+      const agg = aggregate([...KMS_RECORDS, listKeys(), listKeys('AccessDeniedException')]);
+      expect(agg.keylessRequests()).toEqual([
+        {
+          account: OWNER,
+          region: REGION,
+          operation: 'GenerateRandom',
+          count: 1,
+          failedCount: 0,
+          source: 'cloudtrail-s3',
+        },
+        {
+          account: OWNER,
+          region: REGION,
+          operation: 'ListKeys',
+          count: 1,
+          failedCount: 1,
+          source: 'cloudtrail-s3',
+        },
+      ]);
+      // A worker's state carries them, and merging adds them up.
+      const merged = new UsageAggregator('cloudtrail-s3', OCTOBER);
+      merged.merge(agg.state());
+      merged.merge(agg.state());
+      expect(merged.keylessRequests().find((k) => k.operation === 'ListKeys')).toMatchObject({
+        count: 2,
+        failedCount: 2,
+      });
+    });
+
+    it("bills an S3 call made with an uploader's credentials to the uploader, a service's own call to the key owner", () => {
+      const [uploader, service] = KMS_RECORDS.filter(
+        (r) =>
+          (r.userIdentity as { invokedBy?: string }).invokedBy !== undefined &&
+          r.eventName === 'GenerateDataKey',
+      );
+      const billed = (r: unknown) => {
+        const read = interpretKmsRecord(r);
+        return read.kind === 'kms' ? read.facts.billedAccount : null;
+      };
+      // invokedBy s3.amazonaws.com, userIdentity.accountId 444455556666: the uploader's account pays.
+      expect(billed(uploader)).toBe(OTHER);
+      // type AWSService (CloudTrail calling as itself): the key owner pays.
+      expect(billed(service)).toBe(OWNER);
+    });
+
+    it('keeps lifecycle events after the month up to afterEnd apart, and counts none of their requests', () => {
+      const schedule = { ...recordNamed('ScheduleKeyDeletion'), eventTime: '2026-11-01T06:00:00Z' };
+      const agg = new UsageAggregator('cloudtrail-s3', {
+        ...OCTOBER,
+        afterEnd: new Date('2026-11-02T00:00:00Z'),
+      });
+      agg.add(schedule);
+      expect(agg.lifecycleEvents()).toEqual([]);
+      expect(agg.requests()).toEqual([]);
+      expect(agg.afterLifecycleEvents().map((e) => [e.event, e.time])).toEqual([
+        ['ScheduleKeyDeletion', '2026-11-01T06:00:00.000Z'],
+      ]);
     });
 
     it('takes the key from resources[], not from the keyId the caller passed (an alias here)', () => {

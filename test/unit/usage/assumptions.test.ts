@@ -7,9 +7,14 @@ const ids = (sources: string[]) => usageAssumptionsFor(sources).map((a) => a.id)
 
 describe('the assumptions behind request volumes', () => {
   it('are those of the sources used', () => {
-    expect(ids(['cloudtrail-lookup'])).toEqual(['SERVICE_CALLS_BILLED_TO', 'MULTI_KEY_REQUEST_COUNTED_ON']);
+    expect(ids(['cloudtrail-lookup'])).toEqual([
+      'SERVICE_CALLS_BILLED_TO',
+      'SERVICE_OWN_CALLS_BILLED_TO',
+      'MULTI_KEY_REQUEST_COUNTED_ON',
+    ]);
     expect(ids(['cloudtrail-s3'])).toEqual([
       'SERVICE_CALLS_BILLED_TO',
+      'SERVICE_OWN_CALLS_BILLED_TO',
       'MULTI_KEY_REQUEST_COUNTED_ON',
       'DELIVERY_MARGIN_DAYS',
     ]);

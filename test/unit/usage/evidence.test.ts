@@ -7,6 +7,8 @@ import { UsageAggregator } from '../../../src/usage/aggregator.js';
 import {
   parseUsageEvidence,
   readUsageEvidence,
+  serializeUsageEvidence,
+  USAGE_SCHEMA_VERSION,
   type UsageEvidence,
   usageJsonSchema,
   writeUsageEvidence,
@@ -158,8 +160,47 @@ describe('usage evidence file', () => {
     });
   });
 
+  it('reads a schema version 1 file (no requests that name no key: unknown, not zero) and writes version 2', () => {
+    const v1 = parseUsageEvidence(serializeUsageEvidence(sampleEvidence()), 'usage.json');
+    expect(v1.schemaVersion).toBe(1);
+    expect(v1.usage.keylessRequests).toBeUndefined();
+    const v2: UsageEvidence = {
+      ...sampleEvidence(),
+      schemaVersion: USAGE_SCHEMA_VERSION,
+      usage: {
+        ...sampleEvidence().usage,
+        keylessRequests: [
+          {
+            account: OWNER,
+            region: REGION,
+            operation: 'ListKeys',
+            count: 3,
+            failedCount: 0,
+            source: 'cloudtrail-lookup' as const,
+          },
+        ],
+        afterMonth: {
+          window: { start: '2026-11-01T00:00:00.000Z', end: '2026-11-05T10:04:00.000Z' },
+          lifecycle: [],
+          coverage: [
+            {
+              account: OWNER,
+              region: REGION,
+              source: 'cloudtrail-lookup' as const,
+              status: 'complete' as const,
+              detail: 'ScheduleKeyDeletion read',
+              readUntil: '2026-11-05T10:03:00.000Z',
+            },
+          ],
+        },
+      },
+    };
+    expect(USAGE_SCHEMA_VERSION).toBe(2);
+    expect(parseUsageEvidence(serializeUsageEvidence(v2), 'usage.json')).toEqual(v2);
+  });
+
   it('refuses a file written by a newer kms-report', () => {
-    const newer = { ...sampleEvidence(), schemaVersion: 2 };
+    const newer = { ...sampleEvidence(), schemaVersion: 3 };
     expect(() => parseUsageEvidence(JSON.stringify(newer), 'usage.json')).toThrow(
       /schemaVersion: written by a newer kms-report/,
     );

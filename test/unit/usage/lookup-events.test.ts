@@ -5,7 +5,16 @@ import { InputError } from '../../../src/errors.js';
 import { collectLookupEvents } from '../../../src/usage/lookup-events.js';
 import type { UsageProgress } from '../../../src/usage/source.js';
 import { parseMonth } from '../../../src/util/month.js';
-import { asLookupEvent, decrypts, KEYS, KMS_RECORDS, manualClock, OWNER, REGION } from './fixtures.js';
+import {
+  asLookupEvent,
+  decrypts,
+  KEYS,
+  KMS_RECORDS,
+  manualClock,
+  OWNER,
+  REGION,
+  recordNamed,
+} from './fixtures.js';
 
 const OCTOBER = parseMonth('2026-10');
 const NOW = new Date('2026-11-05T10:00:00Z');
@@ -74,6 +83,29 @@ describe('collectLookupEvents', () => {
       'ScheduleKeyDeletion',
     ]);
     expect(result.stats.pages).toBe(calls.length);
+  });
+
+  it('with afterMonth, also reads the ScheduleKeyDeletion events from the month end to now', async () => {
+    const later = { ...recordNamed('ScheduleKeyDeletion'), eventTime: '2026-11-03T09:00:00Z' };
+    cloudTrail.on(LookupEventsCommand).callsFake((input) => {
+      const byName = input.LookupAttributes?.[0]?.AttributeKey === 'EventName';
+      return { Events: byName ? [asLookupEvent(later)] : KMS_RECORDS.map(asLookupEvent) };
+    });
+
+    const result = await collectLookupEvents(client, options({ afterMonth: true }));
+
+    const calls = cloudTrail.commandCalls(LookupEventsCommand).map((c) => c.args[0].input);
+    expect(calls[1]).toMatchObject({
+      LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ScheduleKeyDeletion' }],
+      StartTime: OCTOBER.end,
+      EndTime: NOW,
+    });
+    expect(result.afterMonth?.lifecycle.map((e) => [e.event, e.time])).toEqual([
+      ['ScheduleKeyDeletion', '2026-11-03T09:00:00.000Z'],
+    ]);
+    expect(result.afterMonth?.coverage).toMatchObject({ status: 'complete', readUntil: NOW.toISOString() });
+    // The month's own counts are not changed by it.
+    expect(result.lifecycle.every((e) => e.time < '2026-11-01')).toBe(true);
   });
 
   it('reports progress: events read, pages, rate, how far back the month it has reached, time left', async () => {

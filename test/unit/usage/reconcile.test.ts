@@ -146,6 +146,30 @@ describe('reconcileUsage', () => {
     );
     expect(row).toMatchObject({ resource: 'DescribeKey', perKey: 7, unattributed: 3, attributedPercent: 70 });
   });
+
+  it('counts requests that name no key under their API name (ListKeys) and GenerateRandom as symmetric', () => {
+    const keyless = (operation: string, count: number) => ({
+      account: A,
+      region: 'us-east-1',
+      operation,
+      count,
+      failedCount: 0,
+      source: 'cloudtrail-lookup' as const,
+    });
+    const rows = reconcileUsage(
+      {
+        requests: [req(SYM, 'Decrypt', 90)],
+        keylessRequests: [keyless('ListKeys', 40), keyless('GenerateRandom', 10)],
+        accountTotals: [total('ListKeys', 40), total('CryptographicOperationsSymmetric', 100)],
+      },
+      classes,
+    );
+    // ListKeys: 40 of 40 explained; symmetric: Decrypt 90 + GenerateRandom 10 = 100 of 100.
+    expect(rows.map((r) => [r.resource, r.perKey, r.unattributed])).toEqual([
+      ['CryptographicOperationsSymmetric', 100, 0],
+      ['ListKeys', 40, 0],
+    ]);
+  });
 });
 
 describe('key classes', () => {
