@@ -26,7 +26,7 @@ try {
   delete process.env.AWS_SESSION_TOKEN;
   // moto has no GetKeyLastUsage: collecting it would only show that gap on every key.
   process.exitCode = await runCli(
-    ['collect', '--regions', SCENARIO_REGIONS.join(','), '--no-last-usage', '--out', out],
+    ['collect', '--regions', SCENARIO_REGIONS.join(','), '--no-last-usage', '--output-file', out],
     { stdout: process.stdout, stderr: process.stderr },
   );
 } finally {

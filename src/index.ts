@@ -92,6 +92,7 @@ export {
   type MonthlyReportResult,
   type OrganizationReportOptions,
   type ReportFormat,
+  renderMonthlyReport,
   resolveReportMonth,
   runMonthlyReport,
 } from './report/run.js';

@@ -7,6 +7,7 @@ import { type CliIo, collectCommand } from './commands/collect.js';
 import { pricingCommand } from './commands/pricing.js';
 import { addReportOptions } from './commands/report.js';
 import { usageCommand } from './commands/usage.js';
+import { completionCommand } from './completion.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Builds the `kms-report` program. Exported so tests can run it in-process. */
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   program.addCommand(collectCommand(io, setExit));
   program.addCommand(usageCommand(io, setExit));
   program.addCommand(pricingCommand(io, setExit));
+  program.addCommand(completionCommand(program, io, setExit));
   // Every command, at any depth, reports through `io` and returns instead of exiting.
   const inherit = (parent: Command) => {
     for (const command of parent.commands) {
@@ -63,7 +65,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
     }
     const known = error instanceof KmsReportError;
-    const message = known ? error.message : `unexpected error: ${(error as Error)?.message ?? error}`;
+    // Every line is prefixed once: an error that names the program itself is not named twice.
+    const message = (
+      known ? error.message : `unexpected error: ${(error as Error)?.message ?? error}`
+    ).replace(/^kms-report: /, '');
     io.stderr.write(`kms-report: ${terminalSafe(message, { oneLine: true })}\n`);
     if (process.env.DEBUG && error instanceof Error && error.stack)
       io.stderr.write(`${terminalSafe(error.stack)}\n`);

@@ -31,7 +31,13 @@ import { RULE_IDS, SEVERITIES } from '../model/findings.js';
  *     owner: platform-team@example.com
  *     ticket: SEC-1234
  *     expires: 2026-12-31          # last day (UTC) the suppression mutes
+ * options:                         # the monthly report's command-line options (see RUN_OPTION_KEYS)
+ *   regions: [us-east-1, eu-west-1]
+ *   failOn: high
  * ```
+ *
+ * `options:` is not compliance: the compliance engine ignores it. The command line reads it
+ * ({@link loadConfigOptions}); an option given on the command line or in the environment wins.
  *
  * `aliasPattern` is RE2 syntax (https://github.com/google/re2/wiki/Syntax), run by `re2js` in
  * time linear in the alias's length, so no pattern can stall a run: JavaScript's syntax without
@@ -106,6 +112,43 @@ const suppression = z.strictObject({
   expires: z.iso.date({ message: 'expected a date YYYY-MM-DD' }),
 });
 
+/** A list, as YAML (`[a, b]`) or as the command line takes it (`a,b`). */
+const listOrString = z.union([nonEmpty, z.array(nonEmpty).min(1, 'must not be empty')]);
+
+/**
+ * The `options:` section: the monthly report's options, named as their flags in camelCase
+ * (`--usage-source` is `usageSource`, `--no-last-usage` is `lastUsage: false`). Values are
+ * checked here for their type, then by the same parser as the flag.
+ */
+export const runOptionsSchema = z.strictObject({
+  regions: listOrString.optional(),
+  profile: nonEmpty.optional(),
+  usageSource: listOrString.optional(),
+  bucket: nonEmpty.optional(),
+  prefix: z.string().optional(),
+  out: nonEmpty.optional(),
+  format: listOrString.optional(),
+  mdMaxRows: z.int().min(0).optional(),
+  pricing: nonEmpty.optional(),
+  freeTier: z.enum(['account', 'organization']).optional(),
+  failOn: severity.optional(),
+  failOnGaps: z.boolean().optional(),
+  org: z.boolean().optional(),
+  accounts: listOrString.optional(),
+  roleName: nonEmpty.optional(),
+  externalId: nonEmpty.optional(),
+  lastUsage: z.boolean().optional(),
+  timeout: z.number().positive().max(3600).optional(),
+  deadline: nonEmpty.optional(),
+  quiet: z.boolean().optional(),
+});
+
+/** The `options:` section as read. */
+export type RunOptionsSection = z.output<typeof runOptionsSchema>;
+
+/** The fields `options:` may hold. */
+export const RUN_OPTION_KEYS = Object.keys(runOptionsSchema.shape) as (keyof RunOptionsSection)[];
+
 export const complianceConfigSchema = z.strictObject({
   version: z.literal(1).optional(),
   thresholds: z
@@ -127,6 +170,7 @@ export const complianceConfigSchema = z.strictObject({
   severities: z.partialRecord(ruleId, severity).default({}),
   disabledRules: z.array(ruleId).default([]),
   suppressions: z.array(suppression).default([]),
+  options: runOptionsSchema.optional(),
 });
 
 /** The configuration with every default filled in. */
@@ -202,6 +246,16 @@ function lineOf(
  * ```
  */
 export function parseComplianceConfig(text: string, source = 'compliance configuration'): ComplianceConfig {
+  return parseConfigDocument(text, source).config;
+}
+
+/** The configuration, and the line of a field (`options.failOn`), for messages about its values. */
+interface ParsedConfig {
+  readonly config: ComplianceConfig;
+  readonly lineOf: (path: readonly PropertyKey[]) => number | null;
+}
+
+function parseConfigDocument(text: string, source: string): ParsedConfig {
   const whole = (message: string) => new ComplianceConfigError(source, [{ field: '', line: null, message }]);
   if (text.length > MAX_CONFIG_FILE_BYTES)
     throw whole(`${text.length} characters long, more than a compliance configuration may be (${TOO_LARGE})`);
@@ -270,7 +324,7 @@ export function parseComplianceConfig(text: string, source = 'compliance configu
     throw aliasesRefused(`YAML aliases could not be expanded (${(error as Error).message})`);
   }
   const result = complianceConfigSchema.safeParse(data);
-  if (result.success) return result.data;
+  if (result.success) return { config: result.data, lineOf: (path) => lineOf(doc, counter, path) };
   const issues: ConfigIssue[] = [];
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -306,6 +360,29 @@ export function parseComplianceConfig(text: string, source = 'compliance configu
  * ```
  */
 export async function loadComplianceConfig(path: string): Promise<ComplianceConfig> {
+  return parseConfigDocument(await readConfigText(path), path).config;
+}
+
+/**
+ * The `options:` section of a configuration file (empty when there is none), with the line of
+ * each field. The whole file is validated, compliance included, so a broken file is refused
+ * before anything runs.
+ *
+ * @example
+ * ```ts
+ * const { options, lineOf } = await loadConfigOptions('kms-report.yaml');
+ * options.failOn; // 'high'
+ * lineOf('failOn'); // 12
+ * ```
+ */
+export async function loadConfigOptions(
+  path: string,
+): Promise<{ options: RunOptionsSection; lineOf: (key: string) => number | null }> {
+  const parsed = parseConfigDocument(await readConfigText(path), path);
+  return { options: parsed.config.options ?? {}, lineOf: (key) => parsed.lineOf(['options', key]) };
+}
+
+async function readConfigText(path: string): Promise<string> {
   let text: string;
   try {
     const { size } = await stat(path);
@@ -324,5 +401,5 @@ export async function loadComplianceConfig(path: string): Promise<ComplianceConf
       cause: error,
     });
   }
-  return parseComplianceConfig(text, path);
+  return text;
 }

@@ -148,7 +148,7 @@ export interface PricingAssumption {
 /** Which pricing table priced the month. */
 export interface PricingTableRef {
   readonly version: string;
-  /** The file it was loaded from, when loaded from disk. */
+  /** The name of the file it was loaded from (no folder), when loaded from disk. */
   readonly file: string | null;
   readonly currency: string;
   readonly effective: { readonly from: string; readonly until: string | null };

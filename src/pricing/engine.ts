@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Decimal as DecimalClass } from 'decimal.js';
 import type { InventorySnapshot, KeyManager, KeyMetadata, KeyRecord, Rotation } from '../model/inventory.js';
 import { CRYPTOGRAPHIC_OPERATIONS as CRYPTO_OPERATIONS } from '../model/kms.js';
@@ -1045,7 +1046,8 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
     currency: table.currency,
     table: {
       version: table.version,
-      file: table.file,
+      // The file's name, not its folder: report.json travels to tickets, the local path must not.
+      file: table.file === null ? null : basename(table.file),
       currency: table.currency,
       effective: table.effective,
       source: table.provenance.source,

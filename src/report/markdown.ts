@@ -37,6 +37,18 @@ function monthTitle(month: string): string {
 }
 
 const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
+/**
+ * A table checked after the report was generated reads as an error. It happens to the demo, whose
+ * sample is dated in the past and priced with the tables shipped today; on a real run, only with
+ * a wrong clock. Either way the report says so.
+ */
+function pricingTableDateNote(report: MonthlyReport): string {
+  if (report.evidence.pricingTable.checked <= day(report.generatedAt)) return '';
+  return report.demo
+    ? `: the tables shipped with kms-report ${report.tool.version}, newer than the sample, which is dated ${day(report.generatedAt)}`
+    : `: after this report was generated (${day(report.generatedAt)}); check the clock of the machine that ran it`;
+}
 const day = (iso: string) => iso.slice(0, 10);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -170,7 +182,7 @@ function header(report: MonthlyReport): string {
         ['Generated', `${utc(report.generatedAt)} by kms-report ${report.tool.version}`],
         [
           'Pricing table',
-          `${e(report.evidence.pricingTable.version)} (${e(report.evidence.pricingTable.currency)}, checked ${e(report.evidence.pricingTable.checked)})`,
+          `${e(report.evidence.pricingTable.version)} (${e(report.evidence.pricingTable.currency)}, checked ${e(report.evidence.pricingTable.checked)})${pricingTableDateNote(report)}`,
         ],
         ['Free tier', FREE_TIER_LABEL[report.cost.settings.freeTierScope]],
         [

@@ -360,6 +360,22 @@ function asOfMonth(snapshot: InventorySnapshot, end: Date): { snapshot: Inventor
  * ```
  */
 export async function runMonthlyReport(options: MonthlyReportOptions = {}): Promise<MonthlyReportResult> {
+  return (await monthlyReport(options, true)) as MonthlyReportResult;
+}
+
+/**
+ * The monthly report as {@link runMonthlyReport} makes it, written nowhere: no folder is made,
+ * and last month's report is not looked for (there is no output folder to find it in). For
+ * `kms-report --out -`, which prints report.json.
+ */
+export async function renderMonthlyReport(options: MonthlyReportOptions = {}): Promise<MonthlyReport> {
+  return (await monthlyReport(options, false)).report;
+}
+
+async function monthlyReport(
+  options: MonthlyReportOptions,
+  write: boolean,
+): Promise<MonthlyReportResult | { report: MonthlyReport }> {
   const now = options.now?.() ?? new Date();
   const monthInput = options.month ?? (options.demo ? DEMO_MONTH : undefined);
   if (options.demo && monthInput !== DEMO_MONTH)
@@ -411,8 +427,10 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
       : 'organization';
   // The folder is named by the evidence (the account): it must resolve inside the output folder.
   const outDir = options.outDir ?? 'reports';
-  const dir = await pathInside(outDir, scope, month.month);
-  const previous = await readPrevious(await pathInside(outDir, scope, previousMonthOf(month)));
+  const dir = write ? await pathInside(outDir, scope, month.month) : '';
+  const previous = write
+    ? await readPrevious(await pathInside(outDir, scope, previousMonthOf(month)))
+    : { report: null, problem: null };
   const report = buildMonthlyReport({
     month: month.month,
     monthToDate: month.monthToDate,
@@ -428,6 +446,7 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
     generatedAt,
     demo: options.demo,
   });
+  if (!write) return { report };
 
   const files: ReportFile[] = [];
   if (formats.includes('md'))

@@ -170,7 +170,7 @@ describe('kms-report collect against moto', () => {
     let code: number;
     try {
       code = await runCli(
-        ['collect', '--regions', 'us-east-1,eu-west-1', '--no-last-usage', '--out', out],
+        ['collect', '--regions', 'us-east-1,eu-west-1', '--no-last-usage', '--output-file', out],
         io,
       );
     } finally {

@@ -10,6 +10,14 @@ import { writeSnapshot } from '../../snapshot.js';
 import { parseDuration, startDeadline } from '../../util/deadline.js';
 import { pathInside } from '../../util/paths.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
+import {
+  addNoColor,
+  checkRegions,
+  environmentHelp,
+  plural,
+  readsEnvironment,
+  resolveOptionSources,
+} from '../options.js';
 import { terminalProgress } from '../progress.js';
 
 export interface CliIo {
@@ -20,6 +28,8 @@ export interface CliIo {
   /** Injected in tests: the clients of organisation-wide runs. */
   readonly orgClients?: OrganizationClients;
   readonly now?: () => Date;
+  /** The environment options are read from (`KMS_REPORT_*`); default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 function parseShare(value: string): number {
@@ -31,6 +41,37 @@ function parseShare(value: string): number {
 
 /** Where files go when `--out` is not given. */
 const DEFAULT_OUT_DIR = 'reports';
+
+/**
+ * Where `collect` and `usage` write: `--output-file <file>`, or `<--out dir>/<name>`. `--out` is a
+ * folder on every command; before, on these two it was the file, and a value ending in `.json`
+ * still is (with a notice on stderr), so existing cron lines keep working.
+ */
+export async function outputPath(
+  opts: { out: string; outputFile?: string },
+  outSource: string | undefined,
+  name: string,
+  stderr: NodeJS.WritableStream,
+): Promise<{ path: string; check: () => Promise<unknown> }> {
+  if (opts.outputFile !== undefined) {
+    if (outSource === 'cli')
+      throw new InputError(
+        '--output-file',
+        `names the file itself: it cannot be combined with --out ${opts.out}`,
+      );
+    return { path: opts.outputFile, check: async () => {} };
+  }
+  if (outSource === 'cli' && opts.out.toLowerCase().endsWith('.json')) {
+    stderr.write(
+      terminalSafe(
+        `kms-report: --out ${opts.out}: --out is now a folder on every command; a file is --output-file (read as --output-file ${opts.out} this time)\n`,
+      ),
+    );
+    return { path: opts.out, check: async () => {} };
+  }
+  // The file must land in the output folder (checked after collecting: a failed run creates nothing).
+  return { path: join(opts.out, name), check: () => pathInside(opts.out, name) };
+}
 
 /** `inventory-<time>.json`, the snapshot's name in {@link DEFAULT_OUT_DIR} by default. */
 function defaultOutName(now: Date): string {
@@ -52,15 +93,15 @@ export function summarize(snapshot: InventorySnapshot, out: string): string {
   ).length;
   const unknown = snapshot.keys.length - customer - aws;
   lines.push(
-    `Collected ${snapshot.keys.length} keys (${customer} customer managed, ${aws} AWS managed${unknown ? `, ${unknown} not described` : ''}) in account ${snapshot.accounts.join(', ')}.`,
+    `Collected ${plural(snapshot.keys.length, 'key')} (${customer} customer managed, ${aws} AWS managed${unknown ? `, ${unknown} not described` : ''}) in account ${snapshot.accounts.join(', ')}.`,
   );
   for (const r of snapshot.regions) {
     const n = snapshot.keys.filter((k) => k.region === r.region && k.account === r.account).length;
-    lines.push(`  ${r.region}: ${n} keys, ${r.status}`);
+    lines.push(`  ${r.region}: ${plural(n, 'key')}, ${r.status}`);
   }
   if (snapshot.gaps.length === 0) lines.push('No gaps: every call succeeded.');
   else {
-    lines.push(`${snapshot.gaps.length} gaps (what could not be seen):`);
+    lines.push(`${plural(snapshot.gaps.length, 'gap')} (what could not be seen):`);
     for (const g of snapshot.gaps.slice(0, 20)) {
       const where = [g.region, g.keyArn?.split('/').pop(), g.field].filter(Boolean).join(' ');
       lines.push(`  ${where}: ${g.operation} ${g.errorCode}`);
@@ -72,13 +113,33 @@ export function summarize(snapshot: InventorySnapshot, out: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The options `collect` reads from the environment as `KMS_REPORT_<FLAG>`. */
+const COLLECT_ENV_FLAGS = [
+  '--out',
+  '--regions',
+  '--profile',
+  '--no-last-usage',
+  '--quota-share',
+  '--timeout',
+  '--deadline',
+  '--fail-on-gaps',
+  '--quiet',
+  '--no-color',
+];
+
 export function collectCommand(io: CliIo, setExit: (code: number) => void): Command {
-  return new Command('collect')
+  const command = new Command('collect')
     .description('List every KMS key with its metadata and evidence, and write an inventory snapshot (JSON)')
-    .option('-o, --out <file>', 'where to write the snapshot (default: reports/inventory-<time>.json)')
+    .option(
+      '-o, --out <dir>',
+      'the folder the snapshot is written to, as inventory-<time>.json',
+      DEFAULT_OUT_DIR,
+    )
+    .option('--output-file <file>', 'write the snapshot to this file instead')
     .option(
       '-r, --regions <list>',
       'comma-separated regions, or "all" for every enabled region (default: the configured region)',
+      checkRegions,
     )
     .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
     .option('--no-last-usage', 'skip GetKeyLastUsage (5 requests/s per region: slow on large accounts)')
@@ -100,57 +161,71 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
       ).argParser((v) => parseDuration(v)),
     )
     .option('--fail-on-gaps', `exit with code ${ExitCode.Gaps} when anything could not be seen`)
-    .option('-q, --quiet', 'print nothing but errors')
-    .action(
-      async (opts: {
-        out?: string;
-        regions?: string;
-        profile?: string;
-        lastUsage: boolean;
-        quotaShare: number;
-        failOnGaps?: boolean;
-        quiet?: boolean;
-        timeout?: NetworkOptions;
-        deadline?: number;
-      }) => {
-        const now = io.now?.() ?? new Date();
-        const regions = opts.regions === undefined ? undefined : parseRegionList(opts.regions);
-        const out = opts.out ?? join(DEFAULT_OUT_DIR, defaultOutName(now));
-        const progress = opts.quiet ? { onProgress: () => {}, done: () => {} } : terminalProgress(io.stderr);
-        // Ctrl-C or SIGTERM stops the scan after the keys in flight, or the write; nothing is
-        // written (exit 130).
-        const controller = new AbortController();
-        const onSigint = () => controller.abort();
-        for (const signal of STOP_SIGNALS) process.once(signal, onSigint);
-        const deadline = opts.deadline === undefined ? undefined : startDeadline(opts.deadline);
-        let snapshot: InventorySnapshot;
-        try {
-          ({ snapshot } = await collectInventory({
-            regions,
-            profile: opts.profile,
-            clients: io.clients,
-            lastUsage: opts.lastUsage,
-            quotaShare: opts.quotaShare,
-            onProgress: progress.onProgress,
-            signal: controller.signal,
-            deadline: deadline?.signal,
-            network: opts.timeout,
-          }).catch((error: unknown) => {
-            if (error instanceof InterruptedError)
-              throw new InterruptedError(`stopped (Ctrl-C) while collecting: ${out} was not written`);
-            throw error;
-          }));
-          progress.done();
-          // The default file must land in the output folder (checked now: a failed run creates nothing).
-          if (opts.out === undefined) await pathInside(DEFAULT_OUT_DIR, defaultOutName(now));
-          await writeSnapshot(out, snapshot, { signal: controller.signal });
-        } finally {
-          deadline?.clear();
-          progress.done();
-          for (const signal of STOP_SIGNALS) process.off(signal, onSigint);
-        }
-        if (!opts.quiet) io.stdout.write(terminalSafe(summarize(snapshot, out)));
-        setExit(opts.failOnGaps && snapshot.gaps.length > 0 ? ExitCode.Gaps : ExitCode.Ok);
-      },
-    );
+    .option('-q, --quiet', 'print nothing but errors');
+  addNoColor(command);
+  readsEnvironment(command, COLLECT_ENV_FLAGS);
+  environmentHelp(command);
+  resolveOptionSources(command, io);
+  return command.action(
+    async (opts: {
+      out: string;
+      outputFile?: string;
+      regions?: string;
+      profile?: string;
+      lastUsage: boolean;
+      quotaShare: number;
+      failOnGaps?: boolean;
+      quiet?: boolean;
+      timeout?: NetworkOptions;
+      deadline?: number;
+    }) => {
+      const now = io.now?.() ?? new Date();
+      const regions = opts.regions === undefined ? undefined : parseRegionList(opts.regions);
+      const { path: out, check } = await outputPath(
+        opts,
+        command.getOptionValueSource('out'),
+        defaultOutName(now),
+        io.stderr,
+      );
+      const progress = opts.quiet ? { onProgress: () => {}, done: () => {} } : terminalProgress(io.stderr);
+      // Ctrl-C or SIGTERM stops the scan after the keys in flight, or the write; nothing is
+      // written (exit 130).
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      for (const signal of STOP_SIGNALS) process.once(signal, onSigint);
+      const deadline = opts.deadline === undefined ? undefined : startDeadline(opts.deadline);
+      let snapshot: InventorySnapshot;
+      try {
+        ({ snapshot } = await collectInventory({
+          regions,
+          profile: opts.profile,
+          clients: io.clients,
+          lastUsage: opts.lastUsage,
+          quotaShare: opts.quotaShare,
+          onProgress: progress.onProgress,
+          signal: controller.signal,
+          deadline: deadline?.signal,
+          network: opts.timeout,
+        }).catch((error: unknown) => {
+          if (error instanceof InterruptedError)
+            throw new InterruptedError(`stopped (Ctrl-C) while collecting: ${out} was not written`);
+          throw error;
+        }));
+        progress.done();
+        await check();
+        await writeSnapshot(out, snapshot, { signal: controller.signal });
+      } finally {
+        deadline?.clear();
+        progress.done();
+        for (const signal of STOP_SIGNALS) process.off(signal, onSigint);
+      }
+      if (!opts.quiet) io.stdout.write(terminalSafe(summarize(snapshot, out)));
+      if (opts.failOnGaps && snapshot.gaps.length > 0) {
+        io.stderr.write(
+          `kms-report: exit ${ExitCode.Gaps} (--fail-on-gaps): ${plural(snapshot.gaps.length, 'gap')} (what could not be seen is listed in the snapshot)\n`,
+        );
+        setExit(ExitCode.Gaps);
+      } else setExit(ExitCode.Ok);
+    },
+  );
 }

@@ -1,10 +1,11 @@
+import { basename, resolve, sep } from 'node:path';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { Command } from 'commander';
 import { makeClient } from '../../collect/client-defaults.js';
 import { parseRegionList } from '../../collect/inventory.js';
 import { InputError } from '../../errors.js';
 import { REQUEST_TIERS } from '../../model/pricing.js';
-import { DEFAULT_PRICING_DIR, loadPricingTables } from '../../pricing/load.js';
+import { DEFAULT_PRICING_DIR, loadPricingTables, readPricingTable } from '../../pricing/load.js';
 import { formatMoney } from '../../pricing/money.js';
 import {
   PRICE_LIST_ENDPOINT_REGION,
@@ -15,7 +16,9 @@ import { type PricingTable, selectTable, serializePricingTable } from '../../pri
 import { terminalSafe } from '../../report/escape.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { pathInside } from '../../util/paths.js';
+import { TOOL_VERSION } from '../../version.js';
 import { ExitCode } from '../exit-codes.js';
+import { addNoColor, deprecatedAlias, readsEnvironment, resolveOptionSources } from '../options.js';
 import type { CliIo } from './collect.js';
 
 /** What the pricing command needs beyond {@link CliIo}; tests inject a Price List client. */
@@ -42,10 +45,20 @@ function parseMonth(value: string): string {
   return value;
 }
 
+/**
+ * Where a table came from, without the local folder (a path in a ticket says nothing to its
+ * reader and tells them about the machine): the file name, and whether kms-report shipped it.
+ */
+export function tableOrigin(table: PricingTable): string {
+  if (!table.file) return 'built in memory';
+  const shipped = resolve(table.file).startsWith(`${resolve(DEFAULT_PRICING_DIR)}${sep}`);
+  return `file ${basename(table.file)}${shipped ? `, shipped with kms-report ${TOOL_VERSION}` : ''}`;
+}
+
 /** A table as text for the terminal: provenance, free tier, one line per region. */
 export function describeTable(table: PricingTable): string {
   const lines = [
-    `Pricing table ${table.version}${table.file ? ` (${table.file})` : ''}`,
+    `Pricing table ${table.version} (${tableOrigin(table)})`,
     `  in force: ${table.effective.from} to ${table.effective.until ?? 'now'}; currency ${table.currency}`,
     `  source: ${table.provenance.source}, checked ${table.provenance.checked} (${table.provenance.method})`,
     ...table.provenance.notes.map((n) => `  note: ${n}`),
@@ -91,67 +104,80 @@ export function pricingCommand(
       'comma-separated regions, or "all" for every region of the current table',
     )
     .option(
-      '--dir <dir>',
-      'where the current tables are read (default: the pricing/ folder shipped with kms-report)',
+      '--pricing <dir>',
+      'the folder the current tables are read from (default: the pricing/ folder shipped with kms-report)',
     )
-    .option('--out-dir <dir>', 'where the new table is written (default: --dir)')
+    .option('-o, --out <dir>', 'the folder the new table is written to (default: --pricing)')
     .option(
       '--effective-from <date>',
       "first day the new prices apply (default: the current table's)",
       parseDay,
     )
     .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
-    .option('--dry-run', 'show what changed without writing the table')
-    .action(
-      async (opts: {
-        regions: string;
-        dir?: string;
-        outDir?: string;
-        effectiveFrom?: string;
-        profile?: string;
-        dryRun?: boolean;
-      }) => {
-        const now = io.now?.() ?? new Date();
-        const today = now.toISOString().slice(0, 10);
-        const dir = opts.dir ?? DEFAULT_PRICING_DIR;
-        const tables = await loadPricingTables(dir);
-        const base = selectTable(tables, today.slice(0, 7));
-        const asked = parseRegionList(opts.regions);
-        const regions = asked === 'all' ? Object.keys(base.regions) : asked;
-        const client = (deps.pricingClient ?? defaultPricingClient)(opts.profile);
-        const result = await refreshPricingTable({
-          client,
-          regions,
-          base,
-          today,
-          ...(opts.effectiveFrom ? { effectiveFrom: opts.effectiveFrom } : {}),
-        });
-        // The tables and the Price List are read from outside: shown, never acted on.
-        io.stdout.write(
-          terminalSafe(`Compared with ${base.version}:\n${renderTableChanges(result.changes)}`),
-        );
-        for (const w of result.warnings) io.stderr.write(`warning: ${terminalSafe(w, { oneLine: true })}\n`);
-        if (opts.dryRun) io.stdout.write(terminalSafe(`Dry run: ${result.fileName} not written.\n`));
-        else {
-          const out = await pathInside(opts.outDir ?? dir, result.fileName);
-          await writeFileAtomic(out, serializePricingTable(result.table));
-          io.stdout.write(terminalSafe(`Wrote ${out} (version ${result.table.version}).\n`));
-        }
-        setExit(ExitCode.Ok);
-      },
-    );
+    .option('--dry-run', 'show what changed without writing the table');
+  const refresh = pricing.commands.at(-1) as Command;
+  addNoColor(refresh);
+  deprecatedAlias(refresh, '--dir <dir>', '--pricing');
+  deprecatedAlias(refresh, '--out-dir <dir>', '--out');
+  readsEnvironment(refresh, ['--pricing', '--profile', '--no-color']);
+  resolveOptionSources(refresh, io);
+  refresh.action(
+    async (opts: {
+      regions: string;
+      pricing?: string;
+      out?: string;
+      effectiveFrom?: string;
+      profile?: string;
+      dryRun?: boolean;
+    }) => {
+      const now = io.now?.() ?? new Date();
+      const today = now.toISOString().slice(0, 10);
+      const dir = opts.pricing ?? DEFAULT_PRICING_DIR;
+      const tables = await loadPricingTables(dir);
+      const base = selectTable(tables, today.slice(0, 7));
+      const asked = parseRegionList(opts.regions);
+      const regions = asked === 'all' ? Object.keys(base.regions) : asked;
+      const client = (deps.pricingClient ?? defaultPricingClient)(opts.profile);
+      const result = await refreshPricingTable({
+        client,
+        regions,
+        base,
+        today,
+        ...(opts.effectiveFrom ? { effectiveFrom: opts.effectiveFrom } : {}),
+      });
+      // The tables and the Price List are read from outside: shown, never acted on.
+      io.stdout.write(terminalSafe(`Compared with ${base.version}:\n${renderTableChanges(result.changes)}`));
+      for (const w of result.warnings) io.stderr.write(`warning: ${terminalSafe(w, { oneLine: true })}\n`);
+      if (opts.dryRun) io.stdout.write(terminalSafe(`Dry run: ${result.fileName} not written.\n`));
+      else {
+        const out = await pathInside(opts.out ?? dir, result.fileName);
+        await writeFileAtomic(out, serializePricingTable(result.table));
+        io.stdout.write(terminalSafe(`Wrote ${out} (version ${result.table.version}).\n`));
+      }
+      setExit(ExitCode.Ok);
+    },
+  );
 
-  pricing
+  const show = pricing
     .command('show')
     .description('Print the pricing table in force for a month, with provenance and unverified regions')
     .option('-m, --month <YYYY-MM>', 'the month (default: the current one)', parseMonth)
-    .option('--dir <dir>', 'where the tables are read (default: the pricing/ folder shipped with kms-report)')
-    .action(async (opts: { month?: string; dir?: string }) => {
-      const month = opts.month ?? (io.now?.() ?? new Date()).toISOString().slice(0, 7);
-      const tables = await loadPricingTables(opts.dir ?? DEFAULT_PRICING_DIR);
-      io.stdout.write(terminalSafe(describeTable(selectTable(tables, month))));
-      setExit(ExitCode.Ok);
-    });
+    .option(
+      '--pricing <path>',
+      'a pricing table file or folder (default: the pricing/ folder shipped with kms-report)',
+    );
+  addNoColor(show);
+  deprecatedAlias(show, '--dir <dir>', '--pricing');
+  readsEnvironment(show, ['--pricing', '--no-color']);
+  resolveOptionSources(show, io);
+  show.action(async (opts: { month?: string; pricing?: string }) => {
+    const month = opts.month ?? (io.now?.() ?? new Date()).toISOString().slice(0, 7);
+    const tables = opts.pricing?.endsWith('.json')
+      ? [await readPricingTable(opts.pricing)]
+      : await loadPricingTables(opts.pricing ?? DEFAULT_PRICING_DIR);
+    io.stdout.write(terminalSafe(describeTable(selectTable(tables, month))));
+    setExit(ExitCode.Ok);
+  });
 
   return pricing;
 }

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { Command, Option } from 'commander';
 import { type NetworkOptions, parseTimeout } from '../../collect/client-defaults.js';
@@ -17,9 +16,17 @@ import type { UsageProgress } from '../../usage/source.js';
 import type { Clock } from '../../util/clock.js';
 import { parseDuration, startDeadline } from '../../util/deadline.js';
 import { parseMonth } from '../../util/month.js';
-import { pathInside } from '../../util/paths.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
-import type { CliIo } from './collect.js';
+import {
+  addNoColor,
+  checkRegions,
+  deprecatedAlias,
+  environmentHelp,
+  plural,
+  readsEnvironment,
+  resolveOptionSources,
+} from '../options.js';
+import { type CliIo, outputPath } from './collect.js';
 
 /** The shell's code for a run ended by Ctrl-C or SIGTERM (128 + SIGINT). The evidence file is still written. */
 export const INTERRUPTED_EXIT_CODE = ExitCode.Interrupted;
@@ -84,7 +91,7 @@ export function summarizeUsage(result: MonthUsageResult, out: string): string {
   const failed = usage.requests.reduce((a, r) => a + r.failedCount, 0);
   const keys = new Set(usage.requests.map((r) => r.keyArn)).size;
   lines.push(
-    `${usage.month} in account ${result.account}: ${calls.toLocaleString('en-US')} requests on ${keys} keys (${failed.toLocaleString('en-US')} failed), ${usage.lifecycle.length} lifecycle events.`,
+    `${usage.month} in account ${result.account}: ${plural(calls, 'request')} on ${plural(keys, 'key')} (${failed.toLocaleString('en-US')} failed), ${plural(usage.lifecycle.length, 'lifecycle event')}.`,
   );
   for (const c of usage.coverage)
     lines.push(`  ${c.region} ${SOURCE_LABEL[c.source] ?? c.source}: ${c.status}: ${c.detail}`);
@@ -117,8 +124,24 @@ async function configuredRegion(profile?: string): Promise<string[]> {
  * `kms-report usage`: one month's KMS request volumes per key and operation, key lifecycle events
  * and CloudWatch totals, written as a usage evidence file.
  */
+/** The options `usage` reads from the environment as `KMS_REPORT_<FLAG>`. */
+const USAGE_ENV_FLAGS = [
+  '--regions',
+  '--usage-source',
+  '--bucket',
+  '--prefix',
+  '--bucket-region',
+  '--out',
+  '--profile',
+  '--timeout',
+  '--deadline',
+  '--fail-on-gaps',
+  '--quiet',
+  '--no-color',
+];
+
 export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number) => void): Command {
-  return new Command('usage')
+  const command = new Command('usage')
     .description(
       'Collect one month of KMS request volumes (CloudTrail, CloudWatch) and write a usage evidence file (JSON)',
     )
@@ -126,20 +149,34 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
     .option(
       '-r, --regions <list>',
       'comma-separated regions, or "all" (every region enabled for the account) (default: the configured region)',
+      checkRegions,
     )
     .addOption(
       new Option(
-        '-s, --source <list>',
+        '--usage-source <list>',
         'sources, comma-separated: lookup (Event history, last 90 days) or s3 (trail log files), and cloudwatch',
-      ).default('lookup,cloudwatch'),
+      )
+        .default('lookup,cloudwatch')
+        .argParser((v) => {
+          parseSourceList(v, '--usage-source');
+          return v;
+        }),
     )
-    .option('--bucket <name>', 'for --source s3: the bucket the trail delivers to')
+    .option('--bucket <name>', 'for --usage-source s3: the bucket the trail delivers to')
     .option(
-      '--prefix <path>',
-      'for --source s3: the key path before <account>/CloudTrail/ (default AWSLogs/; AWSLogs/o-xxxx/ for an organization trail)',
+      '--prefix <prefix>',
+      'for --usage-source s3: the key path before <account>/CloudTrail/ (default AWSLogs/; AWSLogs/o-xxxx/ for an organization trail)',
     )
-    .option('--bucket-region <region>', "for --source s3: the bucket's region (default: the first region)")
-    .option('-o, --out <file>', 'where to write the evidence (default: reports/usage-<month>.json)')
+    .option(
+      '--bucket-region <region>',
+      "for --usage-source s3: the bucket's region (default: the first region)",
+    )
+    .option(
+      '-o, --out <dir>',
+      'the folder the evidence is written to, as usage-<month>.json',
+      DEFAULT_OUT_DIR,
+    )
+    .option('--output-file <file>', 'write the evidence to this file instead')
     .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
     .addOption(
       new Option(
@@ -154,76 +191,97 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
       ).argParser((v) => parseDuration(v)),
     )
     .option('--fail-on-gaps', `exit with code ${ExitCode.Gaps} when a source was partial or failed`)
-    .option('-q, --quiet', 'print nothing but errors')
-    .action(
-      async (opts: {
-        month: string;
-        regions?: string;
-        source: string;
-        bucket?: string;
-        prefix?: string;
-        bucketRegion?: string;
-        out?: string;
-        profile?: string;
-        failOnGaps?: boolean;
-        quiet?: boolean;
-        timeout?: NetworkOptions;
-        deadline?: number;
-      }) => {
-        const window = parseMonth(opts.month);
-        const sources = parseSourceList(opts.source);
-        const listed = opts.regions === undefined ? undefined : parseRegionList(opts.regions);
-        if (opts.bucketRegion !== undefined) parseRegionList(opts.bucketRegion, '--bucket-region');
-        const regions =
-          listed === 'all'
-            ? await resolveRegions(
-                { regions: 'all', profile: opts.profile },
-                io.clients ?? defaultClients(opts.profile, undefined, opts.timeout),
-              )
-            : (listed ?? (await configuredRegion(opts.profile)));
-        const out = opts.out ?? join(DEFAULT_OUT_DIR, `usage-${window.month}.json`);
-        const progress = opts.quiet
-          ? { onProgress: () => {}, line: () => {}, done: () => {} }
-          : usageProgress(io.stderr);
+    .option('-q, --quiet', 'print nothing but errors');
+  addNoColor(command);
+  deprecatedAlias(command, '-s, --source <list>', '--usage-source');
+  readsEnvironment(command, USAGE_ENV_FLAGS);
+  environmentHelp(command);
+  resolveOptionSources(command, io);
+  return command.action(
+    async (opts: {
+      month: string;
+      regions?: string;
+      usageSource: string;
+      bucket?: string;
+      prefix?: string;
+      bucketRegion?: string;
+      out: string;
+      outputFile?: string;
+      profile?: string;
+      failOnGaps?: boolean;
+      quiet?: boolean;
+      timeout?: NetworkOptions;
+      deadline?: number;
+    }) => {
+      const window = parseMonth(opts.month);
+      const sources = parseSourceList(opts.usageSource, '--usage-source');
+      const listed = opts.regions === undefined ? undefined : parseRegionList(opts.regions);
+      if (opts.bucketRegion !== undefined) parseRegionList(opts.bucketRegion, '--bucket-region');
+      const regions =
+        listed === 'all'
+          ? await resolveRegions(
+              { regions: 'all', profile: opts.profile },
+              io.clients ?? defaultClients(opts.profile, undefined, opts.timeout),
+            )
+          : (listed ?? (await configuredRegion(opts.profile)));
+      const { path: out, check } = await outputPath(
+        opts,
+        command.getOptionValueSource('out'),
+        `usage-${window.month}.json`,
+        io.stderr,
+      );
+      const progress = opts.quiet
+        ? { onProgress: () => {}, line: () => {}, done: () => {} }
+        : usageProgress(io.stderr);
 
-        const controller = new AbortController();
-        const onSigint = () => {
-          progress.line('Stopping after the requests in flight (Ctrl-C again to quit at once)...');
-          controller.abort();
-        };
-        const signal = io.signal ?? controller.signal;
-        if (!io.signal) for (const stop of STOP_SIGNALS) process.once(stop, onSigint);
-        const deadline = opts.deadline === undefined ? undefined : startDeadline(opts.deadline);
-        let result: MonthUsageResult;
-        try {
-          result = await collectMonthUsage({
-            month: window,
-            regions,
-            sources,
-            clients: io.usageClients,
-            profile: opts.profile,
-            bucket: opts.bucket,
-            prefix: opts.prefix,
-            bucketRegion: opts.bucketRegion,
-            clock: io.clock,
-            signal,
-            deadline: deadline?.signal,
-            network: opts.timeout,
-            onProgress: progress.onProgress,
-          });
-        } finally {
-          deadline?.clear();
-          for (const stop of STOP_SIGNALS) process.removeListener(stop, onSigint);
-          progress.done();
-        }
-        // The default file must land in the output folder (checked now: a failed run creates nothing).
-        if (opts.out === undefined) await pathInside(DEFAULT_OUT_DIR, `usage-${window.month}.json`);
-        await writeUsageEvidence(out, usageEvidence(result));
-        if (!opts.quiet) io.stdout.write(terminalSafe(summarizeUsage(result, out)));
-        const gaps = result.usage.coverage.some((c) => c.status === 'partial' || c.status === 'failed');
-        setExit(
-          result.interrupted ? INTERRUPTED_EXIT_CODE : opts.failOnGaps && gaps ? ExitCode.Gaps : ExitCode.Ok,
+      const controller = new AbortController();
+      const onSigint = () => {
+        progress.line('Stopping after the requests in flight (Ctrl-C again to quit at once)...');
+        controller.abort();
+      };
+      const signal = io.signal ?? controller.signal;
+      if (!io.signal) for (const stop of STOP_SIGNALS) process.once(stop, onSigint);
+      const deadline = opts.deadline === undefined ? undefined : startDeadline(opts.deadline);
+      let result: MonthUsageResult;
+      try {
+        result = await collectMonthUsage({
+          month: window,
+          regions,
+          sources,
+          clients: io.usageClients,
+          profile: opts.profile,
+          bucket: opts.bucket,
+          prefix: opts.prefix,
+          bucketRegion: opts.bucketRegion,
+          clock: io.clock,
+          signal,
+          deadline: deadline?.signal,
+          network: opts.timeout,
+          onProgress: progress.onProgress,
+        });
+      } finally {
+        deadline?.clear();
+        for (const stop of STOP_SIGNALS) process.removeListener(stop, onSigint);
+        progress.done();
+      }
+      await check();
+      await writeUsageEvidence(out, usageEvidence(result));
+      if (!opts.quiet) io.stdout.write(terminalSafe(summarizeUsage(result, out)));
+      const gaps = result.usage.coverage.filter((c) => c.status === 'partial' || c.status === 'failed');
+      if (!result.interrupted && opts.failOnGaps && gaps.length > 0)
+        io.stderr.write(
+          terminalSafe(
+            `kms-report: exit ${ExitCode.Gaps} (--fail-on-gaps): ${plural(gaps.length, 'source')} partial or failed (${gaps.map((c) => `${c.region} ${SOURCE_LABEL[c.source] ?? c.source}`).join(', ')})\n`,
+            { oneLine: false },
+          ),
         );
-      },
-    );
+      setExit(
+        result.interrupted
+          ? INTERRUPTED_EXIT_CODE
+          : opts.failOnGaps && gaps.length > 0
+            ? ExitCode.Gaps
+            : ExitCode.Ok,
+      );
+    },
+  );
 }

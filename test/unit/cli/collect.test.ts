@@ -67,12 +67,12 @@ describe('kms-report collect', () => {
     const dir = await outDir();
     const io = captureIo({ clients });
     const code = await runCli(
-      ['collect', '--regions', 'eu-west-1', '--no-last-usage', '--out', join(dir, 'inv.json')],
+      ['collect', '--regions', 'eu-west-1', '--no-last-usage', '--output-file', join(dir, 'inv.json')],
       io,
     );
     expect(code).toBe(ExitCode.Ok);
     expect(io.stdoutText()).toContain(
-      'Collected 1 keys (1 customer managed, 0 AWS managed) in account 111122223333.',
+      'Collected 1 key (1 customer managed, 0 AWS managed) in account 111122223333.',
     );
     expect(io.stdoutText()).toContain(`eu-west-1 ${KEY} policy: GetKeyPolicy AccessDeniedException`);
     expect((await readSnapshot(join(dir, 'inv.json'))).gaps).toHaveLength(1);
@@ -91,13 +91,17 @@ describe('kms-report collect', () => {
         '--no-last-usage',
         '--fail-on-gaps',
         '--quiet',
-        '--out',
+        '--output-file',
         join(dir, 'inv.json'),
       ],
       io,
     );
     expect(code).toBe(ExitCode.Gaps);
     expect(io.stdoutText()).toBe('');
+    // --quiet still says, on one line, why the job exits 4.
+    expect(io.stderrText()).toBe(
+      'kms-report: exit 4 (--fail-on-gaps): 1 gap (what could not be seen is listed in the snapshot)\n',
+    );
   });
 
   it.each([
@@ -109,7 +113,7 @@ describe('kms-report collect', () => {
     async (argv, message) => {
       const dir = await outDir();
       const io = captureIo({ clients });
-      const code = await runCli([...argv, '--out', join(dir, 'inv.json')], io);
+      const code = await runCli([...argv, '--output-file', join(dir, 'inv.json')], io);
       expect(code).toBe(ExitCode.BadInput);
       expect(io.stderrText()).toContain(message);
       expect(await readdir(dir)).toEqual([]);
@@ -126,7 +130,7 @@ describe('kms-report collect', () => {
     );
     const io = captureIo({ clients });
     const code = await runCli(
-      ['collect', '--regions', 'eu-west-1', '--profile', 'audit', '--out', join(dir, 'inv.json')],
+      ['collect', '--regions', 'eu-west-1', '--profile', 'audit', '--output-file', join(dir, 'inv.json')],
       io,
     );
     expect(code).toBe(ExitCode.Error);
@@ -134,6 +138,50 @@ describe('kms-report collect', () => {
       /^kms-report: AWS credentials \(profile "audit"\): ExpiredTokenException/,
     );
     expect(io.stderrText().trim().split('\n')).toHaveLength(1);
+    expect(io.stderrText()).toContain('Refresh them (for SSO: aws sso login --profile audit) and run again.');
+    expect(io.stderrText()).not.toContain('--demo');
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('with no credentials at all, says so and suggests --demo, aws configure and aws sso login, not a refresh', async () => {
+    // Prepare: the SDK's default chain found nothing anywhere.
+    const dir = await outDir();
+    sts.on(GetCallerIdentityCommand).rejects(
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+    );
+    const io = captureIo({ clients, env: {} });
+    // Act
+    const code = await runCli(['collect', '--regions', 'eu-west-1', '--out', dir], io);
+    // Assess: one line, exit 1, what to do next.
+    expect(code).toBe(ExitCode.Error);
+    const stderr = io.stderrText();
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^kms-report: AWS credentials \([^)]*\): no AWS credentials were found/);
+    expect(stderr).toContain('aws configure');
+    expect(stderr).toContain('aws sso login');
+    expect(stderr).toContain('kms-report --demo');
+    expect(stderr).not.toMatch(/refresh/i);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('--out is a folder: the snapshot is written in it as inventory-<time>.json', async () => {
+    const dir = await outDir();
+    const io = captureIo({ clients, now: () => new Date('2026-11-02T03:04:05.678Z') });
+    expect(await runCli(['collect', '--regions', 'eu-west-1', '--out', dir], io)).toBe(ExitCode.Ok);
+    expect(await readdir(dir)).toEqual(['inventory-20261102T030405Z.json']);
+    expect(io.stderrText()).toBe('');
+  });
+
+  it('the old --out <file.json> still writes that file, with a one-line notice naming --output-file', async () => {
+    const dir = await outDir();
+    const io = captureIo({ clients });
+    const file = join(dir, 'inv.json');
+    expect(await runCli(['collect', '--regions', 'eu-west-1', '-o', file, '--quiet'], io)).toBe(ExitCode.Ok);
+    expect((await readSnapshot(file)).accounts).toEqual([ACCOUNT]);
+    expect(io.stderrText()).toBe(
+      `kms-report: --out ${file}: --out is now a folder on every command; a file is --output-file (read as --output-file ${file} this time)\n`,
+    );
   });
 });

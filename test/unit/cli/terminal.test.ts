@@ -65,7 +65,7 @@ describe('CLI output on a terminal: what an evidence file holds is shown, never 
     await writeFile(join(dir, name), JSON.stringify(table, null, 2));
     const io = captureIo({ now: () => new Date('2026-11-29T10:00:00Z') });
     // Act
-    expect(await runCli(['pricing', 'show', '--dir', dir], io)).toBe(ExitCode.Ok);
+    expect(await runCli(['pricing', 'show', '--pricing', dir], io)).toBe(ExitCode.Ok);
     // Assess
     const stdout = io.stdoutText();
     expect(stdout).toContain(`note: read me${SHOWN}\\rAll prices verified`);

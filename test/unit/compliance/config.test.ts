@@ -64,6 +64,22 @@ describe('Function: parseComplianceConfig', () => {
     expect(parseComplianceConfig('{"requiredTags": ["Owner"]}').requiredTags).toEqual(['Owner']);
   });
 
+  it("an options: section (the command line's) leaves the compliance part as it would be without it", () => {
+    const compliance = 'requiredTags: [Owner]\nthresholds: { unusedKeyDays: 30 }\n';
+    const withOptions = parseComplianceConfig(
+      `${compliance}options:\n  failOn: high\n  regions: [eu-west-1]\n`,
+    );
+    const { options, ...rest } = withOptions;
+    expect(options).toEqual({ failOn: 'high', regions: ['eu-west-1'] });
+    expect(rest).toEqual(parseComplianceConfig(compliance));
+  });
+
+  it('an options: field of the wrong type is refused with its line', () => {
+    expect(() => parseComplianceConfig('options:\n  failOn: severe\n  timeout: soon\n', 'k.yaml')).toThrow(
+      /^k\.yaml: line 2: options\.failOn: .*; line 3: options\.timeout: /,
+    );
+  });
+
   it('defaults to the catalogue thresholds for an empty file', () => {
     expect(parseComplianceConfig('')).toEqual(DEFAULT_COMPLIANCE_CONFIG);
     expect(DEFAULT_COMPLIANCE_CONFIG.thresholds).toEqual({

@@ -41,7 +41,7 @@ describe('Command: kms-report pricing', () => {
     pricingMock.reset();
   });
 
-  it('refresh writes a new dated table to --out-dir and shows what changed', async () => {
+  it('refresh writes a new dated table to --out and shows what changed', async () => {
     // Prepare: a copy of the shipped tables; eu-west-3 answers with the same prices as assumed.
     const dir = await tablesCopy();
     const out = await mkdtemp(join(tmpdir(), 'kms-pricing-out-'));
@@ -52,9 +52,9 @@ describe('Command: kms-report pricing', () => {
       'refresh',
       '--regions',
       'eu-west-3',
-      '--dir',
+      '--pricing',
       dir,
-      '--out-dir',
+      '--out',
       out,
     ]);
     // Assess
@@ -70,10 +70,23 @@ describe('Command: kms-report pricing', () => {
     expect(written.regions['eu-west-3']?.verified).toBe(true);
   });
 
+  it('refresh still takes the old --dir and --out-dir, saying once each what replaces it', async () => {
+    const dir = await tablesCopy();
+    const out = await mkdtemp(join(tmpdir(), 'kms-pricing-out-'));
+    pricingMock.on(GetProductsCommand).resolves({ PriceList: regionProducts('eu-west-3') });
+    const { io, exit } = await run(['pricing', 'refresh', '-r', 'eu-west-3', '--dir', dir, '--out-dir', out]);
+    expect(exit).toBe(0);
+    expect(await readdir(out)).toEqual(['aws-kms.2026-11-29.json']);
+    expect(io.stderrText()).toBe(
+      'kms-report: --dir is deprecated and will be removed: use --pricing (same meaning)\n' +
+        'kms-report: --out-dir is deprecated and will be removed: use --out (same meaning)\n',
+    );
+  });
+
   it('refresh --dry-run writes nothing', async () => {
     const dir = await tablesCopy();
     pricingMock.on(GetProductsCommand).resolves({ PriceList: regionProducts('us-east-1') });
-    const { io } = await run(['pricing', 'refresh', '-r', 'us-east-1', '--dir', dir, '--dry-run']);
+    const { io } = await run(['pricing', 'refresh', '-r', 'us-east-1', '--pricing', dir, '--dry-run']);
     expect(io.stdoutText()).toContain('No price changed.\nDry run: aws-kms.2026-11-29.json not written.');
     expect((await readdir(dir)).filter((n) => n.endsWith('.json')).sort()).toEqual([
       'aws-kms.2014-11-12.json',
@@ -104,7 +117,7 @@ describe('Command: kms-report pricing', () => {
     const data = JSON.parse(await readFile(path, 'utf8'));
     data.freeTier.requestsPerMonth = -1;
     await writeFile(path, JSON.stringify(data));
-    await expect(run(['pricing', 'show', '--dir', dir])).rejects.toThrow(
+    await expect(run(['pricing', 'show', '--pricing', dir])).rejects.toThrow(
       /aws-kms\.2024-04-01\.json: freeTier\.requestsPerMonth/,
     );
   });

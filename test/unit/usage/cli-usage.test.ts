@@ -75,9 +75,9 @@ describe('kms-report usage', () => {
       '2026-10',
       '--regions',
       'us-east-1',
-      '--source',
+      '--usage-source',
       'lookup',
-      '--out',
+      '--output-file',
       out,
     ]);
 
@@ -86,15 +86,47 @@ describe('kms-report usage', () => {
     expect(evidence.usage.month).toBe('2026-10');
     expect(evidence.usage.requests).toEqual([expect.objectContaining({ operation: 'Decrypt', count: 150 })]);
     expect(evidence.usage.coverage.find((c) => c.source === 'cloudtrail-lookup')?.status).toBe('complete');
-    expect(io.stdoutText()).toContain(`2026-10 in account ${OWNER}: 150 requests on 1 keys`);
+    expect(io.stdoutText()).toContain(`2026-10 in account ${OWNER}: 150 requests on 1 key`);
     expect(io.stdoutText()).toContain('us-east-1 cloudwatch: not-collected');
     expect(io.stdoutText()).toContain(`Usage evidence written to ${out}`);
     expect(io.stderrText()).toBe('');
   });
 
+  it('the old spelling -s/--source still chooses the sources, with a one-line notice on stderr', async () => {
+    const out = await outFile();
+    const { io, code } = await run([
+      '--month',
+      '2026-10',
+      '--regions',
+      'us-east-1',
+      '-s',
+      'lookup',
+      '--output-file',
+      out,
+      '--quiet',
+    ]);
+    expect(code).toBe(ExitCode.Ok);
+    const coverage = (await readUsageEvidence(out)).usage.coverage;
+    expect(coverage.find((c) => c.source === 'cloudtrail-lookup')?.status).toBe('complete');
+    // cloudwatch, in the default, was not chosen: -s replaced the default.
+    expect(coverage.find((c) => c.source === 'cloudwatch')?.status).toBe('not-collected');
+    expect(io.stderrText()).toBe(
+      'kms-report: --source is deprecated and will be removed: use --usage-source (same meaning)\n',
+    );
+  });
+
   it('shows progress on a terminal: events, rate and how much of the month is read', async () => {
     const { io } = await run(
-      ['--month', '2026-10', '--regions', 'us-east-1', '--source', 'lookup', '--out', await outFile()],
+      [
+        '--month',
+        '2026-10',
+        '--regions',
+        'us-east-1',
+        '--usage-source',
+        'lookup',
+        '--output-file',
+        await outFile(),
+      ],
       {
         tty: true,
       },
@@ -109,7 +141,7 @@ describe('kms-report usage', () => {
       return { Events: history.slice(0, 50), NextToken: '50' };
     });
     const out = await outFile();
-    const { io, code } = await run(['--month', '2026-10', '--regions', 'us-east-1', '--out', out], {
+    const { io, code } = await run(['--month', '2026-10', '--regions', 'us-east-1', '--output-file', out], {
       signal: controller.signal,
     });
 
@@ -130,9 +162,9 @@ describe('kms-report usage', () => {
       '2026-10',
       '--regions',
       'us-east-1',
-      '--source',
+      '--usage-source',
       'lookup',
-      '--out',
+      '--output-file',
       await outFile(),
       '--fail-on-gaps',
     ]);
@@ -157,7 +189,7 @@ describe('kms-report usage', () => {
     try {
       const out = await outFile();
       const { code } = await run(
-        ['--month', '2026-10', '--regions', 'all', '--source', 'lookup', '--out', out],
+        ['--month', '2026-10', '--regions', 'all', '--usage-source', 'lookup', '--output-file', out],
         {
           clients: {
             kms: () => ({}) as never,
@@ -182,12 +214,12 @@ describe('kms-report usage', () => {
   it.each([
     [['--month', '2026-13', '--regions', 'us-east-1'], /^--month: /],
     [
-      ['--month', '2026-10', '--regions', 'us-east-1', '--source', 'lookup,athena'],
-      /^--source: unknown source "athena"/,
+      ['--month', '2026-10', '--regions', 'us-east-1', '--usage-source', 'lookup,athena'],
+      /^--usage-source: unknown source "athena"/,
     ],
-    [['--month', '2026-10', '--regions', 'us-east-1', '--source', 's3'], /^--bucket: /],
+    [['--month', '2026-10', '--regions', 'us-east-1', '--usage-source', 's3'], /^--bucket: /],
   ])('refuses bad input %j naming the flag', async (args, message) => {
-    const running = run([...args, '--out', await outFile()]);
+    const running = run([...args, '--output-file', await outFile()]);
     await expect(running).rejects.toBeInstanceOf(InputError);
     await expect(running).rejects.toThrow(message);
   });
