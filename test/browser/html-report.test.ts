@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -125,7 +126,7 @@ describe('report.html in headless Chromium', () => {
     const { scrollWidth, innerWidth, tables } = await page.evaluate(() => ({
       scrollWidth: document.documentElement.scrollWidth,
       innerWidth: window.innerWidth,
-      tables: [...document.querySelectorAll('table')]
+      tables: Array.from(document.querySelectorAll('table'))
         .filter((t) => t.getBoundingClientRect().right > window.innerWidth + 0.5)
         .map((t) => t.closest('section')?.id ?? '?'),
     }));
