@@ -237,8 +237,12 @@ const SEVERITY_RANK = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i])
 export function firstActions(rows: readonly KeyRow[], findings: readonly Finding[]): FirstAction[] {
   const byArn = new Map(rows.map((r) => [r.arn, r]));
   const byRule = new Map<RuleId, Finding[]>();
-  for (const f of findings)
-    if (f.status === 'FAIL') byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
+  for (const f of findings) {
+    if (f.status !== 'FAIL') continue;
+    const list = byRule.get(f.ruleId);
+    if (list) list.push(f);
+    else byRule.set(f.ruleId, [f]);
+  }
   const actions = [...byRule.values()].map((list) => {
     const first = list[0] as Finding;
     const severity = list

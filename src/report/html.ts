@@ -22,7 +22,14 @@ import {
   TIER_LABELS,
   utc,
 } from './markdown.js';
-import { bySeverity, controlGroups, findingsByKey, ownersOfFailing, unknownGroups } from './views.js';
+import {
+  bySeverity,
+  controlGroups,
+  findingsByKey,
+  type KeyFindings,
+  ownersOfFailing,
+  unknownGroups,
+} from './views.js';
 
 /**
  * report.html: the same report as report.md, for a person with a browser. One self-contained
@@ -450,7 +457,7 @@ function controlsCell(f: Finding): Part {
   )}</ul></details>`;
 }
 
-function findingsSection(report: MonthlyReport, cap: Cap): Html {
+function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>, cap: Cap): Html {
   const label = accountLabeler(report);
   const cur = report.cost.currency;
   const groups = findingsByKey(report);
@@ -460,9 +467,13 @@ function findingsSection(report: MonthlyReport, cap: Cap): Html {
     'findings.csv',
     'report.json',
   ]);
-  const shownGroups = groups
-    .map((g) => ({ g, findings: failingShown.shown.filter((x) => x.g === g).map((x) => x.f) }))
-    .filter((x) => x.findings.length > 0);
+  // The shown findings are whole groups in order, but for the last one cut.
+  const shownGroups: { g: KeyFindings; findings: Finding[] }[] = [];
+  for (const { g, f } of failingShown.shown) {
+    const last = shownGroups.at(-1);
+    if (last?.g === g) last.findings.push(f);
+    else shownGroups.push({ g, findings: [f] });
+  }
   const unknown = unknownGroups(report);
   const unknownShown = cap(unknown, 'keys and missing evidence', ['findings.csv', 'report.json']);
   const muted = report.findings.filter((f) => f.status === 'MUTED').sort(bySeverity);
@@ -514,7 +525,7 @@ ${
         mutedShown.shown.map((f) => [
           ...acct(f),
           f.ruleId,
-          name(report, f.keyArn),
+          name(rows, f.keyArn),
           f.muted?.justification ?? '',
           f.muted?.owner ?? '',
           f.muted?.ticket ?? '',
@@ -549,8 +560,8 @@ ${
 </section>`;
 }
 
-function name(report: MonthlyReport, arn: string): string {
-  const row = report.keys.find((r) => r.arn === arn);
+function name(rows: ReadonlyMap<string, KeyRow>, arn: string): string {
+  const row = rows.get(arn);
   return row ? keyName(row) : arn;
 }
 
@@ -753,7 +764,7 @@ ${wasteSection(report, cap)}
 ${monthOverMonth(report, rows, (options.formats ?? ['json']).includes('json'))}
 </section>
 ${organizationSection(report)}
-${findingsSection(report, cap)}
+${findingsSection(report, rows, cap)}
 ${keyTable(report, cap)}
 ${coverageSection(report, cap)}
 ${assumptionsSection(report)}

@@ -44,8 +44,12 @@ export interface KeyFindings {
 export function findingsByKey(report: MonthlyReport, status: Finding['status'] = 'FAIL'): KeyFindings[] {
   const rows = new Map(report.keys.map((r) => [r.arn, r]));
   const groups = new Map<string, Finding[]>();
-  for (const f of report.findings)
-    if (f.status === status) groups.set(f.keyArn, [...(groups.get(f.keyArn) ?? []), f]);
+  for (const f of report.findings) {
+    if (f.status !== status) continue;
+    const list = groups.get(f.keyArn);
+    if (list) list.push(f);
+    else groups.set(f.keyArn, [f]);
+  }
   return [...groups.entries()]
     .map(([keyArn, list]): KeyFindings => {
       const findings = [...list].sort(bySeverity);
