@@ -224,3 +224,9 @@ describe('escapeHtml', () => {
     expect(escapeHtml('pay \u202eevil\u202c\u001b[2J')).toBe(String.raw`pay \u202eevil\u202c\x1b[2J`);
   });
 });
+
+describe('escapeHtml line breaks', () => {
+  it('keeps line breaks as LF, as the HTML parser reads them, and tabs as they are', () => {
+    expect(escapeHtml('a\r\nb\rc\nd\te')).toBe('a\nb\nc\nd\te');
+  });
+});
