@@ -90,6 +90,28 @@ describe('report.html', () => {
     }
   });
 
+  it('says what changed since last month, as report.md does', async () => {
+    const demo = await demoMonthlyReport();
+    const payments = demo.keys.find((k) => k.aliases[0] === 'alias/payments');
+    const html = renderHtml({
+      ...demo,
+      monthOverMonth: {
+        previousMonth: '2026-09',
+        keysAdded: [payments?.arn ?? ''],
+        keysRemoved: ['arn:aws:kms:us-east-1:111122223333:key/gone'],
+        previousTotal: '30',
+        totalChange: '5.11',
+        findingsOpened: [{ ruleId: 'KMS-ROT-01', keyArn: payments?.arn ?? '' }],
+        findingsResolved: [],
+      },
+    });
+    expect(html).toContain('<h3>Since September 2026</h3>');
+    expect(html).toContain('<li>Cost: +$5.11 (from $30.00)</li>');
+    expect(html).toContain('<li>Keys added: alias/payments</li>');
+    expect(html).toContain('<li>Findings opened: KMS-ROT-01 on alias/payments</li>');
+    expect(html).toContain('<li>Findings resolved: none</li>');
+  });
+
   it("folds each finding's controls, naming a framework once", async () => {
     const report = await demoMonthlyReport();
     const html = renderHtml(report);
