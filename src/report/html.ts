@@ -73,7 +73,7 @@ const num = (title: string) => `${title} `;
 /** After these, a long identifier (an ARN, an alias, a spec) may break across lines. */
 const BREAK_AFTER = new Set(['/', '-', '_', ':', '.', ',', '=', '@', '|', '&', ';']);
 /** A run of characters with no break opportunity longer than this gets one. */
-const LONGEST_UNBROKEN = 16;
+const LONGEST_UNBROKEN = 24;
 
 /**
  * Text escaped, with break opportunities (`<wbr>`) after the separators of identifiers and in
