@@ -714,10 +714,10 @@ ${report.cost.assumptions.map(
 </section>`;
 }
 
-function evidenceSection(): Html {
+function evidenceSection(formats: readonly string[]): Html {
   return html`<section id="evidence">
 <h2>Evidence</h2>
-<p>This folder holds the evidence behind this report: ${code('snapshot.json')} (the inventory as collected), ${code('usage.json')} (request volumes and key lifecycle, when collected), ${code('report.json')} (everything above, for machines), ${code('keys.csv')}, ${code('costs.csv')} and ${code('findings.csv')}. ${code('manifest.json')} and ${code('SHA256SUMS')} list each file with its SHA-256: verify with ${code('sha256sum -c SHA256SUMS')}.</p>
+<p>This folder holds the evidence behind this report: ${code('snapshot.json')} (the inventory as collected), ${code('usage.json')} (request volumes and key lifecycle, when collected), ${code('report.json')} (everything above, for machines), ${code('keys.csv')}, ${code('costs.csv')} and ${code('findings.csv')}.${formats.includes('md') ? html` ${code('report.md')} is this report as Markdown, for a ticket.` : ''} ${code('manifest.json')} and ${code('SHA256SUMS')} list each file with its SHA-256: verify with ${code('sha256sum -c SHA256SUMS')}.</p>
 </section>`;
 }
 
@@ -768,7 +768,7 @@ ${findingsSection(report, rows, cap)}
 ${keyTable(report, cap)}
 ${coverageSection(report, cap)}
 ${assumptionsSection(report)}
-${evidenceSection()}
+${evidenceSection(options.formats ?? [])}
 </main>
 </body>
 </html>

@@ -748,11 +748,12 @@ function assumptionsSection(report: MonthlyReport): string {
   return lines.join('\n');
 }
 
-function evidenceSection(): string {
+function evidenceSection(formats: readonly string[]): string {
+  const html = formats.includes('html') ? ' `report.html` is this report for a browser.' : '';
   return [
     '## Evidence',
     '',
-    'This folder holds the evidence behind this report: `snapshot.json` (the inventory as collected), `usage.json` (request volumes and key lifecycle, when collected), `report.json` (everything above, for machines), `keys.csv`, `costs.csv` and `findings.csv`. `manifest.json` and `SHA256SUMS` list each file with its SHA-256: verify with `sha256sum -c SHA256SUMS`.',
+    `This folder holds the evidence behind this report: \`snapshot.json\` (the inventory as collected), \`usage.json\` (request volumes and key lifecycle, when collected), \`report.json\` (everything above, for machines), \`keys.csv\`, \`costs.csv\` and \`findings.csv\`.${html} \`manifest.json\` and \`SHA256SUMS\` list each file with its SHA-256: verify with \`sha256sum -c SHA256SUMS\`.`,
     '',
   ].join('\n');
 }
@@ -782,7 +783,7 @@ export function renderMarkdown(report: MonthlyReport, options: MarkdownOptions =
     keyTable(report, cap),
     coverageSection(report, cap),
     assumptionsSection(report),
-    evidenceSection(),
+    evidenceSection(options.formats ?? []),
   ]
     .filter(Boolean)
     .join('\n')
@@ -806,7 +807,8 @@ function startsLineSafely(word: string): boolean {
 /**
  * Wraps a long line of prose (a paragraph, a quote, a list item) at spaces into lines of at most
  * {@link MARKDOWN_LINE_WIDTH} characters where it can, continuing quotes with `> ` and list items
- * indented: the rendered text is the same, the source reads in a terminal or a diff. Tables,
+ * indented, never inside a code span: the rendered text is the same, the source reads in a
+ * terminal or a diff. Tables,
  * headings and short lines are left as they are.
  */
 export function wrapLine(line: string, width = MARKDOWN_LINE_WIDTH): string {
@@ -814,16 +816,36 @@ export function wrapLine(line: string, width = MARKDOWN_LINE_WIDTH): string {
   const marker = /^(> |- |\d+\. )/.exec(line)?.[1] ?? '';
   const indent = marker === '> ' ? '> ' : ' '.repeat(marker.length);
   const words = line.slice(marker.length).split(' ');
+  // Where a line may break (before word i): not after an escaping backslash, not inside a code
+  // span (an odd number of backticks before it), not before a word Markdown would read as a marker.
+  const safe: boolean[] = [];
+  let backticks = 0;
+  words.forEach((word, i) => {
+    const previous = words[i - 1];
+    safe.push(i > 0 && backticks % 2 === 0 && !previous?.endsWith('\\') && startsLineSafely(word));
+    backticks += word.match(/`/g)?.length ?? 0;
+  });
   const out: string[] = [];
-  let current = marker + (words[0] ?? '');
-  for (const word of words.slice(1)) {
-    const fits = current.length + 1 + word.length <= width;
-    const canBreak = startsLineSafely(word) && !current.endsWith('\\');
-    if (!fits && canBreak && current.length > indent.length) {
-      out.push(current);
-      current = indent + word;
-    } else current += ` ${word}`;
+  let start = 0;
+  while (start < words.length) {
+    const prefix = start === 0 ? marker : indent;
+    // The furthest break that keeps the line within the width, else the first break there is.
+    let length = prefix.length + (words[start] as string).length;
+    let breakAt = -1;
+    let j = start + 1;
+    for (; j < words.length; j++) {
+      if (safe[j]) {
+        if (length <= width) breakAt = j;
+        else {
+          if (breakAt === -1) breakAt = j;
+          break;
+        }
+      }
+      length += 1 + (words[j] as string).length;
+    }
+    const end = breakAt === -1 || (j === words.length && length <= width) ? words.length : breakAt;
+    out.push(prefix + words.slice(start, end).join(' '));
+    start = end;
   }
-  out.push(current);
   return out.join('\n');
 }

@@ -37,6 +37,8 @@ describe('report.md, for a person', () => {
     expect(wrapped.length).toBeGreaterThan(1);
     for (const l of wrapped.slice(1)) expect(l).toMatch(/^ {2}\S/);
     for (const l of wrapped.slice(1)) expect(l.trimStart()).not.toMatch(/^([-+*#>=|]|\d+[.)]|```)/);
+    const code = wrapLine(`${'word '.repeat(8)}\`a command with many words in it\` ${'word '.repeat(8)}`, 45);
+    for (const l of code.split('\n')) expect((l.match(/`/g)?.length ?? 0) % 2, l).toBe(0);
     const quote = wrapLine(`> ${'word '.repeat(60)}`, 50).split('\n');
     for (const l of quote) expect(l.startsWith('> ')).toBe(true);
   });
