@@ -34,6 +34,17 @@ export default defineConfig({
           hookTimeout: 900_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // report.html in the distribution's headless Chromium (scripts/setup-browser.sh).
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

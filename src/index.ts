@@ -68,6 +68,9 @@ export {
   accountsInTotal,
   type BuildReportInput,
   buildMonthlyReport,
+  DEFAULT_OWNER_TAG,
+  FIRST_ACTIONS_COUNT,
+  FIRST_ACTIONS_FOR_COST,
   LATE_EVIDENCE_DAYS,
 } from './report/build.js';
 export {
@@ -80,17 +83,21 @@ export {
 } from './report/csv.js';
 export {
   escapeCsvText,
+  escapeHtml,
   escapeMarkdown,
   neutralizeFormula,
   showControlCharacters,
   terminalSafe,
 } from './report/escape.js';
+export { HTML_REPORT_CSP, renderHtml } from './report/html.js';
 export { DEFAULT_MARKDOWN_TABLE_ROWS, type MarkdownOptions, renderMarkdown } from './report/markdown.js';
 export {
+  DEFAULT_REPORT_FORMATS,
   MAX_PREVIOUS_REPORT_BYTES,
   type MonthlyReportOptions,
   type MonthlyReportResult,
   type OrganizationReportOptions,
+  REPORT_FORMATS,
   type ReportFormat,
   renderMonthlyReport,
   resolveReportMonth,

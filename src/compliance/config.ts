@@ -16,6 +16,7 @@ import { RULE_IDS, SEVERITIES } from '../model/findings.js';
  *   minDeletionWindowDays: 30      # KMS-DEL-02: FAIL below this (7-30)
  *   unusedKeyDays: 90              # KMS-LIFE-02: FAIL when not used for this many days
  * requiredTags: [Owner]            # KMS-TAG-01: tag keys every customer managed key carries (case-sensitive)
+ * ownerTag: Owner                  # the tag whose value the report shows as a key's owner (default Owner)
  * aliasPattern: '^alias/[a-z0-9-]+$'  # KMS-ALIAS-01: an RE2 regular expression, searched in the full alias name
  * trustedAccounts: ['111122223333']   # KMS-POL-02: other accounts allowed to use keys
  * organizationId: o-a1b2c3d4e5        # KMS-POL-02: principals proven in this organization are trusted
@@ -159,6 +160,7 @@ export const complianceConfigSchema = z.strictObject({
     })
     .default({ maxRotationPeriodDays: 365, minDeletionWindowDays: 30, unusedKeyDays: 90 }),
   requiredTags: z.array(nonEmpty).default([]),
+  ownerTag: nonEmpty.max(128, 'longer than 128 characters (the longest tag key AWS allows)').default('Owner'),
   aliasPattern: regex.nullable().default(null),
   trustedAccounts: z.array(accountId).default([]),
   organizationId: z

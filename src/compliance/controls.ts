@@ -110,3 +110,32 @@ export function controlsFor(ruleId: RuleId): ControlRef[] {
     }),
   );
 }
+
+/**
+ * The short identifier of each framework, for files read by programs (findings.csv's CONTROLS):
+ * `CIS-AWS@3.0.0:3.6`. One per framework name of {@link CONTROL_MAPPINGS}; a test pins that every
+ * mapped framework has one.
+ */
+export const FRAMEWORK_IDS: Readonly<Record<string, string>> = {
+  [SECURITY_HUB]: 'AWS-FSBP',
+  [CONFIG]: 'AWS-CONFIG',
+  [CIS]: 'CIS-AWS',
+  [NIST]: 'NIST-800-53r5',
+  [PCI]: 'PCI-DSS',
+  Checkov: 'CHECKOV',
+  'IAM Access Analyzer': 'IAM-ACCESS-ANALYZER',
+  KICS: 'KICS',
+  'AWS KMS default key policy': 'AWS-KMS-DEFAULT-POLICY',
+  'AWS Control Tower proactive control': 'AWS-CONTROL-TOWER',
+  'AWS Organizations SCP condition key': 'AWS-SCP',
+  Prowler: 'PROWLER',
+};
+
+/**
+ * One control as findings.csv writes it: `FRAMEWORK[@VERSION]:REQUIREMENT` (`CIS-AWS@3.0.0:3.6`,
+ * `NIST-800-53r5:SC-12`). The framework id holds no `:` or `@`, so the first `:` ends it; a
+ * framework without an id is written by its name.
+ */
+export function controlCode(ref: ControlRef): string {
+  return `${FRAMEWORK_IDS[ref.framework] ?? ref.framework}${ref.version ? `@${ref.version}` : ''}:${ref.requirement}`;
+}

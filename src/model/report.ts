@@ -37,6 +37,8 @@ export interface KeyRow {
   readonly multiRegionRole: 'PRIMARY' | 'REPLICA' | null;
   readonly creationDate: IsoDate | null;
   readonly tags: readonly { readonly key: string; readonly value: string }[];
+  /** The value of the owner tag (`ownerTag` of the compliance configuration), or null when the key has none. */
+  readonly owner: string | null;
   /** Where the report learnt of the key: the inventory, or only the month's lifecycle events. */
   readonly source: 'snapshot' | 'lifecycle-events' | 'request-counts';
   readonly billableHours: number | null;
@@ -52,6 +54,34 @@ export interface KeyRow {
   readonly totalComplete: boolean;
   /** Unmuted FAIL findings on the key. */
   readonly failing: number;
+}
+
+/**
+ * One entry of "what to do first": one rule's fix, for every key that fails it. The list holds
+ * the fixes that clear the most severe failing findings, then those of the keys that cost money
+ * for nothing; report.md, report.html and report.json show the same list.
+ */
+export interface FirstAction {
+  readonly ruleId: RuleId;
+  /** The rule's title (what passes). */
+  readonly title: string;
+  /** The most severe of the findings it clears. */
+  readonly severity: Severity;
+  /** What to do (the rule's remediation); each key's command is with its findings. */
+  readonly fix: string;
+  /** The failing keys, as ARNs, in the order of the report's findings. */
+  readonly keyArns: readonly string[];
+  /** Their owners (owner tag values), distinct, sorted; keys without one are not counted. */
+  readonly owners: readonly string[];
+  /** Unmuted FAIL findings the action clears. */
+  readonly findings: number;
+  /**
+   * What those keys cost this month, for rules whose keys cost money for nothing (disabled all
+   * month, unused); null for the others.
+   */
+  readonly wastedCost: Money | null;
+  /** Why it is on the list. */
+  readonly why: 'severity' | 'cost';
 }
 
 /** A key that cost money for nothing this month. */
@@ -208,7 +238,11 @@ export interface MonthlyReport {
     /** ARNs of the costliest keys, most expensive first. */
     readonly mostExpensive: readonly string[];
     readonly waste: readonly WasteRow[];
+    /** What to do first: see {@link FirstAction}. */
+    readonly firstActions: readonly FirstAction[];
   };
+  /** The tag whose value is a key's owner (`ownerTag` of the compliance configuration). */
+  readonly ownerTag: string;
   readonly keys: readonly KeyRow[];
   readonly findings: readonly Finding[];
   readonly expiredSuppressions: readonly ExpiredSuppression[];

@@ -8,6 +8,7 @@ import {
   type AccountCoverage,
   type AccountSummary,
   type CostSummary,
+  type FirstAction,
   type KeyRow,
   type LateEvidence,
   type MonthlyReport,
@@ -43,7 +44,12 @@ export interface BuildReportInput {
   readonly previousProblem?: string | null;
   readonly generatedAt: string;
   readonly demo?: boolean;
+  /** The tag whose value is a key's owner (the compliance configuration's `ownerTag`). Default `Owner`. */
+  readonly ownerTag?: string;
 }
+
+/** The owner tag when none is configured. */
+export const DEFAULT_OWNER_TAG = 'Owner';
 
 /** How many keys the "most expensive" list shows. */
 export const MOST_EXPENSIVE_COUNT = 10;
@@ -88,6 +94,12 @@ function knownSum(lines: readonly CostLine[]): Money | null {
 
 const isPositive = (m: Money) => dec(m).greaterThan(0);
 
+/** The value of a key's owner tag (tag keys are case-sensitive); null when absent or blank. */
+export function ownerOf(tags: readonly { key: string; value: string }[], ownerTag: string): string | null {
+  const value = tags.find((t) => t.key === ownerTag)?.value.trim();
+  return value ? value : null;
+}
+
 /** A key's display name: its first alias, else its id. */
 export function keyName(row: { aliases: readonly string[]; keyId: string }): string {
   return row.aliases[0] ?? row.keyId;
@@ -106,6 +118,7 @@ function keyRows(
   ours: ReadonlySet<string>,
   inTotal: ReadonlySet<string>,
   failingByKey: ReadonlyMap<string, number>,
+  ownerTag: string,
 ): KeyRow[] {
   const byArn = new Map<string, KeyRecord>(input.snapshot.keys.map((k) => [k.arn, k]));
   const names = accountNames(input.snapshot);
@@ -118,6 +131,7 @@ function keyRows(
         const meta = record ? collectedValue(record.metadata) : undefined;
         const billedHere = k.lines.filter((l) => inTotal.has(l.account));
         const requestLines = billedHere.filter((l) => l.kind === 'requests');
+        const tags = (record && collectedValue(record.tags)) ?? [];
         return {
           arn: k.keyArn,
           keyId: k.keyId,
@@ -131,7 +145,8 @@ function keyRows(
           keyManager: k.keyManager,
           multiRegionRole: k.multiRegionRole,
           creationDate: meta?.creationDate ?? null,
-          tags: (record && collectedValue(record.tags)) ?? [],
+          tags,
+          owner: ownerOf(tags, ownerTag),
           source: k.source,
           billableHours: k.billableHours,
           keyFee: knownSum(billedHere.filter((l) => l.kind === 'key-fee')),
@@ -201,6 +216,76 @@ function waste(rows: readonly KeyRow[], findings: readonly Finding[]): WasteRow[
       cost: r.total,
     }))
     .sort((a, b) => dec(b.cost).comparedTo(a.cost) || compareText(a.arn, b.arn));
+}
+
+/** Rules whose failing keys cost money for nothing: their actions say what those keys cost. */
+const WASTE_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['KMS-LIFE-01', 'KMS-LIFE-02']);
+
+/** How many fixes "what to do first" lists: the most severe, then the costliest. */
+export const FIRST_ACTIONS_COUNT = 5;
+/** Of those, at most this many chosen for the money their keys waste. */
+export const FIRST_ACTIONS_FOR_COST = 2;
+
+const SEVERITY_RANK = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]));
+
+/**
+ * "What to do first": one action per failing rule (its fix, for every key that fails it), the
+ * most severe first (then the one that clears the most findings); up to
+ * {@link FIRST_ACTIONS_FOR_COST} of the places are kept for the rules whose keys cost the most
+ * money for nothing, when those are not already listed.
+ */
+export function firstActions(rows: readonly KeyRow[], findings: readonly Finding[]): FirstAction[] {
+  const byArn = new Map(rows.map((r) => [r.arn, r]));
+  const byRule = new Map<RuleId, Finding[]>();
+  for (const f of findings) {
+    if (f.status !== 'FAIL') continue;
+    const list = byRule.get(f.ruleId);
+    if (list) list.push(f);
+    else byRule.set(f.ruleId, [f]);
+  }
+  const actions = [...byRule.values()].map((list) => {
+    const first = list[0] as Finding;
+    const severity = list
+      .map((f) => f.severity)
+      .sort((a, b) => (SEVERITY_RANK.get(a) ?? 9) - (SEVERITY_RANK.get(b) ?? 9))[0] as Severity;
+    const keyArns = [...new Set(list.map((f) => f.keyArn))];
+    const owners = [...new Set(keyArns.map((a) => byArn.get(a)?.owner).filter((o): o is string => !!o))].sort(
+      compareText,
+    );
+    const wastedCost = WASTE_RULES.has(first.ruleId)
+      ? sumMoney(keyArns.map((a) => byArn.get(a)?.total ?? '0'))
+      : null;
+    return {
+      ruleId: first.ruleId,
+      title: first.title,
+      severity,
+      fix: first.remediation.text,
+      keyArns,
+      owners,
+      findings: list.length,
+      wastedCost,
+    };
+  });
+  const bySeverity = [...actions].sort(
+    (a, b) =>
+      (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) ||
+      b.findings - a.findings ||
+      compareText(a.ruleId, b.ruleId),
+  );
+  const byCost = actions
+    .filter((a) => a.wastedCost !== null && isPositive(a.wastedCost))
+    .sort(
+      (a, b) => dec(b.wastedCost ?? '0').comparedTo(a.wastedCost ?? '0') || compareText(a.ruleId, b.ruleId),
+    )
+    .slice(0, FIRST_ACTIONS_FOR_COST);
+  const severe = bySeverity
+    .filter((a) => !byCost.includes(a))
+    .slice(0, Math.max(0, FIRST_ACTIONS_COUNT - byCost.length));
+  // Each rule once: one kept for its cost is not among the severe.
+  return [
+    ...severe.map((a): FirstAction => ({ ...a, why: 'severity' })),
+    ...byCost.map((a): FirstAction => ({ ...a, why: 'cost' })),
+  ];
 }
 
 /**
@@ -322,7 +407,8 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
   for (const f of findings)
     if (f.status === 'FAIL') failingByKey.set(f.keyArn, (failingByKey.get(f.keyArn) ?? 0) + 1);
   const inTotal = accountsInTotal(cost);
-  const rows = keyRows(input, ours, inTotal, failingByKey);
+  const ownerTag = input.ownerTag ?? DEFAULT_OWNER_TAG;
+  const rows = keyRows(input, ours, inTotal, failingByKey, ownerTag);
   const summaryCost = costSummary(cost, inTotal);
 
   const byStatus = Object.fromEntries(
@@ -383,7 +469,9 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
         .slice(0, MOST_EXPENSIVE_COUNT)
         .map((r) => r.arn),
       waste: waste(rows, findings),
+      firstActions: firstActions(rows, findings),
     },
+    ownerTag,
     keys: rows,
     findings,
     expiredSuppressions: compliance.expiredSuppressions,

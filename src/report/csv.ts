@@ -1,7 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
+import { controlCode } from '../compliance/controls.js';
 import type { Finding } from '../model/findings.js';
-import type { CostLine } from '../model/pricing.js';
+import type { CostLine, Money } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
+import { Dec, dec } from '../pricing/money.js';
 import { accountsInTotal } from './build.js';
 import { escapeCsvText } from './escape.js';
 
@@ -76,7 +78,30 @@ interface FileContext {
 interface FindingContext extends FileContext {
   /** Key ARN → its aliases, space-separated. */
   readonly aliases: ReadonlyMap<string, string>;
+  /** Key ARN → its owner (the owner tag's value), for the keys that have one. */
+  readonly owners: ReadonlyMap<string, string>;
 }
+
+/** A full-precision amount rounded to the cent (half up), as report.md shows it; null stays null. */
+export function roundedToCent(amount: Money | null): string | null {
+  if (amount === null) return null;
+  const rounded = dec(amount).toDecimalPlaces(2, Dec.ROUND_HALF_UP);
+  // No "-0.00": a credit of less than half a cent rounds to zero.
+  return (rounded.isZero() ? rounded.abs() : rounded).toFixed(2);
+}
+
+/**
+ * A timestamp as spreadsheets read it: `2025-02-03 10:15:00` (UTC, no `T`, no zone, whole
+ * seconds); a date alone (`2026-09-30`) is kept. Anything else is written as it is.
+ */
+export function spreadsheetTime(iso: string | null): string | null {
+  if (iso === null) return null;
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
+  return m ? `${m[1]} ${m[2]}` : iso;
+}
+
+/** PASS and NOT_APPLICABLE rows have nothing to fix: their remediation cells are empty. */
+const needsFix = (f: Finding) => f.status !== 'PASS' && f.status !== 'NOT_APPLICABLE';
 
 /**
  * A row of keys.csv: a key, or a line billed to one of the report's accounts as a whole
@@ -119,7 +144,7 @@ export const KEY_COLUMNS: readonly Column<KeysCsvRow, FileContext>[] = [
   { name: 'KEY_SPEC', value: ofKey((k) => k.keySpec) },
   { name: 'KEY_STATE', value: ofKey((k) => k.keyState) },
   { name: 'MULTI_REGION_ROLE', value: ofKey((k) => k.multiRegionRole) },
-  { name: 'CREATION_DATE', value: ofKey((k) => k.creationDate) },
+  { name: 'CREATION_DATE', value: ofKey((k) => spreadsheetTime(k.creationDate)) },
   { name: 'TAGS', value: ofKey((k) => k.tags.map((t) => `${t.key}=${t.value}`).join('; ')) },
   { name: 'SOURCE', value: ofKey((k) => k.source) },
   { name: 'BILLABLE_HOURS', value: ofKey((k) => k.billableHours), numeric: true },
@@ -140,6 +165,20 @@ export const KEY_COLUMNS: readonly Column<KeysCsvRow, FileContext>[] = [
   },
   { name: 'FAILING_FINDINGS', value: ofKey((k) => k.failing), numeric: true },
   { name: 'ROW_KIND', value: (r) => r.kind },
+  // Appended: earlier columns keep their positions.
+  { name: 'KEY_FEE_ROUNDED', value: ofKey((k) => roundedToCent(k.keyFee)), numeric: true },
+  { name: 'ROTATION_FEE_ROUNDED', value: ofKey((k) => roundedToCent(k.rotationFee)), numeric: true },
+  {
+    name: 'REQUESTS_COST_ROUNDED',
+    value: (r) => roundedToCent(r.kind === 'key' ? r.key.requests : r.line.amount),
+    numeric: true,
+  },
+  {
+    name: 'TOTAL_ROUNDED',
+    value: (r) => roundedToCent(r.kind === 'key' ? r.key.total : r.line.amount),
+    numeric: true,
+  },
+  { name: 'OWNER', value: ofKey((k) => k.owner) },
 ];
 
 export const COST_COLUMNS: readonly Column<CostsCsvRow, FileContext>[] = [
@@ -163,6 +202,8 @@ export const COST_COLUMNS: readonly Column<CostsCsvRow, FileContext>[] = [
   { name: 'ASSUMPTIONS', value: (r) => r.line.assumptions.join(' ') },
   { name: 'BILLED_ACCOUNT', value: (r) => r.line.account },
   { name: 'IN_REPORT_TOTAL', value: (r, x) => x.inTotal.has(r.line.account), numeric: true },
+  // Appended: earlier columns keep their positions.
+  { name: 'AMOUNT_ROUNDED', value: (r) => roundedToCent(r.line.amount), numeric: true },
 ];
 
 export const FINDING_COLUMNS: readonly Column<Finding, FindingContext>[] = [
@@ -178,23 +219,22 @@ export const FINDING_COLUMNS: readonly Column<Finding, FindingContext>[] = [
   { name: 'STATUS', value: (f) => f.status },
   { name: 'SEVERITY', value: (f) => f.severity },
   { name: 'REASON', value: (f) => f.reason },
-  { name: 'REMEDIATION', value: (f) => f.remediation.text },
-  { name: 'REMEDIATION_CLI', value: (f) => f.remediation.cli },
+  { name: 'REMEDIATION', value: (f) => (needsFix(f) ? f.remediation.text : null) },
+  { name: 'REMEDIATION_CLI', value: (f) => (needsFix(f) ? f.remediation.cli : null) },
   {
     name: 'REMEDIATION_TERRAFORM',
     value: (f) =>
-      f.remediation.terraform
+      needsFix(f) && f.remediation.terraform
         ? `${f.remediation.terraform.resource}.${f.remediation.terraform.attribute}`
         : null,
   },
-  {
-    name: 'CONTROLS',
-    value: (f) => f.controls.map((c) => `${c.framework}|${c.version ?? ''}|${c.requirement}`).join('; '),
-  },
+  { name: 'CONTROLS', value: (f) => f.controls.map(controlCode).join('; ') },
   { name: 'MUTED_JUSTIFICATION', value: (f) => f.muted?.justification ?? null },
   { name: 'MUTED_OWNER', value: (f) => f.muted?.owner ?? null },
   { name: 'MUTED_TICKET', value: (f) => f.muted?.ticket ?? null },
   { name: 'MUTED_EXPIRES', value: (f) => f.muted?.expires ?? null },
+  // Appended: earlier columns keep their positions.
+  { name: 'OWNER', value: (f, x) => x.owners.get(f.keyArn) ?? null },
 ];
 
 /** Account id → name, from the organisation view (empty for a one-account report). */
@@ -212,6 +252,17 @@ export function csvContext(report: MonthlyReport): FileContext {
     names: namesOf(report),
     inTotal: accountsInTotal(report.cost),
   };
+}
+
+/** What findings.csv's rows share (exported for tests that read the file back). */
+export function findingsCsvContext(report: MonthlyReport): FindingContext {
+  const aliases = new Map<string, string>();
+  const owners = new Map<string, string>();
+  for (const k of report.keys) {
+    aliases.set(k.arn, k.aliases.join(' '));
+    if (k.owner !== null) owners.set(k.arn, k.owner);
+  }
+  return { ...csvContext(report), aliases, owners };
 }
 
 /** The rows of keys.csv: every key row, then the account-level lines billed to the report's accounts. */
@@ -248,9 +299,7 @@ export function costsCsvChunks(report: MonthlyReport): Iterable<string> {
 
 /** `findings.csv` in pieces (see {@link renderFindingsCsv}). */
 export function findingsCsvChunks(report: MonthlyReport): Iterable<string> {
-  const aliases = new Map<string, string>();
-  for (const k of report.keys) aliases.set(k.arn, k.aliases.join(' '));
-  return render(FINDING_COLUMNS, report.findings, { ...csvContext(report), aliases });
+  return render(FINDING_COLUMNS, report.findings, findingsCsvContext(report));
 }
 
 /**

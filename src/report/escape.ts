@@ -125,3 +125,30 @@ const TERMINAL_UNSAFE_ONE_LINE = new RegExp(`[${CONTROL_CHARACTERS}\\r\\n]`, 'g'
 export function terminalSafe(text: string, options: { oneLine?: boolean } = {}): string {
   return text.replace(options.oneLine ? TERMINAL_UNSAFE_ONE_LINE : TERMINAL_UNSAFE, visible);
 }
+
+const HTML_SPECIAL: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Anything escapeHtml changes: a character HTML treats specially, or a control character. */
+const HTML_NEEDS_ESCAPING = new RegExp(`[${CONTROL_CHARACTERS}\\r&<>"']`);
+
+/**
+ * Escapes text for HTML element content and quoted attribute values: `& < > " '` become
+ * character references, so no tag, attribute, entity or script survives; control characters
+ * are shown as their escapes (`\x1b`, `\u202e`, see {@link showControlCharacters}). Line breaks
+ * and tabs are kept (the page's styles decide how they show); a CR or CRLF becomes LF, as the
+ * HTML parser would read it.
+ *
+ * @example escapeHtml('<img src=x onerror=alert(1)>') // '&lt;img src=x onerror=alert(1)&gt;'
+ */
+export function escapeHtml(text: string): string {
+  if (!HTML_NEEDS_ESCAPING.test(text)) return text;
+  return showControlCharacters(text)
+    .replace(/\r\n?/g, '\n')
+    .replace(/[&<>"']/g, (c) => HTML_SPECIAL[c] as string);
+}

@@ -1,4 +1,4 @@
-import type { ControlRef, Finding, Severity } from '../model/findings.js';
+import type { Severity } from '../model/findings.js';
 import { SEVERITIES } from '../model/findings.js';
 import type { CostTotal, Money, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
@@ -6,6 +6,7 @@ import { formatMoney, formatTotal } from '../pricing/money.js';
 import { compareText } from '../util/compare.js';
 import { accountsInTotal, keyName } from './build.js';
 import { escapeMarkdown as e } from './escape.js';
+import { bySeverity, controlsText, findingsByKey, ownersOfFailing, unknownGroups } from './views.js';
 
 /** Human names of the request tiers, as the AWS pricing page words them. */
 export const TIER_LABELS: Readonly<Record<RequestTier, string>> = {
@@ -31,12 +32,14 @@ const MONTHS = [
   'December',
 ];
 
-function monthTitle(month: string): string {
+export function monthTitle(month: string): string {
   const [year, m] = month.split('-');
   return `${MONTHS[Number(m) - 1]} ${year}`;
 }
 
-const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+export const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+export const day = (iso: string) => iso.slice(0, 10);
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * A table checked after the report was generated reads as an error. It happens to the demo, whose
@@ -49,8 +52,6 @@ function pricingTableDateNote(report: MonthlyReport): string {
     ? `: the tables shipped with kms-report ${report.tool.version}, newer than the sample, which is dated ${day(report.generatedAt)}`
     : `: after this report was generated (${day(report.generatedAt)}); check the clock of the machine that ran it`;
 }
-const day = (iso: string) => iso.slice(0, 10);
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const align = header.map((h) => (h.endsWith(' ') ? '---:' : '---'));
@@ -75,14 +76,19 @@ export interface MarkdownOptions {
   readonly formats?: readonly string[];
 }
 
-/** Cuts a list to the table limit; the note says which written file lists it whole. */
-type Cap = <T>(
-  list: readonly T[],
-  noun: string,
-  files: readonly string[],
-) => { shown: readonly T[]; note: string };
+/** A list cut to the table limit: what is shown, and (when cut) what the note says. */
+export interface Capped<T> {
+  readonly shown: readonly T[];
+  /** Markdown: empty, or a paragraph (with its leading blank line) saying where the rest is. */
+  readonly note: string;
+  /** The same as plain text, for other renderers; empty when nothing was cut. */
+  readonly noteText: string;
+}
 
-function capper(options: MarkdownOptions): Cap {
+/** Cuts a list to the table limit; the note says which written file lists it whole. */
+export type Cap = <T>(list: readonly T[], noun: string, files: readonly string[]) => Capped<T>;
+
+export function capper(options: MarkdownOptions): Cap {
   const max = options.maxTableRows ?? DEFAULT_MARKDOWN_TABLE_ROWS;
   if (!Number.isInteger(max) || max < 0)
     throw new RangeError(`maxTableRows must be a whole number of rows (0: no limit), got ${max}`);
@@ -91,14 +97,18 @@ function capper(options: MarkdownOptions): Cap {
   if (formats.includes('csv')) for (const f of ['keys.csv', 'costs.csv', 'findings.csv']) written.add(f);
   if (formats.includes('json')) written.add('report.json');
   return (list, noun, files) => {
-    if (max === 0 || list.length <= max) return { shown: list, note: '' };
+    if (max === 0 || list.length <= max) return { shown: list, note: '', noteText: '' };
     const file = files.find((f) => written.has(f));
-    const rest = file
-      ? `\`${file}\` lists them all`
-      : `re-run with \`--format ${files.some((f) => f.endsWith('.csv')) ? 'csv' : 'json'}\` for a file that lists them all`;
+    const format = files.some((f) => f.endsWith('.csv')) ? 'csv' : 'json';
+    const rest = (code: (s: string) => string) =>
+      file
+        ? `${code(file)} lists them all`
+        : `re-run with ${code(`--format ${format}`)} for a file that lists them all`;
+    const first = `The first ${max.toLocaleString('en-US')} of ${list.length.toLocaleString('en-US')} ${noun} are shown`;
     return {
       shown: list.slice(0, max),
-      note: `\n\n_The first ${max.toLocaleString('en-US')} of ${list.length.toLocaleString('en-US')} ${noun} are shown; ${rest}._`,
+      note: `\n\n_${first}; ${rest((c) => `\`${c}\``)}._`,
+      noteText: `${first}; ${rest((c) => c)}.`,
     };
   };
 }
@@ -108,10 +118,6 @@ const MONTH_OVER_MONTH_NAMES = 50;
 
 /** A right-aligned column: the trailing space in its header is the marker. */
 const num = (title: string) => `${title} `;
-
-function controls(refs: readonly ControlRef[]): string {
-  return refs.map((c) => `${c.framework} ${c.requirement}${c.version ? ` (${c.version})` : ''}`).join('; ');
-}
 
 function keyLabel(row: KeyRow | undefined, arn: string): string {
   return row ? `${e(keyName(row))}` : e(arn);
@@ -145,11 +151,68 @@ function accountsCell(report: MonthlyReport): string {
   return `${plural(org.accounts.length, 'account')}${org.id ? ` of organization ${e(org.id)}` : ''}, run from ${org.callerAccount}${failed ? `; **${failed} could not be read**` : ''} (see [Accounts](#accounts))`;
 }
 
+/** The "About this report" rows: label, then Markdown text. */
+function aboutRows(report: MonthlyReport): string[][] {
+  const gaps = report.coverage.gaps.length;
+  const partialUsage = report.coverage.usage.filter((u) => u.status !== 'complete');
+  return [
+    ['Period', periodText(report)],
+    ['Accounts', accountsCell(report)],
+    ['Regions', `${report.scope.regions.join(', ')} (partition ${e(report.scope.partition)})`],
+    [
+      'Evidence collected',
+      `${utc(report.evidence.collectedAt.startedAt)} to ${utc(report.evidence.collectedAt.finishedAt)}`,
+    ],
+    ['Generated', `${utc(report.generatedAt)} by kms-report ${report.tool.version}`],
+    [
+      'Pricing table',
+      `${e(report.evidence.pricingTable.version)} (${e(report.evidence.pricingTable.currency)}, checked ${e(report.evidence.pricingTable.checked)})${pricingTableDateNote(report)}`,
+    ],
+    ['Free tier', FREE_TIER_LABEL[report.cost.settings.freeTierScope]],
+    [
+      'Request volumes',
+      report.evidence.usageSources.length > 0
+        ? `${report.evidence.usageSources.map(e).join(', ')}${partialUsage.length ? ` (${plural(partialUsage.length, 'incomplete source')})` : ''}`
+        : '**not collected**: request costs are unknown',
+    ],
+    [
+      'Coverage',
+      report.coverage.complete
+        ? 'complete: every region, key and source was read'
+        : `**incomplete**: ${plural(gaps, 'gap')}${partialUsage.length ? `, ${plural(partialUsage.length, 'usage source')} not complete` : ''} (see [Coverage and gaps](#coverage-and-gaps))`,
+    ],
+    ['Owner tag', `\`${e(report.ownerTag)}\` (\`ownerTag\` in the compliance configuration)`],
+  ];
+}
+
+/** The month's first and last day. */
+export function periodText(report: MonthlyReport): string {
+  return `${day(report.period.start)} to ${day(new Date(Date.parse(report.period.end) - 1).toISOString())} (UTC)`;
+}
+
+/** `3 critical, 3 high`: the unmuted FAIL findings per severity, the empty ones left out. */
+export function severityCounts(counts: Readonly<Record<Severity, number>>): string {
+  return SEVERITIES.filter((s) => counts[s] > 0)
+    .map((s) => `${counts[s]} ${s}`)
+    .join(', ');
+}
+
+/** The names of some keys, the first `max`, then how many more. */
+export function keyNames(report: MonthlyReport, arns: readonly string[], max = 5): string[] {
+  const rows = new Map(report.keys.map((r) => [r.arn, r]));
+  const names = arns.slice(0, max).map((a) => {
+    const row = rows.get(a);
+    return row ? keyName(row) : a;
+  });
+  return arns.length > max ? [...names, `and ${arns.length - max} more`] : names;
+}
+
+/** How an owner-less key is shown. */
+export const noOwner = (report: MonthlyReport) => `no ${report.ownerTag} tag`;
+
 function header(report: MonthlyReport): string {
   const c = report.summary.cost;
   const currency = report.cost.currency;
-  const gaps = report.coverage.gaps.length;
-  const partialUsage = report.coverage.usage.filter((u) => u.status !== 'complete');
   const lines = [
     `# KMS cost and compliance: ${monthTitle(report.month)}${report.monthToDate ? ' (month to date)' : ''}`,
     '',
@@ -166,63 +229,64 @@ function header(report: MonthlyReport): string {
     );
   if (report.evidence.late) lines.push(`> **Late evidence.** ${report.evidence.late.warning}`, '');
   lines.push(
-    table(
-      ['', ''],
-      [
-        [
-          'Period',
-          `${day(report.period.start)} to ${day(new Date(Date.parse(report.period.end) - 1).toISOString())} (UTC)`,
-        ],
-        ['Accounts', accountsCell(report)],
-        ['Regions', `${report.scope.regions.join(', ')} (partition ${e(report.scope.partition)})`],
-        [
-          'Evidence collected',
-          `${utc(report.evidence.collectedAt.startedAt)} to ${utc(report.evidence.collectedAt.finishedAt)}`,
-        ],
-        ['Generated', `${utc(report.generatedAt)} by kms-report ${report.tool.version}`],
-        [
-          'Pricing table',
-          `${e(report.evidence.pricingTable.version)} (${e(report.evidence.pricingTable.currency)}, checked ${e(report.evidence.pricingTable.checked)})${pricingTableDateNote(report)}`,
-        ],
-        ['Free tier', FREE_TIER_LABEL[report.cost.settings.freeTierScope]],
-        [
-          'Request volumes',
-          report.evidence.usageSources.length > 0
-            ? `${report.evidence.usageSources.map(e).join(', ')}${partialUsage.length ? ` (${plural(partialUsage.length, 'incomplete source')})` : ''}`
-            : '**not collected**: request costs are unknown',
-        ],
-        [
-          'Coverage',
-          report.coverage.complete
-            ? 'complete: every region, key and source was read'
-            : `**incomplete**: ${plural(gaps, 'gap')}${partialUsage.length ? `, ${plural(partialUsage.length, 'usage source')} not complete` : ''} (see [Coverage and gaps](#coverage-and-gaps))`,
-        ],
-      ],
-    ),
-    '',
     '## Summary',
     '',
     `**Estimated cost: ${formatTotal(c.total, { currency })}**${c.total.complete ? '' : ' — some lines could not be priced; see the cost lines marked unknown.'}`,
     '',
   );
   const f = report.summary.findings;
-  const failing = SEVERITIES.filter((s) => f.failingBySeverity[s] > 0)
-    .map((s) => `${f.failingBySeverity[s]} ${s}`)
-    .join(', ');
+  const failing = severityCounts(f.failingBySeverity);
   lines.push(
     `**Findings:** ${plural(f.byStatus.FAIL, 'failing finding')}${failing ? ` (${failing})` : ''}, ${f.byStatus.MUTED} muted, ${f.byStatus.UNKNOWN} unknown (evidence missing), ${f.byStatus.PASS} passed.`,
+    '',
+  );
+  const owners = ownersOfFailing(report);
+  if (owners.length > 0)
+    lines.push(
+      `**Owners of the failing keys** (tag \`${e(report.ownerTag)}\`): ${owners
+        .map(
+          (o) =>
+            `${o.owner === null ? e(noOwner(report)) : e(o.owner)} (${plural(o.keys, 'key')}, ${plural(o.findings, 'finding')})`,
+        )
+        .join('; ')}.`,
+      '',
+    );
+  lines.push(
+    firstActionsSection(report),
+    '### About this report',
+    '',
+    table(['', ''], aboutRows(report)),
     '',
   );
   return lines.join('\n');
 }
 
+function firstActionsSection(report: MonthlyReport): string {
+  const actions = report.summary.firstActions;
+  if (actions.length === 0) return '';
+  const cur = report.cost.currency;
+  return [
+    '### What to do first',
+    '',
+    ...actions.map((a, i) => {
+      const cost =
+        a.wastedCost !== null ? `; the keys cost ${money(a.wastedCost, cur)} this month for nothing` : '';
+      const owners = a.owners.length ? ` Owners: ${a.owners.map(e).join(', ')}.` : '';
+      return `${i + 1}. **${e(a.fix)}** ${a.severity} ${a.ruleId} (${plural(a.findings, 'failing finding')}${cost}). Keys: ${keyNames(report, a.keyArns).map(e).join(', ')}.${owners}`;
+    }),
+    '',
+    "Each key's commands are under [Findings](#findings).",
+    '',
+  ].join('\n');
+}
+
 /** How the request free tier was applied (`--free-tier`). */
-const FREE_TIER_LABEL = {
+export const FREE_TIER_LABEL = {
   account: 'once per account (`--free-tier account`)',
   organization: 'once for all the accounts, as consolidated billing does (`--free-tier organization`)',
 } as const;
 
-const COVERAGE_LABEL = { complete: 'complete', partial: 'partial', failed: '**not read**' } as const;
+export const COVERAGE_LABEL = { complete: 'complete', partial: 'partial', failed: '**not read**' } as const;
 
 function organizationSection(report: MonthlyReport): string {
   const org = report.organization;
@@ -436,22 +500,19 @@ function monthOverMonth(
   ].join('\n');
 }
 
-const SEVERITY_ORDER = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]));
-
 function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>, cap: Cap): string {
-  const bySeverity = (a: Finding, b: Finding) =>
-    (SEVERITY_ORDER.get(a.severity) ?? 9) - (SEVERITY_ORDER.get(b.severity) ?? 9) ||
-    compareText(a.ruleId, b.ruleId) ||
-    compareText(a.keyArn, b.keyArn);
-  const failing = report.findings.filter((f) => f.status === 'FAIL').sort(bySeverity);
-  const unknown = report.findings.filter((f) => f.status === 'UNKNOWN').sort(bySeverity);
+  const failing = findingsByKey(report).flatMap((g) => g.findings.map((f) => ({ g, f })));
+  const unknown = unknownGroups(report);
   const muted = report.findings.filter((f) => f.status === 'MUTED').sort(bySeverity);
-  const failingShown = cap(failing, 'failing findings (most severe first)', ['findings.csv', 'report.json']);
-  const unknownShown = cap(unknown, 'unknown findings', ['findings.csv', 'report.json']);
+  const failingShown = cap(failing, 'failing findings (the keys with the most severe first)', [
+    'findings.csv',
+    'report.json',
+  ]);
+  const unknownShown = cap(unknown, 'keys and missing evidence', ['findings.csv', 'report.json']);
   const mutedShown = cap(muted, 'muted findings', ['findings.csv', 'report.json']);
   // Organisation reports name each finding's account first.
   const label = accountLabeler(report);
-  const acct = (f: Finding): string[] => (report.organization ? [label(f.account)] : []);
+  const acct = (f: { account: string }): string[] => (report.organization ? [label(f.account)] : []);
   const acctHead = report.organization ? ['Account'] : [];
   const lines = ['## Findings', ''];
   lines.push(
@@ -459,32 +520,33 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
     '',
     failing.length === 0
       ? 'No failing finding.'
-      : table(
-          [...acctHead, 'Severity', 'Rule', 'Key', 'Region', 'Why', 'Fix', 'Controls'],
-          failingShown.shown.map((f) => [
+      : `Grouped by key, the keys with the most severe findings first; the fix comes first, then why the key fails.\n\n${table(
+          [...acctHead, 'Key', 'Region', 'Owner', 'Severity', 'Rule', 'Fix', 'Why', 'Controls'],
+          failingShown.shown.map(({ g, f }) => [
             ...acct(f),
-            f.severity,
-            `${f.ruleId} ${e(f.title)}`,
             keyLabel(rows.get(f.keyArn), f.keyArn),
             f.region,
-            e(f.reason),
+            e(g.owner ?? noOwner(report)),
+            f.severity,
+            `${f.ruleId} ${e(f.title)}`,
             `${e(f.remediation.text)} \`${f.remediation.cli.replace(/`/g, "'")}\``,
-            e(controls(f.controls)),
+            e(f.reason),
+            e(controlsText(f.controls)),
           ]),
-        ) + failingShown.note,
+        )}${failingShown.note}`,
     '',
     '### Unknown: the evidence could not be read',
     '',
     unknown.length === 0
       ? 'None: every check had its evidence.'
       : table(
-          [...acctHead, 'Rule', 'Key', 'Region', 'Why'],
-          unknownShown.shown.map((f) => [
-            ...acct(f),
-            f.ruleId,
-            keyLabel(rows.get(f.keyArn), f.keyArn),
-            f.region,
-            e(f.reason),
+          [...acctHead, 'Key', 'Region', 'Rules not judged', 'Why'],
+          unknownShown.shown.map((u) => [
+            ...acct(u),
+            keyLabel(rows.get(u.keyArn), u.keyArn),
+            u.region,
+            u.ruleIds.join(', '),
+            e(u.reason),
           ]),
         ) + unknownShown.note,
     '',
@@ -557,6 +619,7 @@ function keyTable(report: MonthlyReport, cap: Cap): string {
         ...(org ? ['Account'] : []),
         'Key',
         'Id',
+        'Owner',
         'Region',
         'Spec',
         'State',
@@ -571,6 +634,7 @@ function keyTable(report: MonthlyReport, cap: Cap): string {
         ...(org ? [label(r.account)] : []),
         `${e(name)}${whose(r)}`,
         `\`${e(r.keyId)}\``,
+        e(r.owner ?? ''),
         r.region,
         e(r.keySpec ?? 'unknown'),
         e(r.keyState ?? 'unknown'),
@@ -700,11 +764,12 @@ function assumptionsSection(report: MonthlyReport): string {
   return lines.join('\n');
 }
 
-function evidenceSection(): string {
+function evidenceSection(formats: readonly string[]): string {
+  const html = formats.includes('html') ? ' `report.html` is this report for a browser.' : '';
   return [
     '## Evidence',
     '',
-    'This folder holds the evidence behind this report: `snapshot.json` (the inventory as collected), `usage.json` (request volumes and key lifecycle, when collected), `report.json` (everything above, for machines), `keys.csv`, `costs.csv` and `findings.csv`. `manifest.json` and `SHA256SUMS` list each file with its SHA-256: verify with `sha256sum -c SHA256SUMS`.',
+    `This folder holds the evidence behind this report: \`snapshot.json\` (the inventory as collected), \`usage.json\` (request volumes and key lifecycle, when collected), \`report.json\` (everything above, for machines), \`keys.csv\`, \`costs.csv\` and \`findings.csv\`.${html} \`manifest.json\` and \`SHA256SUMS\` list each file with its SHA-256: verify with \`sha256sum -c SHA256SUMS\`.`,
     '',
   ].join('\n');
 }
@@ -734,9 +799,69 @@ export function renderMarkdown(report: MonthlyReport, options: MarkdownOptions =
     keyTable(report, cap),
     coverageSection(report, cap),
     assumptionsSection(report),
-    evidenceSection(),
+    evidenceSection(options.formats ?? []),
   ]
     .filter(Boolean)
     .join('\n')
+    .split('\n')
+    .map((line) => wrapLine(line))
+    .join('\n')
     .trimEnd()}\n`;
+}
+
+/** Lines of prose longer than this are wrapped (tables and headings are not). */
+export const MARKDOWN_LINE_WIDTH = 200;
+
+/**
+ * A word a wrapped line may start with: one Markdown reads as more of the paragraph, never as a
+ * list item, heading, quote, fence, table row or setext underline.
+ */
+function startsLineSafely(word: string): boolean {
+  return /^[A-Za-z0-9$("'\\[*`_]/.test(word) && !/^(\d{1,9}[.)]|\*|`{3,}.*)$/.test(word);
+}
+
+/**
+ * Wraps a long line of prose (a paragraph, a quote, a list item) at spaces into lines of at most
+ * {@link MARKDOWN_LINE_WIDTH} characters where it can, continuing quotes with `> ` and list items
+ * indented, never inside a code span: the rendered text is the same, the source reads in a
+ * terminal or a diff. Tables,
+ * headings and short lines are left as they are.
+ */
+export function wrapLine(line: string, width = MARKDOWN_LINE_WIDTH): string {
+  if (line.length <= width || line.startsWith('|') || line.startsWith('#')) return line;
+  const marker = /^(> |- |\d+\. )/.exec(line)?.[1] ?? '';
+  const indent = marker === '> ' ? '> ' : ' '.repeat(marker.length);
+  const words = line.slice(marker.length).split(' ');
+  // Where a line may break (before word i): not after an escaping backslash, not inside a code
+  // span (an odd number of backticks before it), not before a word Markdown would read as a marker.
+  const safe: boolean[] = [];
+  let backticks = 0;
+  words.forEach((word, i) => {
+    const previous = words[i - 1];
+    safe.push(i > 0 && backticks % 2 === 0 && !previous?.endsWith('\\') && startsLineSafely(word));
+    backticks += word.match(/`/g)?.length ?? 0;
+  });
+  const out: string[] = [];
+  let start = 0;
+  while (start < words.length) {
+    const prefix = start === 0 ? marker : indent;
+    // The furthest break that keeps the line within the width, else the first break there is.
+    let length = prefix.length + (words[start] as string).length;
+    let breakAt = -1;
+    let j = start + 1;
+    for (; j < words.length; j++) {
+      if (safe[j]) {
+        if (length <= width) breakAt = j;
+        else {
+          if (breakAt === -1) breakAt = j;
+          break;
+        }
+      }
+      length += 1 + (words[j] as string).length;
+    }
+    const end = breakAt === -1 || (j === words.length && length <= width) ? words.length : breakAt;
+    out.push(prefix + words.slice(start, end).join(' '));
+    start = end;
+  }
+  return out.join('\n');
 }

@@ -42,11 +42,15 @@ import { firstZodIssue } from '../util/versioned-file.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildMonthlyReport } from './build.js';
 import { costsCsvChunks, findingsCsvChunks, keysCsvChunks } from './csv.js';
+import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { type Manifest, type ReportFile, writeReportSet } from './writer.js';
 
-export type ReportFormat = 'md' | 'csv' | 'json';
-export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'csv', 'json'];
+export type ReportFormat = 'md' | 'csv' | 'json' | 'html';
+/** Every format `--format` takes. */
+export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'csv', 'json', 'html'];
+/** The formats written when none is asked for (report.html is written on request: `--format html`). */
+export const DEFAULT_REPORT_FORMATS: readonly ReportFormat[] = ['md', 'csv', 'json'];
 
 /** The month a report covers, and whether it had ended when the report was made. */
 export interface ReportMonth extends MonthWindow {
@@ -74,10 +78,11 @@ export function resolveReportMonth(input: string | undefined, now: Date): Report
 
 export function parseFormats(input: string, flag = '--format'): ReportFormat[] {
   const formats = [...new Set(input.split(',').map((f) => f.trim().toLowerCase()))].filter(Boolean);
-  if (formats.length === 0) throw new InputError(flag, 'expected one or more of md, csv, json');
+  const known = REPORT_FORMATS.join(', ');
+  if (formats.length === 0) throw new InputError(flag, `expected one or more of ${known}`);
   for (const f of formats)
     if (!(REPORT_FORMATS as readonly string[]).includes(f))
-      throw new InputError(flag, `unknown format "${f}" (expected md, csv, json)`);
+      throw new InputError(flag, `unknown format "${f}" (expected ${known})`);
   return formats as ReportFormat[];
 }
 
@@ -385,7 +390,7 @@ async function monthlyReport(
     );
   // The demo is dated as if run on the 1st of the next month.
   const month = resolveReportMonth(monthInput, options.demo ? new Date('2026-11-01T02:05:00.000Z') : now);
-  const formats = options.formats ?? REPORT_FORMATS;
+  const formats = options.formats ?? DEFAULT_REPORT_FORMATS;
   const tables = await loadTables(options.pricing);
   // The deadline runs from here; it bounds the collection, not the writing that follows it.
   const deadline = options.deadlineMs === undefined ? undefined : startDeadline(options.deadlineMs);
@@ -445,6 +450,7 @@ async function monthlyReport(
     previousProblem: previous.problem,
     generatedAt,
     demo: options.demo,
+    ownerTag: evidence.config.ownerTag,
   });
   if (!write) return { report };
 
@@ -453,6 +459,11 @@ async function monthlyReport(
     files.push({
       name: 'report.md',
       contents: renderMarkdown(report, { maxTableRows: options.markdownMaxRows, formats }),
+    });
+  if (formats.includes('html'))
+    files.push({
+      name: 'report.html',
+      contents: renderHtml(report, { maxTableRows: options.markdownMaxRows, formats }),
     });
   if (formats.includes('csv'))
     files.push(

@@ -33,6 +33,7 @@ import { priceMonth } from '../../src/pricing/engine.js';
 import type { PricingTable } from '../../src/pricing/table.js';
 import { buildMonthlyReport } from '../../src/report/build.js';
 import { renderCostsCsv, renderFindingsCsv, renderKeysCsv } from '../../src/report/csv.js';
+import { renderHtml } from '../../src/report/html.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { parseSnapshot } from '../../src/snapshot.js';
 import { parseUsageEvidence } from '../../src/usage/evidence.js';
@@ -624,7 +625,7 @@ function column(rows: string[][], name: string): string[] {
 }
 
 export const renderingProperty: FuzzProperty = {
-  name: 'descriptions, tags and aliases in CSV and Markdown',
+  name: 'descriptions, tags and aliases in CSV, Markdown and HTML',
   suiteRuns: 60,
   property: fc.property(
     fc.array(fc.record({ description: hostileText, tag: hostileText, alias: hostileText }), {
@@ -639,7 +640,14 @@ export const renderingProperty: FuzzProperty = {
         return {
           ...k,
           metadata: { ...k.metadata, value: { ...k.metadata.value, description: t.description } },
-          tags: { status: 'collected' as const, value: [{ key: t.tag, value: t.tag }] },
+          tags: {
+            status: 'collected' as const,
+            // The owner tag's value reaches the OWNER columns and every owner shown.
+            value: [
+              { key: t.tag, value: t.tag },
+              { key: 'Owner', value: t.description },
+            ],
+          },
           aliases: { status: 'collected' as const, value: [`alias/${t.alias}`] },
         };
       });
@@ -671,9 +679,37 @@ export const renderingProperty: FuzzProperty = {
       if (raw)
         throw new Error(`report.md holds a raw control character U+${raw[0].codePointAt(0)?.toString(16)}`);
       checkMarkdownTables(markdown);
+      const page = renderHtml(report);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the property is that none reach the file
+      const rawInPage = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.exec(page);
+      if (rawInPage)
+        throw new Error(
+          `report.html holds a raw control character U+${rawInPage[0].codePointAt(0)?.toString(16)}`,
+        );
+      checkHtmlMarkup(page);
     },
   ),
 };
+
+/** The only elements report.html builds; evidence text must never add one. */
+const HTML_ELEMENTS = new Set(
+  'html head meta title style body main h1 h2 h3 h4 p div span section strong small code br wbr a ul ol li table thead tbody tr th td details summary'.split(
+    ' ',
+  ),
+);
+
+/** Every start tag of report.html is one it builds, with no event handler and no source to load. */
+function checkHtmlMarkup(page: string): void {
+  for (const m of page.matchAll(/<([a-zA-Z][a-zA-Z0-9]*)([^>]*)>/g)) {
+    const name = (m[1] as string).toLowerCase();
+    if (!HTML_ELEMENTS.has(name))
+      throw new Error(`report.html holds a <${name}> element: ${m[0].slice(0, 120)}`);
+    // Attribute values are escaped text, so no raw quote is inside one: what is left are names.
+    const names = (m[2] as string).replace(/"[^"]*"/g, '""');
+    if (/\s(on[a-z]+|src|srcdoc|formaction)\s*=/i.test(names))
+      throw new Error(`report.html holds a tag with a handler or source: ${m[0].slice(0, 120)}`);
+  }
+}
 
 /** Every row of a Markdown table has as many cells as its header (a `|` in a cell is escaped). */
 function checkMarkdownTables(markdown: string): void {

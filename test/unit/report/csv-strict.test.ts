@@ -10,6 +10,7 @@ import {
   costsCsvRows,
   csvContext,
   FINDING_COLUMNS,
+  findingsCsvContext,
   KEY_COLUMNS,
   keysCsvRows,
   renderCostsCsv,
@@ -83,7 +84,6 @@ function expectedRecords<T, C>(columns: readonly Column<T, C>[], rows: Iterable<
 
 function filesOf(report: MonthlyReport) {
   const context = csvContext(report);
-  const aliases = new Map(report.keys.map((k) => [k.arn, k.aliases.join(' ')]));
   return [
     {
       name: 'keys.csv',
@@ -101,7 +101,7 @@ function filesOf(report: MonthlyReport) {
       name: 'findings.csv',
       text: renderFindingsCsv(report),
       columns: FINDING_COLUMNS as readonly Column<never, never>[],
-      expected: expectedRecords(FINDING_COLUMNS, report.findings, { ...context, aliases }),
+      expected: expectedRecords(FINDING_COLUMNS, report.findings, findingsCsvContext(report)),
     },
   ];
 }
@@ -165,7 +165,11 @@ function hostileSnapshot(): InventorySnapshot {
           k.tags.status === 'collected'
             ? {
                 ...k.tags,
-                value: [...k.tags.value, { key: text, value: HOSTILE[(i + 1) % HOSTILE.length] as string }],
+                value: [
+                  // The owner tag's value goes to the OWNER columns.
+                  ...k.tags.value.map((t) => (t.key === 'Owner' ? { ...t, value: text } : t)),
+                  { key: text, value: HOSTILE[(i + 1) % HOSTILE.length] as string },
+                ],
               }
             : k.tags,
       };

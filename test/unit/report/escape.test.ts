@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   escapeCsvText,
+  escapeHtml,
   escapeMarkdown,
   neutralizeFormula,
   showControlCharacters,
@@ -205,5 +206,27 @@ describe('terminalSafe', () => {
   it('leaves ordinary text as it is', () => {
     const text = 'Report written to reports/111122223333/2026-10/ (7 files) é € 😀';
     expect(terminalSafe(text)).toBe(text);
+  });
+});
+
+describe('escapeHtml', () => {
+  it.each([
+    ['<script>alert(1)</script>', '&lt;script&gt;alert(1)&lt;/script&gt;'],
+    ['"><img src=x onerror=alert(1)>', '&quot;&gt;&lt;img src=x onerror=alert(1)&gt;'],
+    ["it's & co", 'it&#39;s &amp; co'],
+    ['&lt; stays text', '&amp;lt; stays text'],
+    ['arn:aws:kms:eu-west-1:111122223333:key/1234', 'arn:aws:kms:eu-west-1:111122223333:key/1234'],
+  ])('makes %j inert in element text and quoted attributes', (input, expected) => {
+    expect(escapeHtml(input)).toBe(expected);
+  });
+
+  it('shows control and bidirectional characters as their escapes', () => {
+    expect(escapeHtml('pay \u202eevil\u202c\u001b[2J')).toBe(String.raw`pay \u202eevil\u202c\x1b[2J`);
+  });
+});
+
+describe('escapeHtml line breaks', () => {
+  it('keeps line breaks as LF, as the HTML parser reads them, and tabs as they are', () => {
+    expect(escapeHtml('a\r\nb\rc\nd\te')).toBe('a\nb\nc\nd\te');
   });
 });

@@ -8,6 +8,7 @@ import { priceMonth } from '../../../src/pricing/engine.js';
 import { loadPricingTables } from '../../../src/pricing/load.js';
 import { buildMonthlyReport } from '../../../src/report/build.js';
 import { renderFindingsCsv, renderKeysCsv } from '../../../src/report/csv.js';
+import { renderHtml } from '../../../src/report/html.js';
 import { renderMarkdown } from '../../../src/report/markdown.js';
 
 const UNREAD = '999999999999';
@@ -104,5 +105,19 @@ describe('the organisation view of a report', () => {
       '| 999999999999 | legacy | unknown OU | n/a | not seen | n/a | n/a | **not read** |',
     );
     expect(md).toContain('| legacy (999999999999) | **not read** | 0 | 0 | 1 | AssumeRole: AccessDenied');
+  });
+
+  it('shows the same accounts, OUs and account of each failing key in report.html', async () => {
+    const r = await report(true);
+    const html = renderHtml(r);
+    const accounts = html.slice(
+      html.indexOf('<section id="accounts">'),
+      html.indexOf('<section id="findings">'),
+    );
+    expect(accounts).toContain('<td>999999999999</td><td>legacy</td><td>unknown OU</td>');
+    expect(accounts).toContain('<strong>not read</strong>');
+    expect(accounts).toContain('Workloads (<code>ou-<wbr>1</code>)');
+    expect(html).toMatch(/<p class="meta">prod \(111122223333\), us-east-1 · owner:/);
+    expect(html).toContain('<th>Account</th><th>Key</th><th>Region</th><th>Rules not judged</th>');
   });
 });

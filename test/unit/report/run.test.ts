@@ -61,6 +61,22 @@ describe('kms-report --demo', () => {
     expect(io.stdoutText()).toMatch(/estimated cost at least \$\d+\.\d\d \(1 unknown\)/);
   });
 
+  it('writes report.html only when --format asks for it, listed in the manifest', async () => {
+    const { code, set } = await demo(['--format', 'html']);
+    expect(code).toBe(ExitCode.Ok);
+    expect((await readdir(set)).sort()).toEqual([
+      'SHA256SUMS',
+      'manifest.json',
+      'report.html',
+      'snapshot.json',
+      'usage.json',
+    ]);
+    expect(await readFile(join(set, 'SHA256SUMS'), 'utf8')).toMatch(/^[0-9a-f]{64} {2}report\.html$/m);
+    const page = await readFile(join(set, 'report.html'), 'utf8');
+    expect(page).toMatch(/^<!DOCTYPE html>\n<html lang="en">/);
+    expect(page).toContain('<h1>KMS cost and compliance: October 2026</h1>');
+  });
+
   it('reports totals that equal the sum of their parts', async () => {
     const report = await reportJson((await demo(['--format', 'json'])).set);
     const c = report.summary.cost;
