@@ -3,7 +3,7 @@ import { SEVERITIES } from '../model/findings.js';
 import type { Gap, InventorySnapshot, KeyRecord } from '../model/inventory.js';
 import { collectedValue } from '../model/observed.js';
 import type { CostLine, CostTotal, Money, MonthCost, RequestTier } from '../model/pricing.js';
-import { REQUEST_TIERS } from '../model/pricing.js';
+import { accountLevelLines, REQUEST_TIERS } from '../model/pricing.js';
 import {
   type AccountCoverage,
   type AccountSummary,
@@ -150,7 +150,7 @@ function keyRows(
 
 function costSummary(cost: MonthCost, inTotal: ReadonlySet<string>): CostSummary {
   const keyLines = cost.keys.flatMap((k) => k.lines);
-  const all = [...keyLines, ...cost.accountRequests, ...cost.unattributed, ...cost.credits];
+  const all = [...keyLines, ...accountLevelLines(cost)];
   // The parts of the total: the lines billed to the accounts in it.
   const billed = all.filter((l) => inTotal.has(l.account));
   const sumOf = (lines: readonly CostLine[]) => totalOf(lines);

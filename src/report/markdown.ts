@@ -1,6 +1,7 @@
 import type { ControlRef, Finding, Severity } from '../model/findings.js';
 import { SEVERITIES } from '../model/findings.js';
 import type { CostTotal, Money, RequestTier } from '../model/pricing.js';
+import { accountLevelLines } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatMoney, formatTotal } from '../pricing/money.js';
 import { compareText } from '../util/compare.js';
@@ -293,11 +294,9 @@ function costBreakdown(report: MonthlyReport): string {
   const lines = ['### Where the money goes', '', table(['', num('Amount')], rows), ''];
   const inTotal = accountsInTotal(report.cost);
   const names = new Map(report.keys.map((k) => [k.arn, keyName(k)]));
-  const unknown = [
-    ...report.cost.keys.flatMap((k) => k.lines),
-    ...report.cost.accountRequests,
-    ...report.cost.unattributed,
-  ].filter((l) => l.amount === null && inTotal.has(l.account));
+  const unknown = [...report.cost.keys.flatMap((k) => k.lines), ...accountLevelLines(report.cost)].filter(
+    (l) => l.amount === null && inTotal.has(l.account),
+  );
   if (unknown.length > 0)
     lines.push(
       'Could not be priced (the totals above are lower bounds):',
