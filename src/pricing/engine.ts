@@ -220,6 +220,11 @@ interface Ctx {
   prices(region: string): RegionPrices | null;
   /** Why a region cannot be priced. */
   unpriced(region: string): string;
+  /**
+   * A month to date whose evidence time is before the month began (ISO), else null: nothing of
+   * the month was seen, so its fees are unknown, not $0.
+   */
+  readonly evidenceBeforeMonth: string | null;
 }
 
 /**
@@ -295,6 +300,16 @@ function feeLines(
   const common = { account: owner.account, region: owner.region, keyArn: evidence.arn };
   const fee = (description: string, rest: Partial<CostLine>): CostLine =>
     baseLine({ kind: 'key-fee', ...common, description, unit: 'key-month', priceUnit: 'key-month', ...rest });
+  if (ctx.evidenceBeforeMonth !== null)
+    return {
+      lines: [
+        fee('Key fee', {
+          unitPrice: ctx.prices(owner.region)?.keyMonth ?? null,
+          unknownReason: `fee unknown: the evidence was collected at ${ctx.evidenceBeforeMonth}, before ${period.month} began`,
+        }),
+      ],
+      billableHours: null,
+    };
 
   const inSnapshot = evidence.record !== null;
   const timeline = keyTimeline({
@@ -1011,6 +1026,7 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
     notices: new Set(),
     regionsUsed: new Set(),
     inTotal: new Set(snapshot.accounts),
+    evidenceBeforeMonth: asOf !== null && asOf < whole.start ? new Date(asOf).toISOString() : null,
     prices: (region) => resolve(region).prices,
     unpriced: (region) => {
       const r = resolve(region);
@@ -1074,7 +1090,11 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
       ctx.notices.add(
         `Region ${region} could not be priced (${r.reason}); its lines are unknown, the rest of the report is priced.`,
       );
-  if (period.end < whole.end)
+  if (ctx.evidenceBeforeMonth !== null)
+    ctx.notices.add(
+      `Month to date from evidence collected at ${ctx.evidenceBeforeMonth}, before ${month} began: key and rotation fees are unknown; collect the inventory again to price the month.`,
+    );
+  else if (period.end < whole.end)
     ctx.notices.add(
       `Month to date: priced up to ${new Date(period.end).toISOString()} (the evidence time), ${billedHours([{ start: period.start, end: period.end }], period, policy).hours} of the month's ${whole.hours} hours; key and rotation fees for the rest of the month are not included.`,
     );

@@ -385,6 +385,14 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
   if (evidence.usage && evidence.usage.month !== month.month)
     throw new InputError('usage', `the usage evidence holds ${evidence.usage.month}, not ${month.month}`);
 
+  // A month to date is priced up to the inventory's time: one taken before the month began saw
+  // none of it (every fee would be for 0 hours), so it cannot price the month.
+  const takenAt = evidence.snapshot.collection.finishedAt;
+  if (month.monthToDate && Date.parse(takenAt) < month.start.getTime())
+    throw new InputError(
+      options.snapshotFile ?? 'snapshot',
+      `the inventory was taken at ${takenAt}, before ${month.month} began: it cannot price ${month.month} to date; collect the inventory again (or give a snapshot taken during ${month.month})`,
+    );
   const { snapshot, later } = asOfMonth(evidence.snapshot, month.end);
   const generatedAt = (options.demo ? new Date('2026-11-01T02:05:00.000Z') : now).toISOString();
   const cost = priceMonth({
