@@ -545,6 +545,26 @@ function requestLines(
 
   // Per-key volume is known only where a per-key source read the whole month (or all of it to date).
   const coverage = perKeyCoverage(ctx.usage, owner.account, owner.region, ctx.period);
+  // Another account's calls on the key: both its trail and the owner's hold them, so they are
+  // whole when either was read whole; when neither was, what it was billed is a lower bound.
+  if (!isComplete(coverage)) {
+    const callers = new Map<string, string>();
+    for (const { rc } of sorted) if (rc.account !== owner.account) callers.set(rc.account, rc.region);
+    for (const [caller, region] of callers) {
+      const own = perKeyCoverage(ctx.usage, caller, region, ctx.period);
+      if (isComplete(own)) continue;
+      lines.push(
+        baseLine({
+          kind: 'requests',
+          account: caller,
+          region,
+          keyArn: evidence.arn,
+          description: `Requests by ${caller} not counted`,
+          unknownReason: `request volume unknown: per-key request counts are not complete in ${region} for the key's owner ${owner.account} (${coverage === 'none' ? 'missing' : coverage.status}) nor for the caller ${caller} (${own === 'none' ? 'missing' : own.status})`,
+        }),
+      );
+    }
+  }
   if (coverage === 'none' || coverage.status !== 'complete') {
     const why =
       coverage === 'none'
