@@ -119,8 +119,8 @@ export interface MonthlyReportOptions {
   readonly pricing?: string;
   /**
    * How the request free tier is applied. Default: `organization` for a run over AWS
-   * Organizations (`organization.fromOrganization`: consolidated billing gives the organisation
-   * one free tier), else `account`. The report says which was used.
+   * Organizations (`organization.fromOrganization`, or a snapshot of one: consolidated billing
+   * gives the organisation one free tier), else `account`. The report says which was used.
    */
   readonly freeTierScope?: FreeTierScope;
   /** For live collection. */
@@ -402,7 +402,7 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
     tables,
     // A month to date is priced up to the evidence time (when the inventory was taken).
     options: {
-      freeTierScope: options.freeTierScope ?? defaultFreeTierScope(options),
+      freeTierScope: options.freeTierScope ?? defaultFreeTierScope(options, snapshot),
       asOf: month.monthToDate ? snapshot.collection.finishedAt : undefined,
     },
   });
@@ -467,9 +467,19 @@ export async function runMonthlyReport(options: MonthlyReportOptions = {}): Prom
   return { report, dir, manifest };
 }
 
-/** One free tier for an organisation (consolidated billing, the common case), one per account otherwise. */
-export function defaultFreeTierScope(options: Pick<MonthlyReportOptions, 'organization'>): FreeTierScope {
-  return options.organization?.fromOrganization ? 'organization' : 'account';
+/**
+ * One free tier for an organisation (consolidated billing, the common case), one per account
+ * otherwise. Read from the evidence, so that a report rendered again from its own `snapshot.json`
+ * prices the month as the live run did: a snapshot whose accounts were listed from AWS
+ * Organizations (`--org`) records the organisation's id (`organization.id`); accounts named with
+ * `--accounts` alone record none.
+ */
+export function defaultFreeTierScope(
+  options: Pick<MonthlyReportOptions, 'organization'>,
+  snapshot?: Pick<InventorySnapshot, 'organization'>,
+): FreeTierScope {
+  const listedFromOrganizations = snapshot?.organization?.id != null;
+  return options.organization?.fromOrganization || listedFromOrganizations ? 'organization' : 'account';
 }
 
 function interrupted(): InterruptedError {
