@@ -55,7 +55,7 @@ export type * from './model/inventory.js';
 export { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from './model/inventory.js';
 export { collected, collectedValue, describeMissing, type Observed } from './model/observed.js';
 export type * from './model/pricing.js';
-export { REQUEST_TIERS } from './model/pricing.js';
+export { accountLevelLines, REQUEST_TIERS } from './model/pricing.js';
 export type * from './model/report.js';
 export { REPORT_KIND, REPORT_SCHEMA_VERSION } from './model/report.js';
 export { snapshotJsonSchema, snapshotSchema } from './model/snapshot-schema.js';

@@ -38,13 +38,23 @@ export type CostLineKind =
   /** Account-level volume (CloudWatch) above what the per-key counts explain. */
   | 'unattributed-requests'
   /** The monthly free tier, a negative amount. */
-  | 'free-tier-credit';
+  | 'free-tier-credit'
+  /**
+   * The keys of a region (or of a whole account, region `*`) that were never listed: ListKeys
+   * failed or the deadline cut it, or the account could not be entered. Their fees and requests
+   * are unknown: the line's amount is always null, so the total is "at least".
+   */
+  | 'unlisted-keys';
 
 /** One line of the bill. `amount` is `quantity × unitPrice` (per `priceUnit`), or `null` when unknown. */
 export interface CostLine {
   readonly kind: CostLineKind;
   /** The account billed for the line (for requests: the caller). */
   readonly account: string;
+  /**
+   * The region billed; `*` on an `unlisted-keys` line of an account that could not be entered
+   * (every region of it).
+   */
   readonly region: string;
   /** The key the line is about; null for requests that name no key, unattributed volume and credits. */
   readonly keyArn: string | null;
@@ -185,6 +195,11 @@ export interface MonthCost {
   readonly keys: readonly KeyCost[];
   /** Requests that name no key (ListKeys, CreateKey, GenerateRandom, ...): per account, region and operation. */
   readonly accountRequests: readonly CostLine[];
+  /**
+   * Lines about no one key: account-level volume (CloudWatch) above the per-key counts
+   * (`unattributed-requests`), and the keys of regions or accounts that were never listed
+   * (`unlisted-keys`, always unknown).
+   */
   readonly unattributed: readonly CostLine[];
   readonly credits: readonly CostLine[];
   /** Per billed account and region, sorted; accounts outside the total included. */
@@ -197,7 +212,8 @@ export interface MonthCost {
   /**
    * The month's figure: what the accounts the inventory covers are billed, the sum of the
    * `byBilledAccount` subtotals marked `inTotal`. Equally, the sum of every `keys[].total` and of
-   * the account-request (requests that name no key), unattributed and credit lines billed to those
+   * the account-level lines ({@link accountLevelLines}: requests that name no key, unattributed
+   * volume, unlisted keys and credits) billed to those
    * accounts. Every surface (report.md's headline, `report.json`, the CSVs) shows this figure. Lines
    * billed to other accounts are kept (`lines`, `byBilledAccount`) but are not in it: see
    * `billedToOtherAccounts`.
@@ -208,4 +224,15 @@ export interface MonthCost {
   readonly assumptions: readonly PricingAssumption[];
   /** What is outside the estimate (custom key store charges, ...). */
   readonly notices: readonly string[];
+}
+
+/**
+ * Every line of a month that belongs to no key: requests that name no key, unattributed volume,
+ * keys of regions or accounts never listed, and the free-tier credits. With the keys' lines these
+ * are all the lines of the month; every surface that lists "account-level" lines uses this.
+ */
+export function accountLevelLines(
+  cost: Pick<MonthCost, 'accountRequests' | 'unattributed' | 'credits'>,
+): CostLine[] {
+  return [...cost.accountRequests, ...cost.unattributed, ...cost.credits];
 }

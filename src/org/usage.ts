@@ -41,15 +41,44 @@ export interface MergedUsage {
 }
 
 /**
+ * How far an account's own trail was read in a region: `whole` (complete, or read with nothing
+ * missing up to its `readUntil` for a month not over), `partial` (stopped early, pages or files
+ * missing) or `none` (failed, not collected, or not read at all).
+ */
+type TrailRead = 'whole' | 'partial' | 'none';
+
+function trailReads(parts: readonly AccountMonthUsage[]): (account: string, region: string) => TrailRead {
+  const reads = new Map<string, TrailRead>();
+  for (const p of parts)
+    for (const c of p.usage.coverage) {
+      if (c.account !== p.account || !PER_KEY_SOURCES.has(c.source)) continue;
+      const read: TrailRead =
+        c.status === 'complete' || (c.status === 'partial' && c.readUntil !== undefined)
+          ? 'whole'
+          : c.status === 'partial'
+            ? 'partial'
+            : 'none';
+      const id = `${c.account}\u0000${c.region}`;
+      const was = reads.get(id) ?? 'none';
+      if (read === 'whole' || (read === 'partial' && was === 'none')) reads.set(id, read);
+    }
+  return (account, region) => reads.get(`${account}\u0000${region}`) ?? 'none';
+}
+
+/**
  * Merges the months of several accounts into one.
  *
  * The merge rule: CloudTrail records a cross-account KMS call in the caller's trail and in the
- * key owner's trail, and both copies name the same billed account (the caller). A request row
- * read from account X's trail whose billed account is another account Y is therefore kept only
- * when Y's own trail was not read in that region (Y outside the run, or Y's per-key source failed
- * there); otherwise Y's copy stands and X's is dropped. Every request is counted once, from the
- * trail of the account it is billed to when that trail was read. Calls an AWS service made on a
- * key owner's behalf are billed to the owner, whose trail holds them: they are kept there.
+ * key owner's trail, and both copies name the same billed account (the caller). Every request
+ * is counted once, from one trail: for the calls account Y made on one key,
+ *
+ * 1. Y's own copy when Y's trail was read whole in that region (even if it holds none);
+ * 2. else the copy of a trail read whole (the key owner's, which holds every call on its keys);
+ * 3. else (no copy read whole) the larger copy: Y's partial read, or another trail's. Y's
+ *    per-key coverage is then not complete, and the price says so ("at least").
+ *
+ * The other copies are dropped (`duplicatesDropped`). Calls an AWS service made on a key owner's
+ * behalf are billed to the owner, whose trail holds them: they are kept there.
  *
  * Lifecycle events of one key seen in two trails are kept once; CloudWatch totals and coverage
  * are per account and simply joined.
@@ -62,37 +91,64 @@ export interface MergedUsage {
 export function mergeAccountUsage(parts: readonly AccountMonthUsage[]): MergedUsage {
   const first = parts[0];
   if (!first) throw new InputError('usage', 'no account to merge');
-  // Where each account's own trail was read (per-key source complete or partial).
-  const trailRead = new Set<string>();
+  const read = trailReads(parts);
   for (const p of parts)
-    for (const c of p.usage.coverage)
-      if (
-        c.account === p.account &&
-        PER_KEY_SOURCES.has(c.source) &&
-        (c.status === 'complete' || c.status === 'partial')
-      )
-        trailRead.add(`${c.account}\u0000${c.region}`);
+    if (p.usage.month !== first.usage.month)
+      throw new InputError('usage', `cannot merge ${p.usage.month} with ${first.usage.month}`);
 
+  // The copies of each caller's calls on each key, per trail they were read from.
+  const copies = new Map<
+    string,
+    { caller: string; region: string; trails: Map<string, { rows: RequestCount[]; count: number }> }
+  >();
+  for (const p of parts)
+    for (const r of p.usage.requests) {
+      const id = [r.account, r.region, r.keyArn].join('\u0000');
+      let group = copies.get(id);
+      if (!group) {
+        group = { caller: r.account, region: r.region, trails: new Map() };
+        copies.set(id, group);
+      }
+      const copy = group.trails.get(p.account);
+      if (copy) {
+        copy.rows.push(r);
+        copy.count += r.count + r.failedCount;
+      } else group.trails.set(p.account, { rows: [r], count: r.count + r.failedCount });
+    }
   const requests: RequestCount[] = [];
   let duplicatesDropped = 0;
+  for (const { caller, region, trails } of copies.values()) {
+    const own = read(caller, region);
+    const candidates = [...trails.entries()];
+    let chosen: string | null;
+    if (own === 'whole') chosen = caller;
+    else
+      chosen =
+        candidates.find(([trail]) => trail !== caller && read(trail, region) === 'whole')?.[0] ??
+        // No copy read whole: the larger (ties: the caller's own, then the first read).
+        candidates.reduce<[string, number] | null>((best, [trail, copy]) => {
+          if (best === null || copy.count > best[1] || (copy.count === best[1] && trail === caller))
+            return [trail, copy.count];
+          return best;
+        }, null)?.[0] ??
+        null;
+    for (const [trail, copy] of candidates)
+      if (trail === chosen) requests.push(...copy.rows);
+      else duplicatesDropped += copy.rows.length;
+  }
+
+  // Requests that name no key are recorded in the caller's trail only: another trail's copy is
+  // kept only where the caller's own trail was not read there.
+  const trailRead = (account: string, region: string) => read(account, region) !== 'none';
   const lifecycle = new Map<string, LifecycleEvent>();
   const keyless: KeylessRequestCount[] = [];
   const after = new Map<string, LifecycleEvent>();
   const afterCoverage: UsageCoverage[] = [];
   let afterEnd: string | null = null;
   for (const p of parts) {
-    if (p.usage.month !== first.usage.month)
-      throw new InputError('usage', `cannot merge ${p.usage.month} with ${first.usage.month}`);
-    for (const r of p.usage.requests) {
-      if (r.account !== p.account && trailRead.has(`${r.account}\u0000${r.region}`)) {
-        duplicatesDropped += 1;
-        continue;
-      }
-      requests.push(r);
-    }
     for (const e of p.usage.lifecycle) lifecycle.set(`${e.keyArn}\u0000${e.event}\u0000${e.time}`, e);
     for (const k of p.usage.keylessRequests ?? []) {
-      if (k.account !== p.account && trailRead.has(`${k.account}\u0000${k.region}`)) continue;
+      if (k.account !== p.account && trailRead(k.account, k.region)) continue;
       keyless.push(k);
     }
     if (p.usage.afterMonth) {

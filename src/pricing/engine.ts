@@ -1,9 +1,17 @@
 import { basename } from 'node:path';
 import type { Decimal as DecimalClass } from 'decimal.js';
-import type { InventorySnapshot, KeyManager, KeyMetadata, KeyRecord, Rotation } from '../model/inventory.js';
+import type {
+  Gap,
+  InventorySnapshot,
+  KeyManager,
+  KeyMetadata,
+  KeyRecord,
+  Rotation,
+} from '../model/inventory.js';
 import { CRYPTOGRAPHIC_OPERATIONS as CRYPTO_OPERATIONS } from '../model/kms.js';
 import { collectedValue, describeMissing } from '../model/observed.js';
 import {
+  accountLevelLines,
   type CostLine,
   type CostTotal,
   type FreeTierScope,
@@ -213,6 +221,11 @@ interface Ctx {
   prices(region: string): RegionPrices | null;
   /** Why a region cannot be priced. */
   unpriced(region: string): string;
+  /**
+   * A month to date whose evidence time is before the month began (ISO), else null: nothing of
+   * the month was seen, so its fees are unknown, not $0.
+   */
+  readonly evidenceBeforeMonth: string | null;
 }
 
 /**
@@ -288,6 +301,16 @@ function feeLines(
   const common = { account: owner.account, region: owner.region, keyArn: evidence.arn };
   const fee = (description: string, rest: Partial<CostLine>): CostLine =>
     baseLine({ kind: 'key-fee', ...common, description, unit: 'key-month', priceUnit: 'key-month', ...rest });
+  if (ctx.evidenceBeforeMonth !== null)
+    return {
+      lines: [
+        fee('Key fee', {
+          unitPrice: ctx.prices(owner.region)?.keyMonth ?? null,
+          unknownReason: `fee unknown: the evidence was collected at ${ctx.evidenceBeforeMonth}, before ${period.month} began`,
+        }),
+      ],
+      billableHours: null,
+    };
 
   const inSnapshot = evidence.record !== null;
   const timeline = keyTimeline({
@@ -523,6 +546,26 @@ function requestLines(
 
   // Per-key volume is known only where a per-key source read the whole month (or all of it to date).
   const coverage = perKeyCoverage(ctx.usage, owner.account, owner.region, ctx.period);
+  // Another account's calls on the key: both its trail and the owner's hold them, so they are
+  // whole when either was read whole; when neither was, what it was billed is a lower bound.
+  if (!isComplete(coverage)) {
+    const callers = new Map<string, string>();
+    for (const { rc } of sorted) if (rc.account !== owner.account) callers.set(rc.account, rc.region);
+    for (const [caller, region] of callers) {
+      const own = perKeyCoverage(ctx.usage, caller, region, ctx.period);
+      if (isComplete(own)) continue;
+      lines.push(
+        baseLine({
+          kind: 'requests',
+          account: caller,
+          region,
+          keyArn: evidence.arn,
+          description: `Requests by ${caller} not counted`,
+          unknownReason: `request volume unknown: per-key request counts are not complete in ${region} for the key's owner ${owner.account} (${coverage === 'none' ? 'missing' : coverage.status}) nor for the caller ${caller} (${own === 'none' ? 'missing' : own.status})`,
+        }),
+      );
+    }
+  }
   if (coverage === 'none' || coverage.status !== 'complete') {
     const why =
       coverage === 'none'
@@ -812,6 +855,65 @@ function accountRequestLines(ctx: Ctx): CostLine[] {
 }
 
 /**
+ * The keys the inventory never listed, one unknown `unlisted-keys` line per gap: a region whose
+ * ListKeys failed (or was cut by the deadline, or whose credentials stopped working), and an
+ * account that could not be entered at all (AssumeRole refused, regions not listable). Without
+ * these lines such a region simply has no keys, and the month would read as a complete figure.
+ * A region whose keys were all listed but some not described (`partial`) needs none: each of
+ * those keys is in the inventory, with its own unknown lines.
+ */
+function unlistedKeyLines(snapshot: InventorySnapshot): CostLine[] {
+  const lines = new Map<string, CostLine>();
+  const unlisted = (account: string, region: string, why: string) => {
+    const id = `${account}\u0000${region}`;
+    if (lines.has(id)) return;
+    lines.set(
+      id,
+      baseLine({
+        kind: 'unlisted-keys',
+        account,
+        region,
+        keyArn: null,
+        description: region === '*' ? 'Keys of the account (not read)' : 'Keys of the region (not listed)',
+        unit: 'key-month',
+        priceUnit: 'key-month',
+        unknownReason: `keys of ${region === '*' ? account : `${account}/${region}`} not listed: ${why}; their fees and requests are unknown`,
+      }),
+    );
+  };
+  const why = (g: Gap | undefined, fallback: string) =>
+    g ? `${g.errorCode}${g.operation ? ` (${g.operation})` : ''}` : fallback;
+  const regionGap = (account: string, region: string) =>
+    snapshot.gaps.find(
+      (g) => g.scope === 'region' && g.field === null && g.account === account && g.region === region,
+    );
+  const accountGap = (account: string) =>
+    snapshot.gaps.find((g) => g.scope === 'account' && g.account === account);
+  for (const r of snapshot.regions)
+    if (r.status === 'failed')
+      unlisted(
+        r.account,
+        r.region,
+        why(regionGap(r.account, r.region) ?? accountGap(r.account), 'the region could not be read'),
+      );
+  // A ListKeys gap whose region the coverage does not mark failed (an edited or older snapshot).
+  for (const g of snapshot.gaps)
+    if (g.scope === 'region' && g.operation === 'ListKeys' && g.field === null && g.account && g.region)
+      unlisted(g.account, g.region, why(g, ''));
+  // An account not entered: its regions named failed above, or (all regions) one line for the account.
+  const failedAccounts = new Set<string>();
+  for (const g of snapshot.gaps) if (g.scope === 'account' && g.account) failedAccounts.add(g.account);
+  for (const a of snapshot.organization?.accounts ?? []) if (a.status === 'failed') failedAccounts.add(a.id);
+  for (const account of failedAccounts) {
+    if ([...lines.values()].some((l) => l.account === account)) continue;
+    unlisted(account, '*', why(accountGap(account), 'the account could not be read'));
+  }
+  return [...lines.values()].sort(
+    (a, b) => a.account.localeCompare(b.account) || a.region.localeCompare(b.region),
+  );
+}
+
+/**
  * The free tier, applied to the accounts the inventory covers. Another account that called
  * these keys has its own free tier, which this inventory cannot see: it gets no credit here.
  */
@@ -897,6 +999,9 @@ function DecimalMin(a: DecimalClass, b: DecimalClass): DecimalClass {
  * - A region the table does not list is priced at {@link UNLISTED_REGION_PRICES_FROM}'s prices
  *   (named as an assumption); a region of another partition has unknown lines, and the rest of
  *   the month is priced.
+ * - A region whose keys were never listed (ListKeys failed, the deadline cut it) and an account
+ *   that could not be entered each get an unknown `unlisted-keys` line (in `unattributed`), so
+ *   the total is "at least", never a complete figure that leaves them out.
  *
  * Throws {@link PricingError} when no table is in force for the month.
  *
@@ -942,6 +1047,7 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
     notices: new Set(),
     regionsUsed: new Set(),
     inTotal: new Set(snapshot.accounts),
+    evidenceBeforeMonth: asOf !== null && asOf < whole.start ? new Date(asOf).toISOString() : null,
     prices: (region) => resolve(region).prices,
     unpriced: (region) => {
       const r = resolve(region);
@@ -979,7 +1085,10 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
 
   const specs = new Map(keys.map((k) => [k.keyArn, k.keySpec]));
   const accountRequests = accountRequestLines(ctx);
-  const unattributed = unattributedLines(ctx, (arn) => specs.get(arn) ?? null);
+  const unattributed = [
+    ...unattributedLines(ctx, (arn) => specs.get(arn) ?? null),
+    ...unlistedKeyLines(snapshot),
+  ];
   const keyLines = keys.flatMap((k) => k.lines);
   const credits = freeTierCredits(
     ctx,
@@ -987,7 +1096,7 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
     scope,
     new Set(input.snapshot.accounts),
   );
-  const all = [...keyLines, ...accountRequests, ...unattributed, ...credits];
+  const all = [...keyLines, ...accountLevelLines({ accountRequests, unattributed, credits })];
 
   for (const region of [...ctx.regionsUsed].sort()) {
     const r = resolve(region);
@@ -1002,7 +1111,11 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
       ctx.notices.add(
         `Region ${region} could not be priced (${r.reason}); its lines are unknown, the rest of the report is priced.`,
       );
-  if (period.end < whole.end)
+  if (ctx.evidenceBeforeMonth !== null)
+    ctx.notices.add(
+      `Month to date from evidence collected at ${ctx.evidenceBeforeMonth}, before ${month} began: key and rotation fees are unknown; collect the inventory again to price the month.`,
+    );
+  else if (period.end < whole.end)
     ctx.notices.add(
       `Month to date: priced up to ${new Date(period.end).toISOString()} (the evidence time), ${billedHours([{ start: period.start, end: period.end }], period, policy).hours} of the month's ${whole.hours} hours; key and rotation fees for the rest of the month are not included.`,
     );

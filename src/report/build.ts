@@ -3,7 +3,7 @@ import { SEVERITIES } from '../model/findings.js';
 import type { Gap, InventorySnapshot, KeyRecord } from '../model/inventory.js';
 import { collectedValue } from '../model/observed.js';
 import type { CostLine, CostTotal, Money, MonthCost, RequestTier } from '../model/pricing.js';
-import { REQUEST_TIERS } from '../model/pricing.js';
+import { accountLevelLines, REQUEST_TIERS } from '../model/pricing.js';
 import {
   type AccountCoverage,
   type AccountSummary,
@@ -113,6 +113,14 @@ export function accountsInTotal(cost: MonthCost): ReadonlySet<string> {
   return new Set(cost.byBilledAccount.filter((a) => a.inTotal).map((a) => a.account));
 }
 
+/** The lines of the report's total that could not be priced ("Could not be priced" in report.md and report.html). */
+export function unknownLinesInTotal(cost: MonthCost): CostLine[] {
+  const inTotal = accountsInTotal(cost);
+  return [...cost.keys.flatMap((k) => k.lines), ...accountLevelLines(cost)].filter(
+    (l) => l.amount === null && inTotal.has(l.account),
+  );
+}
+
 function keyRows(
   input: BuildReportInput,
   ours: ReadonlySet<string>,
@@ -165,7 +173,7 @@ function keyRows(
 
 function costSummary(cost: MonthCost, inTotal: ReadonlySet<string>): CostSummary {
   const keyLines = cost.keys.flatMap((k) => k.lines);
-  const all = [...keyLines, ...cost.accountRequests, ...cost.unattributed, ...cost.credits];
+  const all = [...keyLines, ...accountLevelLines(cost)];
   // The parts of the total: the lines billed to the accounts in it.
   const billed = all.filter((l) => inTotal.has(l.account));
   const sumOf = (lines: readonly CostLine[]) => totalOf(lines);

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { controlCode } from '../compliance/controls.js';
 import type { Finding } from '../model/findings.js';
-import type { CostLine, Money } from '../model/pricing.js';
+import { accountLevelLines, type CostLine, type Money } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { Dec, dec } from '../pricing/money.js';
 import { accountsInTotal } from './build.js';
@@ -104,15 +104,22 @@ export function spreadsheetTime(iso: string | null): string | null {
 const needsFix = (f: Finding) => f.status !== 'PASS' && f.status !== 'NOT_APPLICABLE';
 
 /**
+ * The ROW_KIND of a keys.csv row about an account as a whole: `account-requests` (requests that
+ * name no key: ListKeys, CreateKey, ...), `unattributed-requests`, `unlisted-keys` (a region or
+ * account whose keys were never listed: unknown) or `free-tier-credit`.
+ */
+type AccountRowKind = 'account-requests' | 'unattributed-requests' | 'unlisted-keys' | 'free-tier-credit';
+
+/**
  * A row of keys.csv: a key, or a line billed to one of the report's accounts as a whole
- * (request volume no key explains, the free-tier credit). With those rows, the TOTAL column
+ * (requests that name no key, request volume no key explains, keys never listed, the free-tier
+ * credit). With those rows, the TOTAL column
  * adds up to the report's total.
  */
 export type KeysCsvRow =
   | { readonly kind: 'key'; readonly key: KeyRow }
   | {
-      /** `account-requests`: requests that name no key (ListKeys, CreateKey, ...), billed to the account. */
-      readonly kind: 'account-requests' | 'unattributed-requests' | 'free-tier-credit';
+      readonly kind: AccountRowKind;
       readonly line: CostLine;
     };
 
@@ -269,22 +276,15 @@ export function findingsCsvContext(report: MonthlyReport): FindingContext {
 export function* keysCsvRows(report: MonthlyReport): Generator<KeysCsvRow> {
   for (const key of report.keys) yield { kind: 'key', key };
   const inTotal = accountsInTotal(report.cost);
-  for (const line of report.cost.accountRequests)
-    if (inTotal.has(line.account)) yield { kind: 'account-requests', line };
-  for (const line of [...report.cost.unattributed, ...report.cost.credits])
-    if (
-      inTotal.has(line.account) &&
-      (line.kind === 'unattributed-requests' || line.kind === 'free-tier-credit')
-    )
-      yield { kind: line.kind, line };
+  for (const line of accountLevelLines(report.cost))
+    if (inTotal.has(line.account))
+      yield { kind: line.kind === 'requests' ? 'account-requests' : (line.kind as AccountRowKind), line };
 }
 
 /** The rows of costs.csv: every line, whoever is billed for it (IN_REPORT_TOTAL says whether it is in the total). */
 export function* costsCsvRows(report: MonthlyReport): Generator<CostsCsvRow> {
   for (const k of report.cost.keys) for (const line of k.lines) yield { line, account: k.account };
-  for (const line of report.cost.accountRequests) yield { line, account: line.account };
-  for (const line of report.cost.unattributed) yield { line, account: line.account };
-  for (const line of report.cost.credits) yield { line, account: line.account };
+  for (const line of accountLevelLines(report.cost)) yield { line, account: line.account };
 }
 
 /** `keys.csv` in pieces (see {@link renderKeysCsv}); for writing a large report without holding it whole. */
@@ -303,8 +303,8 @@ export function findingsCsvChunks(report: MonthlyReport): Iterable<string> {
 }
 
 /**
- * `keys.csv`: one row per key (ROW_KIND `key`), then one per account-requests, unattributed-requests
- * and free-tier-credit line of the report's accounts: the TOTAL column sums to the report's total.
+ * `keys.csv`: one row per key (ROW_KIND `key`), then one per account-requests, unattributed-requests,
+ * unlisted-keys and free-tier-credit line of the report's accounts: the TOTAL column sums to the report's total.
  */
 export function renderKeysCsv(report: MonthlyReport): string {
   return [...keysCsvChunks(report)].join('');

@@ -4,7 +4,7 @@ import type { CostTotal, Money, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatMoney, formatTotal } from '../pricing/money.js';
 import { compareText } from '../util/compare.js';
-import { accountsInTotal, keyName } from './build.js';
+import { keyName, unknownLinesInTotal } from './build.js';
 import { escapeHtml } from './escape.js';
 import {
   type Cap,
@@ -280,11 +280,8 @@ function costBreakdown(report: MonthlyReport): Html {
     ['Free tier credit', partOf(c.freeTierCredit, cur)],
     [html`<strong>Total</strong>`, html`<strong>${formatTotal(c.total, { currency: cur })}</strong>`],
   ];
-  const inTotal = accountsInTotal(report.cost);
   const names = new Map(report.keys.map((k) => [k.arn, keyName(k)]));
-  const unknown = [...report.cost.keys.flatMap((k) => k.lines), ...report.cost.unattributed].filter(
-    (l) => l.amount === null && inTotal.has(l.account),
-  );
+  const unknown = unknownLinesInTotal(report.cost);
   const others = report.cost.byBilledAccount.filter((a) => !a.inTotal);
   const label = accountLabeler(report);
   return html`<h3>Where the money goes</h3>

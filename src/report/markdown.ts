@@ -4,7 +4,7 @@ import type { CostTotal, Money, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatMoney, formatTotal } from '../pricing/money.js';
 import { compareText } from '../util/compare.js';
-import { accountsInTotal, keyName } from './build.js';
+import { keyName, unknownLinesInTotal } from './build.js';
 import { escapeMarkdown as e } from './escape.js';
 import { bySeverity, controlsText, findingsByKey, ownersOfFailing, unknownGroups } from './views.js';
 
@@ -140,7 +140,7 @@ function accountLabeler(report: MonthlyReport): (account: string) => string {
   for (const a of report.organization?.accounts ?? []) if (a.name) names.set(a.account, a.name);
   return (account) => {
     const name = names.get(account);
-    return name ? `${e(name)} (${account})` : account;
+    return name ? `${e(name)} (${e(account)})` : e(account);
   };
 }
 
@@ -158,7 +158,7 @@ function aboutRows(report: MonthlyReport): string[][] {
   return [
     ['Period', periodText(report)],
     ['Accounts', accountsCell(report)],
-    ['Regions', `${report.scope.regions.join(', ')} (partition ${e(report.scope.partition)})`],
+    ['Regions', `${report.scope.regions.map(e).join(', ')} (partition ${e(report.scope.partition)})`],
     [
       'Evidence collected',
       `${utc(report.evidence.collectedAt.startedAt)} to ${utc(report.evidence.collectedAt.finishedAt)}`,
@@ -367,13 +367,8 @@ function costBreakdown(report: MonthlyReport): string {
     ['**Total**', `**${formatTotal(c.total, { currency: cur })}**`],
   ];
   const lines = ['### Where the money goes', '', table(['', num('Amount')], rows), ''];
-  const inTotal = accountsInTotal(report.cost);
   const names = new Map(report.keys.map((k) => [k.arn, keyName(k)]));
-  const unknown = [
-    ...report.cost.keys.flatMap((k) => k.lines),
-    ...report.cost.accountRequests,
-    ...report.cost.unattributed,
-  ].filter((l) => l.amount === null && inTotal.has(l.account));
+  const unknown = unknownLinesInTotal(report.cost);
   if (unknown.length > 0)
     lines.push(
       'Could not be priced (the totals above are lower bounds):',
@@ -432,7 +427,7 @@ function mostExpensive(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>)
         const r = rows.get(arn);
         return [
           keyLabel(r, arn),
-          r?.region ?? '',
+          e(r?.region ?? ''),
           e(r?.keySpec ?? 'unknown'),
           r?.requestCount === null || r?.requestCount === undefined
             ? 'unknown'
@@ -525,7 +520,7 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
           failingShown.shown.map(({ g, f }) => [
             ...acct(f),
             keyLabel(rows.get(f.keyArn), f.keyArn),
-            f.region,
+            e(f.region),
             e(g.owner ?? noOwner(report)),
             f.severity,
             `${f.ruleId} ${e(f.title)}`,
@@ -544,7 +539,7 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
           unknownShown.shown.map((u) => [
             ...acct(u),
             keyLabel(rows.get(u.keyArn), u.keyArn),
-            u.region,
+            e(u.region),
             u.ruleIds.join(', '),
             e(u.reason),
           ]),
@@ -610,7 +605,7 @@ function keyTable(report: MonthlyReport, cap: Cap): string {
   const org = report.organization !== null;
   const ours = new Set(report.scope.accounts);
   // A key of another account that these accounts paid to use: say whose it is.
-  const whose = (r: KeyRow) => (org || ours.has(r.account) ? '' : ` (key of ${r.account})`);
+  const whose = (r: KeyRow) => (org || ours.has(r.account) ? '' : ` (key of ${e(r.account)})`);
   return [
     '## Keys',
     '',
@@ -635,7 +630,7 @@ function keyTable(report: MonthlyReport, cap: Cap): string {
         `${e(name)}${whose(r)}`,
         `\`${e(r.keyId)}\``,
         e(r.owner ?? ''),
-        r.region,
+        e(r.region),
         e(r.keySpec ?? 'unknown'),
         e(r.keyState ?? 'unknown'),
         r.keyManager ?? 'unknown',
@@ -684,7 +679,7 @@ function coverageSection(report: MonthlyReport, cap: Cap): string {
   lines.push(
     table(
       ['Account', 'Region', 'Inventory', num('Keys listed')],
-      report.coverage.regions.map((r) => [r.account, r.region, r.status, String(r.keysListed)]),
+      report.coverage.regions.map((r) => [e(r.account), e(r.region), r.status, String(r.keysListed)]),
     ),
     '',
   );
@@ -692,7 +687,7 @@ function coverageSection(report: MonthlyReport, cap: Cap): string {
     lines.push(
       table(
         ['Account', 'Region', 'Request-volume source', 'Status', 'Detail'],
-        report.coverage.usage.map((u) => [u.account, u.region, u.source, u.status, e(u.detail)]),
+        report.coverage.usage.map((u) => [e(u.account), e(u.region), u.source, u.status, e(u.detail)]),
       ),
       '',
     );
@@ -714,7 +709,7 @@ function coverageSection(report: MonthlyReport, cap: Cap): string {
         ],
         rec.map((r) => [
           r.account,
-          r.region,
+          e(r.region),
           e(r.resource),
           r.cloudWatch.toLocaleString('en-US'),
           r.perKey.toLocaleString('en-US'),
@@ -736,10 +731,10 @@ function coverageSection(report: MonthlyReport, cap: Cap): string {
             gaps.shown.map((g) => [
               ...(org ? [g.account ? label(g.account) : ''] : []),
               g.scope,
-              g.region ?? '',
+              e(g.region ?? ''),
               e(g.keyArn?.split('/').pop() ?? ''),
               e(g.field ?? ''),
-              g.operation,
+              e(g.operation),
               e(g.errorCode),
               e(g.message),
             ]),

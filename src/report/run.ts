@@ -124,8 +124,8 @@ export interface MonthlyReportOptions {
   readonly pricing?: string;
   /**
    * How the request free tier is applied. Default: `organization` for a run over AWS
-   * Organizations (`organization.fromOrganization`: consolidated billing gives the organisation
-   * one free tier), else `account`. The report says which was used.
+   * Organizations (`organization.fromOrganization`, or a snapshot of one: consolidated billing
+   * gives the organisation one free tier), else `account`. The report says which was used.
    */
   readonly freeTierScope?: FreeTierScope;
   /** For live collection. */
@@ -406,6 +406,14 @@ async function monthlyReport(
   if (evidence.usage && evidence.usage.month !== month.month)
     throw new InputError('usage', `the usage evidence holds ${evidence.usage.month}, not ${month.month}`);
 
+  // A month to date is priced up to the inventory's time: one taken before the month began saw
+  // none of it (every fee would be for 0 hours), so it cannot price the month.
+  const takenAt = evidence.snapshot.collection.finishedAt;
+  if (month.monthToDate && Date.parse(takenAt) < month.start.getTime())
+    throw new InputError(
+      options.snapshotFile ?? 'snapshot',
+      `the inventory was taken at ${takenAt}, before ${month.month} began: it cannot price ${month.month} to date; collect the inventory again (or give a snapshot taken during ${month.month})`,
+    );
   const { snapshot, later } = asOfMonth(evidence.snapshot, month.end);
   const generatedAt = (options.demo ? new Date('2026-11-01T02:05:00.000Z') : now).toISOString();
   const cost = priceMonth({
@@ -415,7 +423,7 @@ async function monthlyReport(
     tables,
     // A month to date is priced up to the evidence time (when the inventory was taken).
     options: {
-      freeTierScope: options.freeTierScope ?? defaultFreeTierScope(options),
+      freeTierScope: options.freeTierScope ?? defaultFreeTierScope(options, snapshot),
       asOf: month.monthToDate ? snapshot.collection.finishedAt : undefined,
     },
   });
@@ -489,9 +497,19 @@ async function monthlyReport(
   return { report, dir, manifest };
 }
 
-/** One free tier for an organisation (consolidated billing, the common case), one per account otherwise. */
-export function defaultFreeTierScope(options: Pick<MonthlyReportOptions, 'organization'>): FreeTierScope {
-  return options.organization?.fromOrganization ? 'organization' : 'account';
+/**
+ * One free tier for an organisation (consolidated billing, the common case), one per account
+ * otherwise. Read from the evidence, so that a report rendered again from its own `snapshot.json`
+ * prices the month as the live run did: a snapshot whose accounts were listed from AWS
+ * Organizations (`--org`) records the organisation's id (`organization.id`); accounts named with
+ * `--accounts` alone record none.
+ */
+export function defaultFreeTierScope(
+  options: Pick<MonthlyReportOptions, 'organization'>,
+  snapshot?: Pick<InventorySnapshot, 'organization'>,
+): FreeTierScope {
+  const listedFromOrganizations = snapshot?.organization?.id != null;
+  return options.organization?.fromOrganization || listedFromOrganizations ? 'organization' : 'account';
 }
 
 function interrupted(): InterruptedError {

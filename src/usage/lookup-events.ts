@@ -267,7 +267,10 @@ export async function collectLookupEvents(
 
 /**
  * The ScheduleKeyDeletion events of one account and region from the month's end to `now`
- * (`LookupEvents` with `EventName = ScheduleKeyDeletion`), paced like the month's read.
+ * (`LookupEvents` with `EventName = ScheduleKeyDeletion`), paced like the month's read. Like the
+ * month's read it stops on Ctrl-C after the page in flight (`partial`), and at the run's deadline
+ * at once, the wait for the pace and the request in flight cut (`partial`, `failed` when no page
+ * was read); the events found so far are kept.
  */
 async function lookupScheduledAfter(
   client: CloudTrailClient,
@@ -275,7 +278,7 @@ async function lookupScheduledAfter(
   now: number,
   limiter: RateLimiter,
 ): Promise<{ lifecycle: LifecycleEvent[]; coverage: UsageCoverage }> {
-  const { account, region, window, signal } = options;
+  const { account, region, window, signal, deadline } = options;
   const agg = new UsageAggregator('cloudtrail-lookup', { start: window.end, end: new Date(now) });
   const coverage = (status: UsageCoverage['status'], detail: string): UsageCoverage => ({
     account,
@@ -286,14 +289,24 @@ async function lookupScheduledAfter(
   });
   const span = `${iso(window.end.getTime())} to ${iso(now)}`;
   let pages = 0;
+  // As in the month's read: Ctrl-C leaves it partial, the deadline before any page failed.
+  const stopped = (status: UsageCoverage['status'], why: string) => ({
+    lifecycle: agg.lifecycleEvents(),
+    coverage: coverage(
+      status,
+      `ScheduleKeyDeletion (${span}) ${pages === 0 ? 'not read' : `read for ${pages} pages only`}: ${why}`,
+    ),
+  });
+  const onRequest = () => stopped('partial', `stopped on request after ${pages} pages`);
+  const cutByDeadline = () => stopped(pages === 0 ? 'failed' : 'partial', deadlineReason(deadline));
+  const passed = deadline ? whenAborted(deadline) : null;
   let NextToken: string | undefined;
   do {
-    if (signal?.aborted)
-      return {
-        lifecycle: agg.lifecycleEvents(),
-        coverage: coverage('partial', `stopped on request after ${pages} pages`),
-      };
-    await limiter.take();
+    if (signal?.aborted) return onRequest();
+    if (deadline?.aborted) return cutByDeadline();
+    await (passed ? Promise.race([limiter.take(), passed]) : limiter.take());
+    if (signal?.aborted) return onRequest();
+    if (deadline?.aborted) return cutByDeadline();
     let page: LookupEventsResponse;
     try {
       page = await client.send(
@@ -307,9 +320,11 @@ async function lookupScheduledAfter(
           }),
           limiter,
         ),
+        deadline ? { abortSignal: deadline } : undefined,
       );
     } catch (error) {
-      const e = classifyAwsError(error);
+      const e = classifyAwsError(error, deadline);
+      if (e.kind === 'deadline') return cutByDeadline();
       if (e.kind === 'credentials')
         throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
       return {

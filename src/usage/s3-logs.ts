@@ -102,7 +102,9 @@ async function fetchLogFile(
  * files are read a bounded number at a time, decompressed and counted, then dropped; events
  * outside the month (by `eventTime`) and of other services are not counted. A file that cannot
  * be read makes the coverage `partial` and is named; no files at all, or files with no KMS event
- * (a trail that excludes KMS events), make it `failed`.
+ * (a trail that excludes KMS events), make it `failed`. A month not over yet (`clock.now()` before
+ * its end) is `partial` with `readUntil` the time it was read, as LookupEvents says: a
+ * month-to-date report prices it up to then, a report of the whole month does not take it as whole.
  *
  * @example
  * ```ts
@@ -320,6 +322,22 @@ export async function collectS3TrailLogs(
           ),
         }
       : null;
+  // A month not over yet: what was delivered up to now was read, the rest of the month was not
+  // (as LookupEvents and CloudWatch say). A month-to-date report prices it up to then.
+  const now = clock.now();
+  if (failedCount === 0 && now < endMs)
+    return perKeyResult(
+      agg,
+      {
+        ...coverage(
+          'partial',
+          `the month is not over: read the log files delivered up to ${new Date(now).toISOString()}, ${counted} (${where})`,
+        ),
+        readUntil: new Date(now).toISOString(),
+      },
+      files,
+      afterMonth,
+    );
   return perKeyResult(
     agg,
     failedCount > 0

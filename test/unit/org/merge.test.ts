@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { MonthUsage, RequestCount, UsageCoverage } from '../../../src/model/usage.js';
 import { mergeAccountUsage } from '../../../src/org/usage.js';
+import { priceMonth } from '../../../src/pricing/engine.js';
+import { formatTotal } from '../../../src/pricing/money.js';
+import { key, shippedTables, snapshot } from '../pricing/fixtures.js';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -79,6 +82,59 @@ describe('Function: mergeAccountUsage (cross-account requests)', () => {
       { account: B, usage: b },
     ]);
     expect(usage.requests.map((r) => [r.account, r.operation, r.count])).toEqual([[B, 'GenerateDataKey', 3]]);
+  });
+
+  it("takes the key owner's complete copy over the caller's partial one", () => {
+    // B called A's key 1,000,000 times. A read its whole trail; B's read stopped half way.
+    const a = month([trail(A)], [request(B, A, 1_000_000)]);
+    const b = month([trail(B, 'partial')], [request(B, A, 500_000)]);
+    const { usage, duplicatesDropped } = mergeAccountUsage([
+      { account: A, usage: a },
+      { account: B, usage: b },
+    ]);
+    expect(usage.requests.map((r) => [r.account, r.keyArn, r.count])).toEqual([[B, keyOf(A), 1_000_000]]);
+    expect(duplicatesDropped).toBe(1);
+  });
+
+  it("keeps the caller's copy when its trail was read up to now (a month not over), the owner's partial", () => {
+    const a = month([trail(A, 'partial')], [request(B, A, 10)]);
+    const b = month([{ ...trail(B, 'partial'), readUntil: '2026-10-20T00:00:00.000Z' }], [request(B, A, 30)]);
+    const { usage } = mergeAccountUsage([
+      { account: A, usage: a },
+      { account: B, usage: b },
+    ]);
+    expect(usage.requests.map((r) => [r.account, r.count])).toEqual([[B, 30]]);
+  });
+
+  it('with no complete copy keeps the larger, and prices the caller\'s calls as "at least"', () => {
+    // Both reads stopped early: A's copy holds 600,000 of B's calls, B's own 400,000.
+    const a = month([trail(A, 'partial')], [request(B, A, 600_000)]);
+    const b = month([trail(B, 'partial')], [request(B, A, 400_000)]);
+    const { usage } = mergeAccountUsage([
+      { account: A, usage: a },
+      { account: B, usage: b },
+    ]);
+    expect(usage.requests.map((r) => [r.account, r.count])).toEqual([[B, 600_000]]);
+
+    const k = key({ id: `00000000-0000-0000-0000-${A}`, account: A, region: REGION });
+    expect(k.arn).toBe(keyOf(A));
+    const cost = priceMonth({
+      month: '2026-10',
+      snapshot: { ...snapshot([k]), accounts: [A, B] },
+      usage: { ...usage, keylessRequests: [] },
+      tables: shippedTables(),
+    });
+    const billedToB = cost.keys[0]?.lines.filter((l) => l.account === B) ?? [];
+    expect(billedToB.map((l) => [l.quantity, l.amount === null])).toEqual([
+      ['600000', false],
+      [null, true],
+    ]);
+    expect(billedToB[1]?.unknownReason).toMatch(
+      /not complete in eu-west-1 for the key's owner 111111111111 \(partial\) nor for the caller 222222222222 \(partial\)/,
+    );
+    const b2 = cost.byBilledAccount.find((x) => x.account === B)?.total;
+    expect(b2?.complete).toBe(false);
+    expect(formatTotal(b2 ?? cost.total)).toMatch(/^at least /);
   });
 
   it('joins coverage and lifecycle, a key event seen in two trails once', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { InventorySnapshot } from '../../../src/model/inventory.js';
 import { failed } from '../../../src/model/observed.js';
 import { priceMonth } from '../../../src/pricing/engine.js';
 import { PricingError } from '../../../src/pricing/errors.js';
@@ -254,6 +255,159 @@ describe('Function: priceMonth', () => {
       const k = key({ id: 'later', metadata: { creationDate: '2026-11-01T00:00:00.000Z' } });
       const cost = priceMonth({ month: OCT, snapshot: snapshot([k]), usage: usage(OCT), tables });
       expect(cost.keys).toEqual([]);
+    });
+  });
+
+  describe('keys never listed', () => {
+    const k = key({ id: 'k' });
+    const u = usage(OCT, { requests: [requests(k.arn, 'Decrypt', 100)] });
+    const gap = (over: Partial<InventorySnapshot['gaps'][number]>): InventorySnapshot['gaps'][number] => ({
+      scope: 'region',
+      account: ACCOUNT,
+      region: 'eu-west-1',
+      keyArn: null,
+      field: null,
+      operation: 'ListKeys',
+      errorCode: 'DeadlinePassed',
+      message: "not read: the run's deadline passed",
+      ...over,
+    });
+    const unlisted = (cost: ReturnType<typeof priceMonth>) =>
+      cost.unattributed
+        .filter((l) => l.kind === 'unlisted-keys')
+        .map((l) => [l.account, l.region, l.amount, l.unknownReason]);
+
+    it('makes the month "at least" when a region could not be listed, naming the region and why', () => {
+      const listed = priceMonth({ month: OCT, snapshot: snapshot([k]), usage: u, tables });
+      expect(listed.total.complete).toBe(true);
+      const cost = priceMonth({
+        month: OCT,
+        snapshot: {
+          ...snapshot([k]),
+          regions: [
+            { account: ACCOUNT, region: 'us-east-1', status: 'complete', keysListed: 1 },
+            { account: ACCOUNT, region: 'eu-west-1', status: 'failed', keysListed: 0 },
+          ],
+          gaps: [gap({})],
+        },
+        usage: u,
+        tables,
+      });
+      expect(unlisted(cost)).toEqual([
+        [
+          ACCOUNT,
+          'eu-west-1',
+          null,
+          `keys of ${ACCOUNT}/eu-west-1 not listed: DeadlinePassed (ListKeys); their fees and requests are unknown`,
+        ],
+      ]);
+      expect(cost.total).toEqual({ amount: listed.total.amount, complete: false, unknownLines: 1 });
+      expect(formatTotal(cost.total)).toMatch(/^at least /);
+      expect(cost.byBilledAccount).toEqual([
+        {
+          account: ACCOUNT,
+          inTotal: true,
+          total: { amount: listed.total.amount, complete: false, unknownLines: 1 },
+        },
+      ]);
+    });
+
+    it('says so for an account that could not be entered, once for all its regions', () => {
+      const B = '222233334444';
+      const base = snapshot([k]);
+      const cost = priceMonth({
+        month: OCT,
+        snapshot: {
+          ...base,
+          accounts: [ACCOUNT, B],
+          gaps: [
+            gap({
+              scope: 'account',
+              account: B,
+              region: null,
+              operation: 'AssumeRole',
+              errorCode: 'AccessDenied',
+            }),
+          ],
+          organization: {
+            id: 'o-example',
+            callerAccount: ACCOUNT,
+            accounts: [
+              { id: ACCOUNT, name: 'a', ou: null, roleArn: null, status: 'collected' },
+              { id: B, name: 'b', ou: null, roleArn: `arn:aws:iam::${B}:role/r`, status: 'failed' },
+            ],
+          },
+        },
+        usage: u,
+        tables,
+      });
+      expect(unlisted(cost)).toEqual([
+        [
+          B,
+          '*',
+          null,
+          `keys of ${B} not listed: AccessDenied (AssumeRole); their fees and requests are unknown`,
+        ],
+      ]);
+      expect(cost.total.complete).toBe(false);
+      expect(cost.byBilledAccount.find((a) => a.account === B)?.total).toEqual({
+        amount: '0',
+        complete: false,
+        unknownLines: 1,
+      });
+    });
+
+    it('names the regions of an account not entered when they are known, not the account again', () => {
+      const cost = priceMonth({
+        month: OCT,
+        snapshot: {
+          ...snapshot([k]),
+          regions: [
+            { account: OTHER_ACCOUNT, region: 'us-east-1', status: 'failed', keysListed: 0 },
+            { account: OTHER_ACCOUNT, region: 'eu-west-1', status: 'failed', keysListed: 0 },
+          ],
+          accounts: [ACCOUNT, OTHER_ACCOUNT],
+          gaps: [
+            gap({
+              scope: 'account',
+              account: OTHER_ACCOUNT,
+              region: null,
+              operation: 'AssumeRole',
+              errorCode: 'AccessDenied',
+            }),
+          ],
+        },
+        usage: u,
+        tables,
+      });
+      expect(unlisted(cost).map(([a, r, , why]) => [a, r, why])).toEqual([
+        [OTHER_ACCOUNT, 'eu-west-1', expect.stringContaining('not listed: AccessDenied (AssumeRole)')],
+        [OTHER_ACCOUNT, 'us-east-1', expect.stringContaining('not listed: AccessDenied (AssumeRole)')],
+      ]);
+    });
+
+    it('adds nothing for a region whose keys were all listed but some not read in full (partial)', () => {
+      const cost = priceMonth({
+        month: OCT,
+        snapshot: {
+          ...snapshot([k]),
+          regions: [{ account: ACCOUNT, region: 'us-east-1', status: 'partial', keysListed: 1 }],
+          gaps: [
+            gap({
+              scope: 'field',
+              region: 'us-east-1',
+              keyArn: k.arn,
+              field: 'policy',
+              operation: 'GetKeyPolicy',
+              errorCode: 'AccessDeniedException',
+            }),
+          ],
+        },
+        usage: u,
+        tables,
+      });
+      expect(unlisted(cost)).toEqual([]);
+      expect(cost.total.complete).toBe(true);
     });
   });
 

@@ -275,6 +275,30 @@ describe('Function: priceMonth, the cases AWS bills differently (issue 13), hand
     );
   });
 
+  it('a month to date from evidence taken before the month began: every fee unknown, never $0', () => {
+    // Prepare: 3 keys; the inventory was taken on 30 September, an hour before October began.
+    const keys = Array.from({ length: 3 }, (_, i) =>
+      key({ id: `k${i}`, metadata: { creationDate: '2026-01-01T00:00:00.000Z' } }),
+    );
+    const asOf = '2026-09-30T23:00:00.000Z';
+    // Act
+    const cost = priceMonth({ month: OCT, snapshot: snapshot(keys, asOf), tables, options: { asOf } });
+    // Assess: no fee is a known amount; the total is "at least", and says why.
+    const fees = cost.keys.flatMap((k) => lineOf(k.lines, 'key-fee'));
+    expect(fees).toHaveLength(3);
+    for (const fee of fees)
+      expect(fee).toMatchObject({
+        amount: null,
+        unknownReason:
+          'fee unknown: the evidence was collected at 2026-09-30T23:00:00.000Z, before 2026-10 began',
+      });
+    expect(cost.total.complete).toBe(false);
+    expect(formatTotal(cost.total)).toMatch(/^at least \$0\.00/);
+    expect(cost.notices.join(' ')).toMatch(
+      /evidence collected at 2026-09-30T23:00:00.000Z, before 2026-10 began: key and rotation fees are unknown/,
+    );
+  });
+
   it('prices a key in a region the table does not list at the default region prices, named; another partition stays unknown', () => {
     // Prepare: a key in ap-southeast-6 (newer than the table) with 30,000 Decrypt; a key in cn-north-1.
     const fresh = key({ id: 'new-region', region: 'ap-southeast-6' });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -6,8 +6,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/program.js';
 import { runCompliance } from '../../../src/compliance/engine.js';
+import { demoSnapshot, demoUsageEvidence } from '../../../src/demo/sample.js';
 import type { InventorySnapshot } from '../../../src/model/inventory.js';
-import type { CostLine, FreeTierScope, MonthCost } from '../../../src/model/pricing.js';
+import {
+  accountLevelLines,
+  type CostLine,
+  type FreeTierScope,
+  type MonthCost,
+} from '../../../src/model/pricing.js';
 import type { MonthlyReport } from '../../../src/model/report.js';
 import type { RequestCount } from '../../../src/model/usage.js';
 import { priceMonth } from '../../../src/pricing/engine.js';
@@ -40,12 +46,7 @@ const sum = (cells: readonly string[]) => sumMoney(cells.filter((c) => c !== '')
 const same = (a: string, b: string) => dec(a).equals(b);
 
 function allLines(cost: MonthCost): CostLine[] {
-  return [
-    ...cost.keys.flatMap((k) => k.lines),
-    ...cost.accountRequests,
-    ...cost.unattributed,
-    ...cost.credits,
-  ];
+  return [...cost.keys.flatMap((k) => k.lines), ...accountLevelLines(cost)];
 }
 
 /** Every surface gives the one figure; the CSVs reproduce it and each account's; no total drops a known line. */
@@ -93,9 +94,7 @@ function expectOneFigure({ cost, json, markdown, keysCsv, costsCsv }: Surfaces):
     expect(same(k.total.amount, known(k.lines.filter((l) => inTotal.has(l.account))))).toBe(true);
   for (const a of cost.byBilledAccount)
     expect(same(a.total.amount, known(allLines(cost).filter((l) => l.account === a.account)))).toBe(true);
-  const accountLevel = [...cost.accountRequests, ...cost.unattributed, ...cost.credits].filter((l) =>
-    inTotal.has(l.account),
-  );
+  const accountLevel = accountLevelLines(cost).filter((l) => inTotal.has(l.account));
   expect(same(total.amount, sumMoney([...cost.keys.map((k) => k.total.amount), known(accountLevel)]))).toBe(
     true,
   );
@@ -152,6 +151,93 @@ describe('one month, one figure', () => {
     expect(io.stdoutText()).toContain(`estimated cost ${formatTotal(json.cost.total)}\n`);
   });
 
+  it('a region whose keys were never listed makes the figure "at least" on every surface', async () => {
+    // The demo, with eu-west-1's ListKeys cut by the run's deadline: no keys, no usage there.
+    const R = 'eu-west-1';
+    const base = demoSnapshot();
+    // Keys whose own lines are unknown are left out, so that only the unlisted region is.
+    const complete = priceMonth({
+      month: '2026-10',
+      snapshot: base,
+      usage: demoUsageEvidence().usage,
+      tables: shippedTables(),
+    });
+    const unknownKeys = new Set(complete.keys.filter((k) => !k.total.complete).map((k) => k.keyArn));
+    const snap: InventorySnapshot = {
+      ...base,
+      keys: base.keys.filter((k) => k.region !== R && !unknownKeys.has(k.arn)),
+      regions: base.regions.map((r) =>
+        r.region === R ? { ...r, status: 'failed' as const, keysListed: 0 } : r,
+      ),
+      gaps: [
+        ...base.gaps.filter((g) => g.region !== R),
+        {
+          scope: 'region',
+          account: ACCOUNT,
+          region: R,
+          keyArn: null,
+          field: null,
+          operation: 'ListKeys',
+          errorCode: 'DeadlinePassed',
+          message: "not read: the run's deadline of 30m passed",
+        },
+      ],
+    };
+    const evidence = demoUsageEvidence();
+    const here = <T extends { region: string }>(rows: readonly T[]) => rows.filter((r) => r.region !== R);
+    const keep = <T extends { keyArn: string }>(rows: readonly T[]) =>
+      rows.filter((r) => !unknownKeys.has(r.keyArn));
+    const usageEvidence = {
+      ...evidence,
+      regions: evidence.regions.filter((r) => r !== R),
+      usage: {
+        ...evidence.usage,
+        requests: keep(here(evidence.usage.requests)),
+        keylessRequests: here(evidence.usage.keylessRequests ?? []),
+        accountTotals: here(evidence.usage.accountTotals),
+        lifecycle: keep(here(evidence.usage.lifecycle)),
+        coverage: here(evidence.usage.coverage),
+      },
+      reconciliation: here(evidence.reconciliation ?? []),
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'kms-report-unlisted-'));
+    await writeFile(join(dir, 'snapshot.json'), JSON.stringify(snap));
+    await writeFile(join(dir, 'usage.json'), JSON.stringify(usageEvidence));
+    const out = join(dir, 'out');
+    const io = captureIo({ now: () => new Date('2026-11-02T08:00:00Z') });
+    const args = [
+      '--month',
+      '2026-10',
+      '--snapshot',
+      join(dir, 'snapshot.json'),
+      '--usage',
+      join(dir, 'usage.json'),
+    ];
+    expect(await runCli([...args, '--out', out, '--quiet'], io)).toBe(0);
+    const set = join(out, ACCOUNT, '2026-10');
+    const read = (name: string) => readFile(join(set, name), 'utf8');
+    const json = JSON.parse(await read('report.json')) as MonthlyReport;
+    const cost = priceMonth({
+      month: '2026-10',
+      snapshot: snap,
+      usage: usageEvidence.usage,
+      tables: shippedTables(),
+    });
+    // Every key that was listed is priced in full: only the region that was not makes it a lower bound.
+    expect(cost.keys.every((k) => k.total.complete)).toBe(true);
+    expect(cost.total).toMatchObject({ complete: false, unknownLines: 1 });
+    const markdown = await read('report.md');
+    const keysCsv = await read('keys.csv');
+    expectOneFigure({ cost, json, markdown, keysCsv, costsCsv: await read('costs.csv') });
+    expect(markdown).toContain(
+      `**Estimated cost: at least ${formatTotal({ ...cost.total, complete: true })}`,
+    );
+    expect(markdown).toContain('keys of 111122223333/eu-west-1 not listed: DeadlinePassed (ListKeys)');
+    expect(rows(keysCsv).filter((r) => r.ROW_KIND === 'unlisted-keys')).toEqual([
+      expect.objectContaining({ ACCOUNT_ID: ACCOUNT, REGION: R, TOTAL: '', TOTAL_COMPLETE: 'false' }),
+    ]);
+  });
+
   // Accounts: two the report is for, a partner outside it calling their keys, and an outside
   // account whose key the report's accounts call.
   const B = '222233334444';
@@ -201,6 +287,8 @@ describe('one month, one figure', () => {
     ),
     cloudWatchExtra: fc.option(fc.nat({ max: 200_000 }), { nil: null }),
     partialAccount: fc.constantFrom(null, ACCOUNT, B),
+    // A region whose ListKeys failed, or an account that could not be entered.
+    notRead: fc.constantFrom(null, 'region', 'account'),
     organization: fc.boolean(),
     freeTierScope: fc.constantFrom<FreeTierScope>('account', 'organization'),
   });
@@ -237,6 +325,26 @@ describe('one month, one figure', () => {
         const inv: InventorySnapshot = {
           ...base,
           accounts: [ACCOUNT, B],
+          ...(m.notRead === null
+            ? {}
+            : {
+                regions:
+                  m.notRead === 'region'
+                    ? [{ account: B, region: 'eu-west-1', status: 'failed' as const, keysListed: 0 }]
+                    : [],
+                gaps: [
+                  {
+                    scope: m.notRead,
+                    account: B,
+                    region: m.notRead === 'region' ? 'eu-west-1' : null,
+                    keyArn: null,
+                    field: null,
+                    operation: m.notRead === 'region' ? 'ListKeys' : 'AssumeRole',
+                    errorCode: 'AccessDenied',
+                    message: 'not read',
+                  },
+                ],
+              }),
           ...(m.organization
             ? {
                 organization: {
@@ -247,7 +355,8 @@ describe('one month, one figure', () => {
                     name: `name-${id}`,
                     ou: null,
                     roleArn: null,
-                    status: 'collected' as const,
+                    status:
+                      m.notRead === 'account' && id === B ? ('failed' as const) : ('collected' as const),
                   })),
                 },
               }
@@ -315,6 +424,17 @@ describe('one month, one figure', () => {
           keysCsv: renderKeysCsv(report),
           costsCsv: renderCostsCsv(report),
         });
+        // Keys never listed are never a complete figure.
+        if (m.notRead !== null) {
+          expect(cost.total.complete).toBe(false);
+          expect(accountLevelLines(cost).filter((l) => l.kind === 'unlisted-keys')).toEqual([
+            expect.objectContaining({
+              account: B,
+              region: m.notRead === 'region' ? 'eu-west-1' : '*',
+              amount: null,
+            }),
+          ]);
+        }
       }),
       { numRuns: 120 },
     );

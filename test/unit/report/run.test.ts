@@ -286,6 +286,26 @@ describe('kms-report --demo', () => {
   });
 });
 
+describe('a month to date from a saved snapshot', () => {
+  it('refuses a snapshot taken before the month began (exit 2, naming the file and its time), writing nothing', async () => {
+    const first = await demo(['--format', 'json']);
+    const evidence = await mkdtemp(join(tmpdir(), 'kms-report-early-'));
+    const snapshot = JSON.parse(await readFile(join(first.set, 'snapshot.json'), 'utf8'));
+    // Taken in the last hour of October; the report asked for is November to date.
+    snapshot.collection = { startedAt: '2026-10-31T22:00:00.000Z', finishedAt: '2026-10-31T23:00:00.000Z' };
+    const file = join(evidence, 'snapshot.json');
+    await writeFile(file, JSON.stringify(snapshot));
+    const out = await mkdtemp(join(tmpdir(), 'kms-report-early-out-'));
+    const io = captureIo({ now: () => new Date('2026-11-20T00:00:00Z') });
+    const code = await runCli(['--month', '2026-11', '--snapshot', file, '--out', out, '--quiet'], io);
+    expect(code).toBe(ExitCode.BadInput);
+    expect(io.stderrText()).toContain(
+      `${file}: the inventory was taken at 2026-10-31T23:00:00.000Z, before 2026-11 began`,
+    );
+    expect(await readdir(out)).toEqual([]);
+  });
+});
+
 describe('runMonthlyReport stopped by Ctrl-C', () => {
   it('writes nothing and says so, leaving the previous report intact', async () => {
     const out = await mkdtemp(join(tmpdir(), 'kms-report-abort-'));

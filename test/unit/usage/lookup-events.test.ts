@@ -4,7 +4,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { collectLookupEvents } from '../../../src/usage/lookup-events.js';
 import type { UsageProgress } from '../../../src/usage/source.js';
+import { DeadlinePassed } from '../../../src/util/deadline.js';
 import { parseMonth } from '../../../src/util/month.js';
+import type { RateLimiter } from '../../../src/util/rate-limiter.js';
 import {
   asLookupEvent,
   decrypts,
@@ -106,6 +108,74 @@ describe('collectLookupEvents', () => {
     expect(result.afterMonth?.coverage).toMatchObject({ status: 'complete', readUntil: NOW.toISOString() });
     // The month's own counts are not changed by it.
     expect(result.lifecycle.every((e) => e.time < '2026-11-01')).toBe(true);
+  });
+
+  it('stops the after-month ScheduleKeyDeletion read at the deadline, keeping what it found (partial)', async () => {
+    const later = { ...recordNamed('ScheduleKeyDeletion'), eventTime: '2026-11-03T09:00:00Z' };
+    const deadline = new AbortController();
+    cloudTrail.on(LookupEventsCommand).callsFake((input) => {
+      if (input.LookupAttributes?.[0]?.AttributeKey !== 'EventName')
+        return { Events: KMS_RECORDS.map(asLookupEvent) };
+      // The deadline passes while the first page after the month is read: there are more pages.
+      deadline.abort(new DeadlinePassed('30m'));
+      return { Events: [asLookupEvent(later)], NextToken: 'more' };
+    });
+
+    const result = await collectLookupEvents(
+      client,
+      options({ afterMonth: true, deadline: deadline.signal }),
+    );
+
+    const afterCalls = cloudTrail
+      .commandCalls(LookupEventsCommand)
+      .filter((c) => c.args[0].input.LookupAttributes?.[0]?.AttributeKey === 'EventName');
+    expect(afterCalls).toHaveLength(1);
+    expect(result.afterMonth?.coverage).toMatchObject({
+      status: 'partial',
+      detail: expect.stringContaining("read for 1 pages only: the run's deadline of 30m passed"),
+    });
+    expect(result.afterMonth?.coverage.readUntil).toBeUndefined();
+    expect(result.afterMonth?.lifecycle.map((e) => e.time)).toEqual(['2026-11-03T09:00:00.000Z']);
+    // The month itself was read in full before the deadline.
+    expect(result.coverage.status).toBe('complete');
+  });
+
+  it("does not wait for the pace past the deadline, nor start the after-month read on Ctrl-C's heels", async () => {
+    cloudTrail.on(LookupEventsCommand).callsFake(() => ({ Events: KMS_RECORDS.map(asLookupEvent) }));
+    const deadline = new AbortController();
+    let takes = 0;
+    // The month's page is paced at once; the wait before the first page after the month never
+    // ends by itself: the deadline passes during it.
+    const limiter = {
+      take: () => {
+        takes += 1;
+        if (takes === 1) return Promise.resolve();
+        queueMicrotask(() => deadline.abort(new DeadlinePassed('30m')));
+        return new Promise<void>(() => {});
+      },
+    } as unknown as RateLimiter;
+
+    const result = await collectLookupEvents(
+      client,
+      options({ afterMonth: true, deadline: deadline.signal, limiter }),
+    );
+
+    expect(cloudTrail.commandCalls(LookupEventsCommand)).toHaveLength(1);
+    expect(result.afterMonth?.coverage).toMatchObject({
+      status: 'failed',
+      detail: expect.stringContaining("not read: the run's deadline of 30m passed"),
+    });
+
+    // Ctrl-C once the month's pages are read: the after-month read is not begun.
+    cloudTrail.reset();
+    const stop = new AbortController();
+    cloudTrail.on(LookupEventsCommand).callsFake(() => {
+      stop.abort();
+      return { Events: KMS_RECORDS.map(asLookupEvent) };
+    });
+    const stopped = await collectLookupEvents(client, options({ afterMonth: true, signal: stop.signal }));
+    expect(cloudTrail.commandCalls(LookupEventsCommand)).toHaveLength(1);
+    expect(stopped.afterMonth?.coverage.status).not.toBe('complete');
   });
 
   it('reports progress: events read, pages, rate, how far back the month it has reached, time left', async () => {

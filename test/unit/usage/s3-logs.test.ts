@@ -241,6 +241,41 @@ describe('collectS3TrailLogs', { timeout: WORKER_TEST_TIMEOUT_MS }, () => {
     }
   });
 
+  it('says a month not over yet was read only up to now (partial, readUntil), never complete', async () => {
+    s3.on(ListObjectsV2Command).callsFake(({ Prefix }) =>
+      Prefix.endsWith('2026/10/10/')
+        ? { Contents: [{ Key: `${Prefix}a.json.gz` }], IsTruncated: false }
+        : { IsTruncated: false },
+    );
+    s3.on(GetObjectCommand).callsFake(() => ({
+      Body: body(
+        gzipSync(JSON.stringify({ Records: decrypts(2, new Date('2026-10-10T12:00:00Z'), 60_000) })),
+      ),
+    }));
+    const at = (now: string) =>
+      collectS3TrailLogs(client, {
+        account: OWNER,
+        region: REGION,
+        window: parseMonth('2026-10'),
+        bucket: 'trail-bucket',
+        workers: 0,
+        clock: { now: () => Date.parse(now), sleep: async () => {} },
+      });
+    const during = await at('2026-10-12T12:00:00Z');
+    expect(during.coverage).toMatchObject({
+      status: 'partial',
+      readUntil: '2026-10-12T12:00:00.000Z',
+      detail: expect.stringMatching(
+        /^the month is not over: read the log files delivered up to 2026-10-12T12:00:00.000Z/,
+      ),
+    });
+    expect(during.requests).toEqual([expect.objectContaining({ operation: 'Decrypt', count: 2 })]);
+    // The same files read once the month is over: the whole month.
+    const after = await at('2026-11-02T00:00:00Z');
+    expect(after.coverage.status).toBe('complete');
+    expect(after.coverage.readUntil).toBeUndefined();
+  });
+
   it('normalises the trail prefix', () => {
     expect(normalizeTrailPrefix(undefined)).toBe('AWSLogs/');
     expect(normalizeTrailPrefix('my-prefix/AWSLogs')).toBe('my-prefix/AWSLogs/');
