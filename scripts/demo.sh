@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
-exec npx tsx src/cli/main.ts --demo "$@"
+# Every format, report.html included, so the demo shows all a user can attach.
+exec npx tsx src/cli/main.ts --demo --format md,csv,json,html "$@"

@@ -251,7 +251,10 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
       'render the report of the sample account shipped with kms-report (no AWS account needed)',
     )
     .addOption(
-      new Option('-f, --format <list>', 'report formats: md, csv, json')
+      new Option(
+        '-f, --format <list>',
+        'report formats: md, csv, json, html (html: one self-contained page, on request)',
+      )
         .default(['md', 'csv', 'json'], 'md,csv,json')
         .argParser((v) => parseFormats(v)),
     )
