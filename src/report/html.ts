@@ -18,6 +18,7 @@ import {
   noOwner,
   periodText,
   plural,
+  pricingTableDateNote,
   severityCounts,
   TIER_LABELS,
   utc,
@@ -247,7 +248,7 @@ function aboutRows(report: MonthlyReport): Part[][] {
     ['Generated', `${utc(report.generatedAt)} by kms-report ${report.tool.version}`],
     [
       'Pricing table',
-      `${report.evidence.pricingTable.version} (${report.evidence.pricingTable.currency}, checked ${report.evidence.pricingTable.checked})`,
+      `${report.evidence.pricingTable.version} (${report.evidence.pricingTable.currency}, checked ${report.evidence.pricingTable.checked})${pricingTableDateNote(report)}`,
     ],
     ['Free tier', FREE_TIER_LABEL[report.cost.settings.freeTierScope].replace(/`/g, '')],
     [

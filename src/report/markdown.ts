@@ -42,11 +42,11 @@ export const day = (iso: string) => iso.slice(0, 10);
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
- * A table checked after the report was generated reads as an error. It happens to the demo, whose
+ * A table checked after the report was generated reads as an error (plain text: report.md and report.html show it). It happens to the demo, whose
  * sample is dated in the past and priced with the tables shipped today; on a real run, only with
  * a wrong clock. Either way the report says so.
  */
-function pricingTableDateNote(report: MonthlyReport): string {
+export function pricingTableDateNote(report: MonthlyReport): string {
   if (report.evidence.pricingTable.checked <= day(report.generatedAt)) return '';
   return report.demo
     ? `: the tables shipped with kms-report ${report.tool.version}, newer than the sample, which is dated ${day(report.generatedAt)}`
