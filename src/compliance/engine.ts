@@ -3,6 +3,7 @@ import type {
   ComplianceResult,
   ExpiredSuppression,
   Finding,
+  FindingDetails,
   FindingStatus,
   MuteInfo,
   RuleId,
@@ -54,6 +55,8 @@ interface UsageIndex {
 }
 
 const NO_ROWS: readonly never[] = Object.freeze([]);
+/** The details of a finding whose rule gave none: one frozen empty object for all of them. */
+const NO_DETAILS: FindingDetails = Object.freeze({});
 const regionId = (account: string, region: string) => `${account}\u0000${region}`;
 
 function indexUsage(usage: MonthUsage): UsageIndex {
@@ -277,7 +280,7 @@ export function runCompliance(snapshot: InventorySnapshot, options: RunComplianc
         status,
         severity: config.severities[rule.meta.id] ?? rule.meta.severity,
         reason: result.reason,
-        details: result.details ?? {},
+        details: result.details ?? NO_DETAILS,
         remediation: { ...rule.meta.remediation, cli: fill(rule.meta.remediation.cli) },
         controls: controls.get(rule.meta.id) ?? controlsFor(rule.meta.id),
         muted,
