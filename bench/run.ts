@@ -1,9 +1,10 @@
 /**
  * kms-report's benchmarks (issue 8): `npm run bench [-- [--quick] [names...]]`.
  *
- * Names: inventory, cloudtrail, lookup, render (default: all). Each measurement runs in its own
+ * Names: inventory, cloudtrail, lookup, render, monthly (default: all). Each measurement runs in its own
  * child process (its own peak RSS), against load models on 127.0.0.1 only, bounded in count
- * and time. Prints tables; writes nothing but a temporary folder of log files (removed).
+ * and time. Prints tables; writes nothing but temporary folders (trail log files, the end-to-end
+ * evidence and report sets), removed at the end.
  * See bench/README.md for the method, the formulas and the figures.
  */
 import { spawn } from 'node:child_process';
@@ -16,7 +17,7 @@ import { fmt, formatTable } from './lib/table.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const ALL = ['inventory', 'cloudtrail', 'lookup', 'render'] as const;
+const ALL = ['inventory', 'cloudtrail', 'lookup', 'render', 'monthly'] as const;
 const named = argv.filter((a) => !a.startsWith('--'));
 for (const n of named)
   if (!(ALL as readonly string[]).includes(n))
@@ -395,6 +396,91 @@ async function render() {
   );
 }
 
-const benches = { inventory, cloudtrail, lookup, render } as const;
+// ---------------------------------------------------------------- monthly (end to end)
+interface MonthlyResult {
+  keys: number;
+  findings: number;
+  wallMs: number;
+  startRssMb: number;
+  peakRssMb: number;
+  files: { name: string; bytes: number }[];
+}
+
+async function monthly() {
+  const sizes = quick ? [10_000] : [10_000, 100_000];
+  const rows: string[][] = [];
+  const perKey: number[] = [];
+  for (const keys of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'kms-report-bench-monthly-'));
+    try {
+      const snapshot = join(dir, 'snapshot.json');
+      const usage = join(dir, 'usage.json');
+      progress(`monthly: writing the evidence of ${fmt.n(keys)} keys to ${dir}`);
+      const gen = await runCase<{
+        keys: number;
+        requests: number;
+        snapshotBytes: number;
+        usageBytes: number;
+      }>('monthly-generate.ts', ['--keys', String(keys), '--snapshot', snapshot, '--usage', usage], 600_000);
+      progress(`monthly: runMonthlyReport on ${fmt.n(gen.keys)} keys, every format`);
+      // Node's default heap: the job's own setting.
+      const r = await runCase<MonthlyResult>(
+        'monthly.ts',
+        ['--snapshot', snapshot, '--usage', usage, '--out', join(dir, 'reports')],
+        1_800_000,
+      );
+      perKey.push(r.wallMs / gen.keys);
+      const size = (name: string) => fmt.mb((r.files.find((f) => f.name === name)?.bytes ?? 0) / 1048576);
+      rows.push([
+        fmt.n(gen.keys),
+        fmt.n(gen.requests),
+        fmt.n(r.findings),
+        fmt.s(r.wallMs),
+        `${fmt.f((r.wallMs * 1000) / gen.keys, 0)} µs`,
+        fmt.mb(r.peakRssMb),
+        size('report.json'),
+        size('findings.csv'),
+        size('keys.csv'),
+        size('costs.csv'),
+        size('report.md'),
+        size('snapshot.json'),
+        size('usage.json'),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  say('');
+  say(
+    formatTable(
+      'Monthly job end to end: runMonthlyReport from a saved snapshot and usage evidence (requests on every key), every format written',
+      [
+        'keys',
+        'request rows',
+        'findings',
+        'wall',
+        'per key',
+        'peak RSS',
+        'report.json',
+        'findings.csv',
+        'keys.csv',
+        'costs.csv',
+        'report.md',
+        'snapshot.json',
+        'usage.json',
+      ],
+      rows,
+    ),
+  );
+  say(
+    `  wall: read and validate the evidence, price, judge, build, render and write every file (flushed). peak RSS: the job's process, whole run (maxRSS).${
+      perKey.length > 1
+        ? `\n  per-key time, largest / smallest estate: ${fmt.x((perKey.at(-1) as number) / (perKey[0] as number))}.`
+        : ''
+    }`,
+  );
+}
+
+const benches = { inventory, cloudtrail, lookup, render, monthly } as const;
 for (const name of selected) await benches[name]();
 say(`\nall done in ${fmt.s(performance.now() - started)}`);

@@ -3,6 +3,7 @@ import type {
   ComplianceResult,
   ExpiredSuppression,
   Finding,
+  FindingDetails,
   FindingStatus,
   MuteInfo,
   RuleId,
@@ -40,6 +41,69 @@ export function monthWindow(month: string): RuleMonth {
 }
 
 const CLOUDTRAIL_SOURCES = new Set(['cloudtrail-lookup', 'cloudtrail-s3', 'sample']);
+
+/**
+ * The month's usage evidence grouped once by key (requests, lifecycle events in time order) and
+ * by account and region (CloudTrail coverage), so judging every key reads each row once instead
+ * of scanning the whole month's usage per key.
+ */
+interface UsageIndex {
+  readonly usage: MonthUsage;
+  readonly requests: ReadonlyMap<string, readonly MonthUsage['requests'][number][]>;
+  readonly lifecycle: ReadonlyMap<string, readonly MonthUsage['lifecycle'][number][]>;
+  readonly cloudTrail: ReadonlyMap<string, 'complete' | 'partial' | 'none'>;
+}
+
+const NO_ROWS: readonly never[] = Object.freeze([]);
+/** The details of a finding whose rule gave none: one frozen empty object for all of them. */
+const NO_DETAILS: FindingDetails = Object.freeze({});
+const regionId = (account: string, region: string) => `${account}\u0000${region}`;
+
+function indexUsage(usage: MonthUsage): UsageIndex {
+  const requests = new Map<string, MonthUsage['requests'][number][]>();
+  for (const r of usage.requests) {
+    const list = requests.get(r.keyArn);
+    if (list) list.push(r);
+    else requests.set(r.keyArn, [r]);
+  }
+  const lifecycle = new Map<string, MonthUsage['lifecycle'][number][]>();
+  for (const e of usage.lifecycle) {
+    const list = lifecycle.get(e.keyArn);
+    if (list) list.push(e);
+    else lifecycle.set(e.keyArn, [e]);
+  }
+  // Stable sort per key: the same order as sorting the key's events alone.
+  for (const list of lifecycle.values()) list.sort((a, b) => a.time.localeCompare(b.time));
+  const cloudTrail = new Map<string, 'complete' | 'partial' | 'none'>();
+  for (const c of usage.coverage) {
+    if (!CLOUDTRAIL_SOURCES.has(c.source)) continue;
+    const id = regionId(c.account, c.region);
+    const was = cloudTrail.get(id) ?? 'none';
+    if (c.status === 'complete') cloudTrail.set(id, 'complete');
+    else if (c.status === 'partial' && was === 'none') cloudTrail.set(id, 'partial');
+    else cloudTrail.set(id, was);
+  }
+  return { usage, requests, lifecycle, cloudTrail };
+}
+
+/**
+ * {@link keyUsageEvidence} for many keys: the usage is grouped once, then each key's evidence is
+ * a look-up (the same evidence; its lists are shared and read-only).
+ */
+export function usageEvidenceByKey(usage: MonthUsage): (key: KeyRecord) => KeyUsageEvidence {
+  const index = indexUsage(usage);
+  return (key) => usageEvidenceOf(index, key);
+}
+
+function usageEvidenceOf(index: UsageIndex, key: KeyRecord): KeyUsageEvidence {
+  const { usage } = index;
+  return {
+    window: { month: usage.month, start: usage.window.start, end: usage.window.end },
+    requests: index.requests.get(key.arn) ?? NO_ROWS,
+    lifecycle: index.lifecycle.get(key.arn) ?? NO_ROWS,
+    cloudTrail: index.cloudTrail.get(regionId(key.account, key.region)) ?? 'none',
+  };
+}
 
 /** The month's usage evidence that concerns one key. */
 export function keyUsageEvidence(usage: MonthUsage, key: KeyRecord): KeyUsageEvidence {
@@ -88,7 +152,15 @@ export function buildRuleContext(
     readonly window?: RuleMonth | null;
   },
 ): RuleContext {
-  const usage = options.usage ? keyUsageEvidence(options.usage, key) : null;
+  return contextOf(key, options, options.usage ? indexUsage(options.usage) : null);
+}
+
+function contextOf(
+  key: KeyRecord,
+  options: { readonly asOf: IsoDate; readonly config?: ComplianceConfig; readonly window?: RuleMonth | null },
+  index: UsageIndex | null,
+): RuleContext {
+  const usage = index ? usageEvidenceOf(index, key) : null;
   return {
     config: options.config ?? DEFAULT_COMPLIANCE_CONFIG,
     account: key.account,
@@ -169,9 +241,15 @@ export function runCompliance(snapshot: InventorySnapshot, options: RunComplianc
   const wouldMute = new Map<Suppression, string[]>();
   const asOf = snapshot.collection.finishedAt;
 
+  const index = usage ? indexUsage(usage) : null;
+  // Each rule's controls, once: every finding of the rule shares the list.
+  const controls = new Map(rules.map((r) => [r.meta.id, controlsFor(r.meta.id)]));
+  // The same order as String#localeCompare (one collator instead of one per comparison).
+  const byArn = new Intl.Collator().compare;
+
   const findings: Finding[] = [];
-  for (const key of snapshot.keys.toSorted((a, b) => a.arn.localeCompare(b.arn))) {
-    const context = buildRuleContext(key, { asOf, config, usage, window });
+  for (const key of snapshot.keys.toSorted((a, b) => byArn(a.arn, b.arn))) {
+    const context = contextOf(key, { asOf, config, window }, index);
     for (const rule of rules) {
       const result = evaluateSafely(rule, key, context);
       let status: FindingStatus = result.status;
@@ -184,8 +262,11 @@ export function runCompliance(snapshot: InventorySnapshot, options: RunComplianc
           used.add(cover);
         }
         for (const s of expired)
-          if (suppressionMatches(s, rule.meta.id, key.arn))
-            wouldMute.set(s, [...(wouldMute.get(s) ?? []), key.arn]);
+          if (suppressionMatches(s, rule.meta.id, key.arn)) {
+            const keys = wouldMute.get(s);
+            if (keys) keys.push(key.arn);
+            else wouldMute.set(s, [key.arn]);
+          }
       }
       const fill = (text: string) =>
         text.replaceAll('<key-id>', key.keyId).replaceAll('<region>', key.region);
@@ -199,9 +280,9 @@ export function runCompliance(snapshot: InventorySnapshot, options: RunComplianc
         status,
         severity: config.severities[rule.meta.id] ?? rule.meta.severity,
         reason: result.reason,
-        details: result.details ?? {},
+        details: result.details ?? NO_DETAILS,
         remediation: { ...rule.meta.remediation, cli: fill(rule.meta.remediation.cli) },
-        controls: controlsFor(rule.meta.id),
+        controls: controls.get(rule.meta.id) ?? controlsFor(rule.meta.id),
         muted,
       });
     }

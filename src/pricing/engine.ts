@@ -140,6 +140,12 @@ const CUSTOMER_ONLY_EVENTS: ReadonlySet<string> = new Set(
 
 const TEN_THOUSAND = 10_000;
 
+/**
+ * `a.localeCompare(b)`'s order (the machine's default locale) from one collator, for the sorts
+ * that grow with the estate: `localeCompare` builds its collation state on every call.
+ */
+const localeOrder: (a: string, b: string) => number = new Intl.Collator().compare;
+
 /** Collects assumptions with what they applied to. */
 class AssumptionLog {
   private readonly used = new Map<AssumptionId, Set<string>>();
@@ -226,6 +232,46 @@ interface Ctx {
    * the month was seen, so its fees are unknown, not $0.
    */
   readonly evidenceBeforeMonth: string | null;
+  /** The usage grouped once by account and region (and by key), for look-ups per key. */
+  readonly index: UsageIndex | null;
+}
+
+/** An account and region as one map key. */
+const regionId = (account: string, region: string) => `${account}\u0000${region}`;
+
+/** Each list's rows by account and region, in their order. */
+interface UsageIndex {
+  readonly coverage: ReadonlyMap<string, readonly UsageCoverage[]>;
+  readonly requests: ReadonlyMap<string, readonly RequestCount[]>;
+  readonly keyless: ReadonlyMap<string, readonly NonNullable<MonthUsage['keylessRequests']>[number][]>;
+  /** After the month: ScheduleKeyDeletion events by key ARN, coverage by account and region. */
+  readonly afterSchedules: ReadonlyMap<string, readonly LifecycleEvent[]>;
+  readonly afterCoverage: ReadonlyMap<string, readonly UsageCoverage[]>;
+}
+
+function groupRows<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = groups.get(k);
+    if (list) list.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
+}
+
+function indexUsage(usage: MonthUsage): UsageIndex {
+  const byRegion = (r: { account: string; region: string }) => regionId(r.account, r.region);
+  return {
+    coverage: groupRows(usage.coverage, byRegion),
+    requests: groupRows(usage.requests, byRegion),
+    keyless: groupRows(usage.keylessRequests ?? [], byRegion),
+    afterSchedules: groupRows(
+      (usage.afterMonth?.lifecycle ?? []).filter((e) => e.event === 'ScheduleKeyDeletion'),
+      (e) => e.keyArn,
+    ),
+    afterCoverage: groupRows(usage.afterMonth?.coverage ?? [], byRegion),
+  };
 }
 
 /**
@@ -238,14 +284,14 @@ function completeFor(c: UsageCoverage, period: MonthPeriod): boolean {
 }
 
 function perKeyCoverage(
-  usage: MonthUsage | undefined,
+  ctx: Ctx,
   account: string,
   region: string,
   period: MonthPeriod,
 ): UsageCoverage | 'none' {
-  if (!usage) return 'none';
-  const entries = usage.coverage.filter(
-    (c) => c.account === account && c.region === region && PER_KEY_SOURCES.has(c.source),
+  if (!ctx.index) return 'none';
+  const entries = (ctx.index.coverage.get(regionId(account, region)) ?? []).filter((c) =>
+    PER_KEY_SOURCES.has(c.source),
   );
   const whole = entries.find((c) => completeFor(c, period));
   return whole ? { ...whole, status: 'complete' } : (entries[0] ?? 'none');
@@ -255,20 +301,18 @@ const isComplete = (c: UsageCoverage | 'none') => c !== 'none' && c.status === '
 
 /** The lifecycle evidence after the month for one key: its ScheduleKeyDeletion there, and how far the read reached. */
 function afterMonthOf(
-  usage: MonthUsage | undefined,
+  ctx: Ctx,
   evidence: KeyEvidence,
   owner: ParsedArn,
 ): { scheduledAt: number | null; readUntil: number | null } | null {
-  const after = usage?.afterMonth;
-  if (!after) return null;
-  const schedule = after.lifecycle
-    .filter((e) => e.keyArn === evidence.arn && e.event === 'ScheduleKeyDeletion')
+  const after = ctx.usage?.afterMonth;
+  if (!after || !ctx.index) return null;
+  const schedule = (ctx.index.afterSchedules.get(evidence.arn) ?? [])
     .map((e) => parseTime(e.time, 'ScheduleKeyDeletion event time'))
     .sort((a, b) => b - a)[0];
   // How far a read with nothing missing reached: its own readUntil, else (complete) the window's end.
   const readUntil =
-    after.coverage
-      .filter((c) => c.account === owner.account && c.region === owner.region)
+    (ctx.index.afterCoverage.get(regionId(owner.account, owner.region)) ?? [])
       .map((c) =>
         c.readUntil !== undefined
           ? Date.parse(c.readUntil)
@@ -327,8 +371,8 @@ function feeLines(
         }
       : null,
     period,
-    monthEvidenceComplete: isComplete(perKeyCoverage(ctx.usage, owner.account, owner.region, period)),
-    afterMonth: afterMonthOf(ctx.usage, evidence, owner),
+    monthEvidenceComplete: isComplete(perKeyCoverage(ctx, owner.account, owner.region, period)),
+    afterMonth: afterMonthOf(ctx, evidence, owner),
   });
   notes.push(...timeline.notes);
   const prices = ctx.prices(owner.region);
@@ -378,7 +422,7 @@ function knownRotations(
     // A key created in the month, whose month of events was read in full: every rotation it can
     // have had is among those events (on demand; automatic rotation comes 90 days at the earliest).
     const created = evidence.events.find((e) => e.event === 'CreateKey' || e.event === 'ReplicateKey');
-    const coverage = perKeyCoverage(ctx.usage, owner.account, owner.region, period);
+    const coverage = perKeyCoverage(ctx, owner.account, owner.region, period);
     if (
       created &&
       Date.parse(created.time) >= period.start &&
@@ -484,10 +528,10 @@ function requestLines(
   }
   const sorted = [...groups.values()].sort(
     (a, b) =>
-      a.rc.account.localeCompare(b.rc.account) ||
-      a.rc.region.localeCompare(b.rc.region) ||
-      a.rc.operation.localeCompare(b.rc.operation) ||
-      (a.rc.keyPairSpec ?? '').localeCompare(b.rc.keyPairSpec ?? ''),
+      localeOrder(a.rc.account, b.rc.account) ||
+      localeOrder(a.rc.region, b.rc.region) ||
+      localeOrder(a.rc.operation, b.rc.operation) ||
+      localeOrder(a.rc.keyPairSpec ?? '', b.rc.keyPairSpec ?? ''),
   );
   let failed = 0;
   for (const { rc, count, failed: f } of sorted) {
@@ -545,14 +589,14 @@ function requestLines(
   }
 
   // Per-key volume is known only where a per-key source read the whole month (or all of it to date).
-  const coverage = perKeyCoverage(ctx.usage, owner.account, owner.region, ctx.period);
+  const coverage = perKeyCoverage(ctx, owner.account, owner.region, ctx.period);
   // Another account's calls on the key: both its trail and the owner's hold them, so they are
   // whole when either was read whole; when neither was, what it was billed is a lower bound.
   if (!isComplete(coverage)) {
     const callers = new Map<string, string>();
     for (const { rc } of sorted) if (rc.account !== owner.account) callers.set(rc.account, rc.region);
     for (const [caller, region] of callers) {
-      const own = perKeyCoverage(ctx.usage, caller, region, ctx.period);
+      const own = perKeyCoverage(ctx, caller, region, ctx.period);
       if (isComplete(own)) continue;
       lines.push(
         baseLine({
@@ -685,13 +729,12 @@ function unattributedLines(ctx: Ctx, specOf: (arn: string) => string | null): Co
       ctx.notices.add(`CloudWatch usage resource "${t.resource}" is not priced (no known tier).`);
       continue;
     }
-    const here = usage.requests.filter((r) => r.account === t.account && r.region === t.region);
+    const here = ctx.index?.requests.get(regionId(t.account, t.region)) ?? [];
     let attributed = 0;
     let ambiguous = 0;
     // Requests that name no key are in CloudWatch's totals too: by their API name, GenerateRandom
     // with the symmetric cryptographic operations.
-    for (const k of usage.keylessRequests ?? []) {
-      if (k.account !== t.account || k.region !== t.region) continue;
+    for (const k of ctx.index?.keyless.get(regionId(t.account, t.region)) ?? []) {
       const spec = CRYPTO_OPERATIONS.has(k.operation) ? 'SYMMETRIC_DEFAULT' : null;
       if (rule.covers(spec, k.operation, null)) attributed += k.count + k.failedCount;
     }
@@ -822,14 +865,10 @@ function accountRequestLines(ctx: Ctx): CostLine[] {
     if (PER_KEY_SOURCES.has(c.source) && c.status !== 'not-collected')
       where.set(`${c.account}\u0000${c.region}`, { account: c.account, region: c.region });
   for (const { account, region } of where.values()) {
-    const perKey = perKeyCoverage(usage, account, region, ctx.period);
+    const perKey = perKeyCoverage(ctx, account, region, ctx.period);
     const counted = usage.keylessRequests !== undefined && isComplete(perKey);
-    const byCloudWatch = usage.coverage.some(
-      (c) =>
-        c.account === account &&
-        c.region === region &&
-        c.source === 'cloudwatch' &&
-        completeFor(c, ctx.period),
+    const byCloudWatch = (ctx.index?.coverage.get(regionId(account, region)) ?? []).some(
+      (c) => c.source === 'cloudwatch' && completeFor(c, ctx.period),
     );
     if (counted || byCloudWatch) continue;
     lines.push(
@@ -1053,6 +1092,7 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
       const r = resolve(region);
       return r.prices === null ? r.reason : '';
     },
+    index: usage ? indexUsage(usage) : null,
   };
 
   const evidence = new Map<string, KeyEvidence>();
@@ -1078,9 +1118,7 @@ export function priceMonth(input: PriceMonthInput): MonthCost {
   }
   keys.sort(
     (a, b) =>
-      a.account.localeCompare(b.account) ||
-      a.region.localeCompare(b.region) ||
-      a.keyArn.localeCompare(b.keyArn),
+      localeOrder(a.account, b.account) || localeOrder(a.region, b.region) || localeOrder(a.keyArn, b.keyArn),
   );
 
   const specs = new Map(keys.map((k) => [k.keyArn, k.keySpec]));

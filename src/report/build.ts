@@ -197,15 +197,22 @@ function costSummary(cost: MonthCost, inTotal: ReadonlySet<string>): CostSummary
 
 function waste(rows: readonly KeyRow[], findings: readonly Finding[]): WasteRow[] {
   const reasons = new Map<string, string[]>();
-  const add = (arn: string, reason: string) => reasons.set(arn, [...(reasons.get(arn) ?? []), reason]);
+  const add = (arn: string, reason: string) => {
+    const list = reasons.get(arn);
+    if (list) list.push(reason);
+    else reasons.set(arn, [reason]);
+  };
+  // Each key's first KMS-DEL-01 finding, looked up by key below (one pass, not a scan per key).
+  const deletion = new Map<string, Finding>();
   for (const f of findings) {
+    if (f.ruleId === 'KMS-DEL-01' && !deletion.has(f.keyArn)) deletion.set(f.keyArn, f);
     if (f.status !== 'FAIL' && f.status !== 'MUTED') continue;
     if (f.ruleId === 'KMS-LIFE-01') add(f.keyArn, 'disabled all month, still billed');
     if (f.ruleId === 'KMS-LIFE-02') add(f.keyArn, `unused: ${f.reason}`);
   }
   for (const row of rows) {
     if (row.keyState !== 'PendingDeletion') continue;
-    const details = findings.find((f) => f.keyArn === row.arn && f.ruleId === 'KMS-DEL-01')?.details;
+    const details = deletion.get(row.arn)?.details;
     const date = details?.deletionDate;
     const daysLeft = details?.daysLeft;
     add(
@@ -215,15 +222,31 @@ function waste(rows: readonly KeyRow[], findings: readonly Finding[]): WasteRow[
         : 'pending deletion',
     );
   }
-  return rows
-    .filter((r) => reasons.has(r.arn))
-    .map((r) => ({
-      arn: r.arn,
-      name: keyName(r),
-      reason: (reasons.get(r.arn) ?? []).join('; '),
-      cost: r.total,
-    }))
-    .sort((a, b) => dec(b.cost).comparedTo(a.cost) || compareText(a.arn, b.arn));
+  return byCostThenArn(
+    rows
+      .filter((r) => reasons.has(r.arn))
+      .map((r) => ({
+        arn: r.arn,
+        name: keyName(r),
+        reason: (reasons.get(r.arn) ?? []).join('; '),
+        cost: r.total,
+      })),
+    (r) => r.cost,
+  );
+}
+
+/**
+ * Sorts most costly first, then by ARN: each amount read as a decimal once, not at every
+ * comparison. Stable, as `Array#sort`.
+ */
+function byCostThenArn<T extends { arn: string }>(items: T[], cost: (item: T) => Money): T[] {
+  const amounts = new Map<T, ReturnType<typeof dec>>();
+  for (const item of items) amounts.set(item, dec(cost(item)));
+  return items.sort(
+    (a, b) =>
+      (amounts.get(b) as ReturnType<typeof dec>).comparedTo(amounts.get(a) as ReturnType<typeof dec>) ||
+      compareText(a.arn, b.arn),
+  );
 }
 
 /** Rules whose failing keys cost money for nothing: their actions say what those keys cost. */
@@ -305,6 +328,18 @@ function usageReadInFull(coverage: readonly UsageCoverage[]): boolean {
   return chosen.length > 0 && chosen.every((c) => c.status === 'complete');
 }
 
+/** Items by a key of theirs, each group in the items' order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 /** Account id → name, for organisation-wide snapshots. */
 export function accountNames(snapshot: InventorySnapshot): Map<string, string> {
   const names = new Map<string, string>();
@@ -320,13 +355,20 @@ function organizationView(
 ): OrganizationView | null {
   const org = snapshot.organization;
   if (!org) return null;
-  const gapsOf = (account: string) => snapshot.gaps.filter((g: Gap) => g.account === account);
+  // Grouped by account once: an organisation of many accounts is not one scan per account.
+  const gapsBy = groupBy(snapshot.gaps, (g: Gap) => g.account ?? '');
+  const findingsBy = groupBy(findings, (f) => f.account);
+  const coverageBy = groupBy(usage?.coverage ?? [], (c) => c.account);
+  const keysBy = new Map<string, number>();
+  for (const k of snapshot.keys) keysBy.set(k.account, (keysBy.get(k.account) ?? 0) + 1);
+  const totalBy = new Map<string, CostTotal>();
+  for (const c of cost.byBilledAccount) if (!totalBy.has(c.account)) totalBy.set(c.account, c.total);
   const accounts = org.accounts
     .map((a): AccountSummary => {
-      const mine = findings.filter((f) => f.account === a.id);
+      const mine = findingsBy.get(a.id) ?? [];
       const failing = mine.filter((f) => f.status === 'FAIL');
-      const gaps = gapsOf(a.id);
-      const usageOf = (usage?.coverage ?? []).filter((c) => c.account === a.id);
+      const gaps = gapsBy.get(a.id) ?? [];
+      const usageOf = coverageBy.get(a.id) ?? [];
       const coverage: AccountCoverage =
         a.status === 'failed'
           ? 'failed'
@@ -338,8 +380,8 @@ function organizationView(
         name: a.name,
         ou: a.ou,
         coverage,
-        keys: snapshot.keys.filter((k) => k.account === a.id).length,
-        total: cost.byBilledAccount.find((c) => c.account === a.id)?.total ?? totalOf([]),
+        keys: keysBy.get(a.id) ?? 0,
+        total: totalBy.get(a.id) ?? totalOf([]),
         failingBySeverity: Object.fromEntries(
           SEVERITIES.map((s) => [s, failing.filter((f) => f.severity === s).length]),
         ) as Record<Severity, number>,
@@ -354,7 +396,9 @@ function organizationView(
     const groups = new Map<string, AccountSummary[]>();
     for (const a of accounts) {
       const id = a.ou?.id ?? '';
-      groups.set(id, [...(groups.get(id) ?? []), a]);
+      const list = groups.get(id);
+      if (list) list.push(a);
+      else groups.set(id, [a]);
     }
     for (const list of groups.values())
       ous.push({
@@ -471,9 +515,10 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
         bySpec: countBy(snapshotKeys, (m) => m?.keySpec ?? 'unknown'),
       },
       findings: { byStatus, failingBySeverity },
-      mostExpensive: rows
-        .filter((r) => isPositive(r.total))
-        .sort((a, b) => dec(b.total).comparedTo(a.total) || compareText(a.arn, b.arn))
+      mostExpensive: byCostThenArn(
+        rows.filter((r) => isPositive(r.total)),
+        (r) => r.total,
+      )
         .slice(0, MOST_EXPENSIVE_COUNT)
         .map((r) => r.arn),
       waste: waste(rows, findings),

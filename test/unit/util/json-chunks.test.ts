@@ -58,12 +58,51 @@ describe('jsonChunks', () => {
       expect([...jsonChunks(value)]).toEqual([]);
   });
 
-  it('yields a large array in many pieces, none holding the whole', () => {
+  it('yields a large array in pieces of about 64 KiB, none holding the whole', () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => ({ id: `key-${i}`, total: i / 100 }));
     const pieces = [...jsonChunks({ keys: rows })];
     const whole = JSON.stringify({ keys: rows }, null, 2);
     expect(pieces.join('')).toBe(whole);
-    expect(pieces.length).toBeGreaterThan(10_000);
-    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(200);
+    expect(whole.length).toBeGreaterThan(400_000);
+    expect(pieces.length).toBeGreaterThan(5);
+    // A piece is handed out once 64 KiB are gathered: at most that and one more element.
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(64 * 1024 + 200);
+    for (const p of pieces.slice(0, -1)) expect(p.length).toBeGreaterThanOrEqual(64 * 1024);
+  });
+
+  it('writes records in arrays two levels down whole, and still splits long arrays below them', () => {
+    // report.findings[i] (an object in an array at level 1) is one record; a long array inside
+    // a record three levels down is written with it; a long array of arrays is still walked.
+    const record = (i: number) => ({ id: i, tags: Array.from({ length: 40 }, (_, t) => ({ t })), n: null });
+    const value = {
+      findings: Array.from({ length: 50 }, (_, i) => record(i)),
+      nested: { deeper: Array.from({ length: 40 }, (_, i) => [i, record(i)]) },
+      empty: { list: [], obj: {}, arr: [[], {}] },
+    };
+    expect(joined(value)).toBe(JSON.stringify(value, null, 2));
+  });
+
+  it('matches JSON.stringify on random nested data', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    const gen = (depth: number): unknown => {
+      const kind = depth > 5 ? rand(4) : rand(8);
+      if (kind === 0) return null;
+      if (kind === 1) return rand(1000) / 7;
+      if (kind === 2) return `s"${rand(100)}\n\u2028`;
+      if (kind === 3) return rand(2) === 0;
+      if (kind === 4 || kind === 5)
+        return Array.from({ length: rand(3) === 0 ? 40 + rand(20) : rand(4) }, () => gen(depth + 1));
+      const o: Record<string, unknown> = {};
+      for (let i = rand(6); i > 0; i--) o[`k${rand(20)}`] = rand(9) === 0 ? undefined : gen(depth + 1);
+      return o;
+    };
+    for (let i = 0; i < 300; i++) {
+      const value = gen(0);
+      expect(joined(value)).toBe(JSON.stringify(value, null, 2));
+    }
   });
 });
