@@ -52,8 +52,10 @@ describe('kms-report --org against moto (an organisation of five accounts)', () 
       '--out',
       out,
     ]);
-    // Assess
-    expect(io.stderrText()).toBe('');
+    // Assess: stderr holds only the line that says why it exits 4.
+    expect(io.stderrText()).toBe(
+      'kms-report: exit 4 (--fail-on-gaps): coverage is incomplete (1 gap, usage sources incomplete)\n',
+    );
     expect(code).toBe(ExitCode.Gaps);
     expect(io.stdoutText()).toContain(`${month} (month to date) for 5 accounts of ${org.id}:`);
     expect(io.stdoutText()).toContain(`1 account could not be read: ${legacy?.id}`);
