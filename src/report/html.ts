@@ -1,8 +1,8 @@
 import type { Finding } from '../model/findings.js';
 import { SEVERITIES } from '../model/findings.js';
-import type { CostTotal, Money, RequestTier } from '../model/pricing.js';
+import type { CostTotal, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
-import { formatMoney, formatTotal } from '../pricing/money.js';
+import { formatTotal } from '../pricing/money.js';
 import { compareText } from '../util/compare.js';
 import { keyName, unknownLinesInTotal } from './build.js';
 import { escapeHtml } from './escape.js';
@@ -14,9 +14,12 @@ import {
   FREE_TIER_LABEL,
   keyNames,
   type MarkdownOptions,
+  money,
   monthTitle,
   noOwner,
+  part as partOf,
   periodText,
+  plainAccountLabeler,
   plural,
   pricingTableDateNote,
   severityCounts,
@@ -112,25 +115,8 @@ ${rows.map((r) => html`<tr>${r.map((c, i) => cell('td', c, i))}</tr>\n`)}</tbody
 
 const note = (text: string): Html => (text ? html`<p class="note">${text}</p>` : html``);
 
-function money(m: Money | null, currency: string): string {
-  return formatMoney(m, { currency });
-}
-
-/** As report.md: an amount, "at least" when some lines are unknown, "unknown" when all are. */
-function partOf(t: CostTotal, currency: string): string {
-  if (t.complete) return money(t.amount, currency);
-  if (t.amount === '0') return `unknown (${t.unknownLines} line${t.unknownLines === 1 ? '' : 's'})`;
-  return formatTotal(t, { currency });
-}
-
-function accountLabeler(report: MonthlyReport): (account: string) => string {
-  const names = new Map<string, string>();
-  for (const a of report.organization?.accounts ?? []) if (a.name) names.set(a.account, a.name);
-  return (account) => {
-    const name = names.get(account);
-    return name ? `${name} (${account})` : account;
-  };
-}
+// The page escapes every value it interpolates: the plain-text helpers of report.md serve it as they are.
+const accountLabeler = plainAccountLabeler;
 
 const code = (text: string) => html`<code>${breakable(text)}</code>`;
 const severity = (s: string) => html`<span class="sev sev-${s}">${s}</span>`;

@@ -123,25 +123,32 @@ function keyLabel(row: KeyRow | undefined, arn: string): string {
   return row ? `${e(keyName(row))}` : e(arn);
 }
 
-function money(m: Money | null, currency: string): string {
+/** An amount in the report's currency, "unknown" for null (plain text: report.md and report.html). */
+export function money(m: Money | null, currency: string): string {
   return formatMoney(m, { currency });
 }
 
-/** A part of a total: its amount, "at least" when some lines are unknown, "unknown" when all are. */
-function part(t: CostTotal, currency: string): string {
+/** A part of a total: its amount, "at least" when some lines are unknown, "unknown" when all are (plain text). */
+export function part(t: CostTotal, currency: string): string {
   if (t.complete) return money(t.amount, currency);
   if (t.amount === '0') return `unknown (${t.unknownLines} line${t.unknownLines === 1 ? '' : 's'})`;
   return formatTotal(t, { currency });
 }
 
-/** `name (id)` when the account's name is known, else the id. */
-function accountLabeler(report: MonthlyReport): (account: string) => string {
+/** `name (id)` when the account's name is known, else the id: plain text, each renderer escapes it. */
+export function plainAccountLabeler(report: MonthlyReport): (account: string) => string {
   const names = new Map<string, string>();
   for (const a of report.organization?.accounts ?? []) if (a.name) names.set(a.account, a.name);
   return (account) => {
     const name = names.get(account);
-    return name ? `${e(name)} (${e(account)})` : e(account);
+    return name ? `${name} (${account})` : account;
   };
+}
+
+/** {@link plainAccountLabeler}, escaped for Markdown (names and ids come from the evidence). */
+function accountLabeler(report: MonthlyReport): (account: string) => string {
+  const label = plainAccountLabeler(report);
+  return (account) => e(label(account));
 }
 
 function accountsCell(report: MonthlyReport): string {
