@@ -1,7 +1,9 @@
 import { type Command, CommanderError, Option } from 'commander';
+import { parseTimeout } from '../collect/client-defaults.js';
 import { parseRegionList } from '../collect/inventory.js';
 import { InputError } from '../errors.js';
 import { terminalSafe } from '../report/escape.js';
+import { parseDuration } from '../util/deadline.js';
 
 /**
  * Where an option's value comes from, and the words of the command line.
@@ -184,4 +186,20 @@ export function environmentHelp(command: Command, width = 100): Command {
     else lines.push(word);
   }
   return command.addHelpText('after', `\n${lines.join('\n')}`);
+}
+
+/** `--timeout SECONDS`: the same on every command that calls AWS. */
+export function timeoutOption(): Option {
+  return new Option(
+    '--timeout <seconds>',
+    'seconds an AWS request may wait for an answer before it is retried (default 30; connections: 5)',
+  ).argParser((v) => parseTimeout(v));
+}
+
+/** `--deadline DURATION`: the same on every command that collects; `after` says what the command then does. */
+export function deadlineOption(after: string): Option {
+  return new Option(
+    '--deadline <duration>',
+    `stop collecting after this long (e.g. 30m, 1h30m)${after}`,
+  ).argParser((v) => parseDuration(v));
 }

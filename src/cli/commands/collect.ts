@@ -1,22 +1,24 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { type NetworkOptions, parseTimeout } from '../../collect/client-defaults.js';
+import type { NetworkOptions } from '../../collect/client-defaults.js';
 import { collectInventory, type InventoryClients, parseRegionList } from '../../collect/inventory.js';
 import { InputError, InterruptedError } from '../../errors.js';
 import type { InventorySnapshot } from '../../model/inventory.js';
 import type { OrganizationClients } from '../../org/clients.js';
 import { terminalSafe } from '../../report/escape.js';
 import { writeSnapshot } from '../../snapshot.js';
-import { parseDuration, startDeadline } from '../../util/deadline.js';
+import { startDeadline } from '../../util/deadline.js';
 import { pathInside } from '../../util/paths.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
 import {
   addNoColor,
   checkRegions,
+  deadlineOption,
   environmentHelp,
   plural,
   readsEnvironment,
   resolveOptionSources,
+  timeoutOption,
 } from '../options.js';
 import { terminalProgress } from '../progress.js';
 
@@ -148,18 +150,8 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
         .default(0.5)
         .argParser(parseShare),
     )
-    .addOption(
-      new Option(
-        '--timeout <seconds>',
-        'seconds an AWS request may wait for an answer before it is retried (default 30; connections: 5)',
-      ).argParser((v) => parseTimeout(v)),
-    )
-    .addOption(
-      new Option(
-        '--deadline <duration>',
-        'stop collecting after this long (e.g. 30m, 1h30m): what is not read by then is a gap',
-      ).argParser((v) => parseDuration(v)),
-    )
+    .addOption(timeoutOption())
+    .addOption(deadlineOption(': what is not read by then is a gap'))
     .option('--fail-on-gaps', `exit with code ${ExitCode.Gaps} when anything could not be seen`)
     .option('-q, --quiet', 'print nothing but errors');
   addNoColor(command);

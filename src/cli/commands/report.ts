@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { type Command, Option } from 'commander';
-import { type NetworkOptions, parseTimeout } from '../../collect/client-defaults.js';
+import type { NetworkOptions } from '../../collect/client-defaults.js';
 import { parseRegionList } from '../../collect/inventory.js';
 import { ComplianceConfigError, loadConfigOptions, RUN_OPTION_KEYS } from '../../compliance/config.js';
 import { InputError } from '../../errors.js';
@@ -13,18 +13,19 @@ import { terminalSafe } from '../../report/escape.js';
 import { DEFAULT_MARKDOWN_TABLE_ROWS } from '../../report/markdown.js';
 import { parseFormats, type ReportFormat, renderMonthlyReport, runMonthlyReport } from '../../report/run.js';
 import { parseSourceList, type UsageSourceOption } from '../../usage/collect.js';
-import { parseDuration } from '../../util/deadline.js';
 import { jsonFileChunks } from '../../util/json-chunks.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
 import {
   addNoColor,
   checkRegions,
+  deadlineOption,
   isUnset,
   parseOptionValue,
   plural,
   readsEnvironment,
   resolveOptionSources,
   setFlag,
+  timeoutOption,
 } from '../options.js';
 import { terminalProgress } from '../progress.js';
 import type { CliIo } from './collect.js';
@@ -335,18 +336,8 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
     )
     .option('--external-id <id>', 'the external id the role to assume requires')
     .option('--no-last-usage', 'skip GetKeyLastUsage while collecting')
-    .addOption(
-      new Option(
-        '--timeout <seconds>',
-        'seconds an AWS request may wait for an answer before it is retried (default 30; connections: 5)',
-      ).argParser((v) => parseTimeout(v)),
-    )
-    .addOption(
-      new Option(
-        '--deadline <duration>',
-        'stop collecting after this long (e.g. 30m, 1h30m); what was not read is a gap, and the report is still written',
-      ).argParser((v) => parseDuration(v)),
-    )
+    .addOption(timeoutOption())
+    .addOption(deadlineOption('; what was not read is a gap, and the report is still written'))
     .option('-q, --quiet', 'print nothing but errors (and, with --fail-on, the line that says why it fails)')
     .addHelpText(
       'after',

@@ -1,6 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { Command, Option } from 'commander';
-import { type NetworkOptions, parseTimeout } from '../../collect/client-defaults.js';
+import type { NetworkOptions } from '../../collect/client-defaults.js';
 import { defaultClients, parseRegionList, resolveRegions } from '../../collect/inventory.js';
 import { InputError } from '../../errors.js';
 import { terminalSafe } from '../../report/escape.js';
@@ -14,17 +14,19 @@ import {
 import { writeUsageEvidence } from '../../usage/evidence.js';
 import type { UsageProgress } from '../../usage/source.js';
 import type { Clock } from '../../util/clock.js';
-import { parseDuration, startDeadline } from '../../util/deadline.js';
+import { startDeadline } from '../../util/deadline.js';
 import { parseMonth } from '../../util/month.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
 import {
   addNoColor,
   checkRegions,
+  deadlineOption,
   deprecatedAlias,
   environmentHelp,
   plural,
   readsEnvironment,
   resolveOptionSources,
+  timeoutOption,
 } from '../options.js';
 import { type CliIo, outputPath } from './collect.js';
 
@@ -178,18 +180,8 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
     )
     .option('--output-file <file>', 'write the evidence to this file instead')
     .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
-    .addOption(
-      new Option(
-        '--timeout <seconds>',
-        'seconds an AWS request may wait for an answer before it is retried (default 30; connections: 5)',
-      ).argParser((v) => parseTimeout(v)),
-    )
-    .addOption(
-      new Option(
-        '--deadline <duration>',
-        'stop collecting after this long (e.g. 30m, 1h30m): what is not read by then is a gap',
-      ).argParser((v) => parseDuration(v)),
-    )
+    .addOption(timeoutOption())
+    .addOption(deadlineOption(': what is not read by then is a gap'))
     .option('--fail-on-gaps', `exit with code ${ExitCode.Gaps} when a source was partial or failed`)
     .option('-q, --quiet', 'print nothing but errors');
   addNoColor(command);
