@@ -296,8 +296,23 @@ export async function collectMonthUsage(options: CollectMonthUsageOptions): Prom
   const keyClasses: Record<string, KeyClass> = {};
   for (const r of results) {
     if (r.keyed) {
-      requests.push(...r.keyed.requests);
-      keylessRequests.push(...r.keyed.keylessRequests);
+      // A region's read counts only that region's requests: an event of another region in its
+      // logs (files copied under the wrong prefix) is counted when its own region is read, never
+      // twice (the evidence reader refuses a repeated row).
+      let elsewhere = 0;
+      for (const q of r.keyed.requests)
+        if (q.region === r.region) requests.push(q);
+        else elsewhere += q.count;
+      for (const q of r.keyed.keylessRequests)
+        if (q.region === r.region) keylessRequests.push(q);
+        else elsewhere += q.count;
+      if (elsewhere > 0)
+        for (const [i, c] of r.coverage.entries())
+          if (c.source === r.keyed.coverage.source)
+            r.coverage[i] = {
+              ...c,
+              detail: `${c.detail ? `${c.detail}; ` : ''}${elsewhere.toLocaleString('en-US')} requests logged for other regions left out (counted when their own region is read)`,
+            };
       for (const e of r.keyed.lifecycle) lifecycle.set(`${e.keyArn}\u0000${e.event}\u0000${e.time}`, e);
       if (r.keyed.afterMonth) {
         for (const e of r.keyed.afterMonth.lifecycle)

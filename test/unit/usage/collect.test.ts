@@ -16,7 +16,7 @@ import {
   type UsageClients,
   usageEvidence,
 } from '../../../src/usage/collect.js';
-import { usageEvidenceSchema } from '../../../src/usage/evidence.js';
+import { parseUsageEvidence, usageEvidenceSchema } from '../../../src/usage/evidence.js';
 import { asLookupEvent, KMS_RECORDS, manualClock, OWNER } from './fixtures.js';
 
 const cloudTrail = mockClient(CloudTrailClient);
@@ -51,6 +51,29 @@ beforeEach(() => {
 });
 
 describe('collectMonthUsage', () => {
+  it("counts a region's requests only from that region's read: another region's events in its logs are left out and said, never counted twice", async () => {
+    // Both regions' Event history answer with the fixture's us-east-1 events (a misplaced copy).
+    cloudTrail.on(LookupEventsCommand).callsFake(async () => ({ Events: KMS_RECORDS.map(asLookupEvent) }));
+    const result = await collectMonthUsage({
+      month: '2026-10',
+      regions: ['us-east-1', 'eu-west-1'],
+      sources: ['lookup'],
+      clients,
+      clock: manualClock(NOW),
+    });
+    expect(result.usage.requests.length).toBeGreaterThan(0);
+    expect(result.usage.requests.every((r) => r.region === 'us-east-1')).toBe(true);
+    const eu = result.usage.coverage.find(
+      (c) => c.region === 'eu-west-1' && c.source === 'cloudtrail-lookup',
+    );
+    expect(eu?.detail).toMatch(
+      /requests logged for other regions left out \(counted when their own region is read\)$/,
+    );
+    // The evidence file it makes reads back: no row is repeated.
+    const text = JSON.stringify(usageEvidence(result));
+    expect(parseUsageEvidence(text, 'usage.json').usage.requests).toHaveLength(result.usage.requests.length);
+  });
+
   it('reads the chosen sources in every region and names each (region, source) in the coverage', async () => {
     cloudTrail.on(LookupEventsCommand).callsFake(async () => ({ Events: KMS_RECORDS.map(asLookupEvent) }));
     const result = await collectMonthUsage({
