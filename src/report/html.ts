@@ -3,7 +3,6 @@ import { SEVERITIES } from '../model/findings.js';
 import type { CostTotal, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatTotal } from '../pricing/money.js';
-import { compareText } from '../util/compare.js';
 import { keyName, unknownLinesInTotal } from './build.js';
 import { escapeHtml } from './escape.js';
 import {
@@ -13,6 +12,7 @@ import {
   day,
   FREE_TIER_LABEL,
   keyNames,
+  keyTableRows,
   type MarkdownOptions,
   money,
   monthTitle,
@@ -551,14 +551,7 @@ function name(rows: ReadonlyMap<string, KeyRow>, arn: string): string {
 
 function keyTable(report: MonthlyReport, cap: Cap): Html {
   const cur = report.cost.currency;
-  const sorted = report.keys
-    .map((row) => ({ row, name: keyName(row) }))
-    .sort(
-      (a, b) =>
-        compareText(a.row.account, b.row.account) ||
-        compareText(a.row.region, b.row.region) ||
-        compareText(a.name, b.name),
-    );
+  const sorted = keyTableRows(report);
   const { shown, noteText } = cap(sorted, 'keys', ['keys.csv', 'report.json']);
   const label = accountLabeler(report);
   const org = report.organization !== null;

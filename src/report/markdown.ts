@@ -596,10 +596,9 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
   return lines.join('\n');
 }
 
-function keyTable(report: MonthlyReport, cap: Cap): string {
-  const cur = report.cost.currency;
-  // Each key's name once, not twice per comparison.
-  const sorted = report.keys
+/** The key table's rows in its order (account, region, name), each key's name computed once; report.md and report.html. */
+export function keyTableRows(report: MonthlyReport): { row: KeyRow; name: string }[] {
+  return report.keys
     .map((row) => ({ row, name: keyName(row) }))
     .sort(
       (a, b) =>
@@ -607,6 +606,11 @@ function keyTable(report: MonthlyReport, cap: Cap): string {
         compareText(a.row.region, b.row.region) ||
         compareText(a.name, b.name),
     );
+}
+
+function keyTable(report: MonthlyReport, cap: Cap): string {
+  const cur = report.cost.currency;
+  const sorted = keyTableRows(report);
   const { shown, note } = cap(sorted, 'keys', ['keys.csv', 'report.json']);
   const label = accountLabeler(report);
   const org = report.organization !== null;
