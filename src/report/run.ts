@@ -36,7 +36,7 @@ import type { UsageProgress } from '../usage/source.js';
 import { startDeadline } from '../util/deadline.js';
 import { explainWriteError } from '../util/fs-errors.js';
 import { jsonFileChunks } from '../util/json-chunks.js';
-import { type MonthWindow, parseMonth } from '../util/month.js';
+import { type Month, previousMonthId, resolveReportMonth } from '../util/month.js';
 import { pathInside } from '../util/paths.js';
 import { firstZodIssue } from '../util/versioned-file.js';
 import { TOOL_VERSION } from '../version.js';
@@ -52,29 +52,9 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'csv', 'json', 'ht
 /** The formats written when none is asked for (report.html is written on request: `--format html`). */
 export const DEFAULT_REPORT_FORMATS: readonly ReportFormat[] = ['md', 'csv', 'json'];
 
-/** The month a report covers, and whether it had ended when the report was made. */
-export interface ReportMonth extends MonthWindow {
-  readonly monthToDate: boolean;
-}
-
-/**
- * The month to report: the given `YYYY-MM`, or the previous calendar month (UTC) when none is
- * given — what a job on the 1st wants. The current month is month-to-date; a future month is
- * refused.
- */
-export function resolveReportMonth(input: string | undefined, now: Date): ReportMonth {
-  if (input === undefined) {
-    const previous = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-    return { ...parseMonth(previous.toISOString().slice(0, 7)), monthToDate: false };
-  }
-  const window = parseMonth(input);
-  if (window.start.getTime() > now.getTime())
-    throw new InputError(
-      '--month',
-      `${window.month} has not started yet (today is ${now.toISOString().slice(0, 10)} UTC)`,
-    );
-  return { ...window, monthToDate: window.end.getTime() > now.getTime() };
-}
+/** The month a report covers: see {@link Month}. */
+export type ReportMonth = Month;
+export { resolveReportMonth };
 
 export function parseFormats(input: string, flag = '--format'): ReportFormat[] {
   const formats = [...new Set(input.split(',').map((f) => f.trim().toLowerCase()))].filter(Boolean);
@@ -442,7 +422,7 @@ async function monthlyReport(
   const outDir = options.outDir ?? 'reports';
   const dir = write ? await pathInside(outDir, scope, month.month) : '';
   const previous = write
-    ? await readPrevious(await pathInside(outDir, scope, previousMonthOf(month)))
+    ? await readPrevious(await pathInside(outDir, scope, previousMonthId(month)))
     : { report: null, problem: null };
   const report = buildMonthlyReport({
     month: month.month,
@@ -516,9 +496,4 @@ function interrupted(): InterruptedError {
   return new InterruptedError(
     'stopped (Ctrl-C) while collecting: no report was written, the previous one is intact',
   );
-}
-
-function previousMonthOf(month: ReportMonth): string {
-  const d = new Date(Date.UTC(month.start.getUTCFullYear(), month.start.getUTCMonth() - 1, 1));
-  return d.toISOString().slice(0, 7);
 }

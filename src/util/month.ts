@@ -9,7 +9,68 @@ export interface MonthWindow {
 }
 
 const MONTH_PATTERN = /^(\d{4})-(\d{2})$/;
-const DAY_MS = 86_400_000;
+/** Milliseconds in an hour and in a (UTC) day: the one home of both. */
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The month a report covers, parsed once at the edge (the CLI's `--month`, the library's
+ * `month`) and passed down to pricing, compliance and the report: its id, its UTC window, its
+ * hours (what a key-month is prorated over) and whether it had ended when the report was made.
+ */
+export interface Month extends MonthWindow {
+  /** Hours in the month: 672 to 744. */
+  readonly hours: number;
+  /** True when the month had not ended when the report was made: a month-to-date report. */
+  readonly monthToDate: boolean;
+}
+
+/**
+ * The {@link Month} of a `YYYY-MM` text or window, as it stands at `now` (month to date while it
+ * has not ended). Malformed text is an {@link InputError} naming `flag`.
+ */
+export function monthOf(value: string | MonthWindow, now?: Date, flag = '--month'): Month {
+  const window = typeof value === 'string' ? parseMonth(value, flag) : value;
+  if ('hours' in window && 'monthToDate' in window && now === undefined) return window as Month;
+  return {
+    month: window.month,
+    start: window.start,
+    end: window.end,
+    hours: (window.end.getTime() - window.start.getTime()) / HOUR_MS,
+    monthToDate: now !== undefined && window.end.getTime() > now.getTime(),
+  };
+}
+
+/**
+ * The month to report: the given `YYYY-MM`, or the previous calendar month (UTC) when none is
+ * given — what a job on the 1st wants. The current month is month to date; a future month is
+ * refused (an {@link InputError} naming `--month`).
+ *
+ * @example
+ * ```ts
+ * resolveReportMonth(undefined, new Date('2026-11-01T02:00:00Z')); // 2026-10, monthToDate false
+ * resolveReportMonth('2026-11', new Date('2026-11-15T00:00:00Z')); // 2026-11, monthToDate true
+ * ```
+ */
+export function resolveReportMonth(input: string | undefined, now: Date): Month {
+  if (input === undefined) {
+    const previous = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+    return monthOf(previous.toISOString().slice(0, 7), now);
+  }
+  const month = monthOf(input, now);
+  if (month.start.getTime() > now.getTime())
+    throw new InputError(
+      '--month',
+      `${month.month} has not started yet (today is ${now.toISOString().slice(0, 10)} UTC)`,
+    );
+  return month;
+}
+
+/** The `YYYY-MM` of the month before `month`. */
+export function previousMonthId(month: MonthWindow): string {
+  const d = new Date(Date.UTC(month.start.getUTCFullYear(), month.start.getUTCMonth() - 1, 1));
+  return d.toISOString().slice(0, 7);
+}
 
 /**
  * Turns `YYYY-MM` into the month's UTC window `[first day 00:00, first day of next month 00:00)`.
