@@ -1,5 +1,7 @@
 import type { KeylessRequestCount, LifecycleEvent, RequestCount, UsageSource } from '../model/usage.js';
+import { compareText } from '../util/compare.js';
 import { interpretKmsRecord, type KeyClass } from './events.js';
+import { byTextFields, tupleKey } from './order.js';
 
 /** What became of the records fed to an aggregator. */
 export interface AggregateStats {
@@ -37,6 +39,27 @@ export interface AggregatorState {
   readonly classes: readonly (readonly [string, KeyClass])[];
   readonly stats: AggregateStats;
 }
+
+/** Per-key counts in order: account, region, key, operation, pair spec. */
+const REQUEST_ORDER = byTextFields<RequestCount>(
+  (r) => r.account,
+  (r) => r.region,
+  (r) => r.keyArn,
+  (r) => r.operation,
+  (r) => r.keyPairSpec ?? '',
+);
+/** Requests that name no key in order: account, region, operation. */
+const KEYLESS_ORDER = byTextFields<KeylessRequestCount>(
+  (r) => r.account,
+  (r) => r.region,
+  (r) => r.operation,
+);
+/** Lifecycle events per key in time order. */
+const LIFECYCLE_ORDER = byTextFields<LifecycleEvent>(
+  (e) => e.keyArn,
+  (e) => e.time,
+  (e) => e.event,
+);
 
 interface CountEntry {
   readonly key: Omit<RequestCount, 'count' | 'failedCount'>;
@@ -128,13 +151,7 @@ export class UsageAggregator {
     if (s.oldest === null || t < s.oldest) s.oldest = t;
     if (s.newest === null || t > s.newest) s.newest = t;
 
-    for (const e of f.lifecycle) {
-      const id = `${e.keyArn}\u0000${e.event}\u0000${e.time}`;
-      if (!this.lifecycle.has(id)) {
-        this.lifecycle.set(id, e);
-        s.lifecycleEvents += 1;
-      }
-    }
+    for (const e of f.lifecycle) this.keep(e);
     // KMS acting on its own (automatic rotation, deletion at the end of the window) is not a request.
     if (f.serviceEvent) return;
 
@@ -157,8 +174,18 @@ export class UsageAggregator {
     } else entry.ok += 1;
   }
 
+  /** Keeps a lifecycle event of the window once (the same key, event and time is one event). */
+  private keep(e: LifecycleEvent): void {
+    const id = tupleKey(e.keyArn, e.event, e.time);
+    if (!this.lifecycle.has(id)) {
+      this.lifecycle.set(id, e);
+      this.stats.lifecycleEvents += 1;
+    }
+  }
+
+  /** Keeps a lifecycle event from after the window once. */
   private keepAfter(e: LifecycleEvent): void {
-    const id = `${e.keyArn}\u0000${e.event}\u0000${e.time}`;
+    const id = tupleKey(e.keyArn, e.event, e.time);
     if (!this.afterLifecycle.has(id)) {
       this.afterLifecycle.set(id, e);
       this.stats.afterLifecycleEvents += 1;
@@ -166,7 +193,7 @@ export class UsageAggregator {
   }
 
   private keylessFor(account: string, region: string, operation: string) {
-    const id = `${account}\u0000${region}\u0000${operation}`;
+    const id = tupleKey(account, region, operation);
     let entry = this.keyless.get(id);
     if (!entry) {
       entry = { key: { account, region, operation, source: this.source }, ok: 0, failed: 0 };
@@ -229,13 +256,7 @@ export class UsageAggregator {
       entry.ok += c.count;
       entry.failed += c.failedCount;
     }
-    for (const e of other.lifecycle) {
-      const id = `${e.keyArn}\u0000${e.event}\u0000${e.time}`;
-      if (!this.lifecycle.has(id)) {
-        this.lifecycle.set(id, e);
-        this.stats.lifecycleEvents += 1;
-      }
-    }
+    for (const e of other.lifecycle) this.keep(e);
     for (const k of other.keyless) {
       const entry = this.keylessFor(k.account, k.region, k.operation);
       entry.ok += k.count;
@@ -262,46 +283,28 @@ export class UsageAggregator {
     return [...this.counts.values()]
       .flatMap((byOperation) => [...byOperation.values()].flat())
       .map(({ key, ok, failed }) => ({ ...key, count: ok, failedCount: failed }))
-      .sort(
-        (a, b) =>
-          a.account.localeCompare(b.account) ||
-          a.region.localeCompare(b.region) ||
-          a.keyArn.localeCompare(b.keyArn) ||
-          a.operation.localeCompare(b.operation) ||
-          (a.keyPairSpec ?? '').localeCompare(b.keyPairSpec ?? ''),
-      );
+      .sort(REQUEST_ORDER);
   }
 
   /** Requests that name no key so far, sorted (account, region, operation). */
   keylessRequests(): KeylessRequestCount[] {
     return [...this.keyless.values()]
       .map(({ key, ok, failed }) => ({ ...key, count: ok, failedCount: failed }))
-      .sort(
-        (a, b) =>
-          a.account.localeCompare(b.account) ||
-          a.region.localeCompare(b.region) ||
-          a.operation.localeCompare(b.operation),
-      );
+      .sort(KEYLESS_ORDER);
   }
 
   /** Lifecycle events kept from after the window, per key in time order. */
   afterLifecycleEvents(): LifecycleEvent[] {
-    return [...this.afterLifecycle.values()].sort(
-      (a, b) =>
-        a.keyArn.localeCompare(b.keyArn) || a.time.localeCompare(b.time) || a.event.localeCompare(b.event),
-    );
+    return [...this.afterLifecycle.values()].sort(LIFECYCLE_ORDER);
   }
 
   /** Lifecycle events so far, per key in time order. */
   lifecycleEvents(): LifecycleEvent[] {
-    return [...this.lifecycle.values()].sort(
-      (a, b) =>
-        a.keyArn.localeCompare(b.keyArn) || a.time.localeCompare(b.time) || a.event.localeCompare(b.event),
-    );
+    return [...this.lifecycle.values()].sort(LIFECYCLE_ORDER);
   }
 
   /** The key class each key's requests revealed, by ARN. */
   keyClasses(): Record<string, KeyClass> {
-    return Object.fromEntries([...this.classes.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    return Object.fromEntries([...this.classes.entries()].sort(([a], [b]) => compareText(a, b)));
   }
 }

@@ -6,12 +6,18 @@ import {
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import { classifyAwsError } from '../collect/aws-errors.js';
-import { RegionCredentialsFailure } from '../collect/kms.js';
 import type { AccountUsageTotal, UsageCoverage } from '../model/usage.js';
-import { type Clock, systemClock } from '../util/clock.js';
+import { systemClock } from '../util/clock.js';
+import { compareText } from '../util/compare.js';
 import { deadlineReason } from '../util/deadline.js';
 import { daysBetween, type MonthWindow } from '../util/month.js';
-import { progressMeter, type UsageProgress } from './source.js';
+import {
+  coverageOf,
+  credentialsFailure,
+  failureText,
+  progressMeter,
+  type UsageSourceOptions,
+} from './source.js';
 
 export const USAGE_NAMESPACE = 'AWS/Usage';
 export const USAGE_METRIC = 'CallCount';
@@ -38,20 +44,9 @@ export const ALWAYS_QUERIED_RESOURCES: readonly string[] = [
   'CryptographicOperationsEcc',
 ];
 
-export interface CloudWatchUsageOptions {
-  readonly account: string;
-  readonly region: string;
-  readonly window: MonthWindow;
-  readonly clock?: Clock;
+export interface CloudWatchUsageOptions extends UsageSourceOptions {
   /** Stops between GetMetricData calls; the result is then `partial`. */
   readonly signal?: AbortSignal;
-  /**
-   * The run's deadline (see `startDeadline`): once it passes no request is started, those in
-   * flight are cut, and the coverage is `partial` with what was read (`failed` if nothing was),
-   * saying the deadline passed.
-   */
-  readonly deadline?: AbortSignal;
-  readonly onProgress?: (progress: UsageProgress) => void;
 }
 
 export interface CloudWatchUsageResult {
@@ -87,125 +82,166 @@ export async function collectCloudWatchUsage(
   client: CloudWatchClient,
   options: CloudWatchUsageOptions,
 ): Promise<CloudWatchUsageResult> {
-  const { account, region, window, signal, deadline } = options;
-  const call = deadline ? { abortSignal: deadline } : undefined;
+  const { account, region, window, deadline } = options;
   const clock = options.clock ?? systemClock;
   const now = new Date(clock.now());
   const meter = progressMeter(clock, { account, region, source: 'cloudwatch' }, options.onProgress);
-  const coverage = (status: UsageCoverage['status'], detail: string): UsageCoverage => ({
-    account,
-    region,
-    source: 'cloudwatch',
-    status,
-    detail,
-  });
+  const coverage = coverageOf(account, region, 'cloudwatch');
   const fail = (operation: string, error: unknown): CloudWatchUsageResult => {
     const e = classifyAwsError(error, deadline);
-    if (e.kind === 'credentials')
-      throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+    if (e.kind === 'credentials') throw credentialsFailure(e, error);
     if (e.kind === 'deadline') return { coverage: coverage('failed', e.message), totals: [] };
-    return {
-      coverage: coverage('failed', `${operation} failed: ${e.code}${e.message ? ` (${e.message})` : ''}`),
-      totals: [],
-    };
+    return { coverage: coverage('failed', `${operation} failed: ${failureText(e)}`), totals: [] };
   };
 
-  if (window.start.getTime() >= now.getTime())
-    return { coverage: coverage('failed', `${window.month} has not started yet`), totals: [] };
-  if (daysBetween(window.start, now) > CLOUDWATCH_RETENTION_DAYS)
-    return {
-      coverage: coverage(
-        'failed',
-        `${window.month} is older than CloudWatch keeps datapoints (${CLOUDWATCH_RETENTION_DAYS} days)`,
-      ),
-      totals: [],
-    };
-
-  const resources = new Set<string>(ALWAYS_QUERIED_RESOURCES);
+  const refused = outsideRetention(window, now);
+  if (refused) return { coverage: coverage('failed', refused), totals: [] };
+  let resources: string[];
   try {
-    let NextToken: string | undefined;
-    do {
-      if (deadline?.aborted) throw deadline.reason;
-      const page = await client.send(
-        new ListMetricsCommand({
-          Namespace: USAGE_NAMESPACE,
-          MetricName: USAGE_METRIC,
-          Dimensions: KMS_USAGE_DIMENSIONS.map((d) => ({ ...d })),
-          NextToken,
-        }),
-        call,
-      );
-      for (const metric of page.Metrics ?? []) {
-        const resource = metric.Dimensions?.find((d) => d.Name === 'Resource')?.Value;
-        if (resource && (metric.Dimensions?.length ?? 0) === KMS_USAGE_DIMENSIONS.length + 1)
-          resources.add(resource);
-      }
-      NextToken = page.NextToken;
-    } while (NextToken);
+    resources = await listResources(client, deadline);
   } catch (error) {
     return fail('ListMetrics', error);
   }
-
-  const ordered = [...resources].sort();
   const readEnd = new Date(Math.min(window.end.getTime(), now.getTime()));
-  const sums = new Map<string, number>();
-  const incomplete = new Set<string>();
-  let calls = 0;
-  let stopped = false;
-  /** Set when the run's deadline cut the reading: what was summed so far is kept, marked partial. */
-  let cut = false;
-  for (let i = 0; i < ordered.length; i += CLOUDWATCH_QUERIES_PER_CALL) {
-    if (signal?.aborted) {
-      stopped = true;
-      break;
-    }
-    if (deadline?.aborted) {
-      cut = true;
-      break;
-    }
-    const batch = ordered.slice(i, i + CLOUDWATCH_QUERIES_PER_CALL);
-    const queries: MetricDataQuery[] = batch.map((resource, j) => ({
-      Id: `q${i + j}`,
-      MetricStat: {
-        Metric: { Namespace: USAGE_NAMESPACE, MetricName: USAGE_METRIC, Dimensions: dimensionsFor(resource) },
-        Period: CLOUDWATCH_PERIOD_SECONDS,
-        Stat: 'Sum',
-      },
-      ReturnData: true,
-    }));
-    try {
-      let NextToken: string | undefined;
-      do {
-        const page = await client.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: queries,
-            StartTime: window.start,
-            EndTime: readEnd,
-            NextToken,
-          }),
-          call,
-        );
-        calls += 1;
-        for (const r of page.MetricDataResults ?? []) {
-          const resource = ordered[Number(r.Id?.slice(1))];
-          if (resource === undefined) continue;
-          const sum = (r.Values ?? []).reduce((a, v) => a + v, 0);
-          sums.set(resource, (sums.get(resource) ?? 0) + sum);
-          if (r.StatusCode === 'InternalError' || r.StatusCode === 'Forbidden') incomplete.add(resource);
-        }
-        NextToken = page.NextToken;
-      } while (NextToken);
-    } catch (error) {
-      if (classifyAwsError(error, deadline).kind === 'deadline') {
-        cut = true;
-        break;
-      }
-      return fail('GetMetricData', error);
-    }
-    meter(0, calls, Math.min(1, (i + batch.length) / ordered.length));
-  }
+  const read = await sumResources(client, resources, { ...options, readEnd, meter });
+  if (read.error !== undefined) return fail('GetMetricData', read.error);
+  const totals = totalsOf(read.sums, account, region);
+  return { coverage: cloudWatchCoverage(read, { ...options, readEnd, totals }, coverage), totals };
+}
 
-  const totals: AccountUsageTotal[] = [...sums.entries()]
+/** Why CloudWatch cannot give the month (not started, or older than it keeps datapoints), or null. */
+function outsideRetention(window: MonthWindow, now: Date): string | null {
+  if (window.start.getTime() >= now.getTime()) return `${window.month} has not started yet`;
+  if (daysBetween(window.start, now) > CLOUDWATCH_RETENTION_DAYS)
+    return `${window.month} is older than CloudWatch keeps datapoints (${CLOUDWATCH_RETENTION_DAYS} days)`;
+  return null;
+}
+
+/**
+ * The `Resource` values to query, sorted: every one ListMetrics returns (paginated) with exactly
+ * the KMS dimensions and `Resource`, plus {@link ALWAYS_QUERIED_RESOURCES}. Stops at the deadline
+ * (thrown, as a failed call is).
+ */
+async function listResources(client: CloudWatchClient, deadline: AbortSignal | undefined): Promise<string[]> {
+  const resources = new Set<string>(ALWAYS_QUERIED_RESOURCES);
+  let NextToken: string | undefined;
+  do {
+    if (deadline?.aborted) throw deadline.reason;
+    const page = await client.send(
+      new ListMetricsCommand({
+        Namespace: USAGE_NAMESPACE,
+        MetricName: USAGE_METRIC,
+        Dimensions: KMS_USAGE_DIMENSIONS.map((d) => ({ ...d })),
+        NextToken,
+      }),
+      deadline ? { abortSignal: deadline } : undefined,
+    );
+    for (const metric of page.Metrics ?? []) {
+      const resource = metric.Dimensions?.find((d) => d.Name === 'Resource')?.Value;
+      if (resource && (metric.Dimensions?.length ?? 0) === KMS_USAGE_DIMENSIONS.length + 1)
+        resources.add(resource);
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return [...resources].sort();
+}
+
+/** What summing the resources over the month gave, and what stopped it early. */
+interface ResourceSums {
+  readonly resources: readonly string[];
+  readonly sums: Map<string, number>;
+  /** Resources CloudWatch returned no complete data for. */
+  readonly incomplete: Set<string>;
+  /** GetMetricData calls made. */
+  calls: number;
+  /** Ctrl-C stopped the reading between calls. */
+  stopped: boolean;
+  /** The run's deadline cut the reading: what was summed so far is kept, marked partial. */
+  cut: boolean;
+  /** A call that failed (not by the deadline): the source fails with it. */
+  error?: unknown;
+}
+
+/**
+ * Sums each resource's datapoints over the month with GetMetricData, in batches of
+ * {@link CLOUDWATCH_QUERIES_PER_CALL} queries, reporting progress after each batch. Ctrl-C is
+ * checked between batches, the deadline also cuts the call in flight.
+ */
+async function sumResources(
+  client: CloudWatchClient,
+  resources: readonly string[],
+  read: CloudWatchUsageOptions & { readonly readEnd: Date; readonly meter: ReturnType<typeof progressMeter> },
+): Promise<ResourceSums> {
+  const { signal, deadline } = read;
+  const out: ResourceSums = {
+    resources,
+    sums: new Map(),
+    incomplete: new Set(),
+    calls: 0,
+    stopped: false,
+    cut: false,
+  };
+  for (let i = 0; i < resources.length; i += CLOUDWATCH_QUERIES_PER_CALL) {
+    if (signal?.aborted) return { ...out, stopped: true };
+    if (deadline?.aborted) return { ...out, cut: true };
+    const batch = resources.slice(i, i + CLOUDWATCH_QUERIES_PER_CALL);
+    try {
+      await sumBatch(client, queriesFor(batch, i), read, out);
+    } catch (error) {
+      if (classifyAwsError(error, deadline).kind === 'deadline') return { ...out, cut: true };
+      return { ...out, error };
+    }
+    read.meter(0, out.calls, Math.min(1, (i + batch.length) / resources.length));
+  }
+  return out;
+}
+
+/** One query per resource of a batch, each with the Id `q<index in the sorted resources>`. */
+function queriesFor(batch: readonly string[], offset: number): MetricDataQuery[] {
+  return batch.map((resource, j) => ({
+    Id: `q${offset + j}`,
+    MetricStat: {
+      Metric: { Namespace: USAGE_NAMESPACE, MetricName: USAGE_METRIC, Dimensions: dimensionsFor(resource) },
+      Period: CLOUDWATCH_PERIOD_SECONDS,
+      Stat: 'Sum',
+    },
+    ReturnData: true,
+  }));
+}
+
+/** Adds one batch's datapoints (every result page of it) to the resources' sums. */
+async function sumBatch(
+  client: CloudWatchClient,
+  queries: MetricDataQuery[],
+  read: { readonly window: MonthWindow; readonly readEnd: Date; readonly deadline?: AbortSignal },
+  out: ResourceSums,
+): Promise<void> {
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: queries,
+        StartTime: read.window.start,
+        EndTime: read.readEnd,
+        NextToken,
+      }),
+      read.deadline ? { abortSignal: read.deadline } : undefined,
+    );
+    out.calls += 1;
+    for (const r of page.MetricDataResults ?? []) {
+      const resource = out.resources[Number(r.Id?.slice(1))];
+      if (resource === undefined) continue;
+      const sum = (r.Values ?? []).reduce((a, v) => a + v, 0);
+      out.sums.set(resource, (out.sums.get(resource) ?? 0) + sum);
+      if (r.StatusCode === 'InternalError' || r.StatusCode === 'Forbidden') out.incomplete.add(resource);
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+}
+
+/** One total per resource with calls, rounded, sorted by resource. */
+function totalsOf(sums: ReadonlyMap<string, number>, account: string, region: string): AccountUsageTotal[] {
+  return [...sums.entries()]
     .filter(([, count]) => count > 0)
     .map(([resource, count]) => ({
       account,
@@ -214,33 +250,40 @@ export async function collectCloudWatchUsage(
       count: Math.round(count),
       source: 'cloudwatch' as const,
     }))
-    .sort((a, b) => a.resource.localeCompare(b.resource));
-  const summary = `${totals.length} resources with calls (${ordered.length} queried, ${calls} GetMetricData calls)`;
-  if (stopped) return { coverage: coverage('partial', `stopped on request; ${summary}`), totals };
-  if (cut)
+    .sort((a, b) => compareText(a.resource, b.resource));
+}
+
+/**
+ * What the month's totals cover: stopped on request, cut by the deadline, incomplete data, the
+ * month not over yet (with `readUntil`), or complete.
+ */
+function cloudWatchCoverage(
+  read: ResourceSums,
+  month: {
+    readonly window: MonthWindow;
+    readonly readEnd: Date;
+    readonly deadline?: AbortSignal;
+    readonly totals: readonly AccountUsageTotal[];
+  },
+  coverage: ReturnType<typeof coverageOf>,
+): UsageCoverage {
+  const summary = `${month.totals.length} resources with calls (${read.resources.length} queried, ${read.calls} GetMetricData calls)`;
+  if (read.stopped) return coverage('partial', `stopped on request; ${summary}`);
+  if (read.cut)
+    return read.calls > 0
+      ? coverage('partial', `stopped: ${deadlineReason(month.deadline)}; ${summary}`)
+      : coverage('failed', `not read: ${deadlineReason(month.deadline)}`);
+  if (read.incomplete.size > 0)
+    return coverage(
+      'partial',
+      `${summary}; CloudWatch returned no complete data for ${[...read.incomplete].sort().join(', ')}`,
+    );
+  const readUntil = month.readEnd.toISOString();
+  if (month.readEnd.getTime() < month.window.end.getTime())
     return {
-      coverage:
-        calls > 0
-          ? coverage('partial', `stopped: ${deadlineReason(deadline)}; ${summary}`)
-          : coverage('failed', `not read: ${deadlineReason(deadline)}`),
-      totals,
+      ...coverage('partial', `the month is not over: totals up to ${readUntil}; ${summary}`),
+      // Complete up to then: a month-to-date report prices them.
+      readUntil,
     };
-  if (incomplete.size > 0)
-    return {
-      coverage: coverage(
-        'partial',
-        `${summary}; CloudWatch returned no complete data for ${[...incomplete].sort().join(', ')}`,
-      ),
-      totals,
-    };
-  if (readEnd.getTime() < window.end.getTime())
-    return {
-      coverage: {
-        ...coverage('partial', `the month is not over: totals up to ${readEnd.toISOString()}; ${summary}`),
-        // Complete up to then: a month-to-date report prices them.
-        readUntil: readEnd.toISOString(),
-      },
-      totals,
-    };
-  return { coverage: coverage('complete', summary), totals };
+  return coverage('complete', summary);
 }

@@ -12,6 +12,7 @@ export const KMS_EVENT_SOURCE = 'kms.amazonaws.com';
 export const LIFECYCLE_EVENTS: ReadonlySet<LifecycleEventName> = new Set(LIFECYCLE_EVENT_NAMES);
 
 import { DATA_KEY_PAIR_OPERATIONS, DEFAULT_PENDING_WINDOW_DAYS } from '../model/kms.js';
+import { DAY_MS } from '../util/month.js';
 
 export { DATA_KEY_PAIR_OPERATIONS, DEFAULT_PENDING_WINDOW_DAYS };
 
@@ -217,8 +218,8 @@ function lifecycleOf(
     const window =
       positiveInt(params.pendingWindowInDays) ??
       positiveInt(response.pendingWindowInDays) ??
-      (parsed ? Math.round((parsed.getTime() - time.getTime()) / 86_400_000) : DEFAULT_PENDING_WINDOW_DAYS);
-    const deletion = parsed ?? new Date(time.getTime() + window * 86_400_000);
+      (parsed ? Math.round((parsed.getTime() - time.getTime()) / DAY_MS) : DEFAULT_PENDING_WINDOW_DAYS);
+    const deletion = parsed ?? new Date(time.getTime() + window * DAY_MS);
     details = { pendingWindowInDays: window, deletionDate: deletion.toISOString() };
   }
   const events: LifecycleEvent[] = [];

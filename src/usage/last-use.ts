@@ -1,6 +1,8 @@
 import type { InventorySnapshot, LastUsage } from '../model/inventory.js';
 import type { Observed } from '../model/observed.js';
 import type { MonthUsage } from '../model/usage.js';
+import { compareText } from '../util/compare.js';
+import { tupleKey } from './order.js';
 
 /** A key with no request in the month's per-key counts, and what GetKeyLastUsage said of it. */
 export interface IdleKeyEvidence {
@@ -34,7 +36,7 @@ export function idleKeysLastUse(
       .filter(
         (c) => (c.source === 'cloudtrail-lookup' || c.source === 'cloudtrail-s3') && c.status === 'complete',
       )
-      .map((c) => `${c.account}\u0000${c.region}`),
+      .map((c) => tupleKey(c.account, c.region)),
   );
   return snapshot.keys
     .filter((k) => !used.has(k.arn))
@@ -43,7 +45,7 @@ export function idleKeysLastUse(
       region: k.region,
       keyArn: k.arn,
       lastUsage: k.lastUsage,
-      monthFullyRead: complete.has(`${k.account}\u0000${k.region}`),
+      monthFullyRead: complete.has(tupleKey(k.account, k.region)),
     }))
-    .sort((a, b) => a.keyArn.localeCompare(b.keyArn));
+    .sort((a, b) => compareText(a.keyArn, b.keyArn));
 }

@@ -1,10 +1,11 @@
 import {
   type CloudTrailClient,
+  type Event,
+  type LookupAttribute,
   LookupEventsCommand,
   type LookupEventsResponse,
 } from '@aws-sdk/client-cloudtrail';
-import { classifyAwsError } from '../collect/aws-errors.js';
-import { RegionCredentialsFailure } from '../collect/kms.js';
+import { type ClassifiedError, classifyAwsError } from '../collect/aws-errors.js';
 import { InputError } from '../errors.js';
 import type { LifecycleEvent, UsageCoverage } from '../model/usage.js';
 import { type Clock, systemClock } from '../util/clock.js';
@@ -14,12 +15,15 @@ import { RateLimiter } from '../util/rate-limiter.js';
 import { UsageAggregator } from './aggregator.js';
 import { KMS_EVENT_SOURCE } from './events.js';
 import {
+  coverageOf,
+  credentialsFailure,
   describeCounts,
+  failureText,
   iso,
   type PerKeySourceResult,
   perKeyResult,
   progressMeter,
-  type UsageProgress,
+  type UsageSourceOptions,
 } from './source.js';
 
 /** CloudTrail's LookupEvents quota: 2 requests per second per account and region (not adjustable). */
@@ -37,20 +41,9 @@ export const LOOKUP_EVENTS_PAGE_SIZE = 50;
 /** How far back Event history goes. */
 export const EVENT_HISTORY_DAYS = 90;
 
-export interface LookupEventsOptions {
-  readonly account: string;
-  readonly region: string;
-  readonly window: MonthWindow;
-  readonly clock?: Clock;
+export interface LookupEventsOptions extends UsageSourceOptions {
   /** Stops the lookup after the page in flight; the result is then `partial` with what was read. */
   readonly signal?: AbortSignal;
-  /**
-   * The run's deadline (see `startDeadline`): once it passes no request is started, the one in
-   * flight is cut, and the coverage is `partial` with what was read (`failed` if nothing was),
-   * saying the deadline passed.
-   */
-  readonly deadline?: AbortSignal;
-  readonly onProgress?: (progress: UsageProgress) => void;
   /**
    * The pacing of this account and region. Share one limiter between lookups of the same account
    * and region; by default each call makes its own at {@link LOOKUP_EVENTS_PACE}.
@@ -130,61 +123,80 @@ export async function collectLookupEvents(
   client: CloudTrailClient,
   options: LookupEventsOptions,
 ): Promise<PerKeySourceResult> {
-  const { account, region, window, signal, deadline } = options;
   const clock = options.clock ?? systemClock;
   const now = clock.now();
-  assertInEventHistory(window, new Date(now));
+  assertInEventHistory(options.window, new Date(now));
   const limiter = options.limiter ?? new RateLimiter(LOOKUP_EVENTS_PACE, 1, clock);
-  const readEnd = new Date(Math.min(window.end.getTime(), now));
-  const span = readEnd.getTime() - window.start.getTime();
-  const agg = new UsageAggregator('cloudtrail-lookup', window);
-  const meter = progressMeter(clock, { account, region, source: 'cloudtrail-lookup' }, options.onProgress);
-  const coverage = (status: UsageCoverage['status'], detail: string): UsageCoverage => ({
-    account,
-    region,
-    source: 'cloudtrail-lookup',
-    status,
-    detail,
-  });
+  const month = new MonthRead(options, clock, now);
+  const { end, pages } = await lookupPages(
+    client,
+    {
+      attribute: { AttributeKey: 'EventSource', AttributeValue: KMS_EVENT_SOURCE },
+      start: options.window.start,
+      end: month.readEnd,
+    },
+    { ...options, limiter },
+    (events, pages, more) => month.count(events, pages, more),
+  );
+  if (end.kind !== 'done') return month.endedEarly(end, pages, options.deadline);
+  const after =
+    options.afterMonth && !month.unfinished
+      ? await lookupScheduledAfter(client, options, now, limiter)
+      : null;
+  return month.whole(pages, after);
+}
 
-  let pages = 0;
-  /** Events arrive newest first: the oldest time seen is how far back the read has reached. */
-  let reached = readEnd.getTime();
-  const readBack = () =>
-    reached <= window.start.getTime()
-      ? 'the whole window'
-      : `from ${iso(reached)} to ${iso(readEnd.getTime())} (${Math.round(((readEnd.getTime() - reached) / span) * 100)}% of the month)`;
-  let NextToken: string | undefined;
-  /** The coverage when the run's deadline stops the lookup: what was read is kept. */
-  const cutByDeadline = () => {
-    const why = deadlineReason(deadline);
-    return perKeyResult(
-      agg,
-      pages === 0
-        ? coverage('failed', `not read: ${why}`)
-        : coverage(
-            'partial',
-            `stopped after ${pages} pages: ${why}; kept what was read, ${readBack()}: ${describeCounts(agg)}`,
-          ),
-      pages,
-    );
-  };
+/** What one LookupEvents query asks for: the events of one attribute between two times. */
+interface LookupQuery {
+  readonly attribute: LookupAttribute;
+  readonly start: Date;
+  readonly end: Date;
+}
+
+/** How a lookup and its pacing are stopped. */
+interface LookupRun {
+  readonly limiter: RateLimiter;
+  readonly signal?: AbortSignal;
+  readonly deadline?: AbortSignal;
+}
+
+/**
+ * How a paged lookup ended: every page read (`done`), Ctrl-C before a request (`stopped`), the
+ * run's deadline (`deadline`), a page that failed after the SDK's retries (`failed`), or a
+ * service that gave the same NextToken twice (`repeated-token`).
+ */
+type LookupEnd =
+  | { readonly kind: 'done' | 'stopped' | 'deadline' | 'repeated-token' }
+  | { readonly kind: 'failed'; readonly error: ClassifiedError };
+
+/**
+ * Reads every page of one query, each request (and each of the SDK's retries) paced by the
+ * limiter, and hands each page's events to `onPage` as it arrives (nothing is kept here).
+ * Ctrl-C is checked before each request, so the page in flight is finished; the deadline is
+ * checked there too, and also cuts the wait for the pace and the request in flight. Failed
+ * credentials end the region (thrown); any other failure ends the lookup with what was read.
+ */
+async function lookupPages(
+  client: CloudTrailClient,
+  query: LookupQuery,
+  run: LookupRun,
+  onPage: (events: readonly Event[], pages: number, more: boolean) => void,
+): Promise<{ end: LookupEnd; pages: number }> {
+  const { limiter, deadline } = run;
   const passed = deadline ? whenAborted(deadline) : null;
-
+  let pages = 0;
+  let NextToken: string | undefined;
   do {
-    if (signal?.aborted) break;
-    if (deadline?.aborted) return cutByDeadline();
-    await (passed ? Promise.race([limiter.take(), passed]) : limiter.take());
-    if (signal?.aborted) break;
-    if (deadline?.aborted) return cutByDeadline();
+    const stop = await waitForTurn(run, passed);
+    if (stop) return { end: { kind: stop }, pages };
     let page: LookupEventsResponse;
     try {
       page = await client.send(
         paceRetries(
           new LookupEventsCommand({
-            LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: KMS_EVENT_SOURCE }],
-            StartTime: window.start,
-            EndTime: readEnd,
+            LookupAttributes: [query.attribute],
+            StartTime: query.start,
+            EndTime: query.end,
             MaxResults: LOOKUP_EVENTS_PAGE_SIZE,
             NextToken,
           }),
@@ -194,75 +206,144 @@ export async function collectLookupEvents(
       );
     } catch (error) {
       const e = classifyAwsError(error, deadline);
-      if (e.kind === 'deadline') return cutByDeadline();
-      if (e.kind === 'credentials')
-        throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
-      const what = `LookupEvents failed on page ${pages + 1} after the SDK's retries: ${e.code}${e.message ? ` (${e.message})` : ''}`;
-      return perKeyResult(
-        agg,
-        pages === 0
-          ? coverage('failed', `${what}; nothing was read`)
-          : coverage('partial', `${what}; kept what was read, ${readBack()}: ${describeCounts(agg)}`),
-        pages,
-      );
+      if (e.kind === 'deadline') return { end: { kind: 'deadline' }, pages };
+      if (e.kind === 'credentials') throw credentialsFailure(e, error);
+      return { end: { kind: 'failed', error: e }, pages };
     }
     pages += 1;
-    for (const event of page.Events ?? []) {
-      let record: unknown = null;
-      try {
-        record = event.CloudTrailEvent ? JSON.parse(event.CloudTrailEvent) : null;
-      } catch {
-        // counted as malformed below
-      }
-      agg.add(record);
-      const t = event.EventTime?.getTime();
-      if (t !== undefined && t < reached) reached = Math.max(t, window.start.getTime());
-    }
     // Only the previous token is kept (memory stays flat): a service that repeats it would loop forever.
     const previous = NextToken;
     NextToken = page.NextToken;
-    meter(agg.stats.kmsEvents, pages, NextToken ? (readEnd.getTime() - reached) / span : 1);
-    if (NextToken !== undefined) {
-      if (NextToken === previous) {
-        return perKeyResult(
-          agg,
-          coverage(
-            'partial',
-            `LookupEvents returned the same NextToken twice on page ${pages}; stopped, ${readBack()}: ${describeCounts(agg)}`,
-          ),
-          pages,
-        );
-      }
-    }
+    onPage(page.Events ?? [], pages, Boolean(NextToken));
+    if (NextToken !== undefined && NextToken === previous) return { end: { kind: 'repeated-token' }, pages };
   } while (NextToken !== undefined);
+  return { end: { kind: 'done' }, pages };
+}
 
-  if (NextToken !== undefined || (signal?.aborted && pages === 0))
-    return perKeyResult(
-      agg,
-      coverage(
+/**
+ * Waits for the pace before a request, unless Ctrl-C or the deadline has stopped the lookup:
+ * what stopped it (checked before and after the wait; the deadline cuts the wait), or null.
+ */
+async function waitForTurn(
+  run: LookupRun,
+  passed: Promise<void> | null,
+): Promise<'stopped' | 'deadline' | null> {
+  const { limiter, signal, deadline } = run;
+  const stop = () => (signal?.aborted ? 'stopped' : deadline?.aborted ? 'deadline' : null);
+  if (stop()) return stop();
+  await (passed ? Promise.race([limiter.take(), passed]) : limiter.take());
+  return stop();
+}
+
+/** The record an Event history entry carries, parsed; null (counted as malformed) when it is not JSON. */
+function recordOf(event: Event): unknown {
+  try {
+    return event.CloudTrailEvent ? JSON.parse(event.CloudTrailEvent) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The month's read of one account and region: its counts, how far back it has reached (events
+ * arrive newest first) and the coverage each way it can end says.
+ */
+class MonthRead {
+  readonly agg: UsageAggregator;
+  /** The month's end, or now for a month not over yet. */
+  readonly readEnd: Date;
+  readonly unfinished: boolean;
+  private readonly startMs: number;
+  private readonly span: number;
+  /** The oldest event time seen: how far back the read has reached. */
+  private reached: number;
+  private readonly meter: ReturnType<typeof progressMeter>;
+  private readonly coverage: ReturnType<typeof coverageOf>;
+
+  constructor(options: LookupEventsOptions, clock: Clock, now: number) {
+    const { account, region, window } = options;
+    this.agg = new UsageAggregator('cloudtrail-lookup', window);
+    this.readEnd = new Date(Math.min(window.end.getTime(), now));
+    this.unfinished = this.readEnd.getTime() < window.end.getTime();
+    this.startMs = window.start.getTime();
+    this.span = this.readEnd.getTime() - this.startMs;
+    this.reached = this.readEnd.getTime();
+    this.meter = progressMeter(clock, { account, region, source: 'cloudtrail-lookup' }, options.onProgress);
+    this.coverage = coverageOf(account, region, 'cloudtrail-lookup');
+  }
+
+  /** Counts one page's events and reports progress. */
+  count(events: readonly Event[], pages: number, more: boolean): void {
+    for (const event of events) {
+      this.agg.add(recordOf(event));
+      const t = event.EventTime?.getTime();
+      if (t !== undefined && t < this.reached) this.reached = Math.max(t, this.startMs);
+    }
+    const fraction = more ? (this.readEnd.getTime() - this.reached) / this.span : 1;
+    this.meter(this.agg.stats.kmsEvents, pages, fraction);
+  }
+
+  /** How much of the month has been read, for a coverage detail. */
+  private readBack(): string {
+    const end = this.readEnd.getTime();
+    return this.reached <= this.startMs
+      ? 'the whole window'
+      : `from ${iso(this.reached)} to ${iso(end)} (${Math.round(((end - this.reached) / this.span) * 100)}% of the month)`;
+  }
+
+  /** The result when the read ended before its last page: what was read is kept. */
+  endedEarly(
+    end: Exclude<LookupEnd, { kind: 'done' }>,
+    pages: number,
+    deadline?: AbortSignal,
+  ): PerKeySourceResult {
+    const counts = describeCounts(this.agg);
+    let coverage: UsageCoverage;
+    if (end.kind === 'deadline') {
+      const why = deadlineReason(deadline);
+      coverage =
+        pages === 0
+          ? this.coverage('failed', `not read: ${why}`)
+          : this.coverage(
+              'partial',
+              `stopped after ${pages} pages: ${why}; kept what was read, ${this.readBack()}: ${counts}`,
+            );
+    } else if (end.kind === 'failed') {
+      const what = `LookupEvents failed on page ${pages + 1} after the SDK's retries: ${failureText(end.error)}`;
+      coverage =
+        pages === 0
+          ? this.coverage('failed', `${what}; nothing was read`)
+          : this.coverage('partial', `${what}; kept what was read, ${this.readBack()}: ${counts}`);
+    } else if (end.kind === 'repeated-token') {
+      coverage = this.coverage(
         'partial',
-        `stopped on request after ${pages} pages; ${pages > 0 ? `read ${readBack()}` : 'nothing was read'}: ${describeCounts(agg)}`,
-      ),
-      pages,
-    );
-  const unfinished = readEnd.getTime() < window.end.getTime();
-  const after =
-    options.afterMonth && !unfinished ? await lookupScheduledAfter(client, options, now, limiter) : null;
-  return perKeyResult(
-    agg,
-    unfinished
+        `LookupEvents returned the same NextToken twice on page ${pages}; stopped, ${this.readBack()}: ${counts}`,
+      );
+    } else {
+      coverage = this.coverage(
+        'partial',
+        `stopped on request after ${pages} pages; ${pages > 0 ? `read ${this.readBack()}` : 'nothing was read'}: ${counts}`,
+      );
+    }
+    return perKeyResult(this.agg, coverage, pages);
+  }
+
+  /** The result when every page was read: the whole month, or the month so far if it is not over. */
+  whole(pages: number, after: PerKeySourceResult['afterMonth']): PerKeySourceResult {
+    const counts = describeCounts(this.agg);
+    const readUntil = iso(this.readEnd.getTime());
+    const coverage: UsageCoverage = this.unfinished
       ? {
-          ...coverage(
+          ...this.coverage(
             'partial',
-            `the month is not over: read up to ${iso(readEnd.getTime())} in ${pages} pages: ${describeCounts(agg)}`,
+            `the month is not over: read up to ${readUntil} in ${pages} pages: ${counts}`,
           ),
           // Everything up to then was read: a month-to-date report prices it.
-          readUntil: iso(readEnd.getTime()),
+          readUntil,
         }
-      : coverage('complete', `read the whole month in ${pages} pages: ${describeCounts(agg)}`),
-    pages,
-    after,
-  );
+      : this.coverage('complete', `read the whole month in ${pages} pages: ${counts}`);
+    return perKeyResult(this.agg, coverage, pages, after);
+  }
 }
 
 /**
@@ -278,90 +359,65 @@ async function lookupScheduledAfter(
   now: number,
   limiter: RateLimiter,
 ): Promise<{ lifecycle: LifecycleEvent[]; coverage: UsageCoverage }> {
-  const { account, region, window, signal, deadline } = options;
+  const { window } = options;
   const agg = new UsageAggregator('cloudtrail-lookup', { start: window.end, end: new Date(now) });
-  const coverage = (status: UsageCoverage['status'], detail: string): UsageCoverage => ({
-    account,
-    region,
-    source: 'cloudtrail-lookup',
-    status,
-    detail,
-  });
-  const span = `${iso(window.end.getTime())} to ${iso(now)}`;
-  let pages = 0;
-  // As in the month's read: Ctrl-C leaves it partial, the deadline before any page failed.
-  const stopped = (status: UsageCoverage['status'], why: string) => ({
-    lifecycle: agg.lifecycleEvents(),
-    coverage: coverage(
-      status,
-      `ScheduleKeyDeletion (${span}) ${pages === 0 ? 'not read' : `read for ${pages} pages only`}: ${why}`,
-    ),
-  });
-  const onRequest = () => stopped('partial', `stopped on request after ${pages} pages`);
-  const cutByDeadline = () => stopped(pages === 0 ? 'failed' : 'partial', deadlineReason(deadline));
-  const passed = deadline ? whenAborted(deadline) : null;
-  let NextToken: string | undefined;
-  do {
-    if (signal?.aborted) return onRequest();
-    if (deadline?.aborted) return cutByDeadline();
-    await (passed ? Promise.race([limiter.take(), passed]) : limiter.take());
-    if (signal?.aborted) return onRequest();
-    if (deadline?.aborted) return cutByDeadline();
-    let page: LookupEventsResponse;
-    try {
-      page = await client.send(
-        paceRetries(
-          new LookupEventsCommand({
-            LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'ScheduleKeyDeletion' }],
-            StartTime: window.end,
-            EndTime: new Date(now),
-            MaxResults: LOOKUP_EVENTS_PAGE_SIZE,
-            NextToken,
-          }),
-          limiter,
-        ),
-        deadline ? { abortSignal: deadline } : undefined,
-      );
-    } catch (error) {
-      const e = classifyAwsError(error, deadline);
-      if (e.kind === 'deadline') return cutByDeadline();
-      if (e.kind === 'credentials')
-        throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
-      return {
-        lifecycle: agg.lifecycleEvents(),
-        coverage: coverage(
-          pages === 0 ? 'failed' : 'partial',
-          `LookupEvents (ScheduleKeyDeletion, ${span}) failed: ${e.code}`,
-        ),
-      };
-    }
-    pages += 1;
-    for (const event of page.Events ?? []) {
-      try {
-        agg.add(event.CloudTrailEvent ? JSON.parse(event.CloudTrailEvent) : null);
-      } catch {
-        agg.add(null);
-      }
-    }
-    const previous = NextToken;
-    NextToken = page.NextToken;
-    if (NextToken !== undefined && NextToken === previous)
-      return {
-        lifecycle: agg.lifecycleEvents(),
-        coverage: coverage(
-          'partial',
-          `LookupEvents returned the same NextToken twice (ScheduleKeyDeletion, ${span})`,
-        ),
-      };
-  } while (NextToken !== undefined);
+  const { end, pages } = await lookupPages(
+    client,
+    {
+      attribute: { AttributeKey: 'EventName', AttributeValue: 'ScheduleKeyDeletion' },
+      start: window.end,
+      end: new Date(now),
+    },
+    { ...options, limiter },
+    (events) => {
+      for (const event of events) agg.add(recordOf(event));
+    },
+  );
   return {
     lifecycle: agg.lifecycleEvents(),
-    coverage: {
-      ...coverage(
-        'complete',
-        `ScheduleKeyDeletion read from ${span} in ${pages} pages: ${agg.stats.lifecycleEvents} found`,
-      ),
-      readUntil: iso(now),
-    },
+    coverage: scheduledAfterCoverage(options, end, pages, { agg, now }),
   };
+}
+
+/** What the ScheduleKeyDeletion read after the month covered, by how it ended. */
+function scheduledAfterCoverage(
+  options: LookupEventsOptions,
+  end: LookupEnd,
+  pages: number,
+  read: { readonly agg: UsageAggregator; readonly now: number },
+): UsageCoverage {
+  const coverage = coverageOf(options.account, options.region, 'cloudtrail-lookup');
+  const span = `${iso(options.window.end.getTime())} to ${iso(read.now)}`;
+  const notRead = pages === 0 ? 'not read' : `read for ${pages} pages only`;
+  // As in the month's read: Ctrl-C leaves it partial, the deadline before any page failed.
+  switch (end.kind) {
+    case 'stopped':
+      return coverage(
+        'partial',
+        `ScheduleKeyDeletion (${span}) ${notRead}: stopped on request after ${pages} pages`,
+      );
+    case 'deadline':
+      return coverage(
+        pages === 0 ? 'failed' : 'partial',
+        `ScheduleKeyDeletion (${span}) ${notRead}: ${deadlineReason(options.deadline)}`,
+      );
+    case 'failed':
+      return coverage(
+        pages === 0 ? 'failed' : 'partial',
+        `LookupEvents (ScheduleKeyDeletion, ${span}) failed: ${end.error.code}`,
+      );
+    case 'repeated-token':
+      return coverage(
+        'partial',
+        `LookupEvents returned the same NextToken twice (ScheduleKeyDeletion, ${span})`,
+      );
+    case 'done':
+      return {
+        ...coverage(
+          'complete',
+          `ScheduleKeyDeletion read from ${span} in ${pages} pages: ${read.agg.stats.lifecycleEvents} found`,
+        ),
+        readUntil: iso(read.now),
+      };
+  }
 }

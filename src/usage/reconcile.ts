@@ -8,6 +8,7 @@ import type {
   UsageCoverage,
 } from '../model/usage.js';
 import { DATA_KEY_PAIR_OPERATIONS, type KeyClass } from './events.js';
+import { byTextFields, tupleKey } from './order.js';
 
 /**
  * The operations CloudWatch counts in the `CryptographicOperations*` classes (GetPublicKey is
@@ -102,78 +103,121 @@ export function reconcileUsage(
   keyClasses: Readonly<Record<string, KeyClass>> | ((keyArn: string) => KeyClass | null) = {},
 ): ReconciliationRow[] {
   const classOf = typeof keyClasses === 'function' ? keyClasses : (arn: string) => keyClasses[arn] ?? null;
-  const place = (account: string, region: string) => `${account}\u0000${region}`;
+  const { totals, places } = cloudWatchTotals(usage);
+  const requestsAt = requestsByPlace(usage.requests, places);
+  addClassTotalsNotCounted(totals, requestsAt, classOf);
+  return [...totals.values()]
+    .map((t) =>
+      reconciliationRow(
+        t,
+        requestsAt.get(tupleKey(t.account, t.region)) ?? [],
+        usage.keylessRequests ?? [],
+        classOf,
+      ),
+    )
+    .sort(byTextFields(...ROW_ORDER));
+}
 
+const ROW_ORDER = [
+  (r: ReconciliationRow) => r.account,
+  (r: ReconciliationRow) => r.region,
+  (r: ReconciliationRow) => r.resource,
+];
+
+/** The calls CloudWatch counts for a per-key count: failed ones too ({@link CLOUDWATCH_COUNTS_FAILED_CALLS}). */
+const calls = (rc: Pick<RequestCount, 'count' | 'failedCount'>) =>
+  rc.count + (CLOUDWATCH_COUNTS_FAILED_CALLS ? rc.failedCount : 0);
+
+/**
+ * CloudWatch's totals per account, region and resource (the same one twice is added up), and
+ * the places (account, region) CloudWatch was read: those with a total, or with CloudWatch
+ * coverage that read something.
+ */
+function cloudWatchTotals(usage: Parameters<typeof reconcileUsage>[0]): {
+  totals: Map<string, AccountUsageTotal>;
+  places: Set<string>;
+} {
   const totals = new Map<string, AccountUsageTotal>();
   const places = new Set<string>();
   for (const t of usage.accountTotals) {
-    places.add(place(t.account, t.region));
-    const id = `${place(t.account, t.region)}\u0000${t.resource}`;
+    places.add(tupleKey(t.account, t.region));
+    const id = tupleKey(t.account, t.region, t.resource);
     const prev = totals.get(id);
     totals.set(id, prev ? { ...prev, count: prev.count + t.count } : t);
   }
   for (const c of usage.coverage ?? [])
     if (c.source === 'cloudwatch' && (c.status === 'complete' || c.status === 'partial'))
-      places.add(place(c.account, c.region));
+      places.add(tupleKey(c.account, c.region));
+  return { totals, places };
+}
 
+/** The per-key counts of the places CloudWatch was read, by place. */
+function requestsByPlace(
+  requests: readonly RequestCount[],
+  places: ReadonlySet<string>,
+): Map<string, RequestCount[]> {
   const requestsAt = new Map<string, RequestCount[]>();
-  for (const rc of usage.requests) {
-    const p = place(rc.account, rc.region);
+  for (const rc of requests) {
+    const p = tupleKey(rc.account, rc.region);
     if (!places.has(p)) continue;
     const list = requestsAt.get(p) ?? [];
     list.push(rc);
     requestsAt.set(p, list);
   }
-  const calls = (rc: RequestCount) => rc.count + (CLOUDWATCH_COUNTS_FAILED_CALLS ? rc.failedCount : 0);
+  return requestsAt;
+}
 
-  // Class rows with per-key counts but no CloudWatch total.
-  for (const [p, list] of requestsAt) {
+/** A zero total for each class that per-key counts fall in where CloudWatch counted nothing. */
+function addClassTotalsNotCounted(
+  totals: Map<string, AccountUsageTotal>,
+  requestsAt: ReadonlyMap<string, readonly RequestCount[]>,
+  classOf: (keyArn: string) => KeyClass | null,
+): void {
+  for (const list of requestsAt.values()) {
     for (const rc of list) {
       const c = classOf(rc.keyArn);
       const resource = c ? CLASS_RESOURCE[c] : null;
       if (!resource || !CLASS_OPERATIONS.has(rc.operation)) continue;
-      const id = `${p}\u0000${resource}`;
+      const id = tupleKey(rc.account, rc.region, resource);
       if (!totals.has(id))
         totals.set(id, { account: rc.account, region: rc.region, resource, count: 0, source: 'cloudwatch' });
     }
   }
+}
 
-  const rows: ReconciliationRow[] = [];
-  for (const t of totals.values()) {
-    const here = requestsAt.get(place(t.account, t.region)) ?? [];
-    let perKey = 0;
-    let unknownClass = 0;
-    for (const rc of here) {
-      const c = classOf(rc.keyArn);
-      if (CLASS_RESOURCES.has(t.resource) && c === null && CLASS_OPERATIONS.has(rc.operation))
-        unknownClass += calls(rc);
-      else if (covers(t.resource, c, rc)) perKey += calls(rc);
-    }
-    // Requests that name no key: under their API name, GenerateRandom among the symmetric operations.
-    for (const k of usage.keylessRequests ?? []) {
-      if (k.account !== t.account || k.region !== t.region) continue;
-      const covered = CLASS_RESOURCES.has(t.resource)
-        ? t.resource === CLASS_RESOURCE.symmetric && CLASS_OPERATIONS.has(k.operation)
-        : k.operation === t.resource;
-      if (covered) perKey += k.count + (CLOUDWATCH_COUNTS_FAILED_CALLS ? k.failedCount : 0);
-    }
-    const attributed = Math.min(perKey, t.count);
-    rows.push({
-      account: t.account,
-      region: t.region,
-      resource: t.resource,
-      cloudWatch: t.count,
-      perKey,
-      attributed,
-      unattributed: t.count - attributed,
-      attributedPercent: t.count > 0 ? Math.round((attributed / t.count) * 1000) / 10 : null,
-      unknownClass,
-    });
+/** One CloudWatch total against the per-key (and keyless) counts of its place that it covers. */
+function reconciliationRow(
+  t: AccountUsageTotal,
+  here: readonly RequestCount[],
+  keyless: NonNullable<MonthUsage['keylessRequests']>,
+  classOf: (keyArn: string) => KeyClass | null,
+): ReconciliationRow {
+  let perKey = 0;
+  let unknownClass = 0;
+  for (const rc of here) {
+    const c = classOf(rc.keyArn);
+    if (CLASS_RESOURCES.has(t.resource) && c === null && CLASS_OPERATIONS.has(rc.operation))
+      unknownClass += calls(rc);
+    else if (covers(t.resource, c, rc)) perKey += calls(rc);
   }
-  return rows.sort(
-    (a, b) =>
-      a.account.localeCompare(b.account) ||
-      a.region.localeCompare(b.region) ||
-      a.resource.localeCompare(b.resource),
-  );
+  // Requests that name no key: under their API name, GenerateRandom among the symmetric operations.
+  for (const k of keyless) {
+    if (k.account !== t.account || k.region !== t.region) continue;
+    const covered = CLASS_RESOURCES.has(t.resource)
+      ? t.resource === CLASS_RESOURCE.symmetric && CLASS_OPERATIONS.has(k.operation)
+      : k.operation === t.resource;
+    if (covered) perKey += calls(k);
+  }
+  const attributed = Math.min(perKey, t.count);
+  return {
+    account: t.account,
+    region: t.region,
+    resource: t.resource,
+    cloudWatch: t.count,
+    perKey,
+    attributed,
+    unattributed: t.count - attributed,
+    attributedPercent: t.count > 0 ? Math.round((attributed / t.count) * 1000) / 10 : null,
+    unknownClass,
+  };
 }

@@ -1,18 +1,21 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { classifyAwsError } from '../collect/aws-errors.js';
-import { RegionCredentialsFailure } from '../collect/kms.js';
+import type { RegionCredentialsFailure } from '../collect/kms.js';
 import type { UsageCoverage } from '../model/usage.js';
-import { type Clock, systemClock } from '../util/clock.js';
+import { systemClock } from '../util/clock.js';
 import { deadlineReason } from '../util/deadline.js';
-import { type MonthWindow, windowDays } from '../util/month.js';
+import { DAY_MS, windowDays } from '../util/month.js';
 import { UsageAggregator } from './aggregator.js';
 import {
+  coverageOf,
+  credentialsFailure,
   describeCounts,
+  failureText,
   type PerKeySourceResult,
   perKeyResult,
   progressMeter,
-  type UsageProgress,
+  type UsageSourceOptions,
 } from './source.js';
 import { FileReadError, logFileRecords, logFileText } from './trail-files.js';
 import { CountingPool, defaultCountingWorkers } from './trail-workers.js';
@@ -33,10 +36,7 @@ export const DELIVERY_MARGIN_DAYS = 1;
 /** What precedes `<account>/CloudTrail/` in a trail's object keys when the trail has no prefix. */
 export const DEFAULT_TRAIL_PREFIX = 'AWSLogs/';
 
-export interface S3TrailLogsOptions {
-  readonly account: string;
-  readonly region: string;
-  readonly window: MonthWindow;
+export interface S3TrailLogsOptions extends UsageSourceOptions {
   /** The trail's bucket. */
   readonly bucket: string;
   /**
@@ -52,7 +52,6 @@ export interface S3TrailLogsOptions {
    * running at once share that many threads: one that finds none free counts on its own thread.
    */
   readonly workers?: number;
-  readonly clock?: Clock;
   /** Stops after the files in flight; the result is then `partial`. */
   readonly signal?: AbortSignal;
   /**
@@ -61,7 +60,6 @@ export interface S3TrailLogsOptions {
    * nothing was), saying the deadline passed.
    */
   readonly deadline?: AbortSignal;
-  readonly onProgress?: (progress: UsageProgress) => void;
 }
 
 /** Normalises a trail prefix to `path/` (no leading slash, one trailing slash). */
@@ -123,227 +121,274 @@ export async function collectS3TrailLogs(
   client: S3Client,
   options: S3TrailLogsOptions,
 ): Promise<PerKeySourceResult> {
-  const { account, region, window, bucket, signal, deadline } = options;
-  const clock = options.clock ?? systemClock;
-  const prefix = normalizeTrailPrefix(options.prefix);
-  const where = `s3://${bucket}/${prefix}${account}/CloudTrail/${region}/`;
-  const days = windowDays(window, DELIVERY_MARGIN_DAYS);
-  // The day after the month is read for its late deliveries: its lifecycle events are kept too,
-  // as (partial) evidence after the month.
-  const afterEnd = new Date(window.end.getTime() + DELIVERY_MARGIN_DAYS * 86_400_000);
-  const agg = new UsageAggregator('cloudtrail-s3', { ...window, afterEnd });
-  const meter = progressMeter(clock, { account, region, source: 'cloudtrail-s3' }, options.onProgress);
-  const limit = pLimit(Math.max(1, options.concurrency ?? DEFAULT_S3_CONCURRENCY));
-  const coverage = (status: UsageCoverage['status'], detail: string): UsageCoverage => ({
-    account,
-    region,
-    source: 'cloudtrail-s3',
-    status,
-    detail,
-  });
-
-  let files = 0;
-  let daysDone = 0;
-  /** The first few files that could not be read (named in the coverage), and how many there were. */
-  const failures: string[] = [];
-  let failedCount = 0;
-  const fileFailed = (message: string) => {
-    failedCount += 1;
-    if (failures.length < 3) failures.push(message);
-  };
-  let listFailure: string | null = null;
-  const workers = Math.max(0, Math.floor(options.workers ?? defaultCountingWorkers()));
-  const startMs = window.start.getTime();
-  const endMs = window.end.getTime();
-  const afterEndMs = afterEnd.getTime();
-  /** Started with the first file, so a month with no files starts no thread; null: counted on this thread. */
-  let pool: CountingPool | null | undefined;
-  /** KMS events counted so far, for progress (the workers' aggregators are merged at the end). */
-  let kmsEvents = 0;
-  let credentialsFailure: RegionCredentialsFailure | null = null;
-  /** Set when the run's deadline stopped the reading: files not read are not failures, they are the cut. */
-  let cut = false;
-
+  const scan = new TrailScan(client, options);
   try {
-    for (const day of days) {
-      if (signal?.aborted) break;
-      if (deadline?.aborted) {
-        cut = true;
-        break;
-      }
-      const dayPrefix = trailDayPrefix(prefix, account, region, day);
-      const keys: string[] = [];
-      try {
-        let ContinuationToken: string | undefined;
-        do {
-          const page = await client.send(
-            new ListObjectsV2Command({ Bucket: bucket, Prefix: dayPrefix, ContinuationToken }),
-            deadline ? { abortSignal: deadline } : undefined,
-          );
-          for (const o of page.Contents ?? []) if (o.Key && /\.json(\.gz)?$/.test(o.Key)) keys.push(o.Key);
-          ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-        } while (ContinuationToken);
-      } catch (error) {
-        const e = classifyAwsError(error, deadline);
-        if (e.kind === 'deadline') {
-          cut = true;
-          break;
-        }
-        if (e.kind === 'credentials')
-          throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
-        listFailure = `ListObjectsV2 on ${dayPrefix} failed: ${e.code}${e.message ? ` (${e.message})` : ''}`;
-        break;
-      }
-      await Promise.all(
-        keys.map((key) =>
-          limit(async () => {
-            // Stopped, or the credentials failed: the files not begun are left (every task
-            // settles, so nothing runs on after this function has returned).
-            if (signal?.aborted || deadline?.aborted || credentialsFailure) return;
-            try {
-              const raw = await fetchLogFile(client, bucket, key, deadline);
-              // The first file decides: workers from the process's budget, or this thread.
-              if (pool === undefined)
-                pool =
-                  workers > 0
-                    ? CountingPool.start(workers, { source: 'cloudtrail-s3', startMs, endMs, afterEndMs })
-                    : null;
-              if (pool) {
-                kmsEvents += await pool.count(key, raw);
-              } else {
-                for (const record of logFileRecords(await logFileText(raw, key), key)) agg.add(record);
-                kmsEvents = agg.stats.kmsEvents;
-              }
-              files += 1;
-            } catch (error) {
-              if (error instanceof FileReadError) {
-                fileFailed(error.message);
-                return;
-              }
-              const e = classifyAwsError(error, deadline);
-              // Cut by the deadline (the request, or its body while it arrived): not a failure of the file.
-              if (e.kind === 'deadline' || deadline?.aborted) return;
-              if (e.kind === 'credentials') {
-                credentialsFailure ??= new RegionCredentialsFailure(`${e.code}: ${e.message}`, {
-                  cause: error,
-                });
-                return;
-              }
-              fileFailed(`${key}: ${e.code}${e.message ? ` (${e.message})` : ''}`);
-            }
-          }),
-        ),
-      );
-      if (credentialsFailure) throw credentialsFailure;
-      if (signal?.aborted) break;
-      if (deadline?.aborted) {
-        cut = true;
-        break;
-      }
-      daysDone += 1;
-      meter(kmsEvents, files, daysDone / days.length);
-    }
-    if (pool) {
-      for (const state of await pool.finish()) agg.merge(state);
-      for (const key of pool.lost) {
-        files -= 1;
-        fileFailed(
-          `${key}: ${pool.failed ? `counted by a worker that then failed (${pool.failed})` : 'counts lost'}`,
-        );
-      }
-    }
+    await scan.readDays();
+    await scan.mergeWorkers();
   } finally {
-    await pool?.close();
+    await scan.close();
+  }
+  return scan.endedEarly() ?? scan.finished();
+}
+
+/** The log files (`.json`, `.json.gz`) of one day folder, every page of the listing. */
+async function listLogFiles(
+  client: S3Client,
+  bucket: string,
+  dayPrefix: string,
+  deadline: AbortSignal | undefined,
+): Promise<string[]> {
+  const keys: string[] = [];
+  let ContinuationToken: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: dayPrefix, ContinuationToken }),
+      deadline ? { abortSignal: deadline } : undefined,
+    );
+    for (const o of page.Contents ?? []) if (o.Key && /\.json(\.gz)?$/.test(o.Key)) keys.push(o.Key);
+    ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (ContinuationToken);
+  return keys;
+}
+
+/** The files that could not be read: how many, and the first few by name (for the coverage). */
+class FailedFiles {
+  count = 0;
+  private readonly first: string[] = [];
+
+  add(message: string): void {
+    this.count += 1;
+    if (this.first.length < 3) this.first.push(message);
   }
 
-  const counted = `${files} log files read: ${describeCounts(agg)}`;
-  const failedFiles =
-    failedCount > 0 ? `; ${failedCount} files could not be read: ${failures.sort().join('; ')}` : '';
-  if (signal?.aborted)
-    return perKeyResult(
-      agg,
-      coverage(
+  /** `; N files could not be read: ...` for a coverage detail, or nothing. */
+  text(): string {
+    return this.count > 0 ? `; ${this.count} files could not be read: ${this.first.sort().join('; ')}` : '';
+  }
+}
+
+/**
+ * One scan of a trail's day folders for one account and region: what it has read so far, and
+ * what stopped it. Files are fetched here and counted on worker threads (or here, without them).
+ */
+class TrailScan {
+  private readonly prefix: string;
+  private readonly where: string;
+  private readonly days: string[];
+  private readonly window: { readonly startMs: number; readonly endMs: number; readonly afterEndMs: number };
+  private readonly agg: UsageAggregator;
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly workers: number;
+  private readonly meter: ReturnType<typeof progressMeter>;
+  private readonly coverage: ReturnType<typeof coverageOf>;
+  private files = 0;
+  private daysDone = 0;
+  private readonly failed = new FailedFiles();
+  private listFailure: string | null = null;
+  /** Started with the first file, so a month with no files starts no thread; null: counted on this thread. */
+  private pool: CountingPool | null | undefined;
+  /** KMS events counted so far, for progress (the workers' aggregators are merged at the end). */
+  private kmsEvents = 0;
+  private credentialsFailure: RegionCredentialsFailure | null = null;
+  /** Set when the run's deadline stopped the reading: files not read are not failures, they are the cut. */
+  private cut = false;
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly options: S3TrailLogsOptions,
+  ) {
+    const { account, region, window, bucket } = options;
+    this.prefix = normalizeTrailPrefix(options.prefix);
+    this.where = `s3://${bucket}/${this.prefix}${account}/CloudTrail/${region}/`;
+    this.days = windowDays(window, DELIVERY_MARGIN_DAYS);
+    // The day after the month is read for its late deliveries: its lifecycle events are kept too,
+    // as (partial) evidence after the month.
+    const afterEnd = new Date(window.end.getTime() + DELIVERY_MARGIN_DAYS * DAY_MS);
+    this.window = {
+      startMs: window.start.getTime(),
+      endMs: window.end.getTime(),
+      afterEndMs: afterEnd.getTime(),
+    };
+    this.agg = new UsageAggregator('cloudtrail-s3', { ...window, afterEnd });
+    const clock = options.clock ?? systemClock;
+    this.meter = progressMeter(clock, { account, region, source: 'cloudtrail-s3' }, options.onProgress);
+    this.limit = pLimit(Math.max(1, options.concurrency ?? DEFAULT_S3_CONCURRENCY));
+    this.coverage = coverageOf(account, region, 'cloudtrail-s3');
+    this.workers = Math.max(0, Math.floor(options.workers ?? defaultCountingWorkers()));
+  }
+
+  /** Whether Ctrl-C or the deadline has stopped the scan (the deadline marks it cut). */
+  private stopping(): boolean {
+    if (this.options.signal?.aborted) return true;
+    if (!this.options.deadline?.aborted) return false;
+    this.cut = true;
+    return true;
+  }
+
+  /** Reads the day folders in order, each one's files a bounded number at a time. */
+  async readDays(): Promise<void> {
+    for (const day of this.days) {
+      if (this.stopping()) break;
+      const keys = await this.listDay(day);
+      if (keys === null) break;
+      await Promise.all(keys.map((key) => this.limit(() => this.readFile(key))));
+      if (this.credentialsFailure) throw this.credentialsFailure;
+      if (this.stopping()) break;
+      this.daysDone += 1;
+      this.meter(this.kmsEvents, this.files, this.daysDone / this.days.length);
+    }
+  }
+
+  /** One day folder's log files; null when the listing failed or the deadline cut it (noted). */
+  private async listDay(day: string): Promise<string[] | null> {
+    const { account, region, bucket, deadline } = this.options;
+    const dayPrefix = trailDayPrefix(this.prefix, account, region, day);
+    try {
+      return await listLogFiles(this.client, bucket, dayPrefix, deadline);
+    } catch (error) {
+      const e = classifyAwsError(error, deadline);
+      if (e.kind === 'deadline') {
+        this.cut = true;
+        return null;
+      }
+      if (e.kind === 'credentials') throw credentialsFailure(e, error);
+      this.listFailure = `ListObjectsV2 on ${dayPrefix} failed: ${failureText(e)}`;
+      return null;
+    }
+  }
+
+  /** Fetches and counts one file; a file that cannot be read is noted, never thrown. */
+  private async readFile(key: string): Promise<void> {
+    const { signal, deadline, bucket } = this.options;
+    // Stopped, or the credentials failed: the files not begun are left (every task
+    // settles, so nothing runs on after the scan has returned).
+    if (signal?.aborted || deadline?.aborted || this.credentialsFailure) return;
+    try {
+      await this.count(key, await fetchLogFile(this.client, bucket, key, deadline));
+      this.files += 1;
+    } catch (error) {
+      if (error instanceof FileReadError) {
+        this.failed.add(error.message);
+        return;
+      }
+      const e = classifyAwsError(error, deadline);
+      // Cut by the deadline (the request, or its body while it arrived): not a failure of the file.
+      if (e.kind === 'deadline' || deadline?.aborted) return;
+      if (e.kind === 'credentials') {
+        this.credentialsFailure ??= credentialsFailure(e, error);
+        return;
+      }
+      this.failed.add(`${key}: ${failureText(e)}`);
+    }
+  }
+
+  /** Counts a file's records on a worker thread, or on this one. */
+  private async count(key: string, raw: Buffer): Promise<void> {
+    // The first file decides: workers from the process's budget, or this thread.
+    if (this.pool === undefined)
+      this.pool =
+        this.workers > 0
+          ? CountingPool.start(this.workers, { source: 'cloudtrail-s3', ...this.window })
+          : null;
+    if (this.pool) {
+      this.kmsEvents += await this.pool.count(key, raw);
+    } else {
+      for (const record of logFileRecords(await logFileText(raw, key), key)) this.agg.add(record);
+      this.kmsEvents = this.agg.stats.kmsEvents;
+    }
+  }
+
+  /** Merges the workers' counts; the files a failed worker had counted are not read, not half counted. */
+  async mergeWorkers(): Promise<void> {
+    const pool = this.pool;
+    if (!pool) return;
+    for (const state of await pool.finish()) this.agg.merge(state);
+    for (const key of pool.lost) {
+      this.files -= 1;
+      this.failed.add(
+        `${key}: ${pool.failed ? `counted by a worker that then failed (${pool.failed})` : 'counts lost'}`,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  private counted(): string {
+    return `${this.files} log files read: ${describeCounts(this.agg)}`;
+  }
+
+  /** The result of a scan that Ctrl-C, the deadline or a failed listing ended early; null otherwise. */
+  endedEarly(): PerKeySourceResult | null {
+    const { files, daysDone, days } = this;
+    const folders = `${daysDone} of ${days.length} day folders`;
+    const failedFiles = this.failed.text();
+    const why = () => deadlineReason(this.options.deadline);
+    let coverage: UsageCoverage | null = null;
+    if (this.options.signal?.aborted)
+      coverage = this.coverage(
         'partial',
-        `stopped on request after ${daysDone} of ${days.length} day folders; ${counted}${failedFiles}`,
-      ),
-      files,
-    );
-  if (cut)
-    return perKeyResult(
-      agg,
-      files === 0
-        ? coverage('failed', `not read: ${deadlineReason(deadline)}${failedFiles}`)
-        : coverage(
-            'partial',
-            `stopped after ${daysDone} of ${days.length} day folders: ${deadlineReason(deadline)}; ${counted}${failedFiles}`,
-          ),
-      files,
-    );
-  if (listFailure !== null)
-    return perKeyResult(
-      agg,
-      daysDone === 0
-        ? coverage('failed', `${listFailure}; nothing was read`)
-        : coverage(
-            'partial',
-            `${listFailure}; kept ${daysDone} of ${days.length} day folders, ${counted}${failedFiles}`,
-          ),
-      files,
-    );
-  if (files === 0)
-    return perKeyResult(
-      agg,
-      coverage(
-        'failed',
-        failedCount > 0
-          ? `no log file under ${where} could be read${failedFiles}`
-          : `no CloudTrail log files under ${where} for ${days[0]} to ${days[days.length - 1]}: check the bucket and prefix, and that the trail logs this region`,
-      ),
-      files,
-    );
-  if (agg.stats.kmsEvents === 0 && agg.stats.otherSources > 0)
-    return perKeyResult(
-      agg,
-      coverage(
-        'failed',
-        `${files} log files under ${where} hold ${agg.stats.otherSources} events but none from kms.amazonaws.com: the trail probably excludes KMS events (ExcludeManagementEventSources); use LookupEvents or CloudWatch`,
-      ),
-      files,
-    );
-  // After the month, only the day folders of its late deliveries were read: a ScheduleKeyDeletion
-  // found there is evidence; its absence proves nothing (partial).
-  const afterMonth =
-    clock.now() > endMs
-      ? {
-          lifecycle: agg.afterLifecycleEvents(),
-          coverage: coverage(
-            'partial',
-            `only the log files delivered in the ${DELIVERY_MARGIN_DAYS} day after the month were read: ${agg.stats.afterLifecycleEvents} lifecycle events`,
-          ),
-        }
-      : null;
-  // A month not over yet: what was delivered up to now was read, the rest of the month was not
-  // (as LookupEvents and CloudWatch say). A month-to-date report prices it up to then.
-  const now = clock.now();
-  if (failedCount === 0 && now < endMs)
-    return perKeyResult(
-      agg,
-      {
-        ...coverage(
-          'partial',
-          `the month is not over: read the log files delivered up to ${new Date(now).toISOString()}, ${counted} (${where})`,
-        ),
-        readUntil: new Date(now).toISOString(),
-      },
-      files,
-      afterMonth,
-    );
-  return perKeyResult(
-    agg,
-    failedCount > 0
-      ? coverage('partial', `${counted}${failedFiles}`)
-      : coverage('complete', `${counted} (${where})`),
-    files,
-    afterMonth,
-  );
+        `stopped on request after ${folders}; ${this.counted()}${failedFiles}`,
+      );
+    else if (this.cut)
+      coverage =
+        files === 0
+          ? this.coverage('failed', `not read: ${why()}${failedFiles}`)
+          : this.coverage('partial', `stopped after ${folders}: ${why()}; ${this.counted()}${failedFiles}`);
+    else if (this.listFailure !== null)
+      coverage =
+        daysDone === 0
+          ? this.coverage('failed', `${this.listFailure}; nothing was read`)
+          : this.coverage('partial', `${this.listFailure}; kept ${folders}, ${this.counted()}${failedFiles}`);
+    return coverage && perKeyResult(this.agg, coverage, files);
+  }
+
+  /** The result of a scan that read every day folder. */
+  finished(): PerKeySourceResult {
+    const { agg, files, where, failed } = this;
+    const refused = this.nothingCounted();
+    if (refused) return perKeyResult(agg, this.coverage('failed', refused), files);
+    const clock = this.options.clock ?? systemClock;
+    // After the month, only the day folders of its late deliveries were read: a ScheduleKeyDeletion
+    // found there is evidence; its absence proves nothing (partial).
+    const afterMonth =
+      clock.now() > this.window.endMs
+        ? {
+            lifecycle: agg.afterLifecycleEvents(),
+            coverage: this.coverage(
+              'partial',
+              `only the log files delivered in the ${DELIVERY_MARGIN_DAYS} day after the month were read: ${agg.stats.afterLifecycleEvents} lifecycle events`,
+            ),
+          }
+        : null;
+    // A month not over yet: what was delivered up to now was read, the rest of the month was not
+    // (as LookupEvents and CloudWatch say). A month-to-date report prices it up to then.
+    const now = clock.now();
+    const coverage: UsageCoverage =
+      failed.count === 0 && now < this.window.endMs
+        ? {
+            ...this.coverage(
+              'partial',
+              `the month is not over: read the log files delivered up to ${new Date(now).toISOString()}, ${this.counted()} (${where})`,
+            ),
+            readUntil: new Date(now).toISOString(),
+          }
+        : failed.count > 0
+          ? this.coverage('partial', `${this.counted()}${failed.text()}`)
+          : this.coverage('complete', `${this.counted()} (${where})`);
+    return perKeyResult(agg, coverage, files, afterMonth);
+  }
+
+  /** Why a scan that read every folder counted nothing (no files, or no KMS event in them), or null. */
+  private nothingCounted(): string | null {
+    const { agg, files, where, days, failed } = this;
+    if (files === 0)
+      return failed.count > 0
+        ? `no log file under ${where} could be read${failed.text()}`
+        : `no CloudTrail log files under ${where} for ${days[0]} to ${days[days.length - 1]}: check the bucket and prefix, and that the trail logs this region`;
+    if (agg.stats.kmsEvents === 0 && agg.stats.otherSources > 0)
+      return `${files} log files under ${where} hold ${agg.stats.otherSources} events but none from kms.amazonaws.com: the trail probably excludes KMS events (ExcludeManagementEventSources); use LookupEvents or CloudWatch`;
+    return null;
+  }
 }

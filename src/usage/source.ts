@@ -1,3 +1,5 @@
+import type { ClassifiedError } from '../collect/aws-errors.js';
+import { RegionCredentialsFailure } from '../collect/kms.js';
 import type { IsoDate } from '../model/inventory.js';
 import type {
   KeylessRequestCount,
@@ -7,8 +9,27 @@ import type {
   UsageSource,
 } from '../model/usage.js';
 import type { Clock } from '../util/clock.js';
+import { compareText } from '../util/compare.js';
+import type { MonthWindow } from '../util/month.js';
 import type { AggregateStats, UsageAggregator } from './aggregator.js';
 import type { KeyClass } from './events.js';
+
+/** What every usage source of one account and region is asked: where, which month, how to stop. */
+export interface UsageSourceOptions {
+  readonly account: string;
+  readonly region: string;
+  readonly window: MonthWindow;
+  readonly clock?: Clock;
+  /** Ctrl-C: stops after the work in flight; the result is then `partial` with what was read. */
+  readonly signal?: AbortSignal;
+  /**
+   * The run's deadline (see `startDeadline`): once it passes no request is started, those in
+   * flight are cut, and the coverage is `partial` with what was read (`failed` if nothing was),
+   * saying the deadline passed.
+   */
+  readonly deadline?: AbortSignal;
+  readonly onProgress?: (progress: UsageProgress) => void;
+}
 
 /** Progress of one source in one account and region, for a terminal line. */
 export interface UsageProgress {
@@ -78,7 +99,7 @@ export function describeCounts(agg: UsageAggregator): string {
   if (keyless.length > 0)
     parts.push(
       `${n(keyless.reduce((a, [, c]) => a + c, 0))} requests name no key and are not counted per key (${keyless
-        .sort(([a], [b]) => a.localeCompare(b))
+        .sort(([a], [b]) => compareText(a, b))
         .map(([op, c]) => `${op} ${n(c)}`)
         .join(', ')})`,
     );
@@ -103,3 +124,22 @@ export function perKeyResult(
     stats: { ...agg.stats, keyless: { ...agg.stats.keyless }, pages },
   };
 }
+
+/** The coverage entries of one source in one account and region: `(status, detail) => coverage`. */
+export function coverageOf(
+  account: string,
+  region: string,
+  source: UsageSource,
+): (status: UsageCoverage['status'], detail: string) => UsageCoverage {
+  return (status, detail) => ({ account, region, source, status, detail });
+}
+
+/** A failed call for a coverage detail: the error code, then AWS's message in brackets if any. */
+export const failureText = (e: ClassifiedError): string => `${e.code}${e.message ? ` (${e.message})` : ''}`;
+
+/**
+ * The error that ends a region when its credentials fail (expired, refused): the collector
+ * retries the region no further and says so, rather than recording a failure per call.
+ */
+export const credentialsFailure = (e: ClassifiedError, cause: unknown): RegionCredentialsFailure =>
+  new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause });
