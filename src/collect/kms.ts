@@ -26,7 +26,7 @@ import { collected, failed, notApplicable, type Observed, skipped } from '../mod
 import { type Clock, systemClock } from '../util/clock.js';
 import { whenAborted } from '../util/deadline.js';
 import { RateLimiter } from '../util/rate-limiter.js';
-import { type ClassifiedError, classifyAwsError } from './aws-errors.js';
+import { type ClassifiedError, classifyAwsError, RegionCredentialsFailure } from './aws-errors.js';
 import {
   DEFAULT_KEY_CONCURRENCY,
   DEFAULT_QUOTA_SHARE,
@@ -105,14 +105,6 @@ export function mergeRegionScans(scans: readonly RegionInventory[]): {
 }
 
 /**
- * Thrown out of a region scan when the credentials themselves are unusable (expired,
- * missing): that is not a gap of one region but a failed run.
- */
-export class RegionCredentialsFailure extends Error {
-  override readonly name = 'RegionCredentialsFailure';
-}
-
-/**
  * Lists every KMS key of one account in one region, with its metadata, aliases, tags,
  * rotation status and history, key policy and last use.
  *
@@ -180,8 +172,7 @@ export async function collectKmsRegion(
     refs = await listAllKeys(client, send);
   } catch (error) {
     const e = classify(error);
-    if (e.kind === 'credentials')
-      throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+    if (e.kind === 'credentials') throw new RegionCredentialsFailure(e, { cause: error });
     const message =
       e.kind === 'region-unavailable'
         ? `region ${region} is not enabled for this account or refused the credentials (${e.message || e.code})`
@@ -206,8 +197,7 @@ export async function collectKmsRegion(
     aliasesByKey = await listAllAliases(client, send);
   } catch (error) {
     const e = classify(error);
-    if (e.kind === 'credentials')
-      throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+    if (e.kind === 'credentials') throw new RegionCredentialsFailure(e, { cause: error });
     aliasFailure = failed('ListAliases', e.code, e.message);
     gaps.push({
       scope: 'region',
@@ -422,8 +412,7 @@ async function collectKey(
       return collected(await read());
     } catch (error) {
       const e = classify(error);
-      if (e.kind === 'credentials')
-        throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+      if (e.kind === 'credentials') throw new RegionCredentialsFailure(e, { cause: error });
       if (e.kind === 'unsupported')
         return notApplicable(`${operation} is not supported for this key (${e.code})`);
       // KMSInvalidStateException (a key being imported, unavailable, ...) is a gap too: the
@@ -441,8 +430,7 @@ async function collectKey(
     meta = toKeyMetadata(r.KeyMetadata);
   } catch (error) {
     const e = classify(error);
-    if (e.kind === 'credentials')
-      throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+    if (e.kind === 'credentials') throw new RegionCredentialsFailure(e, { cause: error });
     if (e.kind === 'not-found') {
       // Deleted between ListKeys and DescribeKey: not in the inventory, but said.
       gaps.push({

@@ -5,8 +5,7 @@ import {
   ListMetricsCommand,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import { classifyAwsError } from '../collect/aws-errors.js';
-import { RegionCredentialsFailure } from '../collect/kms.js';
+import { classifyAwsError, RegionCredentialsFailure } from '../collect/aws-errors.js';
 import type { AccountUsageTotal, UsageCoverage } from '../model/usage.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { deadlineReason } from '../util/deadline.js';
@@ -101,8 +100,7 @@ export async function collectCloudWatchUsage(
   });
   const fail = (operation: string, error: unknown): CloudWatchUsageResult => {
     const e = classifyAwsError(error, deadline);
-    if (e.kind === 'credentials')
-      throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+    if (e.kind === 'credentials') throw new RegionCredentialsFailure(e, { cause: error });
     if (e.kind === 'deadline') return { coverage: coverage('failed', e.message), totals: [] };
     return {
       coverage: coverage('failed', `${operation} failed: ${e.code}${e.message ? ` (${e.message})` : ''}`),

@@ -3,8 +3,7 @@ import {
   LookupEventsCommand,
   type LookupEventsResponse,
 } from '@aws-sdk/client-cloudtrail';
-import { classifyAwsError } from '../collect/aws-errors.js';
-import { RegionCredentialsFailure } from '../collect/kms.js';
+import { classifyAwsError, RegionCredentialsFailure } from '../collect/aws-errors.js';
 import { InputError } from '../errors.js';
 import type { LifecycleEvent, UsageCoverage } from '../model/usage.js';
 import { type Clock, systemClock } from '../util/clock.js';
@@ -195,8 +194,7 @@ export async function collectLookupEvents(
     } catch (error) {
       const e = classifyAwsError(error, deadline);
       if (e.kind === 'deadline') return cutByDeadline();
-      if (e.kind === 'credentials')
-        throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+      if (e.kind === 'credentials') throw new RegionCredentialsFailure(e, { cause: error });
       const what = `LookupEvents failed on page ${pages + 1} after the SDK's retries: ${e.code}${e.message ? ` (${e.message})` : ''}`;
       return perKeyResult(
         agg,
@@ -325,8 +323,7 @@ async function lookupScheduledAfter(
     } catch (error) {
       const e = classifyAwsError(error, deadline);
       if (e.kind === 'deadline') return cutByDeadline();
-      if (e.kind === 'credentials')
-        throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+      if (e.kind === 'credentials') throw new RegionCredentialsFailure(e, { cause: error });
       return {
         lifecycle: agg.lifecycleEvents(),
         coverage: coverage(

@@ -1,7 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { classifyAwsError } from '../collect/aws-errors.js';
-import { RegionCredentialsFailure } from '../collect/kms.js';
+import { classifyAwsError, RegionCredentialsFailure } from '../collect/aws-errors.js';
 import type { UsageCoverage } from '../model/usage.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { deadlineReason } from '../util/deadline.js';
@@ -189,8 +188,7 @@ export async function collectS3TrailLogs(
           cut = true;
           break;
         }
-        if (e.kind === 'credentials')
-          throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
+        if (e.kind === 'credentials') throw new RegionCredentialsFailure(e, { cause: error });
         listFailure = `ListObjectsV2 on ${dayPrefix} failed: ${e.code}${e.message ? ` (${e.message})` : ''}`;
         break;
       }
@@ -224,7 +222,7 @@ export async function collectS3TrailLogs(
               // Cut by the deadline (the request, or its body while it arrived): not a failure of the file.
               if (e.kind === 'deadline' || deadline?.aborted) return;
               if (e.kind === 'credentials') {
-                credentialsFailure ??= new RegionCredentialsFailure(`${e.code}: ${e.message}`, {
+                credentialsFailure ??= new RegionCredentialsFailure(e, {
                   cause: error,
                 });
                 return;
