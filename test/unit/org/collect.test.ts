@@ -197,4 +197,44 @@ describe('Function: collectInventory over a group of accounts', () => {
       collectInventory({ group: { organization: true }, regions: ['us-east-1'], clients: fakeClients() }),
     ).rejects.toThrow('--role-name: needed to enter account 222222222222');
   });
+
+  it('records a region whose session stops working as a region gap of that account, and reads the rest', async () => {
+    const meter = scanMeter();
+    kms.on(ListKeysCommand).callsFake(async (_input, getClient) => {
+      const client = getClient();
+      const region = await client.config.region();
+      const provider = client.config.credentials as () => Promise<{ accessKeyId: string }>;
+      const account = (await provider()).accessKeyId.slice(4);
+      if (account === '222222222222' && region === 'eu-west-1')
+        throw Object.assign(new Error('The security token included in the request is expired'), {
+          name: 'ExpiredTokenException',
+        });
+      meter.scanned.push(`${account}/${region}`);
+      return { Keys: [], Truncated: false };
+    });
+    const { snapshot } = await collectInventory({
+      group: { accounts: parseAccountList(`222222222222,${CALLER}`), roleName: 'KmsReportReader' },
+      regions: ['us-east-1', 'eu-west-1'],
+      clients: fakeClients(),
+    });
+    expect(snapshot.gaps).toEqual([
+      {
+        scope: 'region',
+        account: '222222222222',
+        region: 'eu-west-1',
+        keyArn: null,
+        field: null,
+        operation: 'ListKeys',
+        errorCode: 'ExpiredTokenException',
+        message:
+          "the account's credentials stopped working: The security token included in the request is expired",
+      },
+    ]);
+    expect(snapshot.regions.map((r) => [r.account, r.region, r.status])).toEqual([
+      [CALLER, 'eu-west-1', 'complete'],
+      [CALLER, 'us-east-1', 'complete'],
+      ['222222222222', 'eu-west-1', 'failed'],
+      ['222222222222', 'us-east-1', 'complete'],
+    ]);
+  });
 });
