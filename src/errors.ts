@@ -1,14 +1,21 @@
 /**
  * Named errors. Each carries what a person needs to fix the cause; SDK errors are kept in
- * `cause`. The CLI maps them to exit codes (see `src/cli/exit-codes.ts`).
+ * `cause`. Each says the CLI's exit code in {@link KmsReportError.exitCode} (the codes are
+ * documented as `ExitCode` in `src/cli/exit-codes.ts`).
  */
 export class KmsReportError extends Error {
   override readonly name: string = 'KmsReportError';
+  /**
+   * The CLI's exit code when this error ends a run: 1 (the run failed) unless a subclass says
+   * otherwise (2: bad input, 130: interrupted).
+   */
+  readonly exitCode: number = 1;
 }
 
 /** Input the user gave (a flag, a file) is not what was expected. Names the input. */
 export class InputError extends KmsReportError {
   override readonly name = 'InputError';
+  override readonly exitCode = 2;
   constructor(
     readonly input: string,
     message: string,
@@ -21,6 +28,7 @@ export class InputError extends KmsReportError {
 /** A snapshot file is malformed, of another kind, or newer than this version understands. */
 export class SnapshotError extends KmsReportError {
   override readonly name = 'SnapshotError';
+  override readonly exitCode = 2;
   constructor(
     readonly file: string,
     readonly field: string,
@@ -46,6 +54,7 @@ export class CredentialsError extends KmsReportError {
 /** The run was stopped (Ctrl-C) before it could finish; nothing was written. */
 export class InterruptedError extends KmsReportError {
   override readonly name = 'InterruptedError';
+  override readonly exitCode = 130;
 }
 
 /**

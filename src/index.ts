@@ -11,25 +11,30 @@
  *
  * @packageDocumentation
  */
+export { AwsFailure, RegionCredentialsFailure } from './collect/aws-errors.js';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   makeClient,
   type NetworkOptions,
   networkConfig,
+  SDK_RETRY,
 } from './collect/client-defaults.js';
 export {
+  type AwsClients,
+  type AwsClientsOptions,
+  awsClients,
   type ClientCredentials,
-  type CollectInventoryOptions,
-  collectInventory,
-  defaultClients,
+  type ClientFactory,
+  type ClientSource,
+  clientFactory,
+  clientsFor,
   type InventoryClients,
-  type InventoryResult,
   KMS_CLIENT_DEFAULTS,
-  parseRegionList,
-  resolveRegions,
-  SDK_RETRY,
-} from './collect/inventory.js';
+  type UsageClients,
+} from './collect/clients.js';
+export { type CallerIdentity, callerIdentity, configuredRegion } from './collect/identity.js';
+export { parseRegionList, type RegionChoice, resolveRegions } from './collect/inventory.js';
 export {
   applicability,
   type CallStats,

@@ -1,6 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { InputError, InterruptedError, KmsReportError, SnapshotError } from '../errors.js';
-import { PricingTableError } from '../pricing/errors.js';
+import { KmsReportError } from '../errors.js';
 import { terminalSafe } from '../report/escape.js';
 import { TOOL_VERSION } from '../version.js';
 import { type CliIo, collectCommand } from './commands/collect.js';
@@ -72,9 +71,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr.write(`kms-report: ${terminalSafe(message, { oneLine: true })}\n`);
     if (process.env.DEBUG && error instanceof Error && error.stack)
       io.stderr.write(`${terminalSafe(error.stack)}\n`);
-    if (error instanceof InterruptedError) return ExitCode.Interrupted;
-    if (error instanceof InputError || error instanceof SnapshotError || error instanceof PricingTableError)
-      return ExitCode.BadInput;
-    return ExitCode.Error;
+    // Each error names its own exit code (InputError 2, InterruptedError 130, ...); anything else is 1.
+    return known ? error.exitCode : ExitCode.Error;
   }
 }

@@ -1,5 +1,5 @@
 import type { RegionProgress } from '../collect/kms.js';
-import type { AccountProgress } from '../org/collect.js';
+import type { AccountProgress } from '../org/targets.js';
 import { terminalSafe } from '../report/escape.js';
 
 /**

@@ -1,4 +1,4 @@
-import { NetworkError } from '../errors.js';
+import { KmsReportError, NetworkError } from '../errors.js';
 import { DEADLINE_ERROR_CODE, DeadlinePassed, deadlinePassed } from '../util/deadline.js';
 import { endpointOf } from './client-defaults.js';
 
@@ -87,6 +87,8 @@ function safeMessage(message: unknown): string {
  * `deadline`, "not read: the run's deadline of 30m passed".
  */
 export function classifyAwsError(error: unknown, deadline?: AbortSignal): ClassifiedError {
+  // Already classified where it happened: said as it was then.
+  if (error instanceof AwsFailure) return { kind: error.kind, code: error.code, message: error.detail };
   const passed = deadlinePassed(deadline);
   if (
     passed &&
@@ -122,4 +124,40 @@ export function classifyAwsError(error: unknown, deadline?: AbortSignal): Classi
 /** The error for a call the run cannot do without whose endpoint could not be reached. */
 export function networkError(operation: string, e: ClassifiedError, cause: unknown): NetworkError {
   return new NetworkError(`${operation}: ${e.message} (${e.code})`, { cause });
+}
+
+/** `Code: detail`, or the code alone when the service said nothing more: how a failure is shown. */
+export function codeAndDetail(failure: Pick<ClassifiedError, 'code' | 'message'>): string {
+  return failure.message ? `${failure.code}: ${failure.message}` : failure.code;
+}
+
+/**
+ * An AWS call that failed, classified ({@link classifyAwsError}): the error code and what the
+ * service said, as fields, for the code that decides what the failure becomes (a gap, a
+ * credentials error). The SDK error is the `cause`; {@link classifyAwsError} of an `AwsFailure`
+ * gives back its classification.
+ */
+export class AwsFailure extends KmsReportError {
+  override readonly name: string = 'AwsFailure';
+  readonly kind: ErrorKind;
+  /** The service's (or the SDK's) error code: `ExpiredTokenException`, `AccessDenied`... */
+  readonly code: string;
+  /** What the service said (may be empty), never containing credentials. */
+  readonly detail: string;
+  constructor(failure: ClassifiedError, options?: ErrorOptions, message = codeAndDetail(failure)) {
+    super(message, options);
+    this.kind = failure.kind;
+    this.code = failure.code;
+    this.detail = failure.message;
+  }
+}
+
+/**
+ * Thrown out of a region's read (KMS, CloudTrail, CloudWatch, S3) when the credentials
+ * themselves are unusable (expired, missing): that is not a gap of one region but a failed
+ * account. For the caller's own account the run fails with a `CredentialsError`; in an
+ * organisation run the region is a gap of the account.
+ */
+export class RegionCredentialsFailure extends AwsFailure {
+  override readonly name = 'RegionCredentialsFailure';
 }

@@ -1,4 +1,5 @@
 import { CredentialsError } from '../errors.js';
+import { type ClassifiedError, codeAndDetail } from './aws-errors.js';
 
 /** How the credentials in use are named in messages: the profile, or the default chain. */
 export function identityLabel(profile?: string): string {
@@ -40,4 +41,13 @@ export function credentialsError(
     `${detail}. Refresh them (for SSO: aws sso login${profile ? ` --profile ${profile}` : ''}) and run again.`,
     { cause },
   );
+}
+
+/** {@link credentialsError} for a classified AWS failure: its code and what the service said. */
+export function awsCredentialsError(
+  profile: string | undefined,
+  failure: Pick<ClassifiedError, 'code' | 'message'>,
+  cause: unknown,
+): CredentialsError {
+  return credentialsError(profile, codeAndDetail(failure), cause);
 }

@@ -24,9 +24,10 @@ import type {
 } from '../model/inventory.js';
 import { collected, failed, notApplicable, type Observed, skipped } from '../model/observed.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { compareText } from '../util/compare.js';
 import { whenAborted } from '../util/deadline.js';
 import { RateLimiter } from '../util/rate-limiter.js';
-import { type ClassifiedError, classifyAwsError } from './aws-errors.js';
+import { type ClassifiedError, classifyAwsError, RegionCredentialsFailure } from './aws-errors.js';
 import {
   DEFAULT_KEY_CONCURRENCY,
   DEFAULT_QUOTA_SHARE,
@@ -105,14 +106,6 @@ export function mergeRegionScans(scans: readonly RegionInventory[]): {
 }
 
 /**
- * Thrown out of a region scan when the credentials themselves are unusable (expired,
- * missing): that is not a gap of one region but a failed run.
- */
-export class RegionCredentialsFailure extends Error {
-  override readonly name = 'RegionCredentialsFailure';
-}
-
-/**
  * Lists every KMS key of one account in one region, with its metadata, aliases, tags,
  * rotation status and history, key policy and last use.
  *
@@ -134,16 +127,91 @@ export async function collectKmsRegion(
   options: CollectKmsRegionOptions,
 ): Promise<RegionInventory> {
   const { account, region } = options;
+  const { send, stats } = regionSender(options);
+  const classify = (error: unknown) => classifyAwsError(error, options.deadline);
+  const gaps: Gap[] = [];
+  const regionGap = (field: string | null, operation: string, e: ClassifiedError, message = e.message) =>
+    gaps.push({
+      scope: 'region',
+      account,
+      region,
+      keyArn: null,
+      field,
+      operation,
+      errorCode: e.code,
+      message,
+    });
+  const stopIfAborted = () => {
+    if (options.signal?.aborted)
+      throw new InterruptedError(`stopped on request while reading the keys of ${account} in ${region}`);
+  };
+  stopIfAborted();
+
+  // 1. The key list. Without it the region is a gap.
+  let refs: { keyId: string; arn: string }[];
+  try {
+    refs = await listAllKeys(client, send);
+  } catch (error) {
+    const e = failureOf(classify, error);
+    regionGap(
+      null,
+      'ListKeys',
+      e,
+      e.kind === 'region-unavailable'
+        ? `region ${region} is not enabled for this account or refused the credentials (${e.message || e.code})`
+        : e.message,
+    );
+    return { keys: [], gaps, coverage: { account, region, status: 'failed', keysListed: 0 }, stats: stats() };
+  }
+
+  // 2. Aliases: one listing per region, joined to keys by TargetKeyId.
+  let aliasesOf: (keyId: string) => Observed<readonly string[]>;
+  try {
+    const byKey = await listAllAliases(client, send);
+    aliasesOf = (keyId) => collected(byKey.get(keyId)?.toSorted() ?? []);
+  } catch (error) {
+    const e = failureOf(classify, error);
+    regionGap('aliases', 'ListAliases', e);
+    const failure = failed<readonly string[]>('ListAliases', e.code, e.message);
+    aliasesOf = () => failure;
+  }
+
+  // 3. Each key, a bounded number at a time.
+  const results = await collectKeys(client, { send, classify }, refs, aliasesOf, options);
+  stopIfAborted();
+  const keys: KeyRecord[] = [];
+  for (const result of results) {
+    if (!result) continue;
+    if (result.record) keys.push(result.record);
+    gaps.push(...result.gaps);
+  }
+  keys.sort((a, b) => compareText(a.arn, b.arn));
+  const status = gaps.length === 0 ? 'complete' : 'partial';
+  return { keys, gaps, coverage: { account, region, status, keysListed: refs.length }, stats: stats() };
+}
+
+/**
+ * The classification of a failed call; credentials that are unusable are not a gap of this
+ * region: they are thrown as a {@link RegionCredentialsFailure}.
+ */
+function failureOf(classify: (error: unknown) => ClassifiedError, error: unknown): ClassifiedError {
+  const e = classify(error);
+  if (e.kind === 'credentials') throw new RegionCredentialsFailure(e, { cause: error });
+  return e;
+}
+
+/**
+ * How a region's KMS requests are made: each paced to its API's rate, counted, cut by the
+ * deadline. `stats` says how many were made and how many retries the SDK needed.
+ */
+function regionSender(options: CollectKmsRegionOptions): { send: Send; stats: () => CallStats } {
   const rates = ratesFor(options.quotaShare ?? DEFAULT_QUOTA_SHARE);
   const clock = options.clock ?? systemClock;
   const limiters = new Map<KmsReadApi, RateLimiter>();
   const calls: Partial<Record<KmsReadApi, number>> = {};
   let retries = 0;
   const { deadline } = options;
-  const classify = (error: unknown) => classifyAwsError(error, deadline);
   const passed = deadline ? whenAborted(deadline) : null;
-
-  /** Every KMS request goes through here: paced to its API's rate, counted, cut by the deadline. */
   const send: Send = async (api, call) => {
     let limiter = limiters.get(api);
     if (!limiter) {
@@ -164,82 +232,39 @@ export async function collectKmsRegion(
       throw error;
     }
   };
+  return { send, stats: () => ({ calls: { ...calls }, retries }) };
+}
 
-  const gaps: Gap[] = [];
-  const stats = (): CallStats => ({ calls: { ...calls }, retries });
+/** How a key's calls are made and their failures read. */
+interface KeyCalls {
+  readonly send: Send;
+  readonly classify: (error: unknown) => ClassifiedError;
+}
 
-  const stopIfAborted = () => {
-    if (options.signal?.aborted)
-      throw new InterruptedError(`stopped on request while reading the keys of ${account} in ${region}`);
-  };
-  stopIfAborted();
-
-  // 1. The key list. Without it the region is a gap.
-  let refs: { keyId: string; arn: string }[];
-  try {
-    refs = await listAllKeys(client, send);
-  } catch (error) {
-    const e = classify(error);
-    if (e.kind === 'credentials')
-      throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
-    const message =
-      e.kind === 'region-unavailable'
-        ? `region ${region} is not enabled for this account or refused the credentials (${e.message || e.code})`
-        : e.message;
-    gaps.push({
-      scope: 'region',
-      account,
-      region,
-      keyArn: null,
-      field: null,
-      operation: 'ListKeys',
-      errorCode: e.code,
-      message,
-    });
-    return { keys: [], gaps, coverage: { account, region, status: 'failed', keysListed: 0 }, stats: stats() };
-  }
-
-  // 2. Aliases: one listing per region, joined to keys by TargetKeyId.
-  let aliasesByKey: Map<string, string[]> | null = null;
-  let aliasFailure: Observed<readonly string[]> | null = null;
-  try {
-    aliasesByKey = await listAllAliases(client, send);
-  } catch (error) {
-    const e = classify(error);
-    if (e.kind === 'credentials')
-      throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
-    aliasFailure = failed('ListAliases', e.code, e.message);
-    gaps.push({
-      scope: 'region',
-      account,
-      region,
-      keyArn: null,
-      field: 'aliases',
-      operation: 'ListAliases',
-      errorCode: e.code,
-      message: e.message,
-    });
-  }
-
-  // 3. Each key, a bounded number at a time.
+/** Collects the keys listed, `concurrency` at a time, saying the progress. Null: not begun (stopped). */
+async function collectKeys(
+  client: KMSClient,
+  calls: KeyCalls,
+  refs: readonly { keyId: string; arn: string }[],
+  aliasesOf: (keyId: string) => Observed<readonly string[]>,
+  options: CollectKmsRegionOptions,
+): Promise<(KeyResult | null)[]> {
+  const { account, region } = options;
   const limit = pLimit(options.concurrency ?? DEFAULT_KEY_CONCURRENCY);
   let done = 0;
   options.onProgress?.({ account, region, keysDone: 0, keysTotal: refs.length });
-  const results = await Promise.all(
+  return Promise.all(
     refs.map((ref) =>
       limit(async () => {
         // Aborted: this key is not begun; the scan rejects once the keys in flight are done.
         if (options.signal?.aborted) return null;
-        const aliases: Observed<readonly string[]> =
-          aliasFailure ?? collected(aliasesByKey?.get(ref.keyId)?.toSorted() ?? []);
         // Past the deadline the key is still begun: its first call fails at once, and the key is
         // recorded as not described, with a gap, like any key DescribeKey could not read.
         const result = await collectKey(
           client,
-          send,
-          classify,
+          calls,
           { account, region, ...ref },
-          aliases,
+          aliasesOf(ref.keyId),
           options.lastUsage ?? true,
         );
         done += 1;
@@ -248,17 +273,6 @@ export async function collectKmsRegion(
       }),
     ),
   );
-
-  stopIfAborted();
-  const keys: KeyRecord[] = [];
-  for (const result of results) {
-    if (!result) continue;
-    if (result.record) keys.push(result.record);
-    gaps.push(...result.gaps);
-  }
-  keys.sort((a, b) => a.arn.localeCompare(b.arn));
-  const status = gaps.length === 0 ? 'complete' : 'partial';
-  return { keys, gaps, coverage: { account, region, status, keysListed: refs.length }, stats: stats() };
 }
 
 /** The options of one SDK call: the deadline's signal, which cuts the request in flight. */
@@ -391,87 +405,24 @@ interface KeyResult {
   readonly gaps: Gap[];
 }
 
+type KeyRef = { account: string; region: string; keyId: string; arn: string };
+
 async function collectKey(
   client: KMSClient,
-  send: Send,
-  classify: (error: unknown) => ClassifiedError,
-  ref: { account: string; region: string; keyId: string; arn: string },
+  calls: KeyCalls,
+  ref: KeyRef,
   aliases: Observed<readonly string[]>,
   wantLastUsage: boolean,
 ): Promise<KeyResult> {
   const gaps: Gap[] = [];
-  const keyGap = (field: string, operation: string, code: string, message: string) =>
-    gaps.push({
-      scope: 'field',
-      account: ref.account,
-      region: ref.region,
-      keyArn: ref.arn,
-      field,
-      operation,
-      errorCode: code,
-      message,
-    });
-
-  /** One evidence call: success, not applicable (unsupported / invalid state) or failed (a gap). */
-  const observe = async <T>(
-    field: string,
-    operation: string,
-    read: () => Promise<T>,
-  ): Promise<Observed<T>> => {
-    try {
-      return collected(await read());
-    } catch (error) {
-      const e = classify(error);
-      if (e.kind === 'credentials')
-        throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
-      if (e.kind === 'unsupported')
-        return notApplicable(`${operation} is not supported for this key (${e.code})`);
-      // KMSInvalidStateException (a key being imported, unavailable, ...) is a gap too: the
-      // evidence exists but could not be read now, and the checks that need it must say so.
-      keyGap(field, operation, e.code, e.message);
-      return failed(operation, e.code, e.message);
-    }
-  };
-
-  let meta: KeyMetadata;
-  try {
-    const r = await send('DescribeKey', (o) => client.send(new DescribeKeyCommand({ KeyId: ref.arn }), o));
-    if (!r.KeyMetadata)
-      throw Object.assign(new Error('DescribeKey returned no KeyMetadata'), { name: 'EmptyResponse' });
-    meta = toKeyMetadata(r.KeyMetadata);
-  } catch (error) {
-    const e = classify(error);
-    if (e.kind === 'credentials')
-      throw new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause: error });
-    if (e.kind === 'not-found') {
-      // Deleted between ListKeys and DescribeKey: not in the inventory, but said.
-      gaps.push({
-        scope: 'key',
-        account: ref.account,
-        region: ref.region,
-        keyArn: ref.arn,
-        field: null,
-        operation: 'DescribeKey',
-        errorCode: e.code,
-        message: 'the key was listed by ListKeys but no longer exists (deleted during the scan)',
-      });
-      return { record: null, gaps };
-    }
-    gaps.push({
-      scope: 'key',
-      account: ref.account,
-      region: ref.region,
-      keyArn: ref.arn,
-      field: 'metadata',
-      operation: 'DescribeKey',
-      errorCode: e.code,
-      message: e.message,
-    });
+  const described = await describeKey(client, calls, ref, gaps);
+  if (described === 'gone') return { record: null, gaps };
+  if ('failure' in described) {
     const unknown = skipped<never>('DescribeKey failed, so what applies to this key is unknown');
     return {
       record: {
         ...ref,
-        metadata: failed('DescribeKey', e.code, e.message),
+        metadata: described.failure,
         aliases,
         tags: unknown,
         rotation: unknown,
@@ -482,58 +433,70 @@ async function collectKey(
       gaps,
     };
   }
+  const evidence = await keyEvidence(client, calls, ref, described.meta, wantLastUsage, gaps);
+  return { record: { ...ref, metadata: collected(described.meta), aliases, ...evidence }, gaps };
+}
 
-  const metadata = collected(meta);
+/**
+ * DescribeKey. A key deleted since it was listed is `gone` (a `key` gap says so); a key that
+ * could not be described is its failure (a gap too): what applies to it is then unknown.
+ */
+async function describeKey(
+  client: KMSClient,
+  { send, classify }: KeyCalls,
+  ref: KeyRef,
+  gaps: Gap[],
+): Promise<{ meta: KeyMetadata } | { failure: Observed<KeyMetadata> } | 'gone'> {
+  try {
+    const r = await send('DescribeKey', (o) => client.send(new DescribeKeyCommand({ KeyId: ref.arn }), o));
+    if (!r.KeyMetadata)
+      throw Object.assign(new Error('DescribeKey returned no KeyMetadata'), { name: 'EmptyResponse' });
+    return { meta: toKeyMetadata(r.KeyMetadata) };
+  } catch (error) {
+    const e = failureOf(classify, error);
+    const gone = e.kind === 'not-found';
+    gaps.push({
+      scope: 'key',
+      account: ref.account,
+      region: ref.region,
+      keyArn: ref.arn,
+      field: gone ? null : 'metadata',
+      operation: 'DescribeKey',
+      errorCode: e.code,
+      // Deleted between ListKeys and DescribeKey: not in the inventory, but said.
+      message: gone
+        ? 'the key was listed by ListKeys but no longer exists (deleted during the scan)'
+        : e.message,
+    });
+    return gone ? 'gone' : { failure: failed('DescribeKey', e.code, e.message) };
+  }
+}
+
+type KeyEvidence = Pick<KeyRecord, 'tags' | 'rotation' | 'rotations' | 'policy' | 'lastUsage'>;
+
+/** The evidence calls that apply to a described key, at once. A call that does not apply is not made. */
+async function keyEvidence(
+  client: KMSClient,
+  calls: KeyCalls,
+  ref: KeyRef,
+  meta: KeyMetadata,
+  wantLastUsage: boolean,
+  gaps: Gap[],
+): Promise<KeyEvidence> {
+  const { send } = calls;
+  const observe = observer(calls.classify, ref, gaps);
   const applies = applicability(meta);
   const KeyId = ref.arn;
-
   const [tags, rotation, rotations, policy, lastUsage] = await Promise.all([
     applies.tags
       ? notApplicable<readonly Tag[]>(applies.tags)
-      : observe('tags', 'ListResourceTags', () =>
-          allPages(async (Marker) => {
-            const r = await send('ListResourceTags', (o) =>
-              client.send(
-                new ListResourceTagsCommand({ KeyId, Limit: PAGE_SIZE.ListResourceTags, Marker }),
-                o,
-              ),
-            );
-            const items = (r.Tags ?? []).map((t) => ({ key: t.TagKey ?? '', value: t.TagValue ?? '' }));
-            return { items, next: nextMarker(r) };
-          }).then((list) => list.toSorted((a, b) => a.key.localeCompare(b.key)) as readonly Tag[]),
-        ),
+      : observe('tags', 'ListResourceTags', () => listTags(client, send, KeyId)),
     applies.rotation
       ? notApplicable<RotationStatus>(applies.rotation)
-      : observe('rotation', 'GetKeyRotationStatus', async (): Promise<RotationStatus> => {
-          const r = await send('GetKeyRotationStatus', (o) =>
-            client.send(new GetKeyRotationStatusCommand({ KeyId }), o),
-          );
-          return {
-            enabled: r.KeyRotationEnabled ?? false,
-            periodInDays: r.RotationPeriodInDays ?? null,
-            nextRotationDate: iso(r.NextRotationDate),
-            onDemandRotationStartDate: iso(r.OnDemandRotationStartDate),
-          };
-        }),
+      : observe('rotation', 'GetKeyRotationStatus', () => rotationStatus(client, send, KeyId)),
     applies.rotations
       ? notApplicable<readonly Rotation[]>(applies.rotations)
-      : observe('rotations', 'ListKeyRotations', () =>
-          allPages(async (Marker) => {
-            const r = await send('ListKeyRotations', (o) =>
-              client.send(
-                new ListKeyRotationsCommand({ KeyId, Limit: PAGE_SIZE.ListKeyRotations, Marker }),
-                o,
-              ),
-            );
-            const items = (r.Rotations ?? [])
-              .filter((x) => x.RotationDate)
-              .map((x) => ({
-                date: (x.RotationDate as Date).toISOString(),
-                type: x.RotationType ?? 'UNKNOWN',
-              }));
-            return { items, next: nextMarker(r) };
-          }).then((list) => list.toSorted((a, b) => a.date.localeCompare(b.date)) as readonly Rotation[]),
-        ),
+      : observe('rotations', 'ListKeyRotations', () => listRotations(client, send, KeyId)),
     observe('policy', 'GetKeyPolicy', async () => {
       const r = await send('GetKeyPolicy', (o) =>
         client.send(new GetKeyPolicyCommand({ KeyId, PolicyName: 'default' }), o),
@@ -546,18 +509,79 @@ async function collectKey(
       ? notApplicable<LastUsage>(applies.lastUsage)
       : !wantLastUsage
         ? skipped<LastUsage>('last-use collection was turned off (--no-last-usage)')
-        : observe('lastUsage', 'GetKeyLastUsage', async (): Promise<LastUsage> => {
-            const r = await send('GetKeyLastUsage', (o) =>
-              client.send(new GetKeyLastUsageCommand({ KeyId }), o),
-            );
-            return {
-              operation: r.KeyLastUsage?.Operation ?? null,
-              timestamp: iso(r.KeyLastUsage?.Timestamp),
-              trackingStartDate: iso(r.TrackingStartDate),
-              cloudTrailEventId: r.KeyLastUsage?.CloudTrailEventId ?? null,
-            };
-          }),
+        : observe('lastUsage', 'GetKeyLastUsage', () => lastUse(client, send, KeyId)),
   ]);
+  return { tags, rotation, rotations, policy, lastUsage };
+}
 
-  return { record: { ...ref, metadata, aliases, tags, rotation, rotations, policy, lastUsage }, gaps };
+/** One evidence call: success, not applicable (unsupported / invalid state) or failed (a gap). */
+function observer(classify: (error: unknown) => ClassifiedError, ref: KeyRef, gaps: Gap[]) {
+  return async <T>(field: string, operation: string, read: () => Promise<T>): Promise<Observed<T>> => {
+    try {
+      return collected(await read());
+    } catch (error) {
+      const e = failureOf(classify, error);
+      if (e.kind === 'unsupported')
+        return notApplicable(`${operation} is not supported for this key (${e.code})`);
+      // KMSInvalidStateException (a key being imported, unavailable, ...) is a gap too: the
+      // evidence exists but could not be read now, and the checks that need it must say so.
+      gaps.push({
+        scope: 'field',
+        account: ref.account,
+        region: ref.region,
+        keyArn: ref.arn,
+        field,
+        operation,
+        errorCode: e.code,
+        message: e.message,
+      });
+      return failed(operation, e.code, e.message);
+    }
+  };
+}
+
+async function listTags(client: KMSClient, send: Send, KeyId: string): Promise<readonly Tag[]> {
+  const list = await allPages(async (Marker) => {
+    const r = await send('ListResourceTags', (o) =>
+      client.send(new ListResourceTagsCommand({ KeyId, Limit: PAGE_SIZE.ListResourceTags, Marker }), o),
+    );
+    const items = (r.Tags ?? []).map((t) => ({ key: t.TagKey ?? '', value: t.TagValue ?? '' }));
+    return { items, next: nextMarker(r) };
+  });
+  return list.toSorted((a, b) => compareText(a.key, b.key));
+}
+
+async function rotationStatus(client: KMSClient, send: Send, KeyId: string): Promise<RotationStatus> {
+  const r = await send('GetKeyRotationStatus', (o) =>
+    client.send(new GetKeyRotationStatusCommand({ KeyId }), o),
+  );
+  return {
+    enabled: r.KeyRotationEnabled ?? false,
+    periodInDays: r.RotationPeriodInDays ?? null,
+    nextRotationDate: iso(r.NextRotationDate),
+    onDemandRotationStartDate: iso(r.OnDemandRotationStartDate),
+  };
+}
+
+async function listRotations(client: KMSClient, send: Send, KeyId: string): Promise<readonly Rotation[]> {
+  const list = await allPages(async (Marker) => {
+    const r = await send('ListKeyRotations', (o) =>
+      client.send(new ListKeyRotationsCommand({ KeyId, Limit: PAGE_SIZE.ListKeyRotations, Marker }), o),
+    );
+    const items = (r.Rotations ?? [])
+      .filter((x) => x.RotationDate)
+      .map((x) => ({ date: (x.RotationDate as Date).toISOString(), type: x.RotationType ?? 'UNKNOWN' }));
+    return { items, next: nextMarker(r) };
+  });
+  return list.toSorted((a, b) => compareText(a.date, b.date));
+}
+
+async function lastUse(client: KMSClient, send: Send, KeyId: string): Promise<LastUsage> {
+  const r = await send('GetKeyLastUsage', (o) => client.send(new GetKeyLastUsageCommand({ KeyId }), o));
+  return {
+    operation: r.KeyLastUsage?.Operation ?? null,
+    timestamp: iso(r.KeyLastUsage?.Timestamp),
+    trackingStartDate: iso(r.TrackingStartDate),
+    cloudTrailEventId: r.KeyLastUsage?.CloudTrailEventId ?? null,
+  };
 }

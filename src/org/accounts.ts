@@ -9,6 +9,7 @@ import { classifyAwsError, networkError } from '../collect/aws-errors.js';
 import { InputError, KmsReportError } from '../errors.js';
 import { awsAccountId, isAccountId } from '../model/account-id.js';
 import type { OrganizationalUnit } from '../model/inventory.js';
+import { compareText } from '../util/compare.js';
 
 /** An account as AWS Organizations lists it. */
 export interface ListedAccount {
@@ -81,7 +82,7 @@ export async function listOrganizationAccounts(
   }
   // Each id names a folder of the report's evidence: an id that is not 12 digits is refused.
   for (const a of listed) awsAccountId(a.id, 'organizations:ListAccounts');
-  listed.sort((a, b) => a.id.localeCompare(b.id));
+  listed.sort((a, b) => compareText(a.id, b.id));
   const organizationId =
     listed.map((a) => /:account\/(o-[a-z0-9]+)\//.exec(a.arn ?? '')?.[1]).find(Boolean) ?? null;
 

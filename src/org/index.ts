@@ -1,7 +1,7 @@
 /**
- * Organisation-wide runs: the organisation's accounts (AWS Organizations), a session in each
- * (STS AssumeRole, memory only, renewed before expiry), one inventory and one month of usage for
- * them all.
+ * Runs over 1..N accounts: the caller's own, or the organisation's (AWS Organizations) or those
+ * named, with a session in each (STS AssumeRole, memory only, renewed before expiry); one
+ * inventory and one month of usage for them all.
  */
 export {
   type AccountSpec,
@@ -15,17 +15,14 @@ export {
   ROOT_OU_NAME,
   roleArnOf,
 } from './accounts.js';
-export { defaultOrganizationClients, type OrganizationClients } from './clients.js';
 export {
-  type AccountProgress,
-  type AccountSession,
-  type AccountTarget,
-  type CollectOrganizationOptions,
-  collectOrganizationInventory,
-  DEFAULT_ACCOUNT_CONCURRENCY,
+  type CollectInventoryOptions,
+  collectInventory,
   DEFAULT_ORG_REGION_CONCURRENCY,
-  type OrganizationInventoryResult,
+  DEFAULT_REGION_CONCURRENCY,
+  type InventoryResult,
 } from './collect.js';
+export { type AccountMonthUsage, type MergedUsage, mergeAccountUsage } from './merge.js';
 export {
   AssumeRoleError,
   type AssumeRoleSessionOptions,
@@ -37,10 +34,10 @@ export {
   type SessionCredentialsProvider,
 } from './session.js';
 export {
-  type AccountMonthUsage,
-  type CollectOrganizationUsageOptions,
-  collectOrganizationUsage,
-  type MergedUsage,
-  mergeAccountUsage,
-  type OrganizationUsageResult,
-} from './usage.js';
+  type AccountGroup,
+  type AccountProgress,
+  type AccountSession,
+  type AccountTarget,
+  DEFAULT_ACCOUNT_CONCURRENCY,
+} from './targets.js';
+export { type CollectMonthUsageOptions, collectMonthUsage, type MonthUsageResult } from './usage.js';

@@ -1,6 +1,5 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { classifyAwsError } from '../collect/aws-errors.js';
-import { KmsReportError } from '../errors.js';
+import { AwsFailure, type ClassifiedError, classifyAwsError } from '../collect/aws-errors.js';
 import { type Clock, systemClock } from '../util/clock.js';
 
 /**
@@ -18,18 +17,21 @@ export interface SessionCredentials {
 /** A function the SDK calls for credentials, and again when they near their `expiration`. */
 export type SessionCredentialsProvider = () => Promise<SessionCredentials>;
 
-/** A role could not be assumed. Carries the classified AWS error; the SDK error is the `cause`. */
-export class AssumeRoleError extends KmsReportError {
+/**
+ * A role could not be assumed: the classified AWS error ({@link AwsFailure}: `code`, `detail`)
+ * and the role. The SDK error is the `cause`.
+ */
+export class AssumeRoleError extends AwsFailure {
   override readonly name = 'AssumeRoleError';
   constructor(
     readonly roleArn: string,
-    readonly errorCode: string,
-    readonly detail: string,
+    failure: ClassifiedError,
     options?: ErrorOptions,
   ) {
     super(
-      `could not assume ${roleArn} (sts:AssumeRole: ${errorCode}${detail ? `, ${detail}` : ''})`,
+      failure,
       options,
+      `could not assume ${roleArn} (sts:AssumeRole: ${failure.code}${failure.message ? `, ${failure.message}` : ''})`,
     );
   }
 }
@@ -112,8 +114,7 @@ export function assumeRoleSession(options: AssumeRoleSessionOptions): SessionCre
           c.Expiration ?? new Date(clock.now() + (options.durationSeconds ?? DEFAULT_SESSION_SECONDS) * 1000),
       };
     } catch (error) {
-      const e = classifyAwsError(error);
-      throw new AssumeRoleError(options.roleArn, e.code, e.message, { cause: error });
+      throw new AssumeRoleError(options.roleArn, classifyAwsError(error), { cause: error });
     }
   };
 

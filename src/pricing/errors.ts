@@ -3,6 +3,8 @@ import { KmsReportError } from '../errors.js';
 /** A pricing table file is malformed. Names the file and the field (`regions.us-east-1.keyMonth`). */
 export class PricingTableError extends KmsReportError {
   override readonly name = 'PricingTableError';
+  /** Bad input (exit 2), as for an `InputError`: the file given is not a pricing table. */
+  override readonly exitCode = 2;
   constructor(
     readonly file: string,
     readonly field: string,

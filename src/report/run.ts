@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { NetworkOptions } from '../collect/client-defaults.js';
-import { collectInventory, type InventoryClients } from '../collect/inventory.js';
+import type { ClientFactory, InventoryClients, UsageClients } from '../collect/clients.js';
 import type { RegionProgress } from '../collect/kms.js';
 import {
   type ComplianceConfig,
@@ -18,19 +18,14 @@ import { type MonthlyReport, REPORT_KIND, REPORT_SCHEMA_VERSION } from '../model
 import { type PreviousReport, previousReportSchema } from '../model/report-schema.js';
 import type { MonthUsage } from '../model/usage.js';
 import type { AccountSpec } from '../org/accounts.js';
-import type { OrganizationClients } from '../org/clients.js';
-import { type AccountProgress, collectOrganizationInventory } from '../org/collect.js';
-import { collectOrganizationUsage } from '../org/usage.js';
+import { collectInventory } from '../org/collect.js';
+import type { AccountProgress } from '../org/targets.js';
+import { collectMonthUsage } from '../org/usage.js';
 import { priceMonth } from '../pricing/engine.js';
 import { loadPricingTables, readPricingTable } from '../pricing/load.js';
 import type { PricingTable } from '../pricing/table.js';
 import { readSnapshot } from '../snapshot.js';
-import {
-  collectMonthUsage,
-  type UsageClients,
-  type UsageSourceOption,
-  usageEvidence,
-} from '../usage/collect.js';
+import type { UsageSourceOption } from '../usage/collect.js';
 import { readUsageEvidence, type UsageEvidence } from '../usage/evidence.js';
 import type { UsageProgress } from '../usage/source.js';
 import { startDeadline } from '../util/deadline.js';
@@ -77,7 +72,7 @@ export interface OrganizationReportOptions {
   readonly externalId?: string;
   /** Accounts read at once. */
   readonly accountConcurrency?: number;
-  readonly clients?: OrganizationClients;
+  readonly clients?: ClientFactory;
   readonly onAccount?: (p: AccountProgress) => void;
 }
 
@@ -270,7 +265,7 @@ async function gatherEvidence(
     deadline,
     onProgress: options.onUsageProgress,
   });
-  return { snapshot, usage: result.usage, usageFile: usageEvidence(result), config };
+  return { snapshot, usage: result.usage, usageFile: result.evidence, config };
 }
 
 async function gatherOrganizationEvidence(
@@ -280,26 +275,28 @@ async function gatherOrganizationEvidence(
   config: ComplianceConfig,
   deadline: AbortSignal | undefined,
 ): Promise<Evidence> {
-  const { snapshot, sessions } = await collectOrganizationInventory({
-    organization: org.fromOrganization,
-    accounts: org.accounts,
-    roleName: org.roleName,
-    externalId: org.externalId,
-    accountConcurrency: org.accountConcurrency,
+  const { snapshot, sessions } = await collectInventory({
+    group: {
+      organization: org.fromOrganization,
+      accounts: org.accounts,
+      roleName: org.roleName,
+      externalId: org.externalId,
+      accountConcurrency: org.accountConcurrency,
+      onAccount: org.onAccount,
+    },
     regions: options.regions,
     profile: options.profile,
     clients: org.clients,
     network: options.network,
     lastUsage: options.lastUsage,
     onProgress: options.onInventoryProgress,
-    onAccount: org.onAccount,
     signal: options.signal,
     deadline,
   });
   const sources = options.usageSources ?? DEFAULT_USAGE_SOURCES;
   if (sources.length === 0 || sessions.every((s) => s.regions.length === 0))
     return { snapshot, usage: null, usageFile: null, config };
-  const result = await collectOrganizationUsage({
+  const result = await collectMonthUsage({
     month,
     sources,
     sessions,

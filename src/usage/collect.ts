@@ -1,15 +1,9 @@
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { S3Client } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
-import { classifyAwsError, networkError } from '../collect/aws-errors.js';
-import { makeClient, type NetworkOptions } from '../collect/client-defaults.js';
-import { credentialsError } from '../collect/credentials.js';
-import type { ClientCredentials } from '../collect/inventory.js';
-import { RegionCredentialsFailure } from '../collect/kms.js';
-import { InputError, KmsReportError } from '../errors.js';
-import { awsAccountId } from '../model/account-id.js';
+import { classifyAwsError, RegionCredentialsFailure } from '../collect/aws-errors.js';
+import type { NetworkOptions } from '../collect/client-defaults.js';
+import type { UsageClients } from '../collect/clients.js';
+import { awsCredentialsError } from '../collect/credentials.js';
+import { InputError } from '../errors.js';
 import type {
   AccountUsageTotal,
   KeylessRequestCount,
@@ -20,7 +14,8 @@ import type {
   UsageSource,
 } from '../model/usage.js';
 import { type Clock, systemClock } from '../util/clock.js';
-import { type MonthWindow, parseMonth } from '../util/month.js';
+import { compareText } from '../util/compare.js';
+import type { MonthWindow } from '../util/month.js';
 import { TOOL_VERSION } from '../version.js';
 import { collectCloudWatchUsage } from './cloudwatch.js';
 import type { KeyClass } from './events.js';
@@ -40,44 +35,6 @@ export const USAGE_SOURCE_OF: Readonly<Record<UsageSourceOption, UsageSource>> =
 };
 const ALL_SOURCES: readonly UsageSourceOption[] = ['lookup', 's3', 'cloudwatch'];
 
-/** The SDK clients the usage collectors use. Inject your own (tests, custom credentials). */
-export interface UsageClients {
-  cloudTrail(region: string): CloudTrailClient;
-  cloudWatch(region: string): CloudWatchClient;
-  /** The client for the trail bucket (`region`: where the bucket is, if known). */
-  s3(region: string): S3Client;
-  sts(region: string): STSClient;
-}
-
-/**
- * Clients on the standard AWS credential chain (or on the `credentials` given: an assumed-role
- * session), with kms-report's retry settings and the timeouts of `network` (see `makeClient`).
- * The S3 client follows the bucket's region when it is not the one given.
- */
-export function defaultUsageClients(
-  profile?: string,
-  credentials?: ClientCredentials,
-  network?: NetworkOptions,
-): UsageClients {
-  const base = credentials ? { credentials } : profile ? { profile } : {};
-  const cache = new Map<string, unknown>();
-  const once = <T>(id: string, make: () => T): T => {
-    if (!cache.has(id)) cache.set(id, make());
-    return cache.get(id) as T;
-  };
-  return {
-    cloudTrail: (region) =>
-      once(`ct/${region}`, () => makeClient(CloudTrailClient, { ...base, region }, network)),
-    cloudWatch: (region) =>
-      once(`cw/${region}`, () => makeClient(CloudWatchClient, { ...base, region }, network)),
-    s3: (region) =>
-      once(`s3/${region}`, () =>
-        makeClient(S3Client, { ...base, region, followRegionRedirects: true }, network),
-      ),
-    sts: (region) => makeClient(STSClient, { ...base, region }, network),
-  };
-}
-
 /**
  * Checks a `--source` list (`lookup`, `s3`, `cloudwatch`, comma-separated); names the bad entry.
  *
@@ -96,14 +53,10 @@ export function parseSourceList(input: string, flag = '--source'): UsageSourceOp
   return names as UsageSourceOption[];
 }
 
-export interface CollectMonthUsageOptions {
-  /** `YYYY-MM`, or a window from {@link parseMonth}. */
-  readonly month: string | MonthWindow;
-  readonly regions: readonly string[];
+/** How a month's usage is read: the same for every account of a run. */
+export interface UsageReadOptions {
   readonly sources: readonly UsageSourceOption[];
-  /** The account whose usage is read; default: the caller's (sts:GetCallerIdentity). */
-  readonly account?: string;
-  readonly clients?: UsageClients;
+  /** Named profile of the default clients, and the name in error messages. */
   readonly profile?: string;
   /** Timeouts of the default clients (not of injected `clients`). */
   readonly network?: NetworkOptions;
@@ -128,8 +81,16 @@ export interface CollectMonthUsageOptions {
   readonly onProgress?: (progress: UsageProgress) => void;
 }
 
+/** One account's month: whose, which regions, with which clients. */
+export interface AccountUsageOptions extends UsageReadOptions {
+  readonly month: MonthWindow;
+  readonly account: string;
+  readonly regions: readonly string[];
+  readonly clients: UsageClients;
+}
+
 /** One month's usage of one account, with what the collection learned on the way. */
-export interface MonthUsageResult {
+export interface AccountUsageResult {
   readonly account: string;
   readonly usage: MonthUsage;
   readonly keyClasses: Record<string, KeyClass>;
@@ -139,8 +100,17 @@ export interface MonthUsageResult {
   readonly finishedAt: string;
 }
 
-function validate(options: CollectMonthUsageOptions, window: MonthWindow, now: Date): void {
-  if (options.regions.length === 0) throw new InputError('--regions', 'no region to read');
+/**
+ * Refuses, before any call, what cannot be read: no region or no source, `lookup` with `s3`
+ * (the same events twice), `s3` without a bucket, `lookup` for a month Event history no longer
+ * holds. `regions` undefined: the accounts' regions are checked where they are known.
+ */
+export function validateUsageRequest(
+  options: Pick<UsageReadOptions, 'sources' | 'bucket'> & { readonly regions?: readonly string[] },
+  window: MonthWindow,
+  now: Date,
+): void {
+  if (options.regions?.length === 0) throw new InputError('--regions', 'no region to read');
   if (options.sources.length === 0) throw new InputError('--source', 'no source to read');
   if (options.sources.includes('lookup') && options.sources.includes('s3'))
     throw new InputError(
@@ -150,28 +120,6 @@ function validate(options: CollectMonthUsageOptions, window: MonthWindow, now: D
   if (options.sources.includes('s3') && !options.bucket)
     throw new InputError('--bucket', 'the s3 source needs the bucket the trail delivers its log files to');
   if (options.sources.includes('lookup')) assertInEventHistory(window, now);
-}
-
-async function callerAccount(options: CollectMonthUsageOptions, clients: UsageClients): Promise<string> {
-  let account: string;
-  try {
-    const who = await clients.sts(options.regions[0] as string).send(new GetCallerIdentityCommand({}));
-    if (!who.Account) throw new Error('GetCallerIdentity returned no account');
-    account = who.Account;
-  } catch (error) {
-    const e = classifyAwsError(error);
-    if (e.kind === 'unreachable') throw networkError('sts:GetCallerIdentity', e, error);
-    if (e.kind === 'credentials' || e.kind === 'region-unavailable' || e.kind === 'access-denied')
-      throw credentialsError(options.profile, `${e.code}${e.message ? `: ${e.message}` : ''}`, error);
-    throw new KmsReportError(
-      `could not identify the account (sts:GetCallerIdentity: ${e.code} ${e.message})`,
-      {
-        cause: error,
-      },
-    );
-  }
-  // The account names folders and files: an answer that is not an account id is refused.
-  return awsAccountId(account, 'sts:GetCallerIdentity');
 }
 
 const notRequested = (
@@ -196,46 +144,54 @@ const notRequested = (
   };
 };
 
+/** What one region's read gave: its per-key source, its CloudWatch totals, its coverage. */
+interface RegionUsage {
+  readonly region: string;
+  readonly keyed: PerKeySourceResult | null;
+  readonly totals: AccountUsageTotal[];
+  readonly coverage: UsageCoverage[];
+}
+
 /**
  * Collects one month's KMS request volumes and key lifecycle for one account and its regions
  * from the chosen sources: CloudTrail Event history (`lookup`) or the trail's log files
  * (`s3`) for per-key counts and lifecycle events, CloudWatch `AWS/Usage` (`cloudwatch`) for
  * account totals. Each (region, source) gets a coverage entry: a source that failed, was
  * stopped or was not requested is named there, as the gap it is. Per-key counts are reconciled
- * with CloudWatch's totals when both were read.
+ * with CloudWatch's totals when both were read. Credentials that stop working are a
+ * `CredentialsError` naming the profile.
  *
- * Refused before any call: `lookup` with `s3` (the same events twice), `s3` without a bucket,
- * `lookup` for a month Event history no longer holds.
- *
- * @example
- * ```ts
- * import { collectMonthUsage, usageEvidence, writeUsageEvidence } from 'kms-report';
- *
- * const result = await collectMonthUsage({
- *   month: '2026-10',
- *   regions: ['us-east-1', 'eu-west-1'],
- *   sources: ['lookup', 'cloudwatch'],
- * });
- * await writeUsageEvidence('reports/usage-2026-10.json', usageEvidence(result));
- * ```
+ * The run's entry point, for one account or many, is `collectMonthUsage`; the request is
+ * checked there ({@link validateUsageRequest}).
  */
-export async function collectMonthUsage(options: CollectMonthUsageOptions): Promise<MonthUsageResult> {
+export async function collectAccountUsage(options: AccountUsageOptions): Promise<AccountUsageResult> {
   const clock = options.clock ?? systemClock;
   const startedAt = new Date(clock.now()).toISOString();
-  const window = typeof options.month === 'string' ? parseMonth(options.month) : options.month;
-  validate(options, window, new Date(clock.now()));
-  const clients = options.clients ?? defaultUsageClients(options.profile, undefined, options.network);
-  const account = options.account ?? (await callerAccount(options, clients));
-  const chosen = options.sources;
+  const results = await readRegions(options, clock);
+  const finishedAt = new Date(clock.now()).toISOString();
+  const { usage, keyClasses } = monthOfRegions(options.month, results, finishedAt);
+  return {
+    account: options.account,
+    usage,
+    keyClasses: Object.fromEntries(Object.entries(keyClasses).sort(([a], [b]) => compareText(a, b))),
+    reconciliation: reconcileUsage(usage, keyClasses),
+    interrupted: options.signal?.aborted ?? false,
+    startedAt,
+    finishedAt,
+  };
+}
+
+/** Reads every region of the account (a bounded number at once), each from the chosen sources. */
+async function readRegions(options: AccountUsageOptions, clock: Clock): Promise<RegionUsage[]> {
+  const { account, clients, sources: chosen } = options;
   const common = {
     account,
-    window,
+    window: options.month,
     clock,
     signal: options.signal,
     deadline: options.deadline,
     onProgress: options.onProgress,
   };
-
   const perKey = async (region: string): Promise<PerKeySourceResult | null> => {
     if (chosen.includes('lookup'))
       return collectLookupEvents(clients.cloudTrail(region), { ...common, region, afterMonth: true });
@@ -249,43 +205,43 @@ export async function collectMonthUsage(options: CollectMonthUsageOptions): Prom
       });
     return null;
   };
-
+  const readRegion = async (region: string): Promise<RegionUsage> => {
+    const [keyed, cw] = await Promise.all([
+      perKey(region),
+      chosen.includes('cloudwatch')
+        ? collectCloudWatchUsage(clients.cloudWatch(region), { ...common, region })
+        : Promise.resolve(null),
+    ]);
+    const coverage: UsageCoverage[] = [];
+    for (const option of ALL_SOURCES) {
+      const source = USAGE_SOURCE_OF[option];
+      if (keyed?.coverage.source === source) coverage.push(keyed.coverage);
+      else if (cw && source === 'cloudwatch') coverage.push(cw.coverage);
+      else coverage.push(notRequested(account, region, option, chosen));
+    }
+    return { region, keyed, totals: cw?.totals ?? [], coverage };
+  };
   const limit = pLimit(Math.max(1, options.regionConcurrency ?? 4));
-  let results: {
-    region: string;
-    keyed: PerKeySourceResult | null;
-    totals: AccountUsageTotal[];
-    coverage: UsageCoverage[];
-  }[];
   try {
-    results = await Promise.all(
-      options.regions.map((region) =>
-        limit(async () => {
-          const [keyed, cw] = await Promise.all([
-            perKey(region),
-            chosen.includes('cloudwatch')
-              ? collectCloudWatchUsage(clients.cloudWatch(region), { ...common, region })
-              : Promise.resolve(null),
-          ]);
-          const coverage: UsageCoverage[] = [];
-          for (const option of ALL_SOURCES) {
-            const source = USAGE_SOURCE_OF[option];
-            if (keyed?.coverage.source === source) coverage.push(keyed.coverage);
-            else if (cw && source === 'cloudwatch') coverage.push(cw.coverage);
-            else coverage.push(notRequested(account, region, option, chosen));
-          }
-          return { region, keyed, totals: cw?.totals ?? [], coverage };
-        }),
-      ),
-    );
+    return await Promise.all(options.regions.map((region) => limit(() => readRegion(region))));
   } catch (error) {
     if (error instanceof RegionCredentialsFailure) {
       limit.clearQueue();
-      throw credentialsError(options.profile, error.message, error);
+      throw awsCredentialsError(options.profile, classifyAwsError(error), error);
     }
     throw error;
   }
+}
 
+const byKeyAndTime = (a: LifecycleEvent, b: LifecycleEvent) =>
+  compareText(a.keyArn, b.keyArn) || compareText(a.time, b.time) || compareText(a.event, b.event);
+
+/** The regions' reads as one month: requests, lifecycle (each event once), totals, coverage. */
+function monthOfRegions(
+  window: MonthWindow,
+  results: readonly RegionUsage[],
+  finishedAt: string,
+): { usage: MonthUsage; keyClasses: Record<string, KeyClass> } {
   const requests: RequestCount[] = [];
   const keylessRequests: KeylessRequestCount[] = [];
   const lifecycle = new Map<string, LifecycleEvent>();
@@ -296,23 +252,7 @@ export async function collectMonthUsage(options: CollectMonthUsageOptions): Prom
   const keyClasses: Record<string, KeyClass> = {};
   for (const r of results) {
     if (r.keyed) {
-      // A region's read counts only that region's requests: an event of another region in its
-      // logs (files copied under the wrong prefix) is counted when its own region is read, never
-      // twice (the evidence reader refuses a repeated row).
-      let elsewhere = 0;
-      for (const q of r.keyed.requests)
-        if (q.region === r.region) requests.push(q);
-        else elsewhere += q.count;
-      for (const q of r.keyed.keylessRequests)
-        if (q.region === r.region) keylessRequests.push(q);
-        else elsewhere += q.count;
-      if (elsewhere > 0)
-        for (const [i, c] of r.coverage.entries())
-          if (c.source === r.keyed.coverage.source)
-            r.coverage[i] = {
-              ...c,
-              detail: `${c.detail ? `${c.detail}; ` : ''}${elsewhere.toLocaleString('en-US')} requests logged for other regions left out (counted when their own region is read)`,
-            };
+      keepOwnRegion(r, requests, keylessRequests);
       for (const e of r.keyed.lifecycle) lifecycle.set(`${e.keyArn}\u0000${e.event}\u0000${e.time}`, e);
       if (r.keyed.afterMonth) {
         for (const e of r.keyed.afterMonth.lifecycle)
@@ -324,9 +264,6 @@ export async function collectMonthUsage(options: CollectMonthUsageOptions): Prom
     accountTotals.push(...r.totals);
     coverage.push(...r.coverage);
   }
-  const byKeyAndTime = (a: LifecycleEvent, b: LifecycleEvent) =>
-    a.keyArn.localeCompare(b.keyArn) || a.time.localeCompare(b.time) || a.event.localeCompare(b.event);
-  const finishedAt = new Date(clock.now()).toISOString();
   const usage: MonthUsage = {
     month: window.month,
     window: { start: window.start.toISOString(), end: window.end.toISOString() },
@@ -345,26 +282,34 @@ export async function collectMonthUsage(options: CollectMonthUsageOptions): Prom
       : {}),
     coverage,
   };
-  return {
-    account,
-    usage,
-    keyClasses: Object.fromEntries(Object.entries(keyClasses).sort(([a], [b]) => a.localeCompare(b))),
-    reconciliation: reconcileUsage(usage, keyClasses),
-    interrupted: options.signal?.aborted ?? false,
-    startedAt,
-    finishedAt,
-  };
+  return { usage, keyClasses };
 }
 
 /**
- * The evidence file for a collection.
- *
- * @example
- * ```ts
- * await writeUsageEvidence('reports/usage-2026-10.json', usageEvidence(await collectMonthUsage(options)));
- * ```
+ * A region's read counts only that region's requests: an event of another region in its logs
+ * (files copied under the wrong prefix) is counted when its own region is read, never twice (the
+ * evidence reader refuses a repeated row). How many were left out is said in the coverage.
  */
-export function usageEvidence(result: MonthUsageResult): UsageEvidence {
+function keepOwnRegion(r: RegionUsage, requests: RequestCount[], keyless: KeylessRequestCount[]): void {
+  if (!r.keyed) return;
+  let elsewhere = 0;
+  for (const q of r.keyed.requests)
+    if (q.region === r.region) requests.push(q);
+    else elsewhere += q.count;
+  for (const q of r.keyed.keylessRequests)
+    if (q.region === r.region) keyless.push(q);
+    else elsewhere += q.count;
+  if (elsewhere === 0) return;
+  for (const [i, c] of r.coverage.entries())
+    if (c.source === r.keyed.coverage.source)
+      r.coverage[i] = {
+        ...c,
+        detail: `${c.detail ? `${c.detail}; ` : ''}${elsewhere.toLocaleString('en-US')} requests logged for other regions left out (counted when their own region is read)`,
+      };
+}
+
+/** The evidence file of one account's month. */
+export function accountUsageEvidence(result: AccountUsageResult): UsageEvidence {
   return {
     kind: USAGE_KIND,
     schemaVersion: USAGE_SCHEMA_VERSION,

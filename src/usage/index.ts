@@ -17,15 +17,11 @@ export {
   collectCloudWatchUsage,
 } from './cloudwatch.js';
 export {
-  type CollectMonthUsageOptions,
-  collectMonthUsage,
-  defaultUsageClients,
-  type MonthUsageResult,
+  type AccountUsageResult,
   parseSourceList,
   USAGE_SOURCE_OF,
-  type UsageClients,
+  type UsageReadOptions,
   type UsageSourceOption,
-  usageEvidence,
 } from './collect.js';
 export {
   DATA_KEY_PAIR_OPERATIONS,

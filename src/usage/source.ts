@@ -1,5 +1,4 @@
-import type { ClassifiedError } from '../collect/aws-errors.js';
-import { RegionCredentialsFailure } from '../collect/kms.js';
+import { type ClassifiedError, RegionCredentialsFailure } from '../collect/aws-errors.js';
 import type { IsoDate } from '../model/inventory.js';
 import type {
   KeylessRequestCount,
@@ -142,4 +141,4 @@ export const failureText = (e: ClassifiedError): string => `${e.code}${e.message
  * retries the region no further and says so, rather than recording a failure per call.
  */
 export const credentialsFailure = (e: ClassifiedError, cause: unknown): RegionCredentialsFailure =>
-  new RegionCredentialsFailure(`${e.code}: ${e.message}`, { cause });
+  new RegionCredentialsFailure(e, { cause });

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import { collectInventory } from '../../src/collect/inventory.js';
 import type { KeyRecord } from '../../src/model/inventory.js';
+import { collectInventory } from '../../src/org/collect.js';
 import { readSnapshot } from '../../src/snapshot.js';
 import { captureIo } from '../support/io.js';
 import {

@@ -8,9 +8,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
+import type { UsageClients } from '../../src/collect/clients.js';
 import { dec, lineAmount, toMoney } from '../../src/pricing/money.js';
 import { runMonthlyReport } from '../../src/report/run.js';
-import type { UsageClients } from '../../src/usage/collect.js';
 import { endpointClients, MOTO_ACCOUNT } from '../support/scenario.js';
 import { asLookupEvent } from '../unit/usage/fixtures.js';
 

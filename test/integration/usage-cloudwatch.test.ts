@@ -4,8 +4,9 @@ import { CloudWatchClient, type MetricDatum, PutMetricDataCommand } from '@aws-s
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
+import type { UsageClients } from '../../src/collect/clients.js';
+import { collectMonthUsage } from '../../src/org/usage.js';
 import { collectCloudWatchUsage } from '../../src/usage/cloudwatch.js';
-import { collectMonthUsage, type UsageClients } from '../../src/usage/collect.js';
 import { parseMonth } from '../../src/util/month.js';
 import { MOTO_ACCOUNT } from '../support/scenario.js';
 import { KMS_RECORDS, manualClock, OWNER } from '../unit/usage/fixtures.js';
@@ -112,7 +113,7 @@ describe('CloudWatch AWS/Usage against moto', () => {
       ['cloudwatch', 'complete'],
     ]);
     // The fixture's symmetric crypto calls billed to the owner: Encrypt 1, Decrypt 1 + 1 failed, GenerateDataKey 3.
-    expect(result.reconciliation).toEqual([
+    expect(result.evidence.reconciliation).toEqual([
       expect.objectContaining({ resource: 'CryptographicOperationsEcc', cloudWatch: 0, perKey: 1 }),
       expect.objectContaining({
         resource: 'CryptographicOperationsRsa',

@@ -11,8 +11,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { OrganizationClients } from '../../src/org/clients.js';
-import type { SessionCredentialsProvider } from '../../src/org/session.js';
+import type { ClientCredentials, ClientFactory } from '../../src/collect/clients.js';
 import { MOTO_ACCOUNT } from './scenario.js';
 
 const CALLER = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -50,26 +49,26 @@ function stsRefusingMissingRoles(endpoint: string, region: string): STSClient {
   return sts;
 }
 
-/** Organisation clients pointed at moto: the caller is moto's default (management) account. */
-export function motoOrganizationClients(endpoint: string): OrganizationClients {
+/** Clients pointed at moto, per credentials: the caller (`null`) is moto's default (management) account. */
+export function motoOrganizationClients(endpoint: string): ClientFactory {
   const base = { endpoint, maxAttempts: 2 };
-  const as = (credentials: SessionCredentialsProvider | null) => credentials ?? CALLER;
-  return {
-    organizations: () => new OrganizationsClient({ ...base, region: 'us-east-1', credentials: CALLER }),
-    sts: (region) => stsRefusingMissingRoles(endpoint, region),
-    inventory: (credentials) => ({
-      kms: (region) => new KMSClient({ ...base, region, credentials: as(credentials) }),
-      sts: (region) => new STSClient({ ...base, region, credentials: as(credentials) }),
+  return (credentials: ClientCredentials | null) => {
+    const as = credentials ?? CALLER;
+    return {
+      organizations: () => new OrganizationsClient({ ...base, region: 'us-east-1', credentials: CALLER }),
+      // The caller's STS assumes the roles; an account's own STS names its session.
+      sts: (region) =>
+        credentials === null
+          ? stsRefusingMissingRoles(endpoint, region)
+          : new STSClient({ ...base, region, credentials: as }),
+      kms: (region) => new KMSClient({ ...base, region, credentials: as }),
       account: () => {
         throw new Error('the scenario names its regions; the Account API is not used');
       },
-    }),
-    usage: (credentials) => ({
-      cloudTrail: (region) => new CloudTrailClient({ ...base, region, credentials: as(credentials) }),
-      cloudWatch: (region) => new CloudWatchClient({ ...base, region, credentials: as(credentials) }),
-      s3: (region) => new S3Client({ ...base, region, credentials: as(credentials), forcePathStyle: true }),
-      sts: (region) => new STSClient({ ...base, region, credentials: as(credentials) }),
-    }),
+      cloudTrail: (region) => new CloudTrailClient({ ...base, region, credentials: as }),
+      cloudWatch: (region) => new CloudWatchClient({ ...base, region, credentials: as }),
+      s3: (region) => new S3Client({ ...base, region, credentials: as, forcePathStyle: true }),
+    };
   };
 }
 

@@ -10,7 +10,7 @@ import {
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { InventoryClients } from '../../src/collect/inventory.js';
+import type { InventoryClients } from '../../src/collect/clients.js';
 
 /** The account moto uses for unsigned-by-real-AWS requests with any credentials. */
 export const MOTO_ACCOUNT = '123456789012';

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { NetworkOptions } from '../../collect/client-defaults.js';
-import { collectInventory, type InventoryClients, parseRegionList } from '../../collect/inventory.js';
+import type { ClientFactory, InventoryClients } from '../../collect/clients.js';
+import { parseRegionList } from '../../collect/inventory.js';
 import { InputError, InterruptedError } from '../../errors.js';
 import type { InventorySnapshot } from '../../model/inventory.js';
-import type { OrganizationClients } from '../../org/clients.js';
+import { collectInventory } from '../../org/collect.js';
 import { terminalSafe } from '../../report/escape.js';
 import { writeSnapshot } from '../../snapshot.js';
 import { startDeadline } from '../../util/deadline.js';
@@ -28,7 +29,7 @@ export interface CliIo {
   /** Injected in tests; the real run uses the standard credential chain. */
   readonly clients?: InventoryClients;
   /** Injected in tests: the clients of organisation-wide runs. */
-  readonly orgClients?: OrganizationClients;
+  readonly orgClients?: ClientFactory;
   readonly now?: () => Date;
   /** The environment options are read from (`KMS_REPORT_*`); default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
@@ -129,6 +130,20 @@ const COLLECT_ENV_FLAGS = [
   '--no-color',
 ];
 
+/** What `collect` was given on the command line (or in the environment). */
+interface CollectOptions {
+  readonly out: string;
+  readonly outputFile?: string;
+  readonly regions?: string;
+  readonly profile?: string;
+  readonly lastUsage: boolean;
+  readonly quotaShare: number;
+  readonly failOnGaps?: boolean;
+  readonly quiet?: boolean;
+  readonly timeout?: NetworkOptions;
+  readonly deadline?: number;
+}
+
 export function collectCommand(io: CliIo, setExit: (code: number) => void): Command {
   const command = new Command('collect')
     .description('List every KMS key with its metadata and evidence, and write an inventory snapshot (JSON)')
@@ -158,66 +173,61 @@ export function collectCommand(io: CliIo, setExit: (code: number) => void): Comm
   readsEnvironment(command, COLLECT_ENV_FLAGS);
   environmentHelp(command);
   resolveOptionSources(command, io);
-  return command.action(
-    async (opts: {
-      out: string;
-      outputFile?: string;
-      regions?: string;
-      profile?: string;
-      lastUsage: boolean;
-      quotaShare: number;
-      failOnGaps?: boolean;
-      quiet?: boolean;
-      timeout?: NetworkOptions;
-      deadline?: number;
-    }) => {
-      const now = io.now?.() ?? new Date();
-      const regions = opts.regions === undefined ? undefined : parseRegionList(opts.regions);
-      const { path: out, check } = await outputPath(
-        opts,
-        command.getOptionValueSource('out'),
-        defaultOutName(now),
-        io.stderr,
-      );
-      const progress = opts.quiet ? { onProgress: () => {}, done: () => {} } : terminalProgress(io.stderr);
-      // Ctrl-C or SIGTERM stops the scan after the keys in flight, or the write; nothing is
-      // written (exit 130).
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      for (const signal of STOP_SIGNALS) process.once(signal, onSigint);
-      const deadline = opts.deadline === undefined ? undefined : startDeadline(opts.deadline);
-      let snapshot: InventorySnapshot;
-      try {
-        ({ snapshot } = await collectInventory({
-          regions,
-          profile: opts.profile,
-          clients: io.clients,
-          lastUsage: opts.lastUsage,
-          quotaShare: opts.quotaShare,
-          onProgress: progress.onProgress,
-          signal: controller.signal,
-          deadline: deadline?.signal,
-          network: opts.timeout,
-        }).catch((error: unknown) => {
-          if (error instanceof InterruptedError)
-            throw new InterruptedError(`stopped (Ctrl-C) while collecting: ${out} was not written`);
-          throw error;
-        }));
-        progress.done();
-        await check();
-        await writeSnapshot(out, snapshot, { signal: controller.signal });
-      } finally {
-        deadline?.clear();
-        progress.done();
-        for (const signal of STOP_SIGNALS) process.off(signal, onSigint);
-      }
-      if (!opts.quiet) io.stdout.write(terminalSafe(summarize(snapshot, out)));
-      if (opts.failOnGaps && snapshot.gaps.length > 0) {
-        io.stderr.write(
-          `kms-report: exit ${ExitCode.Gaps} (--fail-on-gaps): ${plural(snapshot.gaps.length, 'gap')} (what could not be seen is listed in the snapshot)\n`,
-        );
-        setExit(ExitCode.Gaps);
-      } else setExit(ExitCode.Ok);
-    },
+  return command.action((opts: CollectOptions) => runCollect(io, command, opts, setExit));
+}
+
+/** `kms-report collect`: collects, writes the snapshot, says what it holds, sets the exit code. */
+async function runCollect(
+  io: CliIo,
+  command: Command,
+  opts: CollectOptions,
+  setExit: (code: number) => void,
+): Promise<void> {
+  const now = io.now?.() ?? new Date();
+  const regions = opts.regions === undefined ? undefined : parseRegionList(opts.regions);
+  const { path: out, check } = await outputPath(
+    opts,
+    command.getOptionValueSource('out'),
+    defaultOutName(now),
+    io.stderr,
   );
+  const progress = opts.quiet ? { onProgress: () => {}, done: () => {} } : terminalProgress(io.stderr);
+  // Ctrl-C or SIGTERM stops the scan after the keys in flight, or the write; nothing is
+  // written (exit 130).
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  for (const signal of STOP_SIGNALS) process.once(signal, onSigint);
+  const deadline = opts.deadline === undefined ? undefined : startDeadline(opts.deadline);
+  let snapshot: InventorySnapshot;
+  try {
+    ({ snapshot } = await collectInventory({
+      regions,
+      profile: opts.profile,
+      clients: io.clients,
+      lastUsage: opts.lastUsage,
+      quotaShare: opts.quotaShare,
+      onProgress: progress.onProgress,
+      signal: controller.signal,
+      deadline: deadline?.signal,
+      network: opts.timeout,
+    }).catch((error: unknown) => {
+      if (error instanceof InterruptedError)
+        throw new InterruptedError(`stopped (Ctrl-C) while collecting: ${out} was not written`);
+      throw error;
+    }));
+    progress.done();
+    await check();
+    await writeSnapshot(out, snapshot, { signal: controller.signal });
+  } finally {
+    deadline?.clear();
+    progress.done();
+    for (const signal of STOP_SIGNALS) process.off(signal, onSigint);
+  }
+  if (!opts.quiet) io.stdout.write(terminalSafe(summarize(snapshot, out)));
+  if (opts.failOnGaps && snapshot.gaps.length > 0) {
+    io.stderr.write(
+      `kms-report: exit ${ExitCode.Gaps} (--fail-on-gaps): ${plural(snapshot.gaps.length, 'gap')} (what could not be seen is listed in the snapshot)\n`,
+    );
+    setExit(ExitCode.Gaps);
+  } else setExit(ExitCode.Ok);
 }

@@ -1,16 +1,12 @@
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { Command, Option } from 'commander';
 import type { NetworkOptions } from '../../collect/client-defaults.js';
-import { defaultClients, parseRegionList, resolveRegions } from '../../collect/inventory.js';
+import { awsClients, type UsageClients } from '../../collect/clients.js';
+import { configuredRegion } from '../../collect/identity.js';
+import { parseRegionList, resolveRegions } from '../../collect/inventory.js';
 import { InputError } from '../../errors.js';
+import { collectMonthUsage, type MonthUsageResult } from '../../org/usage.js';
 import { terminalSafe } from '../../report/escape.js';
-import {
-  collectMonthUsage,
-  type MonthUsageResult,
-  parseSourceList,
-  type UsageClients,
-  usageEvidence,
-} from '../../usage/collect.js';
+import { parseSourceList } from '../../usage/collect.js';
 import { writeUsageEvidence } from '../../usage/evidence.js';
 import type { UsageProgress } from '../../usage/source.js';
 import type { Clock } from '../../util/clock.js';
@@ -88,18 +84,19 @@ function usageProgress(stream: NodeJS.WriteStream) {
 /** A short account of the evidence for the terminal. */
 export function summarizeUsage(result: MonthUsageResult, out: string): string {
   const { usage } = result;
+  const { reconciliation } = result.evidence;
   const lines: string[] = [];
   const calls = usage.requests.reduce((a, r) => a + r.count, 0);
   const failed = usage.requests.reduce((a, r) => a + r.failedCount, 0);
   const keys = new Set(usage.requests.map((r) => r.keyArn)).size;
   lines.push(
-    `${usage.month} in account ${result.account}: ${plural(calls, 'request')} on ${plural(keys, 'key')} (${failed.toLocaleString('en-US')} failed), ${plural(usage.lifecycle.length, 'lifecycle event')}.`,
+    `${usage.month} in account ${result.accounts.join(', ')}: ${plural(calls, 'request')} on ${plural(keys, 'key')} (${failed.toLocaleString('en-US')} failed), ${plural(usage.lifecycle.length, 'lifecycle event')}.`,
   );
   for (const c of usage.coverage)
     lines.push(`  ${c.region} ${SOURCE_LABEL[c.source] ?? c.source}: ${c.status}: ${c.detail}`);
-  if (result.reconciliation.length > 0) {
+  if (reconciliation.length > 0) {
     lines.push('Per-key counts against CloudWatch totals:');
-    for (const r of result.reconciliation)
+    for (const r of reconciliation)
       lines.push(
         `  ${r.region} ${r.resource}: CloudWatch ${r.cloudWatch}, attributed ${r.attributed}, unattributed ${r.unattributed}${r.attributedPercent === null ? '' : ` (${r.attributedPercent}% attributed)`}${r.unknownClass ? `, ${r.unknownClass} on keys of unknown class` : ''}`,
       );
@@ -110,10 +107,19 @@ export function summarizeUsage(result: MonthUsageResult, out: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function configuredRegion(profile?: string): Promise<string[]> {
-  const region = await new CloudTrailClient(profile ? { profile } : {}).config
-    .region()
-    .catch(() => undefined);
+/** The regions to read: the list given, every enabled region (`all`), or the configured one. */
+async function usageRegions(
+  io: CliIo,
+  listed: string[] | 'all' | undefined,
+  opts: Pick<UsageOptions, 'profile' | 'timeout'>,
+): Promise<string[]> {
+  if (listed === 'all')
+    return resolveRegions(
+      { regions: 'all', profile: opts.profile },
+      io.clients ?? awsClients({ profile: opts.profile, network: opts.timeout }),
+    );
+  if (listed) return listed;
+  const region = await configuredRegion(opts.profile);
   if (!region)
     throw new InputError(
       '--regions',
@@ -122,10 +128,6 @@ async function configuredRegion(profile?: string): Promise<string[]> {
   return [region];
 }
 
-/**
- * `kms-report usage`: one month's KMS request volumes per key and operation, key lifecycle events
- * and CloudWatch totals, written as a usage evidence file.
- */
 /** The options `usage` reads from the environment as `KMS_REPORT_<FLAG>`. */
 const USAGE_ENV_FLAGS = [
   '--regions',
@@ -142,6 +144,27 @@ const USAGE_ENV_FLAGS = [
   '--no-color',
 ];
 
+/** What `usage` was given on the command line (or in the environment). */
+interface UsageOptions {
+  readonly month: string;
+  readonly regions?: string;
+  readonly usageSource: string;
+  readonly bucket?: string;
+  readonly prefix?: string;
+  readonly bucketRegion?: string;
+  readonly out: string;
+  readonly outputFile?: string;
+  readonly profile?: string;
+  readonly failOnGaps?: boolean;
+  readonly quiet?: boolean;
+  readonly timeout?: NetworkOptions;
+  readonly deadline?: number;
+}
+
+/**
+ * `kms-report usage`: one month's KMS request volumes per key and operation, key lifecycle events
+ * and CloudWatch totals, written as a usage evidence file.
+ */
 export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number) => void): Command {
   const command = new Command('usage')
     .description(
@@ -189,91 +212,75 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
   readsEnvironment(command, USAGE_ENV_FLAGS);
   environmentHelp(command);
   resolveOptionSources(command, io);
-  return command.action(
-    async (opts: {
-      month: string;
-      regions?: string;
-      usageSource: string;
-      bucket?: string;
-      prefix?: string;
-      bucketRegion?: string;
-      out: string;
-      outputFile?: string;
-      profile?: string;
-      failOnGaps?: boolean;
-      quiet?: boolean;
-      timeout?: NetworkOptions;
-      deadline?: number;
-    }) => {
-      const window = parseMonth(opts.month);
-      const sources = parseSourceList(opts.usageSource, '--usage-source');
-      const listed = opts.regions === undefined ? undefined : parseRegionList(opts.regions);
-      if (opts.bucketRegion !== undefined) parseRegionList(opts.bucketRegion, '--bucket-region');
-      const regions =
-        listed === 'all'
-          ? await resolveRegions(
-              { regions: 'all', profile: opts.profile },
-              io.clients ?? defaultClients(opts.profile, undefined, opts.timeout),
-            )
-          : (listed ?? (await configuredRegion(opts.profile)));
-      const { path: out, check } = await outputPath(
-        opts,
-        command.getOptionValueSource('out'),
-        `usage-${window.month}.json`,
-        io.stderr,
-      );
-      const progress = opts.quiet
-        ? { onProgress: () => {}, line: () => {}, done: () => {} }
-        : usageProgress(io.stderr);
+  return command.action((opts: UsageOptions) => runUsage(io, command, opts, setExit));
+}
 
-      const controller = new AbortController();
-      const onSigint = () => {
-        progress.line('Stopping after the requests in flight (Ctrl-C again to quit at once)...');
-        controller.abort();
-      };
-      const signal = io.signal ?? controller.signal;
-      if (!io.signal) for (const stop of STOP_SIGNALS) process.once(stop, onSigint);
-      const deadline = opts.deadline === undefined ? undefined : startDeadline(opts.deadline);
-      let result: MonthUsageResult;
-      try {
-        result = await collectMonthUsage({
-          month: window,
-          regions,
-          sources,
-          clients: io.usageClients,
-          profile: opts.profile,
-          bucket: opts.bucket,
-          prefix: opts.prefix,
-          bucketRegion: opts.bucketRegion,
-          clock: io.clock,
-          signal,
-          deadline: deadline?.signal,
-          network: opts.timeout,
-          onProgress: progress.onProgress,
-        });
-      } finally {
-        deadline?.clear();
-        for (const stop of STOP_SIGNALS) process.removeListener(stop, onSigint);
-        progress.done();
-      }
-      await check();
-      await writeUsageEvidence(out, usageEvidence(result));
-      if (!opts.quiet) io.stdout.write(terminalSafe(summarizeUsage(result, out)));
-      const gaps = result.usage.coverage.filter((c) => c.status === 'partial' || c.status === 'failed');
-      if (!result.interrupted && opts.failOnGaps && gaps.length > 0)
-        io.stderr.write(
-          terminalSafe(
-            `kms-report: exit ${ExitCode.Gaps} (--fail-on-gaps): ${plural(gaps.length, 'source')} partial or failed (${gaps.map((c) => `${c.region} ${SOURCE_LABEL[c.source] ?? c.source}`).join(', ')})\n`,
-            { oneLine: false },
-          ),
-        );
-      setExit(
-        result.interrupted
-          ? INTERRUPTED_EXIT_CODE
-          : opts.failOnGaps && gaps.length > 0
-            ? ExitCode.Gaps
-            : ExitCode.Ok,
-      );
-    },
+/** Collects the month, writes the evidence, says what it holds, sets the exit code. */
+async function runUsage(
+  io: CliIo & UsageCliExtras,
+  command: Command,
+  opts: UsageOptions,
+  setExit: (code: number) => void,
+): Promise<void> {
+  const window = parseMonth(opts.month);
+  const sources = parseSourceList(opts.usageSource, '--usage-source');
+  const listed = opts.regions === undefined ? undefined : parseRegionList(opts.regions);
+  if (opts.bucketRegion !== undefined) parseRegionList(opts.bucketRegion, '--bucket-region');
+  const regions = await usageRegions(io, listed, opts);
+  const { path: out, check } = await outputPath(
+    opts,
+    command.getOptionValueSource('out'),
+    `usage-${window.month}.json`,
+    io.stderr,
   );
+  const progress = opts.quiet
+    ? { onProgress: () => {}, line: () => {}, done: () => {} }
+    : usageProgress(io.stderr);
+  const controller = new AbortController();
+  const onSigint = () => {
+    progress.line('Stopping after the requests in flight (Ctrl-C again to quit at once)...');
+    controller.abort();
+  };
+  if (!io.signal) for (const stop of STOP_SIGNALS) process.once(stop, onSigint);
+  const deadline = opts.deadline === undefined ? undefined : startDeadline(opts.deadline);
+  let result: MonthUsageResult;
+  try {
+    result = await collectMonthUsage({
+      month: window,
+      regions,
+      sources,
+      clients: io.usageClients,
+      profile: opts.profile,
+      bucket: opts.bucket,
+      prefix: opts.prefix,
+      bucketRegion: opts.bucketRegion,
+      clock: io.clock,
+      signal: io.signal ?? controller.signal,
+      deadline: deadline?.signal,
+      network: opts.timeout,
+      onProgress: progress.onProgress,
+    });
+  } finally {
+    deadline?.clear();
+    for (const stop of STOP_SIGNALS) process.removeListener(stop, onSigint);
+    progress.done();
+  }
+  await check();
+  await writeUsageEvidence(out, result.evidence);
+  if (!opts.quiet) io.stdout.write(terminalSafe(summarizeUsage(result, out)));
+  setExit(usageExitCode(io, result, opts.failOnGaps ?? false));
+}
+
+/** 130 when stopped; with `--fail-on-gaps`, 4 (said on stderr) when a source was partial or failed. */
+function usageExitCode(io: CliIo, result: MonthUsageResult, failOnGaps: boolean): number {
+  if (result.interrupted) return INTERRUPTED_EXIT_CODE;
+  const gaps = result.usage.coverage.filter((c) => c.status === 'partial' || c.status === 'failed');
+  if (!failOnGaps || gaps.length === 0) return ExitCode.Ok;
+  io.stderr.write(
+    terminalSafe(
+      `kms-report: exit ${ExitCode.Gaps} (--fail-on-gaps): ${plural(gaps.length, 'source')} partial or failed (${gaps.map((c) => `${c.region} ${SOURCE_LABEL[c.source] ?? c.source}`).join(', ')})\n`,
+      { oneLine: false },
+    ),
+  );
+  return ExitCode.Gaps;
 }

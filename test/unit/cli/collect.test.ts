@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/cli/exit-codes.js';
 import { runCli } from '../../../src/cli/program.js';
-import type { InventoryClients } from '../../../src/collect/inventory.js';
+import type { InventoryClients } from '../../../src/collect/clients.js';
 import { readSnapshot } from '../../../src/snapshot.js';
 import { captureIo } from '../../support/io.js';
 

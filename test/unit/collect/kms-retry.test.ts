@@ -1,6 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SDK_RETRY } from '../../../src/collect/inventory.js';
+import { SDK_RETRY } from '../../../src/collect/client-defaults.js';
 import { collectKmsRegion } from '../../../src/collect/kms.js';
 import { type FakeAnswer, startFakeKms, throttled } from '../../support/fake-kms.js';
 

@@ -11,9 +11,10 @@ import {
   networkConfig,
   parseTimeout,
 } from '../../../src/collect/client-defaults.js';
-import { collectInventory, type InventoryClients } from '../../../src/collect/inventory.js';
+import type { InventoryClients } from '../../../src/collect/clients.js';
 import { collectKmsRegion } from '../../../src/collect/kms.js';
 import { CredentialsError, InputError, NetworkError } from '../../../src/errors.js';
+import { collectInventory } from '../../../src/org/collect.js';
 
 /**
  * These tests wait for real timeouts on loopback. The configured timeouts are short (300 ms) and

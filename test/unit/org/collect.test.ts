@@ -3,10 +3,10 @@ import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organi
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { ClientFactory, InventoryClients } from '../../../src/collect/clients.js';
 import { InputError } from '../../../src/errors.js';
 import { parseAccountList } from '../../../src/org/accounts.js';
-import type { OrganizationClients } from '../../../src/org/clients.js';
-import { collectOrganizationInventory } from '../../../src/org/collect.js';
+import { collectInventory } from '../../../src/org/collect.js';
 
 const CALLER = '111111111111';
 const NO_ROLE = '999999999999';
@@ -17,21 +17,15 @@ const kms = mockClient(KMSClient);
 const organizations = mockClient(OrganizationsClient);
 
 /** Clients whose KMS calls are mocked; each account's session signs with `ASIA<account>`. */
-function fakeClients(): OrganizationClients {
-  return {
+function fakeClients(): ClientFactory<InventoryClients> {
+  return (credentials) => ({
     organizations: () => new OrganizationsClient({ region: 'us-east-1', credentials: CALLER_CREDENTIALS }),
-    sts: (region) => new STSClient({ region, credentials: CALLER_CREDENTIALS }),
-    inventory: (credentials) => ({
-      kms: (region) => new KMSClient({ region, credentials: credentials ?? CALLER_CREDENTIALS }),
-      sts: (region) => new STSClient({ region, credentials: credentials ?? CALLER_CREDENTIALS }),
-      account: () => {
-        throw new Error('regions are named');
-      },
-    }),
-    usage: () => {
-      throw new Error('not used');
+    kms: (region) => new KMSClient({ region, credentials: credentials ?? CALLER_CREDENTIALS }),
+    sts: (region) => new STSClient({ region, credentials: credentials ?? CALLER_CREDENTIALS }),
+    account: () => {
+      throw new Error('regions are named');
     },
-  };
+  });
 }
 
 /** Tracks how many region scans run at once, overall and per account. */
@@ -69,7 +63,7 @@ function scanMeter() {
   };
 }
 
-describe('Function: collectOrganizationInventory', () => {
+describe('Function: collectInventory over a group of accounts', () => {
   beforeEach(() => {
     sts.reset();
     kms.reset();
@@ -100,12 +94,14 @@ describe('Function: collectOrganizationInventory', () => {
     const meter = scanMeter();
     const accounts = ['222222222222', '333333333333', '444444444444', '555555555555', '666666666666'];
     // Act
-    const { snapshot } = await collectOrganizationInventory({
-      accounts: parseAccountList([CALLER, ...accounts].join(',')),
-      roleName: 'KmsReportReader',
+    const { snapshot } = await collectInventory({
+      group: {
+        accounts: parseAccountList([CALLER, ...accounts].join(',')),
+        roleName: 'KmsReportReader',
+        accountConcurrency: 2,
+      },
       regions: ['us-east-1', 'eu-west-1', 'eu-central-1', 'ap-southeast-2'],
       clients: fakeClients(),
-      accountConcurrency: 2,
       regionConcurrency: 3,
       lastUsage: false,
     });
@@ -121,10 +117,12 @@ describe('Function: collectOrganizationInventory', () => {
 
   it('reads the caller account with its own credentials and every other one through the role', async () => {
     scanMeter();
-    const { snapshot, sessions } = await collectOrganizationInventory({
-      accounts: parseAccountList(`222222222222,${CALLER}`),
-      roleName: 'KmsReportReader',
-      externalId: 'audit-2026',
+    const { snapshot, sessions } = await collectInventory({
+      group: {
+        accounts: parseAccountList(`222222222222,${CALLER}`),
+        roleName: 'KmsReportReader',
+        externalId: 'audit-2026',
+      },
       regions: ['us-east-1'],
       clients: fakeClients(),
     });
@@ -150,9 +148,8 @@ describe('Function: collectOrganizationInventory', () => {
 
   it('records an account whose role cannot be assumed as an account gap, and reads the others', async () => {
     const meter = scanMeter();
-    const { snapshot } = await collectOrganizationInventory({
-      accounts: parseAccountList(`222222222222,${NO_ROLE}`),
-      roleName: 'KmsReportReader',
+    const { snapshot } = await collectInventory({
+      group: { accounts: parseAccountList(`222222222222,${NO_ROLE}`), roleName: 'KmsReportReader' },
       regions: ['us-east-1', 'eu-west-1'],
       clients: fakeClients(),
     });
@@ -185,10 +182,8 @@ describe('Function: collectOrganizationInventory', () => {
         { Id: '333333333333', Name: 'prod', State: 'ACTIVE' },
       ],
     });
-    const { snapshot } = await collectOrganizationInventory({
-      organization: true,
-      accounts: parseAccountList('333333333333'),
-      roleName: 'KmsReportReader',
+    const { snapshot } = await collectInventory({
+      group: { organization: true, accounts: parseAccountList('333333333333'), roleName: 'KmsReportReader' },
       regions: ['us-east-1'],
       clients: fakeClients(),
     });
@@ -196,10 +191,50 @@ describe('Function: collectOrganizationInventory', () => {
     expect(snapshot.organization?.accounts[0]?.name).toBe('prod');
 
     await expect(
-      collectOrganizationInventory({ organization: true, regions: ['us-east-1'], clients: fakeClients() }),
+      collectInventory({ group: { organization: true }, regions: ['us-east-1'], clients: fakeClients() }),
     ).rejects.toThrow(InputError);
     await expect(
-      collectOrganizationInventory({ organization: true, regions: ['us-east-1'], clients: fakeClients() }),
+      collectInventory({ group: { organization: true }, regions: ['us-east-1'], clients: fakeClients() }),
     ).rejects.toThrow('--role-name: needed to enter account 222222222222');
+  });
+
+  it('records a region whose session stops working as a region gap of that account, and reads the rest', async () => {
+    const meter = scanMeter();
+    kms.on(ListKeysCommand).callsFake(async (_input, getClient) => {
+      const client = getClient();
+      const region = await client.config.region();
+      const provider = client.config.credentials as () => Promise<{ accessKeyId: string }>;
+      const account = (await provider()).accessKeyId.slice(4);
+      if (account === '222222222222' && region === 'eu-west-1')
+        throw Object.assign(new Error('The security token included in the request is expired'), {
+          name: 'ExpiredTokenException',
+        });
+      meter.scanned.push(`${account}/${region}`);
+      return { Keys: [], Truncated: false };
+    });
+    const { snapshot } = await collectInventory({
+      group: { accounts: parseAccountList(`222222222222,${CALLER}`), roleName: 'KmsReportReader' },
+      regions: ['us-east-1', 'eu-west-1'],
+      clients: fakeClients(),
+    });
+    expect(snapshot.gaps).toEqual([
+      {
+        scope: 'region',
+        account: '222222222222',
+        region: 'eu-west-1',
+        keyArn: null,
+        field: null,
+        operation: 'ListKeys',
+        errorCode: 'ExpiredTokenException',
+        message:
+          "the account's credentials stopped working: The security token included in the request is expired",
+      },
+    ]);
+    expect(snapshot.regions.map((r) => [r.account, r.region, r.status])).toEqual([
+      [CALLER, 'eu-west-1', 'complete'],
+      [CALLER, 'us-east-1', 'complete'],
+      ['222222222222', 'eu-west-1', 'failed'],
+      ['222222222222', 'us-east-1', 'complete'],
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MonthUsage, RequestCount, UsageCoverage } from '../../../src/model/usage.js';
-import { mergeAccountUsage } from '../../../src/org/usage.js';
+import { mergeAccountUsage } from '../../../src/org/merge.js';
 import { priceMonth } from '../../../src/pricing/engine.js';
 import { formatTotal } from '../../../src/pricing/money.js';
 import { key, shippedTables, snapshot } from '../pricing/fixtures.js';

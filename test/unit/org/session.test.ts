@@ -126,7 +126,7 @@ describe('Function: assumeRoleSession', () => {
     const provider = assumeRoleSession({ sts: new STSClient({ region: 'us-east-1' }), roleArn: ROLE });
     const error = await provider().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AssumeRoleError);
-    expect((error as AssumeRoleError).errorCode).toBe('AccessDenied');
+    expect((error as AssumeRoleError).code).toBe('AccessDenied');
     expect((error as AssumeRoleError).message).toContain(ROLE);
     expect((await provider()).accessKeyId).toBe('ASIAOK');
   });

@@ -8,10 +8,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/cli/exit-codes.js';
 import { runCli } from '../../../src/cli/program.js';
+import type { ClientFactory } from '../../../src/collect/clients.js';
 import { demoSnapshot, demoUsageEvidence } from '../../../src/demo/sample.js';
 import type { InventorySnapshot } from '../../../src/model/inventory.js';
 import type { MonthlyReport } from '../../../src/model/report.js';
-import type { OrganizationClients } from '../../../src/org/clients.js';
 import { runMonthlyReport } from '../../../src/report/run.js';
 import { captureIo } from '../../support/io.js';
 
@@ -30,21 +30,21 @@ afterAll(() => {
   organizations.restore();
 });
 
-function fakeClients(): OrganizationClients {
-  return {
-    organizations: () => new OrganizationsClient({ region: 'us-east-1', credentials: CREDENTIALS }),
-    sts: (region) => new STSClient({ region, credentials: CREDENTIALS }),
-    inventory: (credentials) => ({
-      kms: (region) => new KMSClient({ region, credentials: credentials ?? CREDENTIALS }),
-      sts: (region) => new STSClient({ region, credentials: credentials ?? CREDENTIALS }),
-      account: () => {
-        throw new Error('regions are named');
-      },
-    }),
-    usage: () => {
-      throw new Error('no usage in this test');
-    },
+function fakeClients(): ClientFactory {
+  const unused = () => {
+    throw new Error('no usage in this test');
   };
+  return (credentials) => ({
+    organizations: () => new OrganizationsClient({ region: 'us-east-1', credentials: CREDENTIALS }),
+    kms: (region) => new KMSClient({ region, credentials: credentials ?? CREDENTIALS }),
+    sts: (region) => new STSClient({ region, credentials: credentials ?? CREDENTIALS }),
+    account: () => {
+      throw new Error('regions are named');
+    },
+    cloudTrail: unused,
+    cloudWatch: unused,
+    s3: unused,
+  });
 }
 
 async function rerender(set: string, extra: string[] = []): Promise<MonthlyReport> {

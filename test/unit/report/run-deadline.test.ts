@@ -14,11 +14,10 @@ import {
 import { describe, expect, it } from 'vitest';
 import { reportExitCode } from '../../../src/cli/commands/report.js';
 import { ExitCode } from '../../../src/cli/exit-codes.js';
-import type { InventoryClients } from '../../../src/collect/inventory.js';
+import type { InventoryClients, UsageClients } from '../../../src/collect/clients.js';
 import type { InventorySnapshot } from '../../../src/model/inventory.js';
+import { collectMonthUsage } from '../../../src/org/usage.js';
 import { runMonthlyReport } from '../../../src/report/run.js';
-import type { UsageClients } from '../../../src/usage/collect.js';
-import { collectMonthUsage } from '../../../src/usage/collect.js';
 import { DeadlinePassed, formatDuration, parseDuration } from '../../../src/util/deadline.js';
 
 const ACCOUNT = '111122223333';

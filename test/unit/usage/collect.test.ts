@@ -9,13 +9,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { UsageClients } from '../../../src/collect/clients.js';
 import { CredentialsError, InputError } from '../../../src/errors.js';
-import {
-  collectMonthUsage,
-  parseSourceList,
-  type UsageClients,
-  usageEvidence,
-} from '../../../src/usage/collect.js';
+import { collectMonthUsage } from '../../../src/org/usage.js';
+import { parseSourceList } from '../../../src/usage/collect.js';
 import { parseUsageEvidence, usageEvidenceSchema } from '../../../src/usage/evidence.js';
 import { asLookupEvent, KMS_RECORDS, manualClock, OWNER } from './fixtures.js';
 
@@ -70,7 +67,7 @@ describe('collectMonthUsage', () => {
       /requests logged for other regions left out \(counted when their own region is read\)$/,
     );
     // The evidence file it makes reads back: no row is repeated.
-    const text = JSON.stringify(usageEvidence(result));
+    const text = JSON.stringify(result.evidence);
     expect(parseUsageEvidence(text, 'usage.json').usage.requests).toHaveLength(result.usage.requests.length);
   });
 
@@ -84,7 +81,7 @@ describe('collectMonthUsage', () => {
       clock: manualClock(NOW),
     });
 
-    expect(result.account).toBe(OWNER);
+    expect(result.accounts).toEqual([OWNER]);
     expect(result.usage.window).toEqual({
       start: '2026-10-01T00:00:00.000Z',
       end: '2026-11-01T00:00:00.000Z',
@@ -105,7 +102,7 @@ describe('collectMonthUsage', () => {
       count: 12,
       source: 'cloudwatch',
     });
-    expect(result.reconciliation).toContainEqual(
+    expect(result.evidence.reconciliation).toContainEqual(
       expect.objectContaining({
         region: 'us-east-1',
         resource: 'CryptographicOperationsSymmetric',
@@ -113,7 +110,7 @@ describe('collectMonthUsage', () => {
       }),
     );
     expect(result.interrupted).toBe(false);
-    expect(usageEvidenceSchema.safeParse(usageEvidence(result)).success).toBe(true);
+    expect(usageEvidenceSchema.safeParse(result.evidence).success).toBe(true);
   });
 
   it('refuses lookup and s3 together: they would count each request twice', async () => {
