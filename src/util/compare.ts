@@ -44,3 +44,23 @@ export function compareBy<T>(...fields: readonly ((item: T) => string)[]): (a: T
 export function compositeKey(...parts: readonly string[]): string {
   return JSON.stringify(parts);
 }
+
+/**
+ * Items by a key of theirs (a text, or several joined by {@link compositeKey}), each group in the
+ * items' order, the groups in the order their keys first appear.
+ *
+ * @example
+ * ```ts
+ * const byRegion = groupBy(usage.coverage, (c) => compositeKey(c.account, c.region));
+ * ```
+ */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

@@ -1,6 +1,6 @@
 import type { KeyMetadata, KeyRecord } from '../../model/inventory.js';
 import type { LifecycleEvent, MonthUsage, RequestCount, UsageCoverage } from '../../model/usage.js';
-import { compositeKey } from '../../util/compare.js';
+import { compositeKey, groupBy } from '../../util/compare.js';
 import { type MonthPeriod, parseTime } from '../key-fee.js';
 import type { MonthInputs } from './produced.js';
 
@@ -28,29 +28,18 @@ export interface UsageIndex {
 /** An account and region as one map key. */
 export const regionKey = (account: string, region: string): string => compositeKey(account, region);
 
-function groupRows<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const list = groups.get(k);
-    if (list) list.push(row);
-    else groups.set(k, [row]);
-  }
-  return groups;
-}
-
 /** The usage grouped once, so that each key's look-ups do not scan the month. */
 export function indexUsage(usage: MonthUsage): UsageIndex {
   const byRegion = (r: { account: string; region: string }) => regionKey(r.account, r.region);
   return {
-    coverage: groupRows(usage.coverage, byRegion),
-    requests: groupRows(usage.requests, byRegion),
-    keyless: groupRows(usage.keylessRequests ?? [], byRegion),
-    afterSchedules: groupRows(
+    coverage: groupBy(usage.coverage, byRegion),
+    requests: groupBy(usage.requests, byRegion),
+    keyless: groupBy(usage.keylessRequests ?? [], byRegion),
+    afterSchedules: groupBy(
       (usage.afterMonth?.lifecycle ?? []).filter((e) => e.event === 'ScheduleKeyDeletion'),
       (e) => e.keyArn,
     ),
-    afterCoverage: groupRows(usage.afterMonth?.coverage ?? [], byRegion),
+    afterCoverage: groupBy(usage.afterMonth?.coverage ?? [], byRegion),
   };
 }
 
