@@ -15,11 +15,11 @@ import { accountRequestLines } from './lines/account-requests.js';
 import { pricingConditions } from './lines/conditions.js';
 import { freeTierCredits } from './lines/free-tier.js';
 import { keyCosts } from './lines/keys.js';
-import { indexUsage } from './lines/lookups.js';
 import { assumptionList, type MonthInputs, type PartialHours } from './lines/produced.js';
 import { monthTotals } from './lines/totals.js';
 import { unattributedLines } from './lines/unattributed.js';
 import { unlistedKeyLines } from './lines/unlisted-keys.js';
+import { indexUsage } from './lines/usage-index.js';
 import { regionPriceBook } from './region-prices.js';
 import { type PricingTable, selectTable } from './table.js';
 

@@ -1,8 +1,9 @@
 import type { KeyMetadata, KeyRecord } from '../../model/inventory.js';
-import type { LifecycleEvent, MonthUsage, RequestCount, UsageCoverage } from '../../model/usage.js';
-import { compositeKey, groupBy } from '../../util/compare.js';
+import type { LifecycleEvent, RequestCount, UsageCoverage } from '../../model/usage.js';
+
 import { type MonthPeriod, parseTime } from '../key-fee.js';
 import type { MonthInputs } from './produced.js';
+import { regionKey } from './usage-index.js';
 
 /**
  * The look-ups the line producers share: the usage grouped by account and region, how far the
@@ -12,36 +13,6 @@ import type { MonthInputs } from './produced.js';
 
 /** Per-key sources of request counts: a complete one for an account and region makes per-key volume known. */
 export const PER_KEY_SOURCES: ReadonlySet<string> = new Set(['cloudtrail-lookup', 'cloudtrail-s3', 'sample']);
-
-type KeylessRequest = NonNullable<MonthUsage['keylessRequests']>[number];
-
-/** Each list's rows by account and region ({@link regionKey}), in their order. */
-export interface UsageIndex {
-  readonly coverage: ReadonlyMap<string, readonly UsageCoverage[]>;
-  readonly requests: ReadonlyMap<string, readonly RequestCount[]>;
-  readonly keyless: ReadonlyMap<string, readonly KeylessRequest[]>;
-  /** After the month: ScheduleKeyDeletion events by key ARN, coverage by account and region. */
-  readonly afterSchedules: ReadonlyMap<string, readonly LifecycleEvent[]>;
-  readonly afterCoverage: ReadonlyMap<string, readonly UsageCoverage[]>;
-}
-
-/** An account and region as one map key. */
-export const regionKey = (account: string, region: string): string => compositeKey(account, region);
-
-/** The usage grouped once, so that each key's look-ups do not scan the month. */
-export function indexUsage(usage: MonthUsage): UsageIndex {
-  const byRegion = (r: { account: string; region: string }) => regionKey(r.account, r.region);
-  return {
-    coverage: groupBy(usage.coverage, byRegion),
-    requests: groupBy(usage.requests, byRegion),
-    keyless: groupBy(usage.keylessRequests ?? [], byRegion),
-    afterSchedules: groupBy(
-      (usage.afterMonth?.lifecycle ?? []).filter((e) => e.event === 'ScheduleKeyDeletion'),
-      (e) => e.keyArn,
-    ),
-    afterCoverage: groupBy(usage.afterMonth?.coverage ?? [], byRegion),
-  };
-}
 
 /** The coverage entries of an account and region, in their order. */
 export const coverageAt = (inputs: MonthInputs, account: string, region: string): readonly UsageCoverage[] =>

@@ -8,7 +8,7 @@ import type { MonthPeriod } from '../key-fee.js';
 import { dec, lineAmount, toMoney } from '../money.js';
 import type { RegionPriceBook } from '../region-prices.js';
 import type { PricingTable } from '../table.js';
-import type { UsageIndex } from './lookups.js';
+import type { UsageIndex } from './usage-index.js';
 
 /** How partial hours are billed. */
 export type PartialHours = 'bill-started-hour' | 'exact';

@@ -8,8 +8,8 @@ import {
   CRYPTOGRAPHIC_OPERATIONS,
   DATA_KEY_PAIR_OPERATIONS,
 } from '../tiers.js';
-import { regionKey } from './lookups.js';
 import { baseLine, type MonthInputs, type Produced, requestAmount, usesOf } from './produced.js';
+import { regionKey } from './usage-index.js';
 
 /** A CloudWatch account total: the calls of one account, region and `Resource`, summed. */
 interface AccountTotal {
