@@ -1,12 +1,6 @@
 /** The pricing stage: tables as data, a pure engine, and the Price List refresh. */
 export * from './assumptions.js';
-export {
-  type PriceMonthInput,
-  type PriceMonthOptions,
-  partitionOf,
-  priceMonth,
-  resolveRegionPrices,
-} from './engine.js';
+export { type PriceMonthInput, type PriceMonthOptions, priceMonth } from './engine.js';
 export { PriceListError, PricingError, PricingTableError, RegionNotPricedError } from './errors.js';
 export { billedHours, keyTimeline, monthPeriod } from './key-fee.js';
 export { DEFAULT_PRICING_DIR, loadPricingTables, readPricingTable } from './load.js';
@@ -22,6 +16,7 @@ export {
   type TableChange,
   usageTypeSuffix,
 } from './refresh.js';
+export { partitionOf, resolveRegionPrices } from './region-prices.js';
 export {
   PRICING_TABLE_KIND,
   PRICING_TABLE_SCHEMA_VERSION,

@@ -1,5 +1,6 @@
 import type { LifecycleEvent } from '../model/usage.js';
-import { parseMonth } from '../util/month.js';
+import { compareText } from '../util/compare.js';
+import { DAY_MS, HOUR_MS, type Month, type MonthWindow, monthOf } from '../util/month.js';
 import {
   type AssumptionId,
   DEFAULT_PENDING_WINDOW_DAYS,
@@ -13,9 +14,6 @@ import { PricingError } from './errors.js';
  * deletion (or the month's end), minus the time it was pending deletion, except a pending
  * deletion that was cancelled, which AWS bills as though it never happened.
  */
-
-export const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** A calendar month in UTC, `[start, end)` in epoch milliseconds. */
 export interface MonthPeriod {
@@ -32,23 +30,24 @@ export interface Interval {
 }
 
 /**
- * The month's UTC bounds and its number of hours (24 × days: 672 to 744).
+ * The month's UTC bounds and its number of hours (24 × days: 672 to 744), in epoch milliseconds
+ * for the interval arithmetic. A {@link Month} (parsed once at the edge) is taken as it is; a
+ * `YYYY-MM` text is parsed, and a malformed one is a {@link PricingError}.
  *
  * @example
  * ```ts
  * monthPeriod('2024-02').hours; // 696 (29 days, a leap year)
+ * monthPeriod(resolveReportMonth('2024-02', now)).hours; // 696, not parsed again
  * ```
  */
-export function monthPeriod(month: string): MonthPeriod {
-  let window: ReturnType<typeof parseMonth>;
+export function monthPeriod(month: string | MonthWindow): MonthPeriod {
+  let value: Month;
   try {
-    window = parseMonth(month, 'month');
+    value = monthOf(month, undefined, 'month');
   } catch {
     throw new PricingError(`month: expected YYYY-MM, got "${month}"`);
   }
-  const start = window.start.getTime();
-  const end = window.end.getTime();
-  return { month: window.month, start, end, hours: (end - start) / HOUR_MS };
+  return { month: value.month, start: value.start.getTime(), end: value.end.getTime(), hours: value.hours };
 }
 
 /** Parses an ISO date from the model; an unparseable one is an error naming it. */
@@ -179,28 +178,67 @@ export interface KeyTimeline {
  */
 export function keyTimeline(input: KeyTimelineInput): KeyTimeline {
   const { period, snapshot } = input;
+  // A Set keeps the order the assumptions were met in: the fee line lists them in that order.
   const assumptions = new Set<AssumptionId>();
   const notes: string[] = [];
-  const events = [...input.events].sort((a, b) => a.time.localeCompare(b.time));
+  const events = [...input.events].sort((a, b) => compareText(a.time, b.time));
+  const existStart = existenceStart(input, events, assumptions);
+  const windowMs: WindowMs = (days) => {
+    if (days == null) assumptions.add('DEFAULT_PENDING_WINDOW_DAYS');
+    return (days ?? DEFAULT_PENDING_WINDOW_DAYS) * DAY_MS;
+  };
+  const replay = replayLifecycle(events, snapshot?.pendingWindowInDays, windowMs, assumptions, notes);
+  if (snapshot?.keyState === 'PendingReplicaDeletion') assumptions.add('PENDING_REPLICA_DELETION_BILLED');
+  const end: LifecycleEnd =
+    replay.deletedAt !== null
+      ? { existEnd: replay.deletedAt, pending: [], unknownReason: null }
+      : endWithoutDeleteKey(input, replay, windowMs, assumptions, notes);
+  if (snapshot && snapshot.takenAt < period.end && replay.deletedAt === null)
+    assumptions.add('STATE_PERSISTS_AFTER_SNAPSHOT');
 
+  const existence = clip({ start: existStart, end: end.existEnd }, period);
+  const billable = existence ? subtractIntervals([existence], [...replay.pending, ...end.pending]) : [];
+  return { billable, assumptions: [...assumptions], notes, unknownReason: end.unknownReason };
+}
+
+/** A pending-deletion window in milliseconds (the 30-day default, assumed, when not given). */
+type WindowMs = (days: number | undefined | null) => number;
+
+/** When the key began to exist: CreationDate, else its CreateKey/ReplicateKey event, else (assumed) the month's start. */
+function existenceStart(
+  input: KeyTimelineInput,
+  events: readonly LifecycleEvent[],
+  assumptions: Set<AssumptionId>,
+): number {
+  if (input.creation !== null) return input.creation;
   const created = events.find((e) => e.event === 'CreateKey' || e.event === 'ReplicateKey');
-  let existStart: number;
-  if (input.creation !== null) existStart = input.creation;
-  else if (created) existStart = parseTime(created.time, `${created.event} event time`);
-  else {
-    existStart = period.start;
-    assumptions.add('EXISTED_BEFORE_MONTH');
-  }
+  if (created) return parseTime(created.time, `${created.event} event time`);
+  assumptions.add('EXISTED_BEFORE_MONTH');
+  return input.period.start;
+}
 
+/** What the month's lifecycle events, in order, say about pending deletion and deletion. */
+interface LifecycleReplay {
+  /** The pending periods the events close (scheduled then deleted). */
+  readonly pending: readonly Interval[];
+  /** A deletion scheduled and neither cancelled nor carried out by the month's events. */
+  readonly open: { readonly start: number; readonly until: number } | null;
+  /** The last CancelKeyDeletion (a pending period cannot start before it). */
+  readonly lastCancel: number;
+  readonly deletedAt: number | null;
+}
+
+function replayLifecycle(
+  events: readonly LifecycleEvent[],
+  pendingWindowInDays: number | null | undefined,
+  windowMs: WindowMs,
+  assumptions: Set<AssumptionId>,
+  notes: string[],
+): LifecycleReplay {
   const pending: Interval[] = [];
   let open: { start: number; until: number } | null = null;
   let lastCancel = Number.NEGATIVE_INFINITY;
   let deletedAt: number | null = null;
-  const windowMs = (days: number | undefined | null) => {
-    if (days == null) assumptions.add('DEFAULT_PENDING_WINDOW_DAYS');
-    return (days ?? DEFAULT_PENDING_WINDOW_DAYS) * DAY_MS;
-  };
-
   for (const e of events) {
     const t = parseTime(e.time, `${e.event} event time`);
     if (e.event === 'ScheduleKeyDeletion') {
@@ -223,63 +261,84 @@ export function keyTimeline(input: KeyTimelineInput): KeyTimeline {
       if (open) pending.push({ start: open.start, end: t });
       else {
         assumptions.add('DELETION_WITHOUT_SCHEDULE_EVENT');
-        pending.push({ start: Math.max(t - windowMs(snapshot?.pendingWindowInDays), lastCancel), end: t });
+        pending.push({ start: Math.max(t - windowMs(pendingWindowInDays), lastCancel), end: t });
       }
       open = null;
     }
   }
+  return { pending, open, lastCancel, deletedAt };
+}
 
-  let existEnd = deletedAt ?? Number.POSITIVE_INFINITY;
-  let unknownReason: string | null = null;
+/** Where the key's existence ends and what is pending beyond the events, when no DeleteKey ended it. */
+interface LifecycleEnd {
+  readonly existEnd: number;
+  readonly pending: readonly Interval[];
+  readonly unknownReason: string | null;
+}
+
+/**
+ * The end of a key the month's events did not delete: a deletion the events left scheduled (if
+ * the inventory did not find it cancelled), or one the inventory found pending.
+ */
+function endWithoutDeleteKey(
+  input: KeyTimelineInput,
+  replay: LifecycleReplay,
+  windowMs: WindowMs,
+  assumptions: Set<AssumptionId>,
+  notes: string[],
+): LifecycleEnd {
+  const { snapshot } = input;
+  const { open } = replay;
   const state = snapshot?.keyState ?? null;
   const pendingNow =
     state === 'PendingDeletion' || (state === 'PendingReplicaDeletion' && !PENDING_REPLICA_DELETION_BILLED);
-  if (state === 'PendingReplicaDeletion') assumptions.add('PENDING_REPLICA_DELETION_BILLED');
-
-  if (deletedAt === null) {
-    if (open) {
-      const stillPending = snapshot === null || pendingNow || snapshot.takenAt < open.start;
-      if (stillPending) {
-        const end = snapshot?.deletionDate ?? open.until;
-        pending.push({ start: open.start, end });
-        existEnd = end;
-      } else
-        notes.push('scheduled for deletion, then found out of PendingDeletion: billed as never scheduled');
-    } else if (snapshot && pendingNow) {
-      if (snapshot.deletionDate === null)
-        unknownReason = `key is ${state} but its DeletionDate was not recorded`;
-      else {
-        const deletion = snapshot.deletionDate;
-        const when = scheduledWhen(input, snapshot.takenAt, deletion);
-        const iso = (t: number) => new Date(t).toISOString();
-        if (when.kind === 'after') {
-          notes.push(
-            `scheduled for deletion ${when.why}: not pending during ${period.month}, billed throughout`,
-          );
-        } else if (when.kind === 'before') {
-          notes.push(
-            `pending deletion since before ${period.month} (${when.why}): not billed until ${iso(deletion)}`,
-          );
-          pending.push({ start: Math.max(Number.NEGATIVE_INFINITY, lastCancel), end: deletion });
-          existEnd = deletion;
-        } else {
-          assumptions.add('PENDING_DELETION_START_DERIVED');
-          notes.push(
-            `pending deletion: when it was scheduled is not known (${when.why}); dated from DeletionDate`,
-          );
-          const start = Math.max(deletion - windowMs(snapshot.pendingWindowInDays), lastCancel);
-          pending.push({ start, end: deletion });
-          existEnd = deletion;
-        }
-      }
+  const throughout: LifecycleEnd = { existEnd: Number.POSITIVE_INFINITY, pending: [], unknownReason: null };
+  if (open) {
+    if (snapshot === null || pendingNow || snapshot.takenAt < open.start) {
+      const end = snapshot?.deletionDate ?? open.until;
+      return { existEnd: end, pending: [{ start: open.start, end }], unknownReason: null };
     }
+    notes.push('scheduled for deletion, then found out of PendingDeletion: billed as never scheduled');
+    return throughout;
   }
-  if (snapshot && snapshot.takenAt < period.end && deletedAt === null)
-    assumptions.add('STATE_PERSISTS_AFTER_SNAPSHOT');
+  if (!snapshot || !pendingNow) return throughout;
+  if (snapshot.deletionDate === null)
+    return { ...throughout, unknownReason: `key is ${state} but its DeletionDate was not recorded` };
+  return pendingAtInventory(input, snapshot, snapshot.deletionDate, replay.lastCancel, windowMs, {
+    assumptions,
+    notes,
+  });
+}
 
-  const existence = clip({ start: existStart, end: existEnd }, period);
-  const billable = existence ? subtractIntervals([existence], pending) : [];
-  return { billable, assumptions: [...assumptions], notes, unknownReason };
+/** A key the inventory found pending deletion with no schedule among the month's events. */
+function pendingAtInventory(
+  input: KeyTimelineInput,
+  snapshot: NonNullable<KeyTimelineInput['snapshot']>,
+  deletion: number,
+  lastCancel: number,
+  windowMs: WindowMs,
+  out: { assumptions: Set<AssumptionId>; notes: string[] },
+): LifecycleEnd {
+  const { period } = input;
+  const when = scheduledWhen(input, snapshot.takenAt, deletion);
+  if (when.kind === 'after') {
+    out.notes.push(
+      `scheduled for deletion ${when.why}: not pending during ${period.month}, billed throughout`,
+    );
+    return { existEnd: Number.POSITIVE_INFINITY, pending: [], unknownReason: null };
+  }
+  if (when.kind === 'before') {
+    out.notes.push(
+      `pending deletion since before ${period.month} (${when.why}): not billed until ${new Date(deletion).toISOString()}`,
+    );
+    return { existEnd: deletion, pending: [{ start: lastCancel, end: deletion }], unknownReason: null };
+  }
+  out.assumptions.add('PENDING_DELETION_START_DERIVED');
+  out.notes.push(
+    `pending deletion: when it was scheduled is not known (${when.why}); dated from DeletionDate`,
+  );
+  const start = Math.max(deletion - windowMs(snapshot.pendingWindowInDays), lastCancel);
+  return { existEnd: deletion, pending: [{ start, end: deletion }], unknownReason: null };
 }
 
 /**

@@ -194,6 +194,90 @@ function regionChanges(region: string, before: RegionPrices | undefined, after: 
   return changes;
 }
 
+/** The prices the Price List has for one region, by usage-type suffix; a usage type the table does not use is a warning. */
+async function readRegionPrices(
+  client: PricingClient,
+  region: string,
+  currency: string,
+  warnings: string[],
+): Promise<Map<PriceListSuffix, ReadPrice>> {
+  const products = await fetchRegionProducts(client, region);
+  if (products.length === 0)
+    throw new PriceListError(
+      region,
+      `no ${PRICE_LIST_SERVICE_CODE} products for this region (is the name right?)`,
+    );
+  const found = new Map<PriceListSuffix, ReadPrice>();
+  for (const product of products) {
+    const read = readPrice(product, currency, region);
+    if (read === null) {
+      warnings.push(`${region}: usage type ${product.product.attributes.usagetype} not used by the table`);
+      continue;
+    }
+    const prior = found.get(read.suffix);
+    if (prior && !sameAmount(prior.price, read.price))
+      throw new PriceListError(
+        region,
+        `${read.suffix}: two prices (${prior.usageType} ${prior.price}, ${read.usageType} ${read.price})`,
+      );
+    found.set(read.suffix, read);
+  }
+  return found;
+}
+
+/**
+ * A region's new prices: the Price List's where it has them (the base's own text kept when the
+ * amount is the same), else the base's (the region is then not verified, with a warning); the
+ * rotation rule, which the Price List does not carry, from the base.
+ */
+function refreshedRegion(from: {
+  region: string;
+  found: ReadonlyMap<PriceListSuffix, ReadPrice>;
+  previous: RegionPrices | undefined;
+  rotation: RegionPrices['rotation'] | undefined;
+  base: PricingTable;
+  today: string;
+  warnings: string[];
+}): RegionPrices {
+  const { region, found, previous, base } = from;
+  const carried: string[] = [];
+  const pick = (suffix: PriceListSuffix, fromBase: string | undefined, scale: number): string => {
+    const read = found.get(suffix);
+    if (read) {
+      const value = toMoney(dec(read.price).times(scale));
+      return fromBase !== undefined && sameAmount(fromBase, value) ? fromBase : value;
+    }
+    if (fromBase === undefined)
+      throw new PriceListError(
+        region,
+        `no ${suffix} price in the Price List and none in table ${base.version}`,
+      );
+    carried.push(suffix);
+    return fromBase;
+  };
+  const keyMonth = pick(KEY_USAGE_SUFFIX, previous?.keyMonth, 1);
+  const requestsPer10k = Object.fromEntries(
+    REQUEST_TIERS.map((t) => [t, pick(t, previous?.requestsPer10k[t], 10_000)]),
+  ) as Record<RequestTier, string>;
+  const rotation = from.rotation;
+  if (!rotation) throw new PriceListError(region, `table ${base.version} has no rotation rule to carry over`);
+  if (carried.length > 0)
+    from.warnings.push(`${region}: ${carried.join(', ')} not in the Price List; kept from ${base.version}`);
+  return {
+    verified: carried.length === 0,
+    basis: [
+      `AWS Price List (pricing:GetProducts, ${PRICE_LIST_SERVICE_CODE}, regionCode=${region}) read ${from.today}`,
+      `rotation fee and cap kept from ${base.version} (not in the Price List)`,
+      ...(carried.length > 0
+        ? [`kept from ${base.version}, not in the Price List: ${carried.join(', ')}`]
+        : []),
+    ].join('; '),
+    keyMonth,
+    rotation,
+    requestsPer10k,
+  };
+}
+
 /**
  * Rebuilds the given regions of a pricing table from the AWS Price List and reports what
  * changed. The new table is dated `today`, keeps the base table's rules (rotation fee and
@@ -218,67 +302,13 @@ export async function refreshPricingTable(
   const regions = { ...base.regions };
   const changes: TableChange[] = [];
   const template = Object.values(base.regions).find((r) => r.verified) ?? Object.values(base.regions)[0];
+  const asked = [...new Set(options.regions)].sort();
 
-  for (const region of [...new Set(options.regions)].sort()) {
-    const products = await fetchRegionProducts(options.client, region);
-    if (products.length === 0)
-      throw new PriceListError(
-        region,
-        `no ${PRICE_LIST_SERVICE_CODE} products for this region (is the name right?)`,
-      );
-    const found = new Map<PriceListSuffix, ReadPrice>();
-    for (const product of products) {
-      const read = readPrice(product, base.currency, region);
-      if (read === null) {
-        warnings.push(`${region}: usage type ${product.product.attributes.usagetype} not used by the table`);
-        continue;
-      }
-      const prior = found.get(read.suffix);
-      if (prior && !sameAmount(prior.price, read.price))
-        throw new PriceListError(
-          region,
-          `${read.suffix}: two prices (${prior.usageType} ${prior.price}, ${read.usageType} ${read.price})`,
-        );
-      found.set(read.suffix, read);
-    }
+  for (const region of asked) {
+    const found = await readRegionPrices(options.client, region, base.currency, warnings);
     const previous = base.regions[region];
-    const carried: string[] = [];
-    const pick = (suffix: PriceListSuffix, fromBase: string | undefined, scale: number): string => {
-      const read = found.get(suffix);
-      if (read) {
-        const value = toMoney(dec(read.price).times(scale));
-        return fromBase !== undefined && sameAmount(fromBase, value) ? fromBase : value;
-      }
-      if (fromBase === undefined)
-        throw new PriceListError(
-          region,
-          `no ${suffix} price in the Price List and none in table ${base.version}`,
-        );
-      carried.push(suffix);
-      return fromBase;
-    };
-    const keyMonth = pick(KEY_USAGE_SUFFIX, previous?.keyMonth, 1);
-    const requestsPer10k = Object.fromEntries(
-      REQUEST_TIERS.map((t) => [t, pick(t, previous?.requestsPer10k[t], 10_000)]),
-    ) as Record<RequestTier, string>;
     const rotation = previous?.rotation ?? template?.rotation;
-    if (!rotation)
-      throw new PriceListError(region, `table ${base.version} has no rotation rule to carry over`);
-    if (carried.length > 0)
-      warnings.push(`${region}: ${carried.join(', ')} not in the Price List; kept from ${base.version}`);
-    const next: RegionPrices = {
-      verified: carried.length === 0,
-      basis: [
-        `AWS Price List (pricing:GetProducts, ${PRICE_LIST_SERVICE_CODE}, regionCode=${region}) read ${today}`,
-        `rotation fee and cap kept from ${base.version} (not in the Price List)`,
-        ...(carried.length > 0
-          ? [`kept from ${base.version}, not in the Price List: ${carried.join(', ')}`]
-          : []),
-      ].join('; '),
-      keyMonth,
-      rotation,
-      requestsPer10k,
-    };
+    const next = refreshedRegion({ region, found, previous, rotation, base, today, warnings });
     changes.push(...regionChanges(region, previous, next));
     regions[region] = next;
   }
@@ -293,7 +323,7 @@ export async function refreshPricingTable(
       currency: base.currency,
       effective: { from: options.effectiveFrom ?? base.effective.from, until: base.effective.until },
       provenance: {
-        source: `AWS Price List API (pricing:GetProducts, service code ${PRICE_LIST_SERVICE_CODE}) for ${[...new Set(options.regions)].sort().join(', ')}; other regions and the rules from ${base.version}`,
+        source: `AWS Price List API (pricing:GetProducts, service code ${PRICE_LIST_SERVICE_CODE}) for ${asked.join(', ')}; other regions and the rules from ${base.version}`,
         checked: today,
         method: 'price-list',
         notes: [

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REQUEST_TIERS, type RequestTier } from '../model/pricing.js';
+import { compareBy, compareText } from '../util/compare.js';
 import { firstZodIssue } from '../util/versioned-file.js';
 import { PricingError, PricingTableError, RegionNotPricedError } from './errors.js';
 
@@ -127,7 +128,7 @@ export function parsePricingTable(text: string, source: string): PricingTable {
 /** The table as written to disk: stable order, two-space indentation, final newline, no `file`. */
 export function serializePricingTable(table: PricingTable | ParsedTable): string {
   const { file: _file, ...data } = table as PricingTable;
-  const regions = Object.fromEntries(Object.entries(data.regions).sort(([a], [b]) => a.localeCompare(b)));
+  const regions = Object.fromEntries(Object.entries(data.regions).sort(([a], [b]) => compareText(a, b)));
   return `${JSON.stringify({ ...data, regions }, null, 2)}\n`;
 }
 
@@ -137,6 +138,13 @@ export function firstDayOf(month: string): string {
     throw new PricingError(`month: expected YYYY-MM, got "${month}"`);
   return `${month}-01`;
 }
+
+/** Tables by when they were checked, then their start, then their version name (the call reverses it: latest first). */
+const latestFirst = compareBy<PricingTable>(
+  (t) => t.provenance.checked,
+  (t) => t.effective.from,
+  (t) => t.version,
+);
 
 /**
  * The table in force for a month: the one whose effective period contains the month's
@@ -149,12 +157,7 @@ export function selectTable(tables: readonly PricingTable[], month: string): Pri
   const candidates = tables.filter(
     (t) => t.effective.from <= first && (t.effective.until === null || first < t.effective.until),
   );
-  const best = [...candidates].sort(
-    (a, b) =>
-      b.provenance.checked.localeCompare(a.provenance.checked) ||
-      b.effective.from.localeCompare(a.effective.from) ||
-      b.version.localeCompare(a.version),
-  )[0];
+  const best = [...candidates].sort((a, b) => latestFirst(b, a))[0];
   if (!best) {
     const periods = tables.map((t) => `${t.version} [${t.effective.from}, ${t.effective.until ?? '...'})`);
     throw new PricingError(

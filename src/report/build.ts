@@ -23,7 +23,7 @@ import type { PreviousReport } from '../model/report-schema.js';
 import type { MonthUsage, ReconciliationRow, UsageCoverage } from '../model/usage.js';
 import { dec, sumMoney, sumTotals, toMoney, totalOf } from '../pricing/money.js';
 import { usageAssumptionsFor } from '../usage/assumptions.js';
-import { compareText } from '../util/compare.js';
+import { compareText, groupBy } from '../util/compare.js';
 import { TOOL_VERSION } from '../version.js';
 
 export interface BuildReportInput {
@@ -326,18 +326,6 @@ export function firstActions(rows: readonly KeyRow[], findings: readonly Finding
 function usageReadInFull(coverage: readonly UsageCoverage[]): boolean {
   const chosen = coverage.filter((c) => c.status !== 'not-collected');
   return chosen.length > 0 && chosen.every((c) => c.status === 'complete');
-}
-
-/** Items by a key of theirs, each group in the items' order. */
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k);
-    if (list) list.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }
 
 /** Account id → name, for organisation-wide snapshots. */

@@ -15,6 +15,7 @@ import {
 import { type PricingTable, selectTable, serializePricingTable } from '../../pricing/table.js';
 import { terminalSafe } from '../../report/escape.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
+import { compareText } from '../../util/compare.js';
 import { pathInside } from '../../util/paths.js';
 import { TOOL_VERSION } from '../../version.js';
 import { ExitCode } from '../exit-codes.js';
@@ -67,7 +68,7 @@ export function describeTable(table: PricingTable): string {
     `  ${['region', 'verified', 'key-month', 'rotation (cap)', ...REQUEST_TIERS.map((t) => `${t}/10k`)].join('\t')}`,
   ];
   const money = (v: string) => formatMoney(v, { currency: table.currency, decimals: 2 });
-  for (const [region, p] of Object.entries(table.regions).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [region, p] of Object.entries(table.regions).sort(([a], [b]) => compareText(a, b))) {
     lines.push(
       `  ${[
         region,
@@ -93,9 +94,29 @@ export function pricingCommand(
   const pricing = new Command('pricing').description(
     'The pricing tables: show them, refresh them from the AWS Price List',
   );
+  // Made with `.command()` (not built apart and added) so that they inherit the parent's settings.
+  refreshCommand(pricing.command('refresh'), io, setExit, deps);
+  showCommand(pricing.command('show'), io, setExit);
+  return pricing;
+}
 
-  pricing
-    .command('refresh')
+interface RefreshOptions {
+  readonly regions: string;
+  readonly pricing?: string;
+  readonly out?: string;
+  readonly effectiveFrom?: string;
+  readonly profile?: string;
+  readonly dryRun?: boolean;
+}
+
+/** `pricing refresh`: its options, and the action that rebuilds the regions asked for. */
+function refreshCommand(
+  refresh: Command,
+  io: CliIo,
+  setExit: (code: number) => void,
+  deps: PricingCommandDeps,
+): void {
+  refresh
     .description(
       'Rebuild the prices of some regions from the AWS Price List (pricing:GetProducts, AWSKMS) into a new dated table',
     )
@@ -115,51 +136,48 @@ export function pricingCommand(
     )
     .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
     .option('--dry-run', 'show what changed without writing the table');
-  const refresh = pricing.commands.at(-1) as Command;
   addNoColor(refresh);
   deprecatedAlias(refresh, '--dir <dir>', '--pricing');
   deprecatedAlias(refresh, '--out-dir <dir>', '--out');
   readsEnvironment(refresh, ['--pricing', '--profile', '--no-color']);
   resolveOptionSources(refresh, io);
-  refresh.action(
-    async (opts: {
-      regions: string;
-      pricing?: string;
-      out?: string;
-      effectiveFrom?: string;
-      profile?: string;
-      dryRun?: boolean;
-    }) => {
-      const now = io.now?.() ?? new Date();
-      const today = now.toISOString().slice(0, 10);
-      const dir = opts.pricing ?? DEFAULT_PRICING_DIR;
-      const tables = await loadPricingTables(dir);
-      const base = selectTable(tables, today.slice(0, 7));
-      const asked = parseRegionList(opts.regions);
-      const regions = asked === 'all' ? Object.keys(base.regions) : asked;
-      const client = (deps.pricingClient ?? defaultPricingClient)(opts.profile);
-      const result = await refreshPricingTable({
-        client,
-        regions,
-        base,
-        today,
-        ...(opts.effectiveFrom ? { effectiveFrom: opts.effectiveFrom } : {}),
-      });
-      // The tables and the Price List are read from outside: shown, never acted on.
-      io.stdout.write(terminalSafe(`Compared with ${base.version}:\n${renderTableChanges(result.changes)}`));
-      for (const w of result.warnings) io.stderr.write(`warning: ${terminalSafe(w, { oneLine: true })}\n`);
-      if (opts.dryRun) io.stdout.write(terminalSafe(`Dry run: ${result.fileName} not written.\n`));
-      else {
-        const out = await pathInside(opts.out ?? dir, result.fileName);
-        await writeFileAtomic(out, serializePricingTable(result.table));
-        io.stdout.write(terminalSafe(`Wrote ${out} (version ${result.table.version}).\n`));
-      }
-      setExit(ExitCode.Ok);
-    },
-  );
+  refresh.action(async (opts: RefreshOptions) => {
+    await runRefresh(opts, io, deps);
+    setExit(ExitCode.Ok);
+  });
+}
 
-  const show = pricing
-    .command('show')
+/** Refreshes the regions asked for against the table in force today, and writes (or, dry run, shows) the result. */
+async function runRefresh(opts: RefreshOptions, io: CliIo, deps: PricingCommandDeps): Promise<void> {
+  const now = io.now?.() ?? new Date();
+  const today = now.toISOString().slice(0, 10);
+  const dir = opts.pricing ?? DEFAULT_PRICING_DIR;
+  const tables = await loadPricingTables(dir);
+  const base = selectTable(tables, today.slice(0, 7));
+  const asked = parseRegionList(opts.regions);
+  const regions = asked === 'all' ? Object.keys(base.regions) : asked;
+  const client = (deps.pricingClient ?? defaultPricingClient)(opts.profile);
+  const result = await refreshPricingTable({
+    client,
+    regions,
+    base,
+    today,
+    ...(opts.effectiveFrom ? { effectiveFrom: opts.effectiveFrom } : {}),
+  });
+  // The tables and the Price List are read from outside: shown, never acted on.
+  io.stdout.write(terminalSafe(`Compared with ${base.version}:\n${renderTableChanges(result.changes)}`));
+  for (const w of result.warnings) io.stderr.write(`warning: ${terminalSafe(w, { oneLine: true })}\n`);
+  if (opts.dryRun) io.stdout.write(terminalSafe(`Dry run: ${result.fileName} not written.\n`));
+  else {
+    const out = await pathInside(opts.out ?? dir, result.fileName);
+    await writeFileAtomic(out, serializePricingTable(result.table));
+    io.stdout.write(terminalSafe(`Wrote ${out} (version ${result.table.version}).\n`));
+  }
+}
+
+/** `pricing show`: prints the table in force for a month. */
+function showCommand(show: Command, io: CliIo, setExit: (code: number) => void): void {
+  show
     .description('Print the pricing table in force for a month, with provenance and unverified regions')
     .option('-m, --month <YYYY-MM>', 'the month (default: the current one)', parseMonth)
     .option(
@@ -178,6 +196,4 @@ export function pricingCommand(
     io.stdout.write(terminalSafe(describeTable(selectTable(tables, month))));
     setExit(ExitCode.Ok);
   });
-
-  return pricing;
 }

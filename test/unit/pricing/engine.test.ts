@@ -4,6 +4,7 @@ import { failed } from '../../../src/model/observed.js';
 import { priceMonth } from '../../../src/pricing/engine.js';
 import { PricingError } from '../../../src/pricing/errors.js';
 import { formatTotal } from '../../../src/pricing/money.js';
+import { monthOf } from '../../../src/util/month.js';
 import {
   ACCOUNT,
   arnOf,
@@ -460,6 +461,16 @@ describe('Function: priceMonth', () => {
         priceMonth({ month: OCT, snapshot: snapshot([]), usage: usage('2026-09'), tables }),
       ).toThrow(/usage given is for 2026-09/);
       expect(() => priceMonth({ month: '2013-01', snapshot: snapshot([]), tables })).toThrow(PricingError);
+    });
+
+    it('prices a Month value (parsed once at the edge) as it prices its YYYY-MM', () => {
+      const k = key({ id: 'k' });
+      const u = usage(OCT, { requests: [requests(k.arn, 'Decrypt', 25_000)] });
+      const input = { snapshot: snapshot([k]), usage: u, tables };
+      const month = monthOf(OCT, new Date('2026-11-01T02:00:00Z'));
+      expect(priceMonth({ ...input, month })).toEqual(priceMonth({ ...input, month: OCT }));
+      expect(priceMonth({ ...input, month }).period.hours).toBe(744);
+      expect(() => priceMonth({ ...input, month: '2026-13' })).toThrow(PricingError);
     });
 
     it('adds a notice for custom key store keys (CloudHSM charges are outside the estimate)', () => {
