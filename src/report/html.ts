@@ -1,5 +1,4 @@
-import type { Finding } from '../model/findings.js';
-import { SEVERITIES } from '../model/findings.js';
+import { type Finding, SEVERITIES, severityCounts } from '../model/findings.js';
 import type { CostTotal, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatTotal } from '../pricing/money.js';
@@ -22,7 +21,6 @@ import {
   plainAccountLabeler,
   plural,
   pricingTableDateNote,
-  severityCounts,
   TIER_LABELS,
   utc,
 } from './markdown.js';

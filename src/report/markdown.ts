@@ -1,5 +1,4 @@
-import type { Severity } from '../model/findings.js';
-import { SEVERITIES } from '../model/findings.js';
+import { severityCounts } from '../model/findings.js';
 import type { CostTotal, Money, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatMoney, formatTotal } from '../pricing/money.js';
@@ -197,13 +196,6 @@ export function periodText(report: MonthlyReport): string {
   return `${day(report.period.start)} to ${day(new Date(Date.parse(report.period.end) - 1).toISOString())} (UTC)`;
 }
 
-/** `3 critical, 3 high`: the unmuted FAIL findings per severity, the empty ones left out. */
-export function severityCounts(counts: Readonly<Record<Severity, number>>): string {
-  return SEVERITIES.filter((s) => counts[s] > 0)
-    .map((s) => `${counts[s]} ${s}`)
-    .join(', ');
-}
-
 /** The names of some keys, the first `max`, then how many more. */
 export function keyNames(report: MonthlyReport, arns: readonly string[], max = 5): string[] {
   const rows = new Map(report.keys.map((r) => [r.arn, r]));
@@ -318,9 +310,7 @@ function organizationSection(report: MonthlyReport): string {
         'Coverage',
       ],
       org.accounts.map((a) => {
-        const failing = SEVERITIES.filter((s) => a.failingBySeverity[s] > 0)
-          .map((s) => `${a.failingBySeverity[s]} ${s}`)
-          .join(', ');
+        const failing = severityCounts(a.failingBySeverity);
         return [
           a.account,
           e(a.name ?? ''),

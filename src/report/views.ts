@@ -1,5 +1,10 @@
-import type { ControlRef, Finding, RuleId, Severity } from '../model/findings.js';
-import { SEVERITIES } from '../model/findings.js';
+import {
+  type ControlRef,
+  type Finding,
+  type RuleId,
+  type Severity,
+  severityRank,
+} from '../model/findings.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { compareText } from '../util/compare.js';
 import { keyName } from './build.js';
@@ -8,9 +13,6 @@ import { keyName } from './build.js';
  * Lists derived from the report model that more than one renderer shows (report.md and
  * report.html): computed here once, so both show the same groups in the same order.
  */
-
-const SEVERITY_RANK = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]));
-export const severityRank = (s: Severity): number => SEVERITY_RANK.get(s) ?? SEVERITIES.length;
 
 /** Most severe first, then by rule, then by key. */
 export function bySeverity(a: Finding, b: Finding): number {
