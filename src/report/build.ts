@@ -463,17 +463,6 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
   const inTotal = accountsInTotal(cost);
   const ownerTag = input.ownerTag ?? DEFAULT_OWNER_TAG;
   const rows = keyRows(input, ours, inTotal, failingByKey, ownerTag);
-  const summaryCost = costSummary(cost, inTotal);
-
-  const byStatus = Object.fromEntries(
-    STATUSES.map((s) => [s, findings.filter((f) => f.status === s).length]),
-  ) as Record<FindingStatus, number>;
-  const usageCoverage = input.usage?.coverage ?? [];
-  const usageSources = [
-    ...new Set(usageCoverage.filter((c) => c.status !== 'not-collected').map((c) => c.source)),
-  ].sort();
-  const snapshotKeys = snapshot.keys.map((k) => collectedValue(k.metadata));
-
   const report: MonthlyReport = {
     kind: REPORT_KIND,
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -488,41 +477,9 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
       accounts: [...snapshot.accounts],
       regions: [...new Set(snapshot.regions.map((r) => r.region))].sort(),
     },
-    evidence: {
-      collectedAt: snapshot.collection,
-      pricingTable: cost.table,
-      usageSources,
-      usageAssumptions: usageAssumptionsFor(usageSources),
-      late: input.monthToDate
-        ? null
-        : lateEvidence(input.month, input.period.end, snapshot.collection.finishedAt),
-    },
-    coverage: {
-      complete: snapshot.gaps.length === 0 && input.usage !== null && usageReadInFull(usageCoverage),
-      regions: snapshot.regions,
-      usage: usageCoverage,
-      gaps: snapshot.gaps,
-      keysCreatedAfterMonth: input.keysCreatedAfterMonth ?? [],
-      reconciliation: input.reconciliation ?? [],
-    },
-    summary: {
-      cost: summaryCost,
-      keys: {
-        total: snapshot.keys.length,
-        byManager: countBy(snapshotKeys, (m) => m?.keyManager ?? 'unknown'),
-        byState: countBy(snapshotKeys, (m) => m?.keyState ?? 'unknown'),
-        bySpec: countBy(snapshotKeys, (m) => m?.keySpec ?? 'unknown'),
-      },
-      findings: { byStatus, failingBySeverity: failingBySeverity(findings) },
-      mostExpensive: byCostThenArn(
-        rows.filter((r) => isPositive(r.total)),
-        (r) => r.total,
-      )
-        .slice(0, MOST_EXPENSIVE_COUNT)
-        .map((r) => r.arn),
-      waste: waste(rows, findings),
-      firstActions: firstActions(rows, findings),
-    },
+    evidence: evidenceOf(input),
+    coverage: coverageOf(input),
+    summary: summaryOf(input, rows, findings, inTotal),
     ownerTag,
     keys: rows,
     findings,
@@ -534,4 +491,67 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
     cost,
   };
   return input.previous ? { ...report, monthOverMonth: monthOverMonth(report, input.previous) } : report;
+}
+
+/** What the report rests on: when the inventory was taken, the pricing table, the usage sources and their assumptions. */
+function evidenceOf(input: BuildReportInput): MonthlyReport['evidence'] {
+  const usageSources = [
+    ...new Set(
+      (input.usage?.coverage ?? []).filter((c) => c.status !== 'not-collected').map((c) => c.source),
+    ),
+  ].sort();
+  return {
+    collectedAt: input.snapshot.collection,
+    pricingTable: input.cost.table,
+    usageSources,
+    usageAssumptions: usageAssumptionsFor(usageSources),
+    late: input.monthToDate
+      ? null
+      : lateEvidence(input.month, input.period.end, input.snapshot.collection.finishedAt),
+  };
+}
+
+/** How much of the evidence was read: regions, usage sources, gaps. */
+function coverageOf(input: BuildReportInput): MonthlyReport['coverage'] {
+  const { snapshot } = input;
+  const usage = input.usage?.coverage ?? [];
+  return {
+    complete: snapshot.gaps.length === 0 && input.usage !== null && usageReadInFull(usage),
+    regions: snapshot.regions,
+    usage,
+    gaps: snapshot.gaps,
+    keysCreatedAfterMonth: input.keysCreatedAfterMonth ?? [],
+    reconciliation: input.reconciliation ?? [],
+  };
+}
+
+/** The summary: cost, keys by manager, state and spec, findings, the costliest keys, waste and first actions. */
+function summaryOf(
+  input: BuildReportInput,
+  rows: readonly KeyRow[],
+  findings: readonly Finding[],
+  inTotal: ReturnType<typeof accountsInTotal>,
+): MonthlyReport['summary'] {
+  const snapshotKeys = input.snapshot.keys.map((k) => collectedValue(k.metadata));
+  const byStatus = Object.fromEntries(
+    STATUSES.map((s) => [s, findings.filter((f) => f.status === s).length]),
+  ) as Record<FindingStatus, number>;
+  return {
+    cost: costSummary(input.cost, inTotal),
+    keys: {
+      total: input.snapshot.keys.length,
+      byManager: countBy(snapshotKeys, (m) => m?.keyManager ?? 'unknown'),
+      byState: countBy(snapshotKeys, (m) => m?.keyState ?? 'unknown'),
+      bySpec: countBy(snapshotKeys, (m) => m?.keySpec ?? 'unknown'),
+    },
+    findings: { byStatus, failingBySeverity: failingBySeverity(findings) },
+    mostExpensive: byCostThenArn(
+      rows.filter((r) => isPositive(r.total)),
+      (r) => r.total,
+    )
+      .slice(0, MOST_EXPENSIVE_COUNT)
+      .map((r) => r.arn),
+    waste: waste(rows, findings),
+    firstActions: firstActions(rows, findings),
+  };
 }
