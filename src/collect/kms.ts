@@ -22,6 +22,7 @@ import type {
   RotationStatus,
   Tag,
 } from '../model/inventory.js';
+import { rotationEligibility } from '../model/kms.js';
 import { collected, failed, notApplicable, type Observed, skipped } from '../model/observed.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { compareText } from '../util/compare.js';
@@ -385,17 +386,12 @@ export function applicability(meta: KeyMetadata): {
   rotations: string | null;
   lastUsage: string | null;
 } {
-  const canRotate =
-    meta.keySpec !== 'SYMMETRIC_DEFAULT'
-      ? `${meta.keySpec} keys cannot rotate automatically`
-      : meta.origin === 'AWS_CLOUDHSM' || meta.origin === 'EXTERNAL_KEY_STORE'
-        ? `keys in a custom key store (${meta.origin}) cannot rotate automatically`
-        : null;
+  const cannotRotate = rotationEligibility(meta);
   const awsManaged = meta.keyManager === 'AWS';
   return {
     tags: awsManaged ? 'AWS managed keys cannot be tagged' : null,
-    rotation: canRotate,
-    rotations: canRotate ?? (awsManaged ? 'AWS managed keys carry no rotation fee' : null),
+    rotation: cannotRotate.automatic,
+    rotations: cannotRotate.any ?? (awsManaged ? 'AWS managed keys carry no rotation fee' : null),
     lastUsage: awsManaged ? 'AWS managed keys carry no monthly fee' : null,
   };
 }

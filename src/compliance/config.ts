@@ -258,18 +258,45 @@ interface ParsedConfig {
 }
 
 function parseConfigDocument(text: string, source: string): ParsedConfig {
-  const whole = (message: string) => new ComplianceConfigError(source, [{ field: '', line: null, message }]);
   if (text.length > MAX_CONFIG_FILE_BYTES)
-    throw whole(`${text.length} characters long, more than a compliance configuration may be (${TOO_LARGE})`);
+    throw wholeFileError(
+      source,
+      `${text.length} characters long, more than a compliance configuration may be (${TOO_LARGE})`,
+    );
   const counter = new LineCounter();
-  let doc: ReturnType<typeof parseDocument>;
+  const doc = parseYaml(text, source, counter);
+  const firstAlias = checkKeysAndAliases(doc, source, counter);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_CONFIG_YAML_ALIASES }) ?? {};
+  } catch (error) {
+    // The yaml package's ReferenceError ("Excessive alias count ..."), or an unresolved alias.
+    throw aliasesRefused(
+      source,
+      firstAlias,
+      `YAML aliases could not be expanded (${(error as Error).message})`,
+    );
+  }
+  const result = complianceConfigSchema.safeParse(data);
+  if (result.success) return { config: result.data, lineOf: (path) => lineOf(doc, counter, path) };
+  throw new ComplianceConfigError(source, schemaIssues(result.error.issues, doc, counter));
+}
+
+type YamlDocument = ReturnType<typeof parseDocument>;
+
+const wholeFileError = (source: string, message: string) =>
+  new ComplianceConfigError(source, [{ field: '', line: null, message }]);
+
+/** The YAML (or JSON) document, or the parser's errors with their lines. */
+function parseYaml(text: string, source: string, counter: LineCounter): YamlDocument {
+  let doc: YamlDocument;
   try {
     // Keys are checked for uniqueness below, in linear time: the yaml package's own check
     // compares each key with every other of its map (a 1 MiB map of keys took minutes).
     doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
   } catch (error) {
     // The parser recurses: a document nested thousands deep overflows the stack.
-    throw whole(`not a usable YAML/JSON document (${(error as Error).message})`);
+    throw wholeFileError(source, `not a usable YAML/JSON document (${(error as Error).message})`);
   }
   if (doc.errors.length > 0)
     throw new ComplianceConfigError(
@@ -280,6 +307,29 @@ function parseConfigDocument(text: string, source: string): ParsedConfig {
         message: `not valid YAML/JSON (${e.message.split('\n')[0]})`,
       })),
     );
+  return doc;
+}
+
+/** An error for the document's YAML aliases, at the line of the first. */
+function aliasesRefused(source: string, at: { line: number | null }, why: string): ComplianceConfigError {
+  return new ComplianceConfigError(source, [
+    {
+      field: '',
+      line: at.line,
+      message: `${why}; a compliance configuration needs no YAML aliases (*name): write the values out`,
+    },
+  ]);
+}
+
+/**
+ * Refuses a key written twice in one map and more than {@link MAX_CONFIG_YAML_ALIASES} aliases;
+ * returns the line of the first alias (for a later error expanding them).
+ */
+function checkKeysAndAliases(
+  doc: YamlDocument,
+  source: string,
+  counter: LineCounter,
+): { line: number | null } {
   let aliases = 0;
   let firstAlias: number | null = null;
   const duplicates: ConfigIssue[] = [];
@@ -308,27 +358,20 @@ function parseConfigDocument(text: string, source: string): ParsedConfig {
     },
   });
   if (duplicates.length > 0) throw new ComplianceConfigError(source, duplicates);
-  const aliasesRefused = (why: string) =>
-    new ComplianceConfigError(source, [
-      {
-        field: '',
-        line: firstAlias === null ? null : counter.linePos(firstAlias).line,
-        message: `${why}; a compliance configuration needs no YAML aliases (*name): write the values out`,
-      },
-    ]);
+  const at = { line: firstAlias === null ? null : counter.linePos(firstAlias).line };
   if (aliases > MAX_CONFIG_YAML_ALIASES)
-    throw aliasesRefused(`more than ${MAX_CONFIG_YAML_ALIASES} YAML aliases`);
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_CONFIG_YAML_ALIASES }) ?? {};
-  } catch (error) {
-    // The yaml package's ReferenceError ("Excessive alias count ..."), or an unresolved alias.
-    throw aliasesRefused(`YAML aliases could not be expanded (${(error as Error).message})`);
-  }
-  const result = complianceConfigSchema.safeParse(data);
-  if (result.success) return { config: result.data, lineOf: (path) => lineOf(doc, counter, path) };
+    throw aliasesRefused(source, at, `more than ${MAX_CONFIG_YAML_ALIASES} YAML aliases`);
+  return at;
+}
+
+/** The schema's complaints as issues with lines, top to bottom, at most {@link MAX_CONFIG_ISSUES_LISTED}. */
+function schemaIssues(
+  found: readonly z.core.$ZodIssue[],
+  doc: YamlDocument,
+  counter: LineCounter,
+): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  for (const issue of result.error.issues) {
+  for (const issue of found) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys)
         issues.push({
@@ -349,7 +392,7 @@ function parseConfigDocument(text: string, source: string): ParsedConfig {
   const listed = issues.slice(0, MAX_CONFIG_ISSUES_LISTED);
   if (issues.length > listed.length)
     listed.push({ field: '', line: null, message: `and ${issues.length - listed.length} more problems` });
-  throw new ComplianceConfigError(source, listed);
+  return listed;
 }
 
 /**

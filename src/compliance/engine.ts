@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import type {
   ComplianceResult,
+  ControlRef,
   ExpiredSuppression,
   Finding,
   FindingDetails,
@@ -8,10 +9,10 @@ import type {
   MuteInfo,
   RuleId,
 } from '../model/findings.js';
-
 import type { InventorySnapshot, IsoDate, KeyRecord } from '../model/inventory.js';
-import type { MonthUsage } from '../model/usage.js';
-import { parseMonth } from '../util/month.js';
+import { countsPerKey, type MonthUsage } from '../model/usage.js';
+import { compareText } from '../util/compare.js';
+import { DAY_MS, type Month, monthOf } from '../util/month.js';
 import { type ComplianceConfig, DEFAULT_COMPLIANCE_CONFIG, type Suppression } from './config.js';
 import { controlsFor } from './controls.js';
 import { wildcardMatch } from './policy/analysis.js';
@@ -28,19 +29,23 @@ export interface RunComplianceOptions {
   readonly config?: ComplianceConfig;
   /** The month's usage (CloudTrail lifecycle events and request counts): evidence for KMS-DEL-02 and KMS-LIFE-01/02. */
   readonly usage?: MonthUsage | null;
-  /** The month judged (`YYYY-MM`) when no usage is given; must agree with `usage.month` otherwise. */
-  readonly month?: string | null;
+  /**
+   * The month judged when no usage is given; must agree with `usage.month` otherwise. A
+   * {@link Month} (parsed once at the edge) is used as it is; a `YYYY-MM` text is parsed.
+   */
+  readonly month?: string | Month | null;
   /** The rules to run; defaults to the whole catalogue. */
   readonly rules?: readonly Rule[];
 }
 
-/** The calendar month `YYYY-MM` as a `[start, end)` window in UTC. */
-export function monthWindow(month: string): RuleMonth {
-  const window = parseMonth(month, 'month');
+/**
+ * The calendar month as a `[start, end)` window in UTC: a {@link Month} as it is, a `YYYY-MM`
+ * text parsed (an {@link InputError} naming `month` when malformed).
+ */
+export function monthWindow(month: string | Month): RuleMonth {
+  const window = typeof month === 'string' ? monthOf(month, undefined, 'month') : month;
   return { month: window.month, start: window.start.toISOString(), end: window.end.toISOString() };
 }
-
-const CLOUDTRAIL_SOURCES = new Set(['cloudtrail-lookup', 'cloudtrail-s3', 'sample']);
 
 /**
  * The month's usage evidence grouped once by key (requests, lifecycle events in time order) and
@@ -73,10 +78,10 @@ function indexUsage(usage: MonthUsage): UsageIndex {
     else lifecycle.set(e.keyArn, [e]);
   }
   // Stable sort per key: the same order as sorting the key's events alone.
-  for (const list of lifecycle.values()) list.sort((a, b) => a.time.localeCompare(b.time));
+  for (const list of lifecycle.values()) list.sort((a, b) => compareText(a.time, b.time));
   const cloudTrail = new Map<string, 'complete' | 'partial' | 'none'>();
   for (const c of usage.coverage) {
-    if (!CLOUDTRAIL_SOURCES.has(c.source)) continue;
+    if (!countsPerKey(c.source)) continue;
     const id = regionId(c.account, c.region);
     const was = cloudTrail.get(id) ?? 'none';
     if (c.status === 'complete') cloudTrail.set(id, 'complete');
@@ -108,7 +113,7 @@ function usageEvidenceOf(index: UsageIndex, key: KeyRecord): KeyUsageEvidence {
 /** The month's usage evidence that concerns one key. */
 export function keyUsageEvidence(usage: MonthUsage, key: KeyRecord): KeyUsageEvidence {
   const coverage = usage.coverage.filter(
-    (c) => c.account === key.account && c.region === key.region && CLOUDTRAIL_SOURCES.has(c.source),
+    (c) => c.account === key.account && c.region === key.region && countsPerKey(c.source),
   );
   const cloudTrail = coverage.some((c) => c.status === 'complete')
     ? 'complete'
@@ -120,7 +125,7 @@ export function keyUsageEvidence(usage: MonthUsage, key: KeyRecord): KeyUsageEvi
     requests: usage.requests.filter((r) => r.keyArn === key.arn),
     lifecycle: usage.lifecycle
       .filter((e) => e.keyArn === key.arn)
-      .toSorted((a, b) => a.time.localeCompare(b.time)),
+      .toSorted((a, b) => compareText(a.time, b.time)),
     cloudTrail,
   };
 }
@@ -140,7 +145,7 @@ function safeReadPolicy(key: KeyRecord): PolicyReading {
  * @example
  * ```ts
  * const context = buildRuleContext(key, { asOf: snapshot.collection.finishedAt });
- * KMS_ROT_01.evaluate(key, context);
+ * evaluateRule(KMS_ROT_01, key, context);
  * ```
  */
 export function buildRuleContext(
@@ -176,7 +181,22 @@ function errorText(error: unknown): string {
   return String(error);
 }
 
-function evaluateSafely(rule: Rule, key: KeyRecord, context: RuleContext): RuleResult {
+/**
+ * One rule's verdict on one key, as the engine gives it: NOT_APPLICABLE without asking the rule
+ * when the key is AWS managed and the rule's `awsManagedKeys` metadata says it does not apply
+ * (when the metadata could not be read the rule decides, and says UNKNOWN); otherwise the
+ * rule's own verdict, or UNKNOWN naming the error when the rule throws.
+ *
+ * @example
+ * ```ts
+ * const context = buildRuleContext(key, { asOf: snapshot.collection.finishedAt });
+ * evaluateRule(KMS_ROT_01, key, context); // { status: 'FAIL', reason: 'automatic rotation is off', ... }
+ * ```
+ */
+export function evaluateRule(rule: Rule, key: KeyRecord, context: RuleContext): RuleResult {
+  const scope = rule.meta.awsManagedKeys;
+  if (scope !== 'evaluated' && key.metadata.status === 'collected' && key.metadata.value.keyManager === 'AWS')
+    return { status: 'NOT_APPLICABLE', reason: `AWS managed key: ${scope.notApplicable}` };
   try {
     return rule.evaluate(key, context);
   } catch (error) {
@@ -184,8 +204,6 @@ function evaluateSafely(rule: Rule, key: KeyRecord, context: RuleContext): RuleR
     return { status: 'UNKNOWN', reason: `the rule could not be evaluated: ${errorText(error)}` };
   }
 }
-
-const DAY_MS = 86_400_000;
 
 /** A suppression mutes through its expiry day (UTC) and stops at the start of the next day. */
 export function suppressionIsActive(suppression: Suppression, now: number): boolean {
@@ -222,81 +240,125 @@ const muteInfo = (s: Suppression): MuteInfo => ({
 export function runCompliance(snapshot: InventorySnapshot, options: RunComplianceOptions): ComplianceResult {
   const config = options.config ?? DEFAULT_COMPLIANCE_CONFIG;
   const usage = options.usage ?? null;
-  if (usage && options.month && options.month !== usage.month)
-    throw new InputError(
-      'month',
-      `${options.month} differs from the month of the usage evidence (${usage.month})`,
-    );
-  const window = usage
-    ? { month: usage.month, start: usage.window.start, end: usage.window.end }
-    : options.month
-      ? monthWindow(options.month)
-      : null;
+  const window = judgedWindow(usage, options.month ?? null);
   const now = options.clock.now();
   const disabled = new Set<RuleId>(config.disabledRules);
   const rules = (options.rules ?? ALL_RULES).filter((r) => !disabled.has(r.meta.id));
-  const active = config.suppressions.filter((s) => suppressionIsActive(s, now));
-  const expired = config.suppressions.filter((s) => !suppressionIsActive(s, now));
+  const muting = mutingOf(config.suppressions, now);
+  const asOf = snapshot.collection.finishedAt;
+  const judging: Judging = {
+    config,
+    window,
+    asOf,
+    index: usage ? indexUsage(usage) : null,
+    rules,
+    // Each rule's controls, once: every finding of the rule shares the list.
+    controls: new Map(rules.map((r) => [r.meta.id, controlsFor(r.meta.id)])),
+    muting,
+  };
+  const findings: Finding[] = [];
+  for (const key of snapshot.keys.toSorted((a, b) => compareText(a.arn, b.arn)))
+    judgeKey(key, judging, findings);
+  return {
+    evaluatedAt: new Date(now).toISOString(),
+    evidenceAsOf: asOf,
+    month: window?.month ?? null,
+    rulesRun: rules.map((r) => r.meta.id),
+    disabledRules: [...disabled],
+    findings,
+    expiredSuppressions: muting.expired(),
+    unusedSuppressions: muting.unused(),
+    summary: summaryOf(findings),
+  };
+}
+
+/** The month judged: the usage evidence's, else the caller's; both given must agree. */
+function judgedWindow(usage: MonthUsage | null, month: string | Month | null): RuleMonth | null {
+  const asked = month === null ? null : typeof month === 'string' ? month : month.month;
+  if (usage && asked && asked !== usage.month)
+    throw new InputError('month', `${asked} differs from the month of the usage evidence (${usage.month})`);
+  if (usage) return { month: usage.month, start: usage.window.start, end: usage.window.end };
+  return month ? monthWindow(month) : null;
+}
+
+/** What judging every key of one run shares. */
+interface Judging {
+  readonly config: ComplianceConfig;
+  readonly window: RuleMonth | null;
+  readonly asOf: IsoDate;
+  readonly index: UsageIndex | null;
+  readonly rules: readonly Rule[];
+  readonly controls: ReadonlyMap<RuleId, readonly ControlRef[]>;
+  readonly muting: Muting;
+}
+
+/** Every rule's finding on one key, appended to `findings` in rule order. */
+function judgeKey(key: KeyRecord, judging: Judging, findings: Finding[]): void {
+  const { config, rules, controls, muting } = judging;
+  const context = contextOf(key, judging, judging.index);
+  const fill = (text: string) => text.replaceAll('<key-id>', key.keyId).replaceAll('<region>', key.region);
+  for (const rule of rules) {
+    const result = evaluateRule(rule, key, context);
+    const muted = result.status === 'FAIL' ? muting.cover(rule.meta.id, key.arn) : null;
+    findings.push({
+      ruleId: rule.meta.id,
+      title: rule.meta.title,
+      keyArn: key.arn,
+      keyId: key.keyId,
+      account: key.account,
+      region: key.region,
+      status: muted ? 'MUTED' : result.status,
+      severity: config.severities[rule.meta.id] ?? rule.meta.severity,
+      reason: result.reason,
+      details: result.details ?? NO_DETAILS,
+      remediation: { ...rule.meta.remediation, cli: fill(rule.meta.remediation.cli) },
+      controls: controls.get(rule.meta.id) ?? controlsFor(rule.meta.id),
+      muted,
+    });
+  }
+}
+
+/** The suppressions of one run: which mute a FAIL, which have expired, which matched nothing. */
+interface Muting {
+  /** The mute of an unexpired suppression covering this FAIL, else null (and notes expired ones that would). */
+  cover(ruleId: RuleId, keyArn: string): MuteInfo | null;
+  expired(): ExpiredSuppression[];
+  unused(): { readonly ruleId: RuleId; readonly keyPattern: string }[];
+}
+
+function mutingOf(suppressions: readonly Suppression[], now: number): Muting {
+  const active = suppressions.filter((s) => suppressionIsActive(s, now));
+  const expired = suppressions.filter((s) => !suppressionIsActive(s, now));
   const used = new Set<Suppression>();
   const wouldMute = new Map<Suppression, string[]>();
-  const asOf = snapshot.collection.finishedAt;
-
-  const index = usage ? indexUsage(usage) : null;
-  // Each rule's controls, once: every finding of the rule shares the list.
-  const controls = new Map(rules.map((r) => [r.meta.id, controlsFor(r.meta.id)]));
-  // The same order as String#localeCompare (one collator instead of one per comparison).
-  const byArn = new Intl.Collator().compare;
-
-  const findings: Finding[] = [];
-  for (const key of snapshot.keys.toSorted((a, b) => byArn(a.arn, b.arn))) {
-    const context = contextOf(key, { asOf, config, window }, index);
-    for (const rule of rules) {
-      const result = evaluateSafely(rule, key, context);
-      let status: FindingStatus = result.status;
-      let muted: MuteInfo | null = null;
-      if (result.status === 'FAIL') {
-        const cover = active.find((s) => suppressionMatches(s, rule.meta.id, key.arn));
-        if (cover) {
-          status = 'MUTED';
-          muted = muteInfo(cover);
-          used.add(cover);
+  return {
+    cover(ruleId, keyArn) {
+      for (const s of expired)
+        if (suppressionMatches(s, ruleId, keyArn)) {
+          const keys = wouldMute.get(s);
+          if (keys) keys.push(keyArn);
+          else wouldMute.set(s, [keyArn]);
         }
-        for (const s of expired)
-          if (suppressionMatches(s, rule.meta.id, key.arn)) {
-            const keys = wouldMute.get(s);
-            if (keys) keys.push(key.arn);
-            else wouldMute.set(s, [key.arn]);
-          }
-      }
-      const fill = (text: string) =>
-        text.replaceAll('<key-id>', key.keyId).replaceAll('<region>', key.region);
-      findings.push({
-        ruleId: rule.meta.id,
-        title: rule.meta.title,
-        keyArn: key.arn,
-        keyId: key.keyId,
-        account: key.account,
-        region: key.region,
-        status,
-        severity: config.severities[rule.meta.id] ?? rule.meta.severity,
-        reason: result.reason,
-        details: result.details ?? NO_DETAILS,
-        remediation: { ...rule.meta.remediation, cli: fill(rule.meta.remediation.cli) },
-        controls: controls.get(rule.meta.id) ?? controlsFor(rule.meta.id),
-        muted,
-      });
-    }
-  }
+      const cover = active.find((s) => suppressionMatches(s, ruleId, keyArn));
+      if (!cover) return null;
+      used.add(cover);
+      return muteInfo(cover);
+    },
+    expired: () =>
+      expired.map((s) => ({
+        ruleId: s.rule,
+        keyPattern: s.key,
+        justification: s.justification,
+        owner: s.owner,
+        ticket: s.ticket,
+        expires: s.expires,
+        wouldMute: wouldMute.get(s) ?? [],
+      })),
+    unused: () => active.filter((s) => !used.has(s)).map((s) => ({ ruleId: s.rule, keyPattern: s.key })),
+  };
+}
 
-  const expiredSuppressions: ExpiredSuppression[] = expired.map((s) => ({
-    ruleId: s.rule,
-    keyPattern: s.key,
-    justification: s.justification,
-    owner: s.owner,
-    ticket: s.ticket,
-    expires: s.expires,
-    wouldMute: wouldMute.get(s) ?? [],
-  }));
+function summaryOf(findings: readonly Finding[]): Record<FindingStatus, number> {
   const summary: Record<FindingStatus, number> = {
     PASS: 0,
     FAIL: 0,
@@ -305,17 +367,5 @@ export function runCompliance(snapshot: InventorySnapshot, options: RunComplianc
     MUTED: 0,
   };
   for (const f of findings) summary[f.status] += 1;
-  return {
-    evaluatedAt: new Date(now).toISOString(),
-    evidenceAsOf: asOf,
-    month: window?.month ?? null,
-    rulesRun: rules.map((r) => r.meta.id),
-    disabledRules: [...disabled],
-    findings,
-    expiredSuppressions,
-    unusedSuppressions: active
-      .filter((s) => !used.has(s))
-      .map((s) => ({ ruleId: s.rule, keyPattern: s.key })),
-    summary,
-  };
+  return summary;
 }

@@ -12,6 +12,7 @@ export {
 export { CONTROL_MAPPINGS, type ControlMapping, controlsFor, UNMAPPED_RULES } from './controls.js';
 export {
   buildRuleContext,
+  evaluateRule,
   keyUsageEvidence,
   monthWindow,
   type RunComplianceOptions,

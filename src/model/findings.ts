@@ -2,7 +2,8 @@ import type { IsoDate } from './inventory.js';
 
 /**
  * What the compliance engine says about keys: one finding per key and rule, each with its
- * reason, the controls it maps to and how to fix it. Plain data, no behaviour.
+ * reason, the controls it maps to and how to fix it. Plain data, and the few facts derived from
+ * it that more than one stage shows (severity order, the failing findings per severity).
  */
 
 /** The verdict of a rule on one key. */
@@ -16,6 +17,34 @@ export type FindingStatus = RuleStatus | 'MUTED';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+const SEVERITY_RANK = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]));
+/** A severity's place in {@link SEVERITIES}: 0 for critical, the most severe. */
+export const severityRank = (s: Severity): number => SEVERITY_RANK.get(s) ?? SEVERITIES.length;
+
+/** How many unmuted FAIL findings there are of each severity. */
+export function failingBySeverity(
+  findings: readonly { readonly status: FindingStatus; readonly severity: Severity }[],
+): Record<Severity, number> {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) if (f.status === 'FAIL') counts[f.severity] += 1;
+  return counts;
+}
+
+/**
+ * The failing findings per severity as the reports and the CLI write them: most severe first,
+ * the empty ones left out (empty text when nothing fails).
+ *
+ * @example
+ * ```ts
+ * severityCounts({ critical: 3, high: 3, medium: 0, low: 1, informational: 0 }); // '3 critical, 3 high, 1 low'
+ * ```
+ */
+export function severityCounts(counts: Readonly<Record<Severity, number>>): string {
+  return SEVERITIES.filter((s) => counts[s] > 0)
+    .map((s) => `${counts[s]} ${s}`)
+    .join(', ');
+}
 
 /** The catalogue's rule identifiers. */
 export const RULE_IDS = [

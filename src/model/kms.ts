@@ -1,3 +1,5 @@
+import type { KeyMetadata } from './inventory.js';
+
 /**
  * KMS facts several stages rely on (kms-facts.md §2 and §4). Plain data, one place.
  */
@@ -28,3 +30,54 @@ export const CRYPTOGRAPHIC_OPERATIONS: ReadonlySet<string> = new Set([
   'DeriveSharedSecret',
   'GetPublicKey',
 ]);
+
+/** The DescribeKey fields that decide whether a key's material can rotate. */
+export type RotationFacts = Pick<KeyMetadata, 'keySpec' | 'origin' | 'customKeyStoreId'>;
+
+/** Why a key cannot rotate, for each kind of rotation; null where it can. */
+export interface RotationEligibility {
+  /**
+   * Automatic rotation (EnableKeyRotation; what GetKeyRotationStatus reports and KMS-ROT-01/02
+   * judge): only symmetric encryption keys (SYMMETRIC_DEFAULT) with AWS_KMS origin.
+   */
+  readonly automatic: string | null;
+  /**
+   * Any rotation, on-demand included (RotateKeyOnDemand; what ListKeyRotations lists and the
+   * rotation fee prices): symmetric keys with AWS_KMS origin and, since 2025, those with
+   * imported material (EXTERNAL). Unknown origins are left eligible, so their rotations are
+   * read rather than assumed absent.
+   */
+  readonly any: string | null;
+}
+
+const CUSTOM_KEY_STORE_ORIGINS: ReadonlySet<string> = new Set(['AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE']);
+
+/**
+ * Which rotations a key's material can have (kms-facts.md §4, AWS EnableKeyRotation and
+ * RotateKeyOnDemand): asymmetric, HMAC and custom key store keys never rotate; keys with
+ * imported material rotate only on demand; symmetric AWS_KMS keys both ways. The one home of
+ * this rule: the collector asks it which rotation calls to make, the rotation rules which keys
+ * they judge. A multi-Region replica shares its primary's spec, origin and material, so it gets
+ * the primary's answer (its rotation is set on the primary).
+ *
+ * @example
+ * ```ts
+ * rotationEligibility({ keySpec: 'SYMMETRIC_DEFAULT', origin: 'EXTERNAL', customKeyStoreId: null });
+ * // { automatic: 'keys with imported key material (EXTERNAL) cannot rotate automatically', any: null }
+ * ```
+ */
+export function rotationEligibility(meta: RotationFacts): RotationEligibility {
+  if (meta.keySpec !== 'SYMMETRIC_DEFAULT') {
+    const why = `${meta.keySpec} keys cannot rotate automatically`;
+    return { automatic: why, any: `${meta.keySpec} keys cannot rotate` };
+  }
+  if (meta.origin === 'EXTERNAL')
+    return { automatic: 'keys with imported key material (EXTERNAL) cannot rotate automatically', any: null };
+  if (CUSTOM_KEY_STORE_ORIGINS.has(meta.origin) || meta.customKeyStoreId) {
+    const where = `keys in a custom key store (${meta.origin})`;
+    return { automatic: `${where} cannot rotate automatically`, any: `${where} cannot rotate` };
+  }
+  if (meta.origin !== 'AWS_KMS')
+    return { automatic: `keys of origin ${meta.origin} cannot rotate automatically`, any: null };
+  return { automatic: null, any: null };
+}

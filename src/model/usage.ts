@@ -8,6 +8,28 @@ import type { IsoDate } from './inventory.js';
 /** Where a number came from. Recorded with every count and shown in the report. */
 export type UsageSource = 'cloudtrail-lookup' | 'cloudtrail-s3' | 'cloudwatch' | 'sample';
 
+/**
+ * The sources that count requests per key (CloudTrail, read through LookupEvents or from the
+ * trail's files in S3); CloudWatch gives account totals only. The one home of this set.
+ */
+export const PER_KEY_SOURCES: ReadonlySet<UsageSource> = new Set<UsageSource>([
+  'cloudtrail-lookup',
+  'cloudtrail-s3',
+]);
+
+/**
+ * Whether a source's rows count requests per key: a {@link PER_KEY_SOURCES} source, or the
+ * demo's `sample`, which stands in for every source.
+ *
+ * @example
+ * ```ts
+ * countsPerKey('cloudtrail-s3'); // true
+ * countsPerKey('cloudwatch'); // false
+ * ```
+ */
+export const countsPerKey = (source: UsageSource): boolean =>
+  PER_KEY_SOURCES.has(source) || source === 'sample';
+
 /** Successful and failed requests of one operation on one key (per-key sources: CloudTrail). */
 export interface RequestCount {
   /**

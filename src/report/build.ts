@@ -1,5 +1,12 @@
-import type { ComplianceResult, Finding, FindingStatus, RuleId, Severity } from '../model/findings.js';
-import { SEVERITIES } from '../model/findings.js';
+import {
+  type ComplianceResult,
+  type Finding,
+  type FindingStatus,
+  failingBySeverity,
+  type RuleId,
+  type Severity,
+  severityRank,
+} from '../model/findings.js';
 import type { Gap, InventorySnapshot, KeyRecord } from '../model/inventory.js';
 import { collectedValue } from '../model/observed.js';
 import type { CostLine, CostTotal, Money, MonthCost, RequestTier } from '../model/pricing.js';
@@ -24,6 +31,7 @@ import type { MonthUsage, ReconciliationRow, UsageCoverage } from '../model/usag
 import { dec, sumMoney, sumTotals, toMoney, totalOf } from '../pricing/money.js';
 import { usageAssumptionsFor } from '../usage/assumptions.js';
 import { compareText, groupBy } from '../util/compare.js';
+import { DAY_MS } from '../util/month.js';
 import { TOOL_VERSION } from '../version.js';
 
 export interface BuildReportInput {
@@ -61,8 +69,6 @@ export const MOST_EXPENSIVE_COUNT = 10;
  * with its fee and findings, unless the month's lifecycle events name it.
  */
 export const LATE_EVIDENCE_DAYS = 7;
-
-const DAY_MS = 86_400_000;
 
 /** The late-evidence warning, or null when the inventory was taken within {@link LATE_EVIDENCE_DAYS} of the month's end. */
 export function lateEvidence(month: string, periodEnd: string, collectedAt: string): LateEvidence | null {
@@ -257,8 +263,6 @@ export const FIRST_ACTIONS_COUNT = 5;
 /** Of those, at most this many chosen for the money their keys waste. */
 export const FIRST_ACTIONS_FOR_COST = 2;
 
-const SEVERITY_RANK = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]));
-
 /**
  * "What to do first": one action per failing rule (its fix, for every key that fails it), the
  * most severe first (then the one that clears the most findings); up to
@@ -278,7 +282,7 @@ export function firstActions(rows: readonly KeyRow[], findings: readonly Finding
     const first = list[0] as Finding;
     const severity = list
       .map((f) => f.severity)
-      .sort((a, b) => (SEVERITY_RANK.get(a) ?? 9) - (SEVERITY_RANK.get(b) ?? 9))[0] as Severity;
+      .sort((a, b) => severityRank(a) - severityRank(b))[0] as Severity;
     const keyArns = [...new Set(list.map((f) => f.keyArn))];
     const owners = [...new Set(keyArns.map((a) => byArn.get(a)?.owner).filter((o): o is string => !!o))].sort(
       compareText,
@@ -299,7 +303,7 @@ export function firstActions(rows: readonly KeyRow[], findings: readonly Finding
   });
   const bySeverity = [...actions].sort(
     (a, b) =>
-      (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) ||
+      severityRank(a.severity) - severityRank(b.severity) ||
       b.findings - a.findings ||
       compareText(a.ruleId, b.ruleId),
   );
@@ -370,9 +374,7 @@ function organizationView(
         coverage,
         keys: keysBy.get(a.id) ?? 0,
         total: totalBy.get(a.id) ?? totalOf([]),
-        failingBySeverity: Object.fromEntries(
-          SEVERITIES.map((s) => [s, failing.filter((f) => f.severity === s).length]),
-        ) as Record<Severity, number>,
+        failingBySeverity: failingBySeverity(failing),
         failing: failing.length,
         unknown: mine.filter((f) => f.status === 'UNKNOWN').length,
         gaps: gaps.length,
@@ -449,20 +451,6 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
   const inTotal = accountsInTotal(cost);
   const ownerTag = input.ownerTag ?? DEFAULT_OWNER_TAG;
   const rows = keyRows(input, ours, inTotal, failingByKey, ownerTag);
-  const summaryCost = costSummary(cost, inTotal);
-
-  const byStatus = Object.fromEntries(
-    STATUSES.map((s) => [s, findings.filter((f) => f.status === s).length]),
-  ) as Record<FindingStatus, number>;
-  const failingBySeverity = Object.fromEntries(
-    SEVERITIES.map((s) => [s, findings.filter((f) => f.status === 'FAIL' && f.severity === s).length]),
-  ) as Record<Severity, number>;
-  const usageCoverage = input.usage?.coverage ?? [];
-  const usageSources = [
-    ...new Set(usageCoverage.filter((c) => c.status !== 'not-collected').map((c) => c.source)),
-  ].sort();
-  const snapshotKeys = snapshot.keys.map((k) => collectedValue(k.metadata));
-
   const report: MonthlyReport = {
     kind: REPORT_KIND,
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -477,41 +465,9 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
       accounts: [...snapshot.accounts],
       regions: [...new Set(snapshot.regions.map((r) => r.region))].sort(),
     },
-    evidence: {
-      collectedAt: snapshot.collection,
-      pricingTable: cost.table,
-      usageSources,
-      usageAssumptions: usageAssumptionsFor(usageSources),
-      late: input.monthToDate
-        ? null
-        : lateEvidence(input.month, input.period.end, snapshot.collection.finishedAt),
-    },
-    coverage: {
-      complete: snapshot.gaps.length === 0 && input.usage !== null && usageReadInFull(usageCoverage),
-      regions: snapshot.regions,
-      usage: usageCoverage,
-      gaps: snapshot.gaps,
-      keysCreatedAfterMonth: input.keysCreatedAfterMonth ?? [],
-      reconciliation: input.reconciliation ?? [],
-    },
-    summary: {
-      cost: summaryCost,
-      keys: {
-        total: snapshot.keys.length,
-        byManager: countBy(snapshotKeys, (m) => m?.keyManager ?? 'unknown'),
-        byState: countBy(snapshotKeys, (m) => m?.keyState ?? 'unknown'),
-        bySpec: countBy(snapshotKeys, (m) => m?.keySpec ?? 'unknown'),
-      },
-      findings: { byStatus, failingBySeverity },
-      mostExpensive: byCostThenArn(
-        rows.filter((r) => isPositive(r.total)),
-        (r) => r.total,
-      )
-        .slice(0, MOST_EXPENSIVE_COUNT)
-        .map((r) => r.arn),
-      waste: waste(rows, findings),
-      firstActions: firstActions(rows, findings),
-    },
+    evidence: evidenceOf(input),
+    coverage: coverageOf(input),
+    summary: summaryOf(input, rows, findings, inTotal),
     ownerTag,
     keys: rows,
     findings,
@@ -523,4 +479,67 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
     cost,
   };
   return input.previous ? { ...report, monthOverMonth: monthOverMonth(report, input.previous) } : report;
+}
+
+/** What the report rests on: when the inventory was taken, the pricing table, the usage sources and their assumptions. */
+function evidenceOf(input: BuildReportInput): MonthlyReport['evidence'] {
+  const usageSources = [
+    ...new Set(
+      (input.usage?.coverage ?? []).filter((c) => c.status !== 'not-collected').map((c) => c.source),
+    ),
+  ].sort();
+  return {
+    collectedAt: input.snapshot.collection,
+    pricingTable: input.cost.table,
+    usageSources,
+    usageAssumptions: usageAssumptionsFor(usageSources),
+    late: input.monthToDate
+      ? null
+      : lateEvidence(input.month, input.period.end, input.snapshot.collection.finishedAt),
+  };
+}
+
+/** How much of the evidence was read: regions, usage sources, gaps. */
+function coverageOf(input: BuildReportInput): MonthlyReport['coverage'] {
+  const { snapshot } = input;
+  const usage = input.usage?.coverage ?? [];
+  return {
+    complete: snapshot.gaps.length === 0 && input.usage !== null && usageReadInFull(usage),
+    regions: snapshot.regions,
+    usage,
+    gaps: snapshot.gaps,
+    keysCreatedAfterMonth: input.keysCreatedAfterMonth ?? [],
+    reconciliation: input.reconciliation ?? [],
+  };
+}
+
+/** The summary: cost, keys by manager, state and spec, findings, the costliest keys, waste and first actions. */
+function summaryOf(
+  input: BuildReportInput,
+  rows: readonly KeyRow[],
+  findings: readonly Finding[],
+  inTotal: ReturnType<typeof accountsInTotal>,
+): MonthlyReport['summary'] {
+  const snapshotKeys = input.snapshot.keys.map((k) => collectedValue(k.metadata));
+  const byStatus = Object.fromEntries(
+    STATUSES.map((s) => [s, findings.filter((f) => f.status === s).length]),
+  ) as Record<FindingStatus, number>;
+  return {
+    cost: costSummary(input.cost, inTotal),
+    keys: {
+      total: input.snapshot.keys.length,
+      byManager: countBy(snapshotKeys, (m) => m?.keyManager ?? 'unknown'),
+      byState: countBy(snapshotKeys, (m) => m?.keyState ?? 'unknown'),
+      bySpec: countBy(snapshotKeys, (m) => m?.keySpec ?? 'unknown'),
+    },
+    findings: { byStatus, failingBySeverity: failingBySeverity(findings) },
+    mostExpensive: byCostThenArn(
+      rows.filter((r) => isPositive(r.total)),
+      (r) => r.total,
+    )
+      .slice(0, MOST_EXPENSIVE_COUNT)
+      .map((r) => r.arn),
+    waste: waste(rows, findings),
+    firstActions: firstActions(rows, findings),
+  };
 }

@@ -1,5 +1,4 @@
-import type { Finding } from '../model/findings.js';
-import { SEVERITIES } from '../model/findings.js';
+import { type Finding, SEVERITIES, severityCounts } from '../model/findings.js';
 import type { CostTotal, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatTotal } from '../pricing/money.js';
@@ -22,17 +21,27 @@ import {
   plainAccountLabeler,
   plural,
   pricingTableDateNote,
-  severityCounts,
   TIER_LABELS,
   utc,
 } from './markdown.js';
 import {
+  accountCoverageTable,
   bySeverity,
   controlGroups,
+  expiredSuppressionsTable,
   findingsByKey,
+  gapsTable,
+  inventoryCoverageTable,
   type KeyFindings,
+  mutedTable,
+  num,
   ownersOfFailing,
+  reconciliationTable,
+  type TableData,
   unknownGroups,
+  unknownTable,
+  unusedSuppressionsText,
+  usageCoverageTable,
 } from './views.js';
 
 /**
@@ -70,9 +79,6 @@ function html(strings: TemplateStringsArray, ...values: readonly Part[]): Html {
   for (let i = 0; i < values.length; i++) out += part(values[i] as Part) + (strings[i + 1] ?? '');
   return new Html(out);
 }
-
-/** A right-aligned column: the trailing space in its header is the marker (as in report.md). */
-const num = (title: string) => `${title} `;
 
 /** After these, a long identifier (an ARN, an alias, a spec) may break across lines. */
 const BREAK_AFTER = new Set(['/', '-', '_', ':', '.', ',', '=', '@', '|', '&', ';']);
@@ -112,6 +118,9 @@ ${header.some((h) => h.trim()) ? html`<thead><tr>${header.map((h, i) => cell('th
 ${rows.map((r) => html`<tr>${r.map((c, i) => cell('td', c, i))}</tr>\n`)}</tbody>
 </table></div>`;
 }
+
+/** A {@link TableData} drawn as an HTML table. */
+const tableOf = (t: TableData<Part>): Html => table(t.header, t.rows);
 
 const note = (text: string): Html => (text ? html`<p class="note">${text}</p>` : html``);
 
@@ -443,8 +452,45 @@ function controlsCell(f: Finding): Part {
 
 function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>, cap: Cap): Html {
   const label = accountLabeler(report);
-  const cur = report.cost.currency;
+  const unknown = unknownGroups(report);
+  const unknownShown = cap(unknown, 'keys and missing evidence', ['findings.csv', 'report.json']);
+  const muted = report.findings.filter((f) => f.status === 'MUTED').sort(bySeverity);
+  const mutedShown = cap(muted, 'muted findings', ['findings.csv', 'report.json']);
+  const same = (text: string) => text;
+  const unused = unusedSuppressionsText(report, same);
+  return html`<section id="findings">
+<h2>Findings</h2>
+<h3>Failing</h3>
+${failingFindings(report, cap)}
+<h3>Unknown: the evidence could not be read</h3>
+${
+  unknown.length === 0
+    ? html`<p>None: every check had its evidence.</p>`
+    : html`${tableOf(unknownTable(report, unknownShown.shown, label, (g) => g.name, same))}${note(unknownShown.noteText)}`
+}
+<h3>Muted by a suppression</h3>
+${
+  muted.length === 0
+    ? html`<p>None.</p>`
+    : html`${tableOf(mutedTable(report, mutedShown.shown, label, (arn) => name(rows, arn), same))}${note(mutedShown.noteText)}`
+}
+${
+  report.expiredSuppressions.length > 0
+    ? html`<h3>Expired suppressions (they mute nothing: renew or remove them)</h3>
+${tableOf(expiredSuppressionsTable(report, same))}`
+    : ''
+}
+${unused ? html`<p>${unused}</p>` : ''}
+</section>`;
+}
+
+/** The failing findings, one block per key (the keys with the most severe findings first). */
+function failingFindings(report: MonthlyReport, cap: Cap): Html {
   const groups = findingsByKey(report);
+  if (groups.length === 0) return html`<p>No failing finding.</p>`;
+  const label = accountLabeler(report);
+  const cur = report.cost.currency;
+  const org = report.organization !== null;
   // The cut (as report.md's) counts findings: whole keys are shown while they fit.
   const failing = groups.flatMap((g) => g.findings.map((f) => ({ g, f })));
   const failingShown = cap(failing, 'failing findings (the keys with the most severe first)', [
@@ -458,20 +504,7 @@ function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
     if (last?.g === g) last.findings.push(f);
     else shownGroups.push({ g, findings: [f] });
   }
-  const unknown = unknownGroups(report);
-  const unknownShown = cap(unknown, 'keys and missing evidence', ['findings.csv', 'report.json']);
-  const muted = report.findings.filter((f) => f.status === 'MUTED').sort(bySeverity);
-  const mutedShown = cap(muted, 'muted findings', ['findings.csv', 'report.json']);
-  const org = report.organization !== null;
-  const acctHead = org ? ['Account'] : [];
-  const acct = (a: { account: string }): Part[] => (org ? [label(a.account)] : []);
-  return html`<section id="findings">
-<h2>Findings</h2>
-<h3>Failing</h3>
-${
-  groups.length === 0
-    ? html`<p>No failing finding.</p>`
-    : html`<p>Grouped by key, the keys with the most severe findings first; the fix comes first, then why the key fails.</p>
+  return html`<p>Grouped by key, the keys with the most severe findings first; the fix comes first, then why the key fails.</p>
 ${shownGroups.map(
   ({ g, findings }) => html`<div class="key-group" data-key-arn="${g.keyArn}">
 <h4>${g.name} ${severity(g.worst)}</h4>
@@ -489,59 +522,7 @@ ${table(
 )}
 </div>
 `,
-)}${note(failingShown.noteText)}`
-}
-<h3>Unknown: the evidence could not be read</h3>
-${
-  unknown.length === 0
-    ? html`<p>None: every check had its evidence.</p>`
-    : html`${table(
-        [...acctHead, 'Key', 'Region', 'Rules not judged', 'Why'],
-        unknownShown.shown.map((u) => [...acct(u), u.name, u.region, u.ruleIds.join(', '), u.reason]),
-      )}${note(unknownShown.noteText)}`
-}
-<h3>Muted by a suppression</h3>
-${
-  muted.length === 0
-    ? html`<p>None.</p>`
-    : html`${table(
-        [...acctHead, 'Rule', 'Key', 'Justification', 'Owner', 'Ticket', 'Expires'],
-        mutedShown.shown.map((f) => [
-          ...acct(f),
-          f.ruleId,
-          name(rows, f.keyArn),
-          f.muted?.justification ?? '',
-          f.muted?.owner ?? '',
-          f.muted?.ticket ?? '',
-          f.muted?.expires ?? '',
-        ]),
-      )}${note(mutedShown.noteText)}`
-}
-${
-  report.expiredSuppressions.length > 0
-    ? html`<h3>Expired suppressions (they mute nothing: renew or remove them)</h3>
-${table(
-  ['Rule', 'Keys', 'Justification', 'Owner', 'Ticket', 'Expired', num('Would mute')],
-  report.expiredSuppressions.map((s) => [
-    s.ruleId,
-    s.keyPattern,
-    s.justification,
-    s.owner,
-    s.ticket,
-    s.expires,
-    String(s.wouldMute.length),
-  ]),
-)}`
-    : ''
-}
-${
-  report.unusedSuppressions.length > 0
-    ? html`<p>Suppressions that matched no failing finding: ${report.unusedSuppressions
-        .map((s) => `${s.ruleId} ${s.keyPattern}`)
-        .join('; ')}.</p>`
-    : ''
-}
-</section>`;
+)}${note(failingShown.noteText)}`;
 }
 
 function name(rows: ReadonlyMap<string, KeyRow>, arn: string): string {
@@ -591,87 +572,41 @@ ${table(
 }
 
 function coverageSection(report: MonthlyReport, cap: Cap): Html {
-  const org = report.organization;
   const label = accountLabeler(report);
-  const regionCount = (account: string, ok: boolean) =>
-    report.coverage.regions.filter((r) => r.account === account && (r.status !== 'failed') === ok).length;
-  const rec = report.coverage.reconciliation.filter((r) => r.cloudWatch > 0 || r.perKey > 0);
+  const same = (text: string) => text;
+  const accounts = accountCoverageTable<Part>(
+    report,
+    label,
+    (c) => (c === 'failed' ? html`<strong>not read</strong>` : COVERAGE_LABEL[c]),
+    same,
+  );
+  const rec = reconciliationTable(report, same);
   const gaps = cap(report.coverage.gaps, 'gaps', ['report.json', 'snapshot.json']);
   return html`<section id="coverage">
 <h2>Coverage and gaps</h2>
 ${
-  org
+  accounts
     ? html`<p>Every account in scope, and what of it was read:</p>
-${table(
-  ['Account', 'Coverage', num('Regions read'), num('Regions not read'), num('Gaps'), 'Why not read'],
-  org.accounts.map((a) => [
-    label(a.account),
-    a.coverage === 'failed' ? html`<strong>not read</strong>` : COVERAGE_LABEL[a.coverage],
-    String(regionCount(a.account, true)),
-    String(regionCount(a.account, false)),
-    String(a.gaps),
-    report.coverage.gaps
-      .filter((g) => g.scope === 'account' && g.account === a.account)
-      .map((g) => `${g.operation}: ${g.errorCode}, ${g.message}`)
-      .join('; '),
-  ]),
-)}`
+${tableOf(accounts)}`
     : ''
 }
-${table(
-  ['Account', 'Region', 'Inventory', num('Keys listed')],
-  report.coverage.regions.map((r) => [r.account, r.region, r.status, String(r.keysListed)]),
-)}
+${tableOf(inventoryCoverageTable(report, same))}
 ${
   report.coverage.usage.length > 0
-    ? table(
-        ['Account', 'Region', 'Request-volume source', 'Status', 'Detail'],
-        report.coverage.usage.map((u) => [u.account, u.region, u.source, u.status, u.detail]),
-      )
+    ? tableOf(usageCoverageTable(report, same))
     : html`<p>No request-volume source was read: every request cost is unknown, never zero.</p>`
 }
 ${
-  rec.length > 0
+  rec
     ? html`<p>How much of the account-level volume (CloudWatch) the per-key counts (CloudTrail) explain:</p>
-${table(
-  [
-    'Account',
-    'Region',
-    'CloudWatch resource',
-    num('CloudWatch'),
-    num('Per key'),
-    num('Unattributed'),
-    num('Explained'),
-  ],
-  rec.map((r) => [
-    r.account,
-    r.region,
-    r.resource,
-    r.cloudWatch.toLocaleString('en-US'),
-    r.perKey.toLocaleString('en-US'),
-    r.unattributed.toLocaleString('en-US'),
-    r.attributedPercent === null ? 'n/a' : `${r.attributedPercent.toFixed(1)}%`,
-  ]),
-)}`
+${tableOf(rec)}`
     : ''
 }
 ${
   report.coverage.gaps.length === 0
     ? html`<p>No gaps: every call succeeded.</p>`
     : html`<p>What could not be seen (each turns the checks that need it UNKNOWN):</p>
-${table(
-  [...(org ? ['Account'] : []), 'Scope', 'Region', 'Key', 'Evidence', 'Call', 'Error', 'Message'],
-  gaps.shown.map((g) => [
-    ...(org ? [g.account ? label(g.account) : ''] : []),
-    g.scope,
-    g.region ?? '',
-    g.keyArn?.split('/').pop() ?? '',
-    g.field ?? '',
-    g.operation,
-    g.errorCode,
-    g.message,
-  ]),
-)}${note(gaps.noteText)}`
+${tableOf(gapsTable(report, gaps.shown, label, same))}${note(gaps.noteText)}`
 }
 </section>`;
 }

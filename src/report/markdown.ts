@@ -1,12 +1,28 @@
-import type { Severity } from '../model/findings.js';
-import { SEVERITIES } from '../model/findings.js';
+import { severityCounts } from '../model/findings.js';
 import type { CostTotal, Money, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatMoney, formatTotal } from '../pricing/money.js';
 import { compareText } from '../util/compare.js';
 import { keyName, unknownLinesInTotal } from './build.js';
 import { escapeMarkdown as e } from './escape.js';
-import { bySeverity, controlsText, findingsByKey, ownersOfFailing, unknownGroups } from './views.js';
+import {
+  accountCoverageTable,
+  bySeverity,
+  controlsText,
+  expiredSuppressionsTable,
+  findingsByKey,
+  gapsTable,
+  inventoryCoverageTable,
+  mutedTable,
+  num,
+  ownersOfFailing,
+  reconciliationTable,
+  type TableData,
+  unknownGroups,
+  unknownTable,
+  unusedSuppressionsText,
+  usageCoverageTable,
+} from './views.js';
 
 /** Human names of the request tiers, as the AWS pricing page words them. */
 export const TIER_LABELS: Readonly<Record<RequestTier, string>> = {
@@ -52,6 +68,9 @@ export function pricingTableDateNote(report: MonthlyReport): string {
     ? `: the tables shipped with kms-report ${report.tool.version}, newer than the sample, which is dated ${day(report.generatedAt)}`
     : `: after this report was generated (${day(report.generatedAt)}); check the clock of the machine that ran it`;
 }
+
+/** A {@link TableData} drawn as a Markdown table. */
+const tableOf = (t: TableData): string => table(t.header, t.rows);
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const align = header.map((h) => (h.endsWith(' ') ? '---:' : '---'));
@@ -115,9 +134,6 @@ export function capper(options: MarkdownOptions): Cap {
 
 /** Keys or findings named inline in the month-over-month section before "and N more". */
 const MONTH_OVER_MONTH_NAMES = 50;
-
-/** A right-aligned column: the trailing space in its header is the marker. */
-const num = (title: string) => `${title} `;
 
 function keyLabel(row: KeyRow | undefined, arn: string): string {
   return row ? `${e(keyName(row))}` : e(arn);
@@ -195,13 +211,6 @@ function aboutRows(report: MonthlyReport): string[][] {
 /** The month's first and last day. */
 export function periodText(report: MonthlyReport): string {
   return `${day(report.period.start)} to ${day(new Date(Date.parse(report.period.end) - 1).toISOString())} (UTC)`;
-}
-
-/** `3 critical, 3 high`: the unmuted FAIL findings per severity, the empty ones left out. */
-export function severityCounts(counts: Readonly<Record<Severity, number>>): string {
-  return SEVERITIES.filter((s) => counts[s] > 0)
-    .map((s) => `${counts[s]} ${s}`)
-    .join(', ');
 }
 
 /** The names of some keys, the first `max`, then how many more. */
@@ -318,9 +327,7 @@ function organizationSection(report: MonthlyReport): string {
         'Coverage',
       ],
       org.accounts.map((a) => {
-        const failing = SEVERITIES.filter((s) => a.failingBySeverity[s] > 0)
-          .map((s) => `${a.failingBySeverity[s]} ${s}`)
-          .join(', ');
+        const failing = severityCounts(a.failingBySeverity);
         return [
           a.account,
           e(a.name ?? ''),
@@ -503,97 +510,79 @@ function monthOverMonth(
 }
 
 function findingsSection(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>, cap: Cap): string {
-  const failing = findingsByKey(report).flatMap((g) => g.findings.map((f) => ({ g, f })));
   const unknown = unknownGroups(report);
   const muted = report.findings.filter((f) => f.status === 'MUTED').sort(bySeverity);
-  const failingShown = cap(failing, 'failing findings (the keys with the most severe first)', [
-    'findings.csv',
-    'report.json',
-  ]);
   const unknownShown = cap(unknown, 'keys and missing evidence', ['findings.csv', 'report.json']);
   const mutedShown = cap(muted, 'muted findings', ['findings.csv', 'report.json']);
   // Organisation reports name each finding's account first.
   const label = accountLabeler(report);
-  const acct = (f: { account: string }): string[] => (report.organization ? [label(f.account)] : []);
-  const acctHead = report.organization ? ['Account'] : [];
+  const keyCell = (arn: string) => keyLabel(rows.get(arn), arn);
   const lines = ['## Findings', ''];
   lines.push(
     '### Failing',
     '',
-    failing.length === 0
-      ? 'No failing finding.'
-      : `Grouped by key, the keys with the most severe findings first; the fix comes first, then why the key fails.\n\n${table(
-          [...acctHead, 'Key', 'Region', 'Owner', 'Severity', 'Rule', 'Fix', 'Why', 'Controls'],
-          failingShown.shown.map(({ g, f }) => [
-            ...acct(f),
-            keyLabel(rows.get(f.keyArn), f.keyArn),
-            e(f.region),
-            e(g.owner ?? noOwner(report)),
-            f.severity,
-            `${f.ruleId} ${e(f.title)}`,
-            `${e(f.remediation.text)} \`${f.remediation.cli.replace(/`/g, "'")}\``,
-            e(f.reason),
-            e(controlsText(f.controls)),
-          ]),
-        )}${failingShown.note}`,
+    failingFindings(report, rows, cap),
     '',
     '### Unknown: the evidence could not be read',
     '',
     unknown.length === 0
       ? 'None: every check had its evidence.'
-      : table(
-          [...acctHead, 'Key', 'Region', 'Rules not judged', 'Why'],
-          unknownShown.shown.map((u) => [
-            ...acct(u),
-            keyLabel(rows.get(u.keyArn), u.keyArn),
-            e(u.region),
-            u.ruleIds.join(', '),
-            e(u.reason),
-          ]),
-        ) + unknownShown.note,
+      : tableOf(unknownTable(report, unknownShown.shown, label, (g) => keyCell(g.keyArn), e)) +
+          unknownShown.note,
     '',
     '### Muted by a suppression',
     '',
     muted.length === 0
       ? 'None.'
-      : table(
-          [...acctHead, 'Rule', 'Key', 'Justification', 'Owner', 'Ticket', 'Expires'],
-          mutedShown.shown.map((f) => [
-            ...acct(f),
-            f.ruleId,
-            keyLabel(rows.get(f.keyArn), f.keyArn),
-            e(f.muted?.justification ?? ''),
-            e(f.muted?.owner ?? ''),
-            e(f.muted?.ticket ?? ''),
-            e(f.muted?.expires ?? ''),
-          ]),
-        ) + mutedShown.note,
+      : tableOf(mutedTable(report, mutedShown.shown, label, keyCell, e)) + mutedShown.note,
     '',
   );
   if (report.expiredSuppressions.length > 0)
     lines.push(
       '### Expired suppressions (they mute nothing: renew or remove them)',
       '',
-      table(
-        ['Rule', 'Keys', 'Justification', 'Owner', 'Ticket', 'Expired', num('Would mute')],
-        report.expiredSuppressions.map((s) => [
-          s.ruleId,
-          e(s.keyPattern),
-          e(s.justification),
-          e(s.owner),
-          e(s.ticket),
-          e(s.expires),
-          String(s.wouldMute.length),
-        ]),
-      ),
+      tableOf(expiredSuppressionsTable(report, e)),
       '',
     );
-  if (report.unusedSuppressions.length > 0)
-    lines.push(
-      `Suppressions that matched no failing finding: ${report.unusedSuppressions.map((s) => `${s.ruleId} ${e(s.keyPattern)}`).join('; ')}.`,
-      '',
-    );
+  const unused = unusedSuppressionsText(report, e);
+  if (unused) lines.push(unused, '');
   return lines.join('\n');
+}
+
+/** The failing findings grouped by key, the keys with the most severe findings first. */
+function failingFindings(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow>, cap: Cap): string {
+  const failing = findingsByKey(report).flatMap((g) => g.findings.map((f) => ({ g, f })));
+  if (failing.length === 0) return 'No failing finding.';
+  const shown = cap(failing, 'failing findings (the keys with the most severe first)', [
+    'findings.csv',
+    'report.json',
+  ]);
+  const label = accountLabeler(report);
+  const acct = (f: { account: string }): string[] => (report.organization ? [label(f.account)] : []);
+  return `Grouped by key, the keys with the most severe findings first; the fix comes first, then why the key fails.\n\n${table(
+    [
+      ...(report.organization ? ['Account'] : []),
+      'Key',
+      'Region',
+      'Owner',
+      'Severity',
+      'Rule',
+      'Fix',
+      'Why',
+      'Controls',
+    ],
+    shown.shown.map(({ g, f }) => [
+      ...acct(f),
+      keyLabel(rows.get(f.keyArn), f.keyArn),
+      e(f.region),
+      e(g.owner ?? noOwner(report)),
+      f.severity,
+      `${f.ruleId} ${e(f.title)}`,
+      `${e(f.remediation.text)} \`${f.remediation.cli.replace(/`/g, "'")}\``,
+      e(f.reason),
+      e(controlsText(f.controls)),
+    ]),
+  )}${shown.note}`;
 }
 
 /** The key table's rows in its order (account, region, name), each key's name computed once; report.md and report.html. */
@@ -660,74 +649,18 @@ function keyTable(report: MonthlyReport, cap: Cap): string {
 
 function coverageSection(report: MonthlyReport, cap: Cap): string {
   const lines = ['## Coverage and gaps', ''];
-  const org = report.organization;
   const label = accountLabeler(report);
-  if (org) {
-    const regionCount = (account: string, ok: boolean) =>
-      report.coverage.regions.filter((r) => r.account === account && (r.status !== 'failed') === ok).length;
-    lines.push(
-      'Every account in scope, and what of it was read:',
-      '',
-      table(
-        ['Account', 'Coverage', num('Regions read'), num('Regions not read'), num('Gaps'), 'Why not read'],
-        org.accounts.map((a) => [
-          label(a.account),
-          COVERAGE_LABEL[a.coverage],
-          String(regionCount(a.account, true)),
-          String(regionCount(a.account, false)),
-          String(a.gaps),
-          e(
-            report.coverage.gaps
-              .filter((g) => g.scope === 'account' && g.account === a.account)
-              .map((g) => `${g.operation}: ${g.errorCode}, ${g.message}`)
-              .join('; '),
-          ),
-        ]),
-      ),
-      '',
-    );
-  }
-  lines.push(
-    table(
-      ['Account', 'Region', 'Inventory', num('Keys listed')],
-      report.coverage.regions.map((r) => [e(r.account), e(r.region), r.status, String(r.keysListed)]),
-    ),
-    '',
-  );
-  if (report.coverage.usage.length > 0)
-    lines.push(
-      table(
-        ['Account', 'Region', 'Request-volume source', 'Status', 'Detail'],
-        report.coverage.usage.map((u) => [e(u.account), e(u.region), u.source, u.status, e(u.detail)]),
-      ),
-      '',
-    );
+  const accounts = accountCoverageTable(report, label, (c) => COVERAGE_LABEL[c], e);
+  if (accounts) lines.push('Every account in scope, and what of it was read:', '', tableOf(accounts), '');
+  lines.push(tableOf(inventoryCoverageTable(report, e)), '');
+  if (report.coverage.usage.length > 0) lines.push(tableOf(usageCoverageTable(report, e)), '');
   else lines.push('No request-volume source was read: every request cost is unknown, never zero.', '');
-  const rec = report.coverage.reconciliation.filter((r) => r.cloudWatch > 0 || r.perKey > 0);
-  if (rec.length > 0)
+  const rec = reconciliationTable(report, e);
+  if (rec)
     lines.push(
       'How much of the account-level volume (CloudWatch) the per-key counts (CloudTrail) explain:',
       '',
-      table(
-        [
-          'Account',
-          'Region',
-          'CloudWatch resource',
-          num('CloudWatch'),
-          num('Per key'),
-          num('Unattributed'),
-          num('Explained'),
-        ],
-        rec.map((r) => [
-          r.account,
-          e(r.region),
-          e(r.resource),
-          r.cloudWatch.toLocaleString('en-US'),
-          r.perKey.toLocaleString('en-US'),
-          r.unattributed.toLocaleString('en-US'),
-          r.attributedPercent === null ? 'n/a' : `${r.attributedPercent.toFixed(1)}%`,
-        ]),
-      ),
+      tableOf(rec),
       '',
     );
   const gaps = cap(report.coverage.gaps, 'gaps', ['report.json', 'snapshot.json']);
@@ -737,19 +670,7 @@ function coverageSection(report: MonthlyReport, cap: Cap): string {
       : [
           'What could not be seen (each turns the checks that need it UNKNOWN):',
           '',
-          table(
-            [...(org ? ['Account'] : []), 'Scope', 'Region', 'Key', 'Evidence', 'Call', 'Error', 'Message'],
-            gaps.shown.map((g) => [
-              ...(org ? [g.account ? label(g.account) : ''] : []),
-              g.scope,
-              e(g.region ?? ''),
-              e(g.keyArn?.split('/').pop() ?? ''),
-              e(g.field ?? ''),
-              e(g.operation),
-              e(g.errorCode),
-              e(g.message),
-            ]),
-          ) + gaps.note,
+          tableOf(gapsTable(report, gaps.shown, label, e)) + gaps.note,
         ].join('\n'),
     '',
   );

@@ -1,6 +1,11 @@
-import type { ControlRef, Finding, RuleId, Severity } from '../model/findings.js';
-import { SEVERITIES } from '../model/findings.js';
-import type { KeyRow, MonthlyReport } from '../model/report.js';
+import {
+  type ControlRef,
+  type Finding,
+  type RuleId,
+  type Severity,
+  severityRank,
+} from '../model/findings.js';
+import type { AccountSummary, KeyRow, MonthlyReport } from '../model/report.js';
 import { compareText } from '../util/compare.js';
 import { keyName } from './build.js';
 
@@ -8,9 +13,6 @@ import { keyName } from './build.js';
  * Lists derived from the report model that more than one renderer shows (report.md and
  * report.html): computed here once, so both show the same groups in the same order.
  */
-
-const SEVERITY_RANK = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]));
-export const severityRank = (s: Severity): number => SEVERITY_RANK.get(s) ?? SEVERITIES.length;
 
 /** Most severe first, then by rule, then by key. */
 export function bySeverity(a: Finding, b: Finding): number {
@@ -174,4 +176,189 @@ export function ownersOfFailing(report: MonthlyReport): OwnerLoad[] {
         ? (a.owner === null ? 1 : 0) - (b.owner === null ? 1 : 0)
         : b.findings - a.findings || compareText(a.owner, b.owner),
     );
+}
+
+/** A right-aligned column: the trailing space in its header is the marker (report.md and report.html). */
+export const num = (title: string): string => `${title} `;
+
+/**
+ * Makes text from the evidence inert in one format: report.md's escaper, or the identity for
+ * report.html, whose table escapes every cell it draws.
+ */
+export type Escape = (text: string) => string;
+
+/** A table both renderers draw: its header and its rows (cells of type `C`: text, or a format's own markup). */
+export interface TableData<C = string> {
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly C[])[];
+}
+
+/** Per account and region: whether the inventory was listed, and how many keys. */
+export function inventoryCoverageTable(report: MonthlyReport, u: Escape): TableData {
+  return {
+    header: ['Account', 'Region', 'Inventory', num('Keys listed')],
+    rows: report.coverage.regions.map((r) => [u(r.account), u(r.region), r.status, String(r.keysListed)]),
+  };
+}
+
+/** Per account, region and source: how much of the request volume was read. */
+export function usageCoverageTable(report: MonthlyReport, u: Escape): TableData {
+  return {
+    header: ['Account', 'Region', 'Request-volume source', 'Status', 'Detail'],
+    rows: report.coverage.usage.map((c) => [u(c.account), u(c.region), c.source, c.status, u(c.detail)]),
+  };
+}
+
+/** How much of CloudWatch's volume the per-key counts explain; null when no row has a count. */
+export function reconciliationTable(report: MonthlyReport, u: Escape): TableData | null {
+  const rec = report.coverage.reconciliation.filter((r) => r.cloudWatch > 0 || r.perKey > 0);
+  if (rec.length === 0) return null;
+  return {
+    header: [
+      'Account',
+      'Region',
+      'CloudWatch resource',
+      num('CloudWatch'),
+      num('Per key'),
+      num('Unattributed'),
+      num('Explained'),
+    ],
+    rows: rec.map((r) => [
+      r.account,
+      u(r.region),
+      u(r.resource),
+      r.cloudWatch.toLocaleString('en-US'),
+      r.perKey.toLocaleString('en-US'),
+      r.unattributed.toLocaleString('en-US'),
+      r.attributedPercent === null ? 'n/a' : `${r.attributedPercent.toFixed(1)}%`,
+    ]),
+  };
+}
+
+/** The gaps shown (an organisation report names each one's account first, through `label`). */
+export function gapsTable(
+  report: MonthlyReport,
+  gaps: readonly MonthlyReport['coverage']['gaps'][number][],
+  label: (account: string) => string,
+  u: Escape,
+): TableData {
+  const org = report.organization !== null;
+  return {
+    header: [...(org ? ['Account'] : []), 'Scope', 'Region', 'Key', 'Evidence', 'Call', 'Error', 'Message'],
+    rows: gaps.map((g) => [
+      ...(org ? [g.account ? label(g.account) : ''] : []),
+      g.scope,
+      u(g.region ?? ''),
+      u(g.keyArn?.split('/').pop() ?? ''),
+      u(g.field ?? ''),
+      u(g.operation),
+      u(g.errorCode),
+      u(g.message),
+    ]),
+  };
+}
+
+/**
+ * Every account of an organisation and what of it was read (`coverage` draws the coverage cell
+ * in the format's own markup); null for a report of one account.
+ */
+export function accountCoverageTable<C>(
+  report: MonthlyReport,
+  label: (account: string) => string,
+  coverage: (c: AccountSummary['coverage']) => C | string,
+  u: Escape,
+): TableData<C | string> | null {
+  const org = report.organization;
+  if (!org) return null;
+  const regionCount = (account: string, ok: boolean) =>
+    report.coverage.regions.filter((r) => r.account === account && (r.status !== 'failed') === ok).length;
+  return {
+    header: [
+      'Account',
+      'Coverage',
+      num('Regions read'),
+      num('Regions not read'),
+      num('Gaps'),
+      'Why not read',
+    ],
+    rows: org.accounts.map((a) => [
+      label(a.account),
+      coverage(a.coverage),
+      String(regionCount(a.account, true)),
+      String(regionCount(a.account, false)),
+      String(a.gaps),
+      u(
+        report.coverage.gaps
+          .filter((g) => g.scope === 'account' && g.account === a.account)
+          .map((g) => `${g.operation}: ${g.errorCode}, ${g.message}`)
+          .join('; '),
+      ),
+    ]),
+  };
+}
+
+/** The suppressions past their expiry date, and how many failing findings each would mute. */
+export function expiredSuppressionsTable(report: MonthlyReport, u: Escape): TableData {
+  return {
+    header: ['Rule', 'Keys', 'Justification', 'Owner', 'Ticket', 'Expired', num('Would mute')],
+    rows: report.expiredSuppressions.map((s) => [
+      s.ruleId,
+      u(s.keyPattern),
+      u(s.justification),
+      u(s.owner),
+      u(s.ticket),
+      u(s.expires),
+      String(s.wouldMute.length),
+    ]),
+  };
+}
+
+/** The muted findings shown, each with its suppression (`keyCell` names the key in the format). */
+export function mutedTable(
+  report: MonthlyReport,
+  muted: readonly Finding[],
+  label: (account: string) => string,
+  keyCell: (keyArn: string) => string,
+  u: Escape,
+): TableData {
+  const org = report.organization !== null;
+  return {
+    header: [...(org ? ['Account'] : []), 'Rule', 'Key', 'Justification', 'Owner', 'Ticket', 'Expires'],
+    rows: muted.map((f) => [
+      ...(org ? [label(f.account)] : []),
+      f.ruleId,
+      keyCell(f.keyArn),
+      u(f.muted?.justification ?? ''),
+      u(f.muted?.owner ?? ''),
+      u(f.muted?.ticket ?? ''),
+      u(f.muted?.expires ?? ''),
+    ]),
+  };
+}
+
+/** The unknown findings shown, one row per key and missing evidence (`keyCell` names the key). */
+export function unknownTable(
+  report: MonthlyReport,
+  unknown: readonly UnknownGroup[],
+  label: (account: string) => string,
+  keyCell: (group: UnknownGroup) => string,
+  u: Escape,
+): TableData {
+  const org = report.organization !== null;
+  return {
+    header: [...(org ? ['Account'] : []), 'Key', 'Region', 'Rules not judged', 'Why'],
+    rows: unknown.map((g) => [
+      ...(org ? [label(g.account)] : []),
+      keyCell(g),
+      u(g.region),
+      g.ruleIds.join(', '),
+      u(g.reason),
+    ]),
+  };
+}
+
+/** The unexpired suppressions that matched no failing finding, as one sentence (null when none). */
+export function unusedSuppressionsText(report: MonthlyReport, u: Escape): string | null {
+  if (report.unusedSuppressions.length === 0) return null;
+  return `Suppressions that matched no failing finding: ${report.unusedSuppressions.map((s) => `${s.ruleId} ${u(s.keyPattern)}`).join('; ')}.`;
 }

@@ -4,7 +4,7 @@ import type { NetworkOptions } from '../../collect/client-defaults.js';
 import { parseRegionList } from '../../collect/inventory.js';
 import { ComplianceConfigError, loadConfigOptions, RUN_OPTION_KEYS } from '../../compliance/config.js';
 import { InputError } from '../../errors.js';
-import { SEVERITIES, type Severity } from '../../model/findings.js';
+import { failingBySeverity, SEVERITIES, type Severity, severityCounts } from '../../model/findings.js';
 import type { FreeTierScope } from '../../model/pricing.js';
 import type { MonthlyReport } from '../../model/report.js';
 import { type AccountSpec, parseAccountList, parseRoleName } from '../../org/accounts.js';
@@ -101,11 +101,7 @@ export function reportExit(
     const at = SEVERITIES.filter((s) => SEVERITIES.indexOf(s) <= threshold);
     const failing = report.findings.filter((f) => f.status === 'FAIL' && at.includes(f.severity));
     if (failing.length > 0) {
-      const split = at
-        .map((s) => [s, failing.filter((f) => f.severity === s).length] as const)
-        .filter(([, n]) => n > 0)
-        .map(([s, n]) => `${n} ${s}`)
-        .join(', ');
+      const split = severityCounts(failingBySeverity(failing));
       return {
         code: ExitCode.Findings,
         reason: `exit ${ExitCode.Findings} (--fail-on ${failOn}): ${plural(failing.length, 'unmuted failing finding')} at or above ${failOn} (${split})`,
@@ -129,9 +125,7 @@ export function reportExit(
 
 function summary(report: MonthlyReport, written: string): string {
   const f = report.summary.findings;
-  const failing = SEVERITIES.filter((s) => f.failingBySeverity[s] > 0)
-    .map((s) => `${f.failingBySeverity[s]} ${s}`)
-    .join(', ');
+  const failing = severityCounts(f.failingBySeverity);
   const gaps = report.coverage.gaps.length;
   const org = report.organization;
   const failedAccounts = org?.accounts.filter((a) => a.coverage === 'failed') ?? [];

@@ -1,7 +1,7 @@
 import type { KeyRecord } from '../../model/inventory.js';
 import { describeMissing } from '../../model/observed.js';
 import { compileUserPattern } from '../config.js';
-import { awsManaged, fail, isResult, metadataOf, pass, unknown } from './common.js';
+import { fail, isResult, metadataOf, pass, unknown } from './common.js';
 import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
 
 /** A customer managed key has an alias, and one matches the configured naming pattern. */
@@ -11,7 +11,7 @@ const meta = {
   severity: 'low',
   rationale:
     'A key without a readable alias is hard to attribute, so it tends to outlive its purpose and keep being billed.',
-  awsManagedKeys: 'not-applicable',
+  awsManagedKeys: { notApplicable: 'AWS names AWS managed keys (aws/<service>)' },
   remediation: {
     text: 'Create an alias for the key that follows the naming pattern.',
     cli: 'aws kms create-alias --alias-name alias/<name> --target-key-id <key-id> --region <region>',
@@ -26,8 +26,6 @@ const meta = {
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
   const m = metadataOf(key);
   if (isResult(m)) return m;
-  const managed = awsManaged(m, 'AWS names AWS managed keys (aws/<service>)');
-  if (managed) return managed;
   if (key.aliases.status !== 'collected')
     return unknown(`the aliases could not be read: ${describeMissing(key.aliases)}`);
   const aliases = key.aliases.value;

@@ -1,14 +1,5 @@
 import type { KeyRecord } from '../../model/inventory.js';
-import {
-  awsManaged,
-  day,
-  daysBetween,
-  fail,
-  isResult,
-  metadataOf,
-  PENDING_DELETION_STATES,
-  pass,
-} from './common.js';
+import { day, daysBetween, fail, isResult, metadataOf, PENDING_DELETION_STATES, pass } from './common.js';
 import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
 
 /** The key is not scheduled for deletion. */
@@ -19,7 +10,7 @@ const meta = {
   rationale:
     'Once the waiting period ends the key material is gone and everything it encrypted is unrecoverable. ' +
     'A scheduled deletion must be intended; it can be cancelled until the deletion date.',
-  awsManagedKeys: 'not-applicable',
+  awsManagedKeys: { notApplicable: 'AWS managed keys cannot be scheduled for deletion' },
   remediation: {
     text: 'If the deletion is not intended, cancel it and re-enable the key.',
     cli: 'aws kms cancel-key-deletion --key-id <key-id> --region <region> && aws kms enable-key --key-id <key-id> --region <region>',
@@ -34,8 +25,6 @@ const meta = {
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
   const m = metadataOf(key);
   if (isResult(m)) return m;
-  const managed = awsManaged(m, 'AWS managed keys cannot be scheduled for deletion');
-  if (managed) return managed;
   if (!PENDING_DELETION_STATES.has(m.keyState))
     return pass(`the key is ${m.keyState}, not scheduled for deletion`);
   if (!m.deletionDate)

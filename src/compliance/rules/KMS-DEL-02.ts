@@ -1,6 +1,5 @@
 import type { KeyRecord } from '../../model/inventory.js';
 import {
-  awsManaged,
   day,
   fail,
   isResult,
@@ -20,7 +19,7 @@ const meta = {
   rationale:
     'The waiting period is the only time a mistaken or malicious deletion can be noticed and cancelled. AWS ' +
     'allows 7 to 30 days; the window is chosen at ScheduleKeyDeletion and is only visible in CloudTrail.',
-  awsManagedKeys: 'not-applicable',
+  awsManagedKeys: { notApplicable: 'AWS managed keys cannot be scheduled for deletion' },
   remediation: {
     text:
       'Cancel the deletion and schedule it again with a longer waiting period, and enforce the minimum with ' +
@@ -39,8 +38,6 @@ const meta = {
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
   const m = metadataOf(key);
   if (isResult(m)) return m;
-  const managed = awsManaged(m, 'AWS managed keys cannot be scheduled for deletion');
-  if (managed) return managed;
   const min = context.config.thresholds.minDeletionWindowDays;
   const pending = PENDING_DELETION_STATES.has(m.keyState);
   const scheduled = (context.usage?.lifecycle ?? []).filter(

@@ -1,14 +1,5 @@
 import type { KeyRecord } from '../../model/inventory.js';
-import {
-  awsManaged,
-  day,
-  fail,
-  isResult,
-  metadataOf,
-  notApplicable,
-  PENDING_DELETION_STATES,
-  pass,
-} from './common.js';
+import { day, fail, isResult, metadataOf, notApplicable, PENDING_DELETION_STATES, pass } from './common.js';
 import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
 
 /** A customer managed key is not left Disabled for a whole month while still billed. */
@@ -19,7 +10,7 @@ const meta = {
   rationale:
     'A disabled customer managed key still costs $1 a month (plus rotations). A key nobody re-enabled all month ' +
     'is probably retired: schedule its deletion, or record why it is kept.',
-  awsManagedKeys: 'not-applicable',
+  awsManagedKeys: { notApplicable: 'AWS managed keys carry no monthly fee' },
   remediation: {
     text: 'If the key is retired, schedule its deletion (it then stops being billed); otherwise re-enable it.',
     cli: 'aws kms schedule-key-deletion --key-id <key-id> --pending-window-in-days 30 --region <region>',
@@ -37,8 +28,6 @@ const STATE_EVENTS = new Set(['CreateKey', 'ReplicateKey', 'EnableKey', 'Disable
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
   const m = metadataOf(key);
   if (isResult(m)) return m;
-  const managed = awsManaged(m, 'AWS managed keys carry no monthly fee');
-  if (managed) return managed;
   if (PENDING_DELETION_STATES.has(m.keyState))
     return notApplicable(`the key is ${m.keyState}; keys awaiting deletion are not billed (see KMS-DEL-01)`);
   if (m.keyState !== 'Disabled') return pass(`the key is ${m.keyState}`, { keyState: m.keyState });

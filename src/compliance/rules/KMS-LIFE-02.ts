@@ -2,7 +2,6 @@ import type { KeyRecord } from '../../model/inventory.js';
 import { CRYPTOGRAPHIC_OPERATIONS } from '../../model/kms.js';
 import { describeMissing } from '../../model/observed.js';
 import {
-  awsManaged,
   day,
   daysBetween,
   fail,
@@ -23,7 +22,7 @@ const meta = {
   rationale:
     'A key nobody encrypts, decrypts or signs with still costs $1 a month. Other tools judge only by state; ' +
     'this rule looks at the use itself (GetKeyLastUsage, or the CloudTrail events of the month).',
-  awsManagedKeys: 'not-applicable',
+  awsManagedKeys: { notApplicable: 'AWS managed keys carry no monthly fee' },
   remediation: {
     text: 'Find the key owner; if the key protects nothing any more, disable it, then schedule its deletion.',
     cli: 'aws kms disable-key --key-id <key-id> --region <region>',
@@ -43,8 +42,6 @@ const CRYPTO_OPERATIONS: ReadonlySet<string> = new Set(
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
   const m = metadataOf(key);
   if (isResult(m)) return m;
-  const managed = awsManaged(m, 'AWS managed keys carry no monthly fee');
-  if (managed) return managed;
   if (PENDING_DELETION_STATES.has(m.keyState))
     return notApplicable(`the key is ${m.keyState}; keys awaiting deletion are not billed (see KMS-DEL-01)`);
   const limit = context.config.thresholds.unusedKeyDays;

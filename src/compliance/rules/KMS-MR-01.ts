@@ -1,7 +1,7 @@
 import type { KeyRecord } from '../../model/inventory.js';
 import { describeMissing } from '../../model/observed.js';
 import { wildcardMatch } from '../policy/analysis.js';
-import { awsManaged, fail, isResult, metadataOf, pass, unknown } from './common.js';
+import { fail, isResult, metadataOf, pass, unknown } from './common.js';
 import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
 
 /** A multi-Region key is on the configured allow-list. */
@@ -12,7 +12,7 @@ const meta = {
   rationale:
     'The material of a multi-Region key is shared by every replica: data encrypted in one Region can be ' +
     'decrypted in another, and each replica is billed as a key. Such keys should be a deliberate choice.',
-  awsManagedKeys: 'not-applicable',
+  awsManagedKeys: { notApplicable: 'AWS managed keys are never multi-Region' },
   remediation: {
     text:
       'If intended, add the key (ARN, mrk- key id or alias) to multiRegionAllowList; otherwise move the data to ' +
@@ -25,8 +25,6 @@ const meta = {
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
   const m = metadataOf(key);
   if (isResult(m)) return m;
-  const managed = awsManaged(m, 'AWS managed keys are never multi-Region');
-  if (managed) return managed;
   if (m.multiRegion === null) return pass('the key is single-Region');
   const mr = m.multiRegion;
   const aliases = key.aliases.status === 'collected' ? key.aliases.value : [];

@@ -7,7 +7,7 @@ import {
   isOwnRoot,
   listSome,
 } from '../policy/analysis.js';
-import { customerPolicyOf, fail, isPolicy, pass } from './common.js';
+import { AWS_WRITES_THE_POLICY, customerPolicyOf, fail, isPolicy, pass } from './common.js';
 import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
 
 /** Only the key's own account root holds every KMS permission (the default delegation to IAM). */
@@ -18,7 +18,7 @@ const meta = {
   rationale:
     'kms:* lets a principal change the key policy, disable or delete the key and decrypt everything it protects. ' +
     'Beyond the account root (which delegates to IAM), grant only the actions a role needs.',
-  awsManagedKeys: 'not-applicable',
+  awsManagedKeys: { notApplicable: AWS_WRITES_THE_POLICY },
   remediation: {
     text:
       'Replace kms:* for administrators with the administrative actions they need (kms:Create*, kms:Describe*, ' +

@@ -9,7 +9,7 @@ import {
   listSome,
 } from '../policy/analysis.js';
 import type { Principal } from '../policy/parse.js';
-import { customerPolicyOf, fail, isPolicy, pass } from './common.js';
+import { AWS_WRITES_THE_POLICY, customerPolicyOf, fail, isPolicy, pass } from './common.js';
 import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
 
 /** No principal other than a root both administers and uses the key. */
@@ -20,7 +20,7 @@ const meta = {
   rationale:
     'A principal that can both change the key (policy, deletion, disabling) and decrypt with it can remove the ' +
     "controls on the data it reads. AWS's default key policy keeps administrators and users in separate statements.",
-  awsManagedKeys: 'not-applicable',
+  awsManagedKeys: { notApplicable: AWS_WRITES_THE_POLICY },
   remediation: {
     text: 'Give administrative actions and cryptographic actions to different roles.',
     cli: 'aws kms put-key-policy --key-id <key-id> --policy-name default --policy file://policy.json --region <region>',

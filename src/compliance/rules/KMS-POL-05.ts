@@ -7,7 +7,7 @@ import {
   listSome,
   requiresGrantForAwsResource,
 } from '../policy/analysis.js';
-import { customerPolicyOf, fail, isPolicy, pass } from './common.js';
+import { AWS_WRITES_THE_POLICY, customerPolicyOf, fail, isPolicy, pass } from './common.js';
 import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
 
 /** kms:CreateGrant is given to non-root principals only with kms:GrantIsForAWSResource = true. */
@@ -18,7 +18,7 @@ const meta = {
   rationale:
     'A principal that may create grants can hand the key to anyone, outside the key policy. The condition ' +
     'kms:GrantIsForAWSResource = true limits grants to AWS services acting for the principal (EBS, RDS, ...).',
-  awsManagedKeys: 'not-applicable',
+  awsManagedKeys: { notApplicable: AWS_WRITES_THE_POLICY },
   remediation: {
     text:
       'Add the condition "Bool": {"kms:GrantIsForAWSResource": "true"} to every statement that allows ' +

@@ -1,7 +1,6 @@
 import type { KeyRecord } from '../../model/inventory.js';
 import { describeMissing } from '../../model/observed.js';
 import {
-  awsManaged,
   cannotRotate,
   fail,
   isResult,
@@ -21,7 +20,7 @@ const meta = {
   rationale:
     'Rotating key material limits how much data one key version protects and how long a leaked version is useful. ' +
     'Only symmetric keys with AWS_KMS origin can rotate automatically; the others are not applicable.',
-  awsManagedKeys: 'not-applicable',
+  awsManagedKeys: { notApplicable: 'AWS rotates AWS managed keys every year; rotation cannot be configured' },
   remediation: {
     text: 'Enable automatic rotation of the key.',
     cli: 'aws kms enable-key-rotation --key-id <key-id> --region <region>',
@@ -36,8 +35,6 @@ const meta = {
 function evaluate(key: KeyRecord): RuleResult {
   const m = metadataOf(key);
   if (isResult(m)) return m;
-  const managed = awsManaged(m, 'AWS rotates AWS managed keys every year; rotation cannot be configured');
-  if (managed) return managed;
   const why = cannotRotate(m);
   if (why) return notApplicable(why);
   if (PENDING_DELETION_STATES.has(m.keyState))

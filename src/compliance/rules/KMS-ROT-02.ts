@@ -1,7 +1,6 @@
 import type { KeyRecord } from '../../model/inventory.js';
 import { describeMissing } from '../../model/observed.js';
 import {
-  awsManaged,
   cannotRotate,
   fail,
   isResult,
@@ -21,7 +20,7 @@ const meta = {
   rationale:
     'CIS asks for yearly rotation. A period longer than the maximum lets one key version protect data for longer ' +
     'than the organization accepts.',
-  awsManagedKeys: 'not-applicable',
+  awsManagedKeys: { notApplicable: 'AWS sets the rotation period of AWS managed keys' },
   remediation: {
     text: 'Set the rotation period to at most the configured maximum (AWS allows 90 to 2560 days).',
     cli: 'aws kms enable-key-rotation --key-id <key-id> --rotation-period-in-days 365 --region <region>',
@@ -36,8 +35,6 @@ const meta = {
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
   const m = metadataOf(key);
   if (isResult(m)) return m;
-  const managed = awsManaged(m, 'AWS sets the rotation period of AWS managed keys');
-  if (managed) return managed;
   const why = cannotRotate(m);
   if (why) return notApplicable(why);
   if (PENDING_DELETION_STATES.has(m.keyState))

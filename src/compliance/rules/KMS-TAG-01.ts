@@ -1,6 +1,6 @@
 import type { KeyRecord } from '../../model/inventory.js';
 import { describeMissing } from '../../model/observed.js';
-import { awsManaged, fail, isResult, metadataOf, notApplicable, pass, unknown } from './common.js';
+import { fail, isResult, metadataOf, notApplicable, pass, unknown } from './common.js';
 import type { Rule, RuleContext, RuleMeta, RuleResult } from './types.js';
 
 /** Every customer managed key carries the configured tag keys, with a value. */
@@ -10,7 +10,7 @@ const meta = {
   severity: 'low',
   rationale:
     'Tags such as Owner tell who to ask before a key is rotated, disabled or deleted, and who pays for it.',
-  awsManagedKeys: 'not-applicable',
+  awsManagedKeys: { notApplicable: 'AWS managed keys cannot be tagged' },
   remediation: {
     text: 'Tag the key with every required tag key (tag keys are case-sensitive; an empty value counts as missing).',
     cli: 'aws kms tag-resource --key-id <key-id> --tags TagKey=Owner,TagValue=<owner> --region <region>',
@@ -25,8 +25,6 @@ const meta = {
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
   const m = metadataOf(key);
   if (isResult(m)) return m;
-  const managed = awsManaged(m, 'AWS managed keys cannot be tagged');
-  if (managed) return managed;
   const required = context.config.requiredTags;
   if (required.length === 0) return notApplicable('no required tag keys are configured');
   if (key.tags.status !== 'collected')

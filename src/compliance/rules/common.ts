@@ -1,6 +1,8 @@
 import type { FindingDetails } from '../../model/findings.js';
 import type { KeyMetadata, KeyRecord } from '../../model/inventory.js';
+import { rotationEligibility } from '../../model/kms.js';
 import { describeMissing } from '../../model/observed.js';
+import { DAY_MS } from '../../util/month.js';
 import type { KeyPolicy } from '../policy/parse.js';
 import type { RuleContext, RuleResult } from './types.js';
 
@@ -27,30 +29,16 @@ export function isResult(value: KeyMetadata | RuleResult): value is RuleResult {
   return 'status' in value && 'reason' in value;
 }
 
-/** NOT_APPLICABLE for AWS managed keys, with the rule's own reason. */
-export function awsManaged(meta: KeyMetadata, why: string): RuleResult | null {
-  return meta.keyManager === 'AWS' ? notApplicable(`AWS managed key: ${why}`) : null;
-}
+/** Why the POL rules about what a policy's owner wrote do not apply to AWS managed keys. */
+export const AWS_WRITES_THE_POLICY = 'AWS writes the policy of AWS managed keys; it cannot be changed';
 
 export const PENDING_DELETION_STATES: ReadonlySet<string> = new Set([
   'PendingDeletion',
   'PendingReplicaDeletion',
 ]);
 
-/**
- * Why the key cannot rotate automatically, or null when it can: only symmetric
- * (SYMMETRIC_DEFAULT) keys with AWS_KMS origin outside custom key stores rotate.
- */
-export function cannotRotate(meta: KeyMetadata): string | null {
-  if (meta.keySpec !== 'SYMMETRIC_DEFAULT') return `${meta.keySpec} keys cannot rotate automatically`;
-  if (meta.origin === 'EXTERNAL')
-    return 'keys with imported key material (EXTERNAL) cannot rotate automatically';
-  if (meta.origin !== 'AWS_KMS' || meta.customKeyStoreId)
-    return `keys in a custom key store (${meta.origin}) cannot rotate automatically`;
-  return null;
-}
-
-const DAY_MS = 86_400_000;
+/** Why the key cannot rotate automatically, or null when it can (the one rule: {@link rotationEligibility}). */
+export const cannotRotate = (meta: KeyMetadata): string | null => rotationEligibility(meta).automatic;
 
 /** Whole days from `from` to `to` (negative when `to` is earlier), rounded down. */
 export function daysBetween(from: string, to: string): number {
@@ -71,14 +59,13 @@ export function isPolicy(value: KeyPolicy | RuleResult): value is KeyPolicy {
 }
 
 /**
- * The key policy of a customer managed key, for rules about what a policy's owner wrote: UNKNOWN
- * when the policy or the metadata could not be read, NOT_APPLICABLE for an AWS managed key
- * (AWS writes its policy).
+ * The key policy, for rules about what a policy's owner wrote (not applicable to AWS managed
+ * keys, which the engine decides from the rule's metadata): UNKNOWN when the policy or the
+ * metadata could not be read (without the metadata, whether the rule applies is unknown).
  */
 export function customerPolicyOf(key: KeyRecord, context: RuleContext): KeyPolicy | RuleResult {
   const policy = policyOf(context);
   if (!isPolicy(policy)) return policy;
   const m = metadataOf(key);
-  if (isResult(m)) return m;
-  return awsManaged(m, 'AWS writes the policy of AWS managed keys; it cannot be changed') ?? policy;
+  return isResult(m) ? m : policy;
 }

@@ -13,10 +13,12 @@ export interface RuleMeta {
   /** Why it matters. */
   readonly rationale: string;
   /**
-   * Whether AWS managed keys (`aws/<service>`) are judged: `not-applicable` when AWS owns
-   * the setting and the customer cannot change it.
+   * Whether AWS managed keys (`aws/<service>`) are judged: `'evaluated'`, or not applicable
+   * (AWS owns the setting and the customer cannot change it) with the reason the finding shows
+   * after `AWS managed key: `. The engine reads it (`evaluateRule`): `evaluate` is not
+   * called for an AWS managed key the rule does not apply to.
    */
-  readonly awsManagedKeys: 'evaluated' | 'not-applicable';
+  readonly awsManagedKeys: 'evaluated' | { readonly notApplicable: string };
   readonly remediation: Remediation;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { evaluateRule } from '../../../src/compliance/engine.js';
 import { KMS_ALIAS_01 } from '../../../src/compliance/rules/KMS-ALIAS-01.js';
 import { KMS_DEL_01 } from '../../../src/compliance/rules/KMS-DEL-01.js';
 import { KMS_DEL_02 } from '../../../src/compliance/rules/KMS-DEL-02.js';
@@ -19,7 +20,7 @@ function judge(
   key: KeyRecord,
   options: { config?: unknown; usage?: MonthUsage; month?: boolean } = {},
 ) {
-  return rule.evaluate(key, contextFor(key, options));
+  return evaluateRule(rule, key, contextFor(key, options));
 }
 
 const describeKeyFailed = failed<never>('DescribeKey', 'AccessDeniedException', 'not authorized');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildRuleContext,
+  evaluateRule,
   keyUsageEvidence,
   runCompliance,
   usageEvidenceByKey,
@@ -80,7 +81,7 @@ describe('Function: usageEvidenceByKey', () => {
           usage: keyUsageEvidence(usage, key),
         };
         return ALL_RULES.map((rule) => {
-          const r = rule.evaluate(key, context);
+          const r = evaluateRule(rule, key, context);
           return [rule.meta.id, key.arn, r.status, r.reason];
         });
       });
