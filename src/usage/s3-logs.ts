@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { classifyAwsError } from '../collect/aws-errors.js';
 import type { RegionCredentialsFailure } from '../collect/aws-errors.js';
+import { classifyAwsError } from '../collect/aws-errors.js';
 import type { UsageCoverage } from '../model/usage.js';
 import { systemClock } from '../util/clock.js';
 import { deadlineReason } from '../util/deadline.js';
