@@ -27,8 +27,10 @@ export const PER_KEY_SOURCES: ReadonlySet<UsageSource> = new Set<UsageSource>([
  * countsPerKey('cloudwatch'); // false
  * ```
  */
-export const countsPerKey = (source: UsageSource): boolean =>
-  PER_KEY_SOURCES.has(source) || source === 'sample';
+export const countsPerKey = (source: UsageSource): boolean => PER_KEY_COUNT_SOURCES.includes(source);
+
+/** The sources {@link countsPerKey} accepts: the {@link PER_KEY_SOURCES} and the demo's `sample`. */
+export const PER_KEY_COUNT_SOURCES: readonly UsageSource[] = [...PER_KEY_SOURCES, 'sample'];
 
 /** Successful and failed requests of one operation on one key (per-key sources: CloudTrail). */
 export interface RequestCount {

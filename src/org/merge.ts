@@ -1,15 +1,13 @@
 import { InputError } from '../errors.js';
-import type {
-  KeylessRequestCount,
-  LifecycleEvent,
-  MonthUsage,
-  RequestCount,
-  UsageCoverage,
-  UsageSource,
+import {
+  type KeylessRequestCount,
+  type LifecycleEvent,
+  type MonthUsage,
+  PER_KEY_SOURCES,
+  type RequestCount,
+  type UsageCoverage,
 } from '../model/usage.js';
 import { compareText } from '../util/compare.js';
-
-const PER_KEY_SOURCES: ReadonlySet<UsageSource> = new Set(['cloudtrail-lookup', 'cloudtrail-s3']);
 
 /** One account's month, as {@link mergeAccountUsage} takes it. */
 export interface AccountMonthUsage {

@@ -1,7 +1,6 @@
 import type { KeylessRequestCount, LifecycleEvent, RequestCount, UsageSource } from '../model/usage.js';
-import { compareText } from '../util/compare.js';
+import { compareBy, compareText, compositeKey } from '../util/compare.js';
 import { interpretKmsRecord, type KeyClass } from './events.js';
-import { byTextFields, tupleKey } from './order.js';
 
 /** What became of the records fed to an aggregator. */
 export interface AggregateStats {
@@ -41,7 +40,7 @@ export interface AggregatorState {
 }
 
 /** Per-key counts in order: account, region, key, operation, pair spec. */
-const REQUEST_ORDER = byTextFields<RequestCount>(
+const REQUEST_ORDER = compareBy<RequestCount>(
   (r) => r.account,
   (r) => r.region,
   (r) => r.keyArn,
@@ -49,13 +48,13 @@ const REQUEST_ORDER = byTextFields<RequestCount>(
   (r) => r.keyPairSpec ?? '',
 );
 /** Requests that name no key in order: account, region, operation. */
-const KEYLESS_ORDER = byTextFields<KeylessRequestCount>(
+const KEYLESS_ORDER = compareBy<KeylessRequestCount>(
   (r) => r.account,
   (r) => r.region,
   (r) => r.operation,
 );
 /** Lifecycle events per key in time order. */
-const LIFECYCLE_ORDER = byTextFields<LifecycleEvent>(
+const LIFECYCLE_ORDER = compareBy<LifecycleEvent>(
   (e) => e.keyArn,
   (e) => e.time,
   (e) => e.event,
@@ -176,7 +175,7 @@ export class UsageAggregator {
 
   /** Keeps a lifecycle event of the window once (the same key, event and time is one event). */
   private keep(e: LifecycleEvent): void {
-    const id = tupleKey(e.keyArn, e.event, e.time);
+    const id = compositeKey(e.keyArn, e.event, e.time);
     if (!this.lifecycle.has(id)) {
       this.lifecycle.set(id, e);
       this.stats.lifecycleEvents += 1;
@@ -185,7 +184,7 @@ export class UsageAggregator {
 
   /** Keeps a lifecycle event from after the window once. */
   private keepAfter(e: LifecycleEvent): void {
-    const id = tupleKey(e.keyArn, e.event, e.time);
+    const id = compositeKey(e.keyArn, e.event, e.time);
     if (!this.afterLifecycle.has(id)) {
       this.afterLifecycle.set(id, e);
       this.stats.afterLifecycleEvents += 1;
@@ -193,7 +192,7 @@ export class UsageAggregator {
   }
 
   private keylessFor(account: string, region: string, operation: string) {
-    const id = tupleKey(account, region, operation);
+    const id = compositeKey(account, region, operation);
     let entry = this.keyless.get(id);
     if (!entry) {
       entry = { key: { account, region, operation, source: this.source }, ok: 0, failed: 0 };

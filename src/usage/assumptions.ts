@@ -1,4 +1,4 @@
-import type { UsageAssumption, UsageSource } from '../model/usage.js';
+import { PER_KEY_COUNT_SOURCES, type UsageAssumption, type UsageSource } from '../model/usage.js';
 import {
   MULTI_KEY_REQUEST_COUNTED_ON,
   SERVICE_CALLS_BILLED_TO,
@@ -7,7 +7,6 @@ import {
 import { CLOUDWATCH_COUNTS_FAILED_CALLS, PAIR_OPERATIONS_IN_CLASS_TOTALS } from './reconcile.js';
 import { DELIVERY_MARGIN_DAYS } from './s3-logs.js';
 
-const PER_KEY: readonly UsageSource[] = ['cloudtrail-lookup', 'cloudtrail-s3', 'sample'];
 const RECONCILED: readonly UsageSource[] = ['cloudwatch', 'sample'];
 
 /**
@@ -21,7 +20,7 @@ export const USAGE_ASSUMPTIONS: readonly UsageAssumption[] = [
     confirmed: true,
     statement:
       "A call an AWS service made with a caller's credentials (CloudTrail invokedBy set, S3 with SSE-KMS for example) is counted for the caller's account (userIdentity.accountId), which KMS bills for it, also when the key is another account's.",
-    sources: PER_KEY,
+    sources: PER_KEY_COUNT_SOURCES,
   },
   {
     id: 'SERVICE_OWN_CALLS_BILLED_TO',
@@ -29,7 +28,7 @@ export const USAGE_ASSUMPTIONS: readonly UsageAssumption[] = [
     confirmed: false,
     statement:
       "A call an AWS service made as itself (userIdentity.type AWSService, no caller's account) is counted for the key owner's account.",
-    sources: PER_KEY,
+    sources: PER_KEY_COUNT_SOURCES,
   },
   {
     id: 'MULTI_KEY_REQUEST_COUNTED_ON',
@@ -37,7 +36,7 @@ export const USAGE_ASSUMPTIONS: readonly UsageAssumption[] = [
     confirmed: true,
     statement:
       'A request that names two keys (ReEncrypt: source and destination) is one billed request, counted on the first key its CloudTrail event lists.',
-    sources: PER_KEY,
+    sources: PER_KEY_COUNT_SOURCES,
   },
   {
     id: 'DELIVERY_MARGIN_DAYS',

@@ -1,8 +1,7 @@
 import type { InventorySnapshot, LastUsage } from '../model/inventory.js';
 import type { Observed } from '../model/observed.js';
 import type { MonthUsage } from '../model/usage.js';
-import { compareText } from '../util/compare.js';
-import { tupleKey } from './order.js';
+import { compareText, compositeKey } from '../util/compare.js';
 
 /** A key with no request in the month's per-key counts, and what GetKeyLastUsage said of it. */
 export interface IdleKeyEvidence {
@@ -36,7 +35,7 @@ export function idleKeysLastUse(
       .filter(
         (c) => (c.source === 'cloudtrail-lookup' || c.source === 'cloudtrail-s3') && c.status === 'complete',
       )
-      .map((c) => tupleKey(c.account, c.region)),
+      .map((c) => compositeKey(c.account, c.region)),
   );
   return snapshot.keys
     .filter((k) => !used.has(k.arn))
@@ -45,7 +44,7 @@ export function idleKeysLastUse(
       region: k.region,
       keyArn: k.arn,
       lastUsage: k.lastUsage,
-      monthFullyRead: complete.has(tupleKey(k.account, k.region)),
+      monthFullyRead: complete.has(compositeKey(k.account, k.region)),
     }))
     .sort((a, b) => compareText(a.keyArn, b.keyArn));
 }

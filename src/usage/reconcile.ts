@@ -7,8 +7,8 @@ import type {
   RequestCount,
   UsageCoverage,
 } from '../model/usage.js';
+import { compareBy, compositeKey } from '../util/compare.js';
 import { DATA_KEY_PAIR_OPERATIONS, type KeyClass } from './events.js';
-import { byTextFields, tupleKey } from './order.js';
 
 /**
  * The operations CloudWatch counts in the `CryptographicOperations*` classes (GetPublicKey is
@@ -110,12 +110,12 @@ export function reconcileUsage(
     .map((t) =>
       reconciliationRow(
         t,
-        requestsAt.get(tupleKey(t.account, t.region)) ?? [],
+        requestsAt.get(compositeKey(t.account, t.region)) ?? [],
         usage.keylessRequests ?? [],
         classOf,
       ),
     )
-    .sort(byTextFields(...ROW_ORDER));
+    .sort(compareBy(...ROW_ORDER));
 }
 
 const ROW_ORDER = [
@@ -140,14 +140,14 @@ function cloudWatchTotals(usage: Parameters<typeof reconcileUsage>[0]): {
   const totals = new Map<string, AccountUsageTotal>();
   const places = new Set<string>();
   for (const t of usage.accountTotals) {
-    places.add(tupleKey(t.account, t.region));
-    const id = tupleKey(t.account, t.region, t.resource);
+    places.add(compositeKey(t.account, t.region));
+    const id = compositeKey(t.account, t.region, t.resource);
     const prev = totals.get(id);
     totals.set(id, prev ? { ...prev, count: prev.count + t.count } : t);
   }
   for (const c of usage.coverage ?? [])
     if (c.source === 'cloudwatch' && (c.status === 'complete' || c.status === 'partial'))
-      places.add(tupleKey(c.account, c.region));
+      places.add(compositeKey(c.account, c.region));
   return { totals, places };
 }
 
@@ -158,7 +158,7 @@ function requestsByPlace(
 ): Map<string, RequestCount[]> {
   const requestsAt = new Map<string, RequestCount[]>();
   for (const rc of requests) {
-    const p = tupleKey(rc.account, rc.region);
+    const p = compositeKey(rc.account, rc.region);
     if (!places.has(p)) continue;
     const list = requestsAt.get(p) ?? [];
     list.push(rc);
@@ -178,7 +178,7 @@ function addClassTotalsNotCounted(
       const c = classOf(rc.keyArn);
       const resource = c ? CLASS_RESOURCE[c] : null;
       if (!resource || !CLASS_OPERATIONS.has(rc.operation)) continue;
-      const id = tupleKey(rc.account, rc.region, resource);
+      const id = compositeKey(rc.account, rc.region, resource);
       if (!totals.has(id))
         totals.set(id, { account: rc.account, region: rc.region, resource, count: 0, source: 'cloudwatch' });
     }

@@ -1,6 +1,6 @@
 import { CRYPTOGRAPHIC_OPERATIONS as CRYPTO_OPERATIONS } from '../../model/kms.js';
 import type { CostLine } from '../../model/pricing.js';
-import type { MonthUsage } from '../../model/usage.js';
+import { countsPerKey, type MonthUsage } from '../../model/usage.js';
 import { compareBy, compositeKey } from '../../util/compare.js';
 import {
   type AssumptionId,
@@ -8,14 +8,7 @@ import {
   MANAGEMENT_CALL_TIER,
   MANAGEMENT_CALLS_BILLED,
 } from '../assumptions.js';
-import {
-  completeFor,
-  coverageAt,
-  coverageStatus,
-  isComplete,
-  PER_KEY_SOURCES,
-  perKeyCoverage,
-} from './lookups.js';
+import { completeFor, coverageAt, coverageStatus, isComplete, perKeyCoverage } from './lookups.js';
 import {
   type AssumptionUse,
   baseLine,
@@ -115,7 +108,7 @@ function keylessLine(inputs: MonthInputs, g: KeylessGroup, assumptions: Assumpti
 function uncountedKeylessLines(inputs: MonthInputs, usage: MonthUsage): CostLine[] {
   const where = new Map<string, { account: string; region: string }>();
   for (const c of usage.coverage)
-    if (PER_KEY_SOURCES.has(c.source) && c.status !== 'not-collected')
+    if (countsPerKey(c.source) && c.status !== 'not-collected')
       where.set(compositeKey(c.account, c.region), { account: c.account, region: c.region });
   const lines: CostLine[] = [];
   for (const { account, region } of where.values()) {

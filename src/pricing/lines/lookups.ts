@@ -1,5 +1,10 @@
 import type { KeyMetadata, KeyRecord } from '../../model/inventory.js';
-import type { LifecycleEvent, RequestCount, UsageCoverage } from '../../model/usage.js';
+import {
+  countsPerKey,
+  type LifecycleEvent,
+  type RequestCount,
+  type UsageCoverage,
+} from '../../model/usage.js';
 
 import { type MonthPeriod, parseTime } from '../key-fee.js';
 import type { MonthInputs } from './produced.js';
@@ -10,9 +15,6 @@ import { regionKey } from './usage-index.js';
  * per-key counts of an account and region reach, the lifecycle evidence after the month, and the
  * owner of a key.
  */
-
-/** Per-key sources of request counts: a complete one for an account and region makes per-key volume known. */
-export const PER_KEY_SOURCES: ReadonlySet<string> = new Set(['cloudtrail-lookup', 'cloudtrail-s3', 'sample']);
 
 /** The coverage entries of an account and region, in their order. */
 export const coverageAt = (inputs: MonthInputs, account: string, region: string): readonly UsageCoverage[] =>
@@ -33,7 +35,7 @@ export function completeFor(c: UsageCoverage, period: MonthPeriod): boolean {
  */
 export function perKeyCoverage(inputs: MonthInputs, account: string, region: string): UsageCoverage | 'none' {
   if (!inputs.index) return 'none';
-  const entries = coverageAt(inputs, account, region).filter((c) => PER_KEY_SOURCES.has(c.source));
+  const entries = coverageAt(inputs, account, region).filter((c) => countsPerKey(c.source));
   const whole = entries.find((c) => completeFor(c, inputs.period));
   return whole ? { ...whole, status: 'complete' } : (entries[0] ?? 'none');
 }

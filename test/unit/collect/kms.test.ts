@@ -387,13 +387,21 @@ describe('collectKmsRegion', () => {
   });
 
   it('treats UnsupportedOperationException as not applicable, not as a gap', async () => {
-    region([idOf(1)], (id) => metadata(id, { Origin: 'EXTERNAL' }));
+    // A key the metadata says can rotate, refused by the service all the same.
+    region([idOf(1)]);
     kms
       .on(GetKeyRotationStatusCommand)
-      .rejects(
-        new UnsupportedOperationException({ message: 'not supported for imported keys', $metadata: {} }),
-      );
+      .rejects(new UnsupportedOperationException({ message: 'not supported for this key', $metadata: {} }));
     const result = await collectKmsRegion(client, { account: ACCOUNT, region: REGION, lastUsage: false });
+    expect(kms.commandCalls(GetKeyRotationStatusCommand)).toHaveLength(1);
+    expect(result.keys[0]?.rotation.status).toBe('not-applicable');
+    expect(result.gaps).toEqual([]);
+  });
+
+  it('does not ask for the rotation status of an imported key (AWS refuses it): not applicable without a call', async () => {
+    region([idOf(1)], (id) => metadata(id, { Origin: 'EXTERNAL' }));
+    const result = await collectKmsRegion(client, { account: ACCOUNT, region: REGION, lastUsage: false });
+    expect(kms.commandCalls(GetKeyRotationStatusCommand)).toHaveLength(0);
     expect(result.keys[0]?.rotation.status).toBe('not-applicable');
     expect(result.gaps).toEqual([]);
   });
