@@ -80,11 +80,16 @@ export {
 } from './report/build.js';
 export {
   costsCsvChunks,
+  FINDINGS_CSV_ROWS,
+  type FindingsCsvOptions,
+  type FindingsCsvRows,
   findingsCsvChunks,
   keysCsvChunks,
   renderCostsCsv,
   renderFindingsCsv,
   renderKeysCsv,
+  renderRulesCsv,
+  rulesCsvChunks,
 } from './report/csv.js';
 export {
   escapeCsvText,

@@ -14,8 +14,13 @@ import { InputError, InterruptedError } from '../errors.js';
 import type { InventorySnapshot } from '../model/inventory.js';
 import { collectedValue } from '../model/observed.js';
 import type { FreeTierScope } from '../model/pricing.js';
-import { type MonthlyReport, REPORT_KIND, REPORT_SCHEMA_VERSION } from '../model/report.js';
-import { type PreviousReport, previousReportSchema } from '../model/report-schema.js';
+import type { MonthlyReport } from '../model/report.js';
+import {
+  COMPARABLE_SCHEMA_VERSIONS,
+  isComparableReport,
+  type PreviousReport,
+  previousReportSchema,
+} from '../model/report-schema.js';
 import type { MonthUsage } from '../model/usage.js';
 import type { AccountSpec } from '../org/accounts.js';
 import { collectInventory } from '../org/collect.js';
@@ -36,7 +41,13 @@ import { pathInside } from '../util/paths.js';
 import { firstZodIssue } from '../util/versioned-file.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildMonthlyReport } from './build.js';
-import { costsCsvChunks, findingsCsvChunks, keysCsvChunks } from './csv.js';
+import {
+  costsCsvChunks,
+  type FindingsCsvRows,
+  findingsCsvChunks,
+  keysCsvChunks,
+  rulesCsvChunks,
+} from './csv.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { type Manifest, type ReportFile, writeReportSet } from './writer.js';
@@ -87,6 +98,8 @@ export interface MonthlyReportOptions {
   readonly formats?: readonly ReportFormat[];
   /** Rows per table in report.md (default `DEFAULT_MARKDOWN_TABLE_ROWS`, 1,000); 0 for no limit. */
   readonly markdownMaxRows?: number;
+  /** Which findings findings.csv holds: `all` (default, every verdict) or `not-passed` (PASS rows left out). */
+  readonly findingsCsv?: FindingsCsvRows;
   /** Render the sample account that ships with kms-report (no AWS calls). */
   readonly demo?: boolean;
   /** Render from a saved inventory snapshot instead of collecting (no AWS calls for the inventory). */
@@ -186,10 +199,10 @@ async function readPrevious(dir: string): Promise<{ report: PreviousReport | nul
   // A report of another kind or version is not compared with, but not an error either.
   const head =
     typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Partial<MonthlyReport>) : {};
-  if (head.kind !== REPORT_KIND || head.schemaVersion !== REPORT_SCHEMA_VERSION)
+  if (!isComparableReport(head))
     return {
       report: null,
-      problem: `${name} is not a kms-report report of schema version ${REPORT_SCHEMA_VERSION} (kind ${JSON.stringify(head.kind ?? null)}, version ${JSON.stringify(head.schemaVersion ?? null)})`,
+      problem: `${name} is not a kms-report report of schema version ${COMPARABLE_SCHEMA_VERSIONS.join(' or ')} (kind ${JSON.stringify(head.kind ?? null)}, version ${JSON.stringify(head.schemaVersion ?? null)})`,
     };
   // Of the right kind, but perhaps edited or cut short: what the comparison reads is checked first.
   const checked = previousReportSchema.safeParse(data);
@@ -456,7 +469,9 @@ async function monthlyReport(
       // findings.csv is longer than a JavaScript string can be.
       { name: 'keys.csv', contents: keysCsvChunks(report) },
       { name: 'costs.csv', contents: costsCsvChunks(report) },
-      { name: 'findings.csv', contents: findingsCsvChunks(report) },
+      { name: 'findings.csv', contents: findingsCsvChunks(report, { rows: options.findingsCsv }) },
+      // Each rule's text once: findings.csv names the rule by RULE_ID.
+      { name: 'rules.csv', contents: rulesCsvChunks(report) },
     );
   if (formats.includes('json')) files.push({ name: 'report.json', contents: jsonFileChunks(report) });
   // The evidence always travels with the report (the same text as serializeSnapshot and

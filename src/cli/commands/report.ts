@@ -9,6 +9,7 @@ import type { FreeTierScope } from '../../model/pricing.js';
 import type { MonthlyReport } from '../../model/report.js';
 import { type AccountSpec, parseAccountList, parseRoleName } from '../../org/accounts.js';
 import { formatTotal } from '../../pricing/money.js';
+import { FINDINGS_CSV_ROWS, type FindingsCsvRows } from '../../report/csv.js';
 import { terminalSafe } from '../../report/escape.js';
 import { DEFAULT_MARKDOWN_TABLE_ROWS } from '../../report/markdown.js';
 import { parseFormats, type ReportFormat, renderMonthlyReport, runMonthlyReport } from '../../report/run.js';
@@ -35,6 +36,7 @@ interface ReportOptions {
   demo?: boolean;
   format: ReportFormat[];
   mdMaxRows: number;
+  csvFindings: FindingsCsvRows;
   out: string;
   regions?: string;
   profile?: string;
@@ -179,6 +181,7 @@ async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<strin
 export const REPORT_ENV_FLAGS = [
   '--format',
   '--md-max-rows',
+  '--csv-findings',
   '--out',
   '--regions',
   '--profile',
@@ -260,6 +263,14 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
       )
         .default(DEFAULT_MARKDOWN_TABLE_ROWS)
         .argParser(parseMaxRows),
+    )
+    .addOption(
+      new Option(
+        '--csv-findings <rows>',
+        'the findings.csv rows: every verdict, or all but PASS (rules.csv still counts them; report.json keeps them)',
+      )
+        .choices(FINDINGS_CSV_ROWS)
+        .default('all'),
     )
     .option(
       '-o, --out <dir>',
@@ -396,6 +407,7 @@ file. The command line wins over the environment, which wins over the file.`,
         demo: opts.demo,
         formats: toStdout ? (['json'] as ReportFormat[]) : opts.format,
         markdownMaxRows: opts.mdMaxRows,
+        findingsCsv: opts.csvFindings,
         outDir: opts.out,
         regions: opts.regions === undefined ? undefined : parseRegionList(opts.regions),
         profile: opts.profile,
