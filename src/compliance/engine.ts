@@ -254,6 +254,7 @@ export function runCompliance(snapshot: InventorySnapshot, options: RunComplianc
     rules,
     table,
     muting,
+    reasons: reasonTable(),
   };
   const findings: Finding[] = [];
   for (const key of snapshot.keys.toSorted((a, b) => compareText(a.arn, b.arn)))
@@ -290,6 +291,32 @@ interface Judging {
   readonly rules: readonly Rule[];
   readonly table: RuleTable;
   readonly muting: Muting;
+  readonly reasons: Reasons;
+}
+
+/**
+ * One copy of each reason text per run. Rules build their reasons per key (template literals:
+ * a new string each time, often a rope of its parts), yet most keys share them ("automatic
+ * rotation is off", "missing required tag: Owner"): the findings of a large estate keep one
+ * string per distinct text instead of one per finding.
+ */
+interface Reasons {
+  of(text: string): string;
+}
+
+/** Past this many distinct texts, new ones are kept as they are: the table stays bounded. */
+const MAX_SHARED_REASONS = 65_536;
+
+function reasonTable(): Reasons {
+  const seen = new Map<string, string>();
+  return {
+    of(text) {
+      const known = seen.get(text);
+      if (known !== undefined) return known;
+      if (seen.size < MAX_SHARED_REASONS) seen.set(text, text);
+      return text;
+    },
+  };
 }
 
 /**
@@ -331,7 +358,7 @@ function judgeKey(key: KeyRecord, judging: Judging, findings: Finding[]): void {
       region: key.region,
       status: muted ? 'MUTED' : result.status,
       severity: (table[rule.meta.id] as RuleInfo).severity,
-      reason: result.reason,
+      reason: judging.reasons.of(result.reason),
     };
     if (result.details && hasAny(result.details)) finding.details = result.details;
     if (muted) finding.muted = muted;
