@@ -53,11 +53,13 @@ export interface EvidenceSource {
   gather(month: Month, run: GatherContext): Promise<Evidence>;
 }
 
-/** The run's own time and month rule: what every source but the demo uses. */
-export const RUN_CLOCK: Pick<EvidenceSource, 'clock' | 'month'> = {
-  clock: (now) => now,
-  month: resolveReportMonth,
-};
+/**
+ * A source of real evidence (every source but the demo): it stands at the run's own time, and
+ * reports the month asked for or the previous one.
+ */
+export function sourceAtRunTime(name: string, gather: EvidenceSource['gather']): EvidenceSource {
+  return { name, demo: false, clock: (now) => now, month: resolveReportMonth, gather };
+}
 
 /** The configuration in `file`, or the source's own when none is given. */
 export async function complianceConfigOf(
