@@ -15,6 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../../src/errors.js';
 import { runMonthlyReport } from '../../../src/pipeline/run.js';
+import { inventoryOnly } from '../../support/evidence.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
@@ -61,18 +62,12 @@ describe('runMonthlyReport stopped by Ctrl-C while listing keys', () => {
         month: '2026-10',
         now: () => new Date('2026-11-01T02:00:00Z'),
         output: { dir: out },
-        evidence: {
-          kind: 'live',
-          regions: [REGION],
-          usageSources: [],
-          lastUsage: false,
-          inventoryClients: {
-            kms: () => client,
-            sts: () =>
-              ({ send: async () => ({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:root` }) }) as never,
-            account: () => ({}) as never,
-          },
-        },
+        evidence: inventoryOnly(REGION, {
+          kms: () => client,
+          sts: () =>
+            ({ send: async () => ({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:root` }) }) as never,
+          account: () => ({}) as never,
+        }),
         signal: controller.signal,
       });
       await expect(running).rejects.toThrow(InterruptedError);
