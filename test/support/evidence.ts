@@ -1,4 +1,4 @@
-import type { InventoryClients } from '../../src/collect/inventory.js';
+import type { InventoryClients } from '../../src/collect/clients.js';
 import type { LiveEvidenceOptions } from '../../src/pipeline/options.js';
 
 /** A live run of one region that reads the inventory only (no usage, no GetKeyLastUsage) through `clients`. */
