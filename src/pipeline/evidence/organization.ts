@@ -1,6 +1,7 @@
 import { collectInventory } from '../../org/collect.js';
 import { collectMonthUsage } from '../../org/usage.js';
-import { DEFAULT_USAGE_SOURCES, type OrganizationEvidenceOptions } from '../options.js';
+import type { OrganizationEvidenceOptions } from '../options.js';
+import { inventoryRequest, usageRequest } from './collection.js';
 import { complianceConfigOf, type EvidenceSource, freeTierScopeOf, sourceAtRunTime } from './source.js';
 
 /**
@@ -10,42 +11,24 @@ import { complianceConfigOf, type EvidenceSource, freeTierScopeOf, sourceAtRunTi
 export function organizationEvidence(options: OrganizationEvidenceOptions): EvidenceSource {
   return sourceAtRunTime('snapshot', async (month, run) => {
     const config = await complianceConfigOf(run.configFile);
+    const { accountConcurrency, clients } = options;
     const { snapshot, sessions } = await collectInventory({
+      ...inventoryRequest(options, run),
       group: {
         organization: options.fromOrganization,
         accounts: options.accounts,
         roleName: options.roleName,
         externalId: options.externalId,
-        accountConcurrency: options.accountConcurrency,
+        accountConcurrency,
         onAccount: run.progress?.onAccount,
       },
-      regions: options.regions,
-      profile: options.profile,
-      clients: options.clients,
-      network: run.network,
-      lastUsage: options.lastUsage,
-      onProgress: run.progress?.onInventory,
-      signal: run.signal,
-      deadline: run.deadline,
+      clients,
     });
     const freeTierScope = freeTierScopeOf(snapshot, options.fromOrganization);
-    const sources = options.usageSources ?? DEFAULT_USAGE_SOURCES;
-    if (sources.length === 0 || sessions.every((s) => s.regions.length === 0))
+    const usage = usageRequest(options, run);
+    if (usage.sources.length === 0 || sessions.every((s) => s.regions.length === 0))
       return { snapshot, usage: null, usageFile: null, config, freeTierScope };
-    const result = await collectMonthUsage({
-      month,
-      sources,
-      sessions,
-      clients: options.clients,
-      accountConcurrency: options.accountConcurrency,
-      profile: options.profile,
-      network: run.network,
-      bucket: options.bucket,
-      prefix: options.prefix,
-      signal: run.signal,
-      deadline: run.deadline,
-      onProgress: run.progress?.onUsage,
-    });
+    const result = await collectMonthUsage({ ...usage, month, sessions, clients, accountConcurrency });
     return { snapshot, usage: result.usage, usageFile: result.evidence, config, freeTierScope };
   });
 }
