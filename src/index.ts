@@ -67,6 +67,22 @@ export { snapshotJsonSchema, snapshotSchema } from './model/snapshot-schema.js';
 export type * from './model/usage.js';
 export { LIFECYCLE_EVENT_NAMES } from './model/usage.js';
 export * from './org/index.js';
+export { DEFAULT_REPORT_FORMATS, REPORT_FORMATS, type ReportFormat } from './pipeline/formats.js';
+export type {
+  CollectionOptions,
+  DemoEvidenceOptions,
+  EvidenceOptions,
+  LiveEvidenceOptions,
+  MonthlyReportOptions,
+  OrganizationEvidenceOptions,
+  OutputOptions,
+  PricingOptions,
+  ProgressOptions,
+  SavedEvidenceOptions,
+} from './pipeline/options.js';
+export { MAX_PREVIOUS_REPORT_BYTES } from './pipeline/previous.js';
+export { type MonthlyReportResult, renderMonthlyReport, runMonthlyReport } from './pipeline/run.js';
+export { type Manifest, type ReportContents, type ReportFile, writeReportSet } from './pipeline/writer.js';
 export * from './pricing/index.js';
 export {
   accountNames,
@@ -96,19 +112,6 @@ export {
 } from './report/escape.js';
 export { HTML_REPORT_CSP, renderHtml } from './report/html.js';
 export { DEFAULT_MARKDOWN_TABLE_ROWS, type MarkdownOptions, renderMarkdown } from './report/markdown.js';
-export {
-  DEFAULT_REPORT_FORMATS,
-  MAX_PREVIOUS_REPORT_BYTES,
-  type MonthlyReportOptions,
-  type MonthlyReportResult,
-  type OrganizationReportOptions,
-  REPORT_FORMATS,
-  type ReportFormat,
-  renderMonthlyReport,
-  resolveReportMonth,
-  runMonthlyReport,
-} from './report/run.js';
-export { type Manifest, type ReportContents, type ReportFile, writeReportSet } from './report/writer.js';
 export { parseSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from './snapshot.js';
 export * from './usage/index.js';
 export {
@@ -119,4 +122,5 @@ export {
   startDeadline,
 } from './util/deadline.js';
 export { jsonChunks, jsonFileChunks } from './util/json-chunks.js';
+export { resolveReportMonth } from './util/month.js';
 export { TOOL_VERSION } from './version.js';

@@ -28,8 +28,8 @@ import {
 } from '../model/report.js';
 import type { PreviousReport } from '../model/report-schema.js';
 import type { MonthUsage, ReconciliationRow, UsageCoverage } from '../model/usage.js';
+import { usageAssumptionsFor } from '../model/usage-assumptions.js';
 import { dec, sumMoney, sumTotals, toMoney, totalOf } from '../pricing/money.js';
-import { usageAssumptionsFor } from '../usage/assumptions.js';
 import { compareText, groupBy } from '../util/compare.js';
 import { DAY_MS } from '../util/month.js';
 import { TOOL_VERSION } from '../version.js';

@@ -192,7 +192,7 @@ const version: string = TOOL_VERSION;
 // @ts-expect-error TOOL_VERSION is a string: the types are real, not any
 const notANumber: number = TOOL_VERSION;
 export async function demo(outDir: string): Promise<string> {
-  const result: MonthlyReportResult = await runMonthlyReport({ demo: true, outDir });
+  const result: MonthlyReportResult = await runMonthlyReport({ evidence: { kind: 'demo' }, output: { dir: outDir } });
   return result.dir;
 }
 export const seen = [version, notANumber, snapshotSchema, new InputError('--month', 'bad').input];

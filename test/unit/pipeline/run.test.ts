@@ -6,8 +6,10 @@ import { ExitCode } from '../../../src/cli/exit-codes.js';
 import { runCli } from '../../../src/cli/program.js';
 import { InputError, InterruptedError } from '../../../src/errors.js';
 import type { MonthlyReport } from '../../../src/model/report.js';
+import { MAX_PREVIOUS_REPORT_BYTES } from '../../../src/pipeline/previous.js';
+import { runMonthlyReport } from '../../../src/pipeline/run.js';
 import { sumMoney } from '../../../src/pricing/money.js';
-import { MAX_PREVIOUS_REPORT_BYTES, resolveReportMonth, runMonthlyReport } from '../../../src/report/run.js';
+import { resolveReportMonth } from '../../../src/util/month.js';
 import { captureIo } from '../../support/io.js';
 
 async function demo(args: string[] = [], out?: string) {
@@ -311,9 +313,9 @@ describe('runMonthlyReport stopped by Ctrl-C', () => {
     const out = await mkdtemp(join(tmpdir(), 'kms-report-abort-'));
     const controller = new AbortController();
     controller.abort();
-    await expect(runMonthlyReport({ demo: true, outDir: out, signal: controller.signal })).rejects.toThrow(
-      InterruptedError,
-    );
+    await expect(
+      runMonthlyReport({ evidence: { kind: 'demo' }, output: { dir: out }, signal: controller.signal }),
+    ).rejects.toThrow(InterruptedError);
     expect(await readdir(out)).toEqual([]);
   });
 });
