@@ -8,5 +8,6 @@ npm ci --no-audit --no-fund
 bash scripts/setup-moto.sh
 bash scripts/setup-browser.sh
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p bench/tsconfig.json
 npx biome ci .
 npx vitest run

@@ -22,7 +22,7 @@ export function priceEvidence(
   pricing: PricingOptions = {},
 ): MonthCost {
   return priceMonth({
-    month: month.month,
+    month,
     snapshot,
     usage: evidence.usage ?? undefined,
     tables,

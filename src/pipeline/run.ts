@@ -79,7 +79,7 @@ async function monthlyReport(
   const compliance = runCompliance(inventory.snapshot, {
     config: evidence.config,
     usage: evidence.usage ?? undefined,
-    month: month.month,
+    month,
     clock: { now: () => at.getTime() },
   });
   const folder = write
