@@ -22,7 +22,7 @@ const tierPrices = z
   .object(Object.fromEntries(REQUEST_TIERS.map((t) => [t, price])) as Record<RequestTier, typeof price>)
   .strict();
 
-const regionPricesSchema = z
+export const regionPricesSchema = z
   .object({
     /** True when the prices were read for this very region (pricing page or Price List). */
     verified: z.boolean(),
@@ -88,7 +88,7 @@ export const pricingTableSchema = z
   });
 
 export type RegionPrices = z.infer<typeof regionPricesSchema>;
-type ParsedTable = z.infer<typeof pricingTableSchema>;
+export type ParsedTable = z.infer<typeof pricingTableSchema>;
 
 /** A validated pricing table, with the file it came from (null when built in memory). */
 export type PricingTable = ParsedTable & { readonly file: string | null };

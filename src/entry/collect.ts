@@ -1,0 +1,53 @@
+/**
+ * `kms-report/collect`: the parts the collectors are built from, for a caller who brings their own
+ * SDK clients or tunes the collection. SDK client defaults (retries, connect and request
+ * timeouts), the KMS read quotas the collectors pace themselves under, one region's scan, the
+ * organisation's accounts and the sessions assumed in them, and the run's deadline.
+ *
+ * The collectors themselves (`collectInventory`, `collectOrganizationInventory`) are in the root.
+ *
+ * @example A KMS client with kms-report's retries and timeouts, and one region's keys
+ * ```ts
+ * import { KMSClient } from '@aws-sdk/client-kms';
+ * import { collectKmsRegion, makeClient } from 'kms-report/collect';
+ *
+ * const kms = makeClient(KMSClient, { region: 'eu-west-1' }, { requestTimeoutMs: 10_000 });
+ * const region = await collectKmsRegion(kms, { account: '111122223333', region: 'eu-west-1' });
+ * console.log(region.keys.length, region.gaps);
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  makeClient,
+  type NetworkOptions,
+  networkConfig,
+} from '../collect/client-defaults.js';
+export {
+  defaultClients,
+  KMS_CLIENT_DEFAULTS,
+  parseRegionList,
+  resolveRegions,
+  SDK_RETRY,
+} from '../collect/inventory.js';
+export {
+  applicability,
+  type CallStats,
+  type CollectKmsRegionOptions,
+  collectKmsRegion,
+  type RegionInventory,
+  type RegionProgress,
+  toKeyMetadata,
+} from '../collect/kms.js';
+export { DEFAULT_QUOTA_SHARE, KMS_READ_QUOTAS, type KmsReadApi, ratesFor } from '../collect/kms-limits.js';
+// Types the signatures above use (the root exports them too).
+export type {
+  ClientCredentials,
+  Clock,
+  CollectInventoryOptions,
+  InventoryClients,
+  UsageClients,
+} from '../index.js';
+export * from './model.js';
