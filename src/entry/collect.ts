@@ -42,7 +42,7 @@ export {
   toKeyMetadata,
 } from '../collect/kms.js';
 export { DEFAULT_QUOTA_SHARE, KMS_READ_QUOTAS, type KmsReadApi, ratesFor } from '../collect/kms-limits.js';
-// Types the signatures above use (the root exports them too).
+// Types its signatures use, the root's model among them (the root exports them too).
 export type {
   ClientCredentials,
   Clock,
@@ -50,4 +50,27 @@ export type {
   InventoryClients,
   UsageClients,
 } from '../index.js';
+export {
+  type AccountSpec,
+  type AssumeRoleSessionOptions,
+  assumeRoleSession,
+  DEFAULT_ACCOUNT_CONCURRENCY,
+  DEFAULT_ORG_REGION_CONCURRENCY,
+  DEFAULT_SESSION_SECONDS,
+  defaultOrganizationClients,
+  defaultSessionName,
+  filterAccounts,
+  type ListedAccount,
+  listOrganizationAccounts,
+  type OrganizationClients,
+  type OrganizationListing,
+  parseAccountList,
+  parseRoleName,
+  ROOT_OU_NAME,
+  roleArnOf,
+  SESSION_REFRESH_MARGIN_MS,
+  type SessionCredentials,
+  type SessionCredentialsProvider,
+} from '../org/index.js';
+export { DEADLINE_ERROR_CODE, formatDuration, parseDuration, startDeadline } from '../util/deadline.js';
 export * from './model.js';

@@ -42,8 +42,8 @@ export {
   UNMAPPED_RULES,
 } from '../compliance/index.js';
 
-// Types the signatures above use (the root exports them too; ComplianceConfig is inferred from
-// the schema).
+// Types its signatures use, the root's model among them (the root exports them too;
+// ComplianceConfig is inferred from the schema).
 export {
   type ComplianceConfig,
   type Condition,

@@ -18,7 +18,53 @@
  * @packageDocumentation
  */
 
-// Types the signatures above use (the root exports them too; PricingTable and RegionPrices are
-// inferred from the schemas).
+// Types its signatures use, the root's model among them (the root exports them too;
+// PricingTable and RegionPrices are inferred from the schemas).
 export { type ParsedTable, pricingTableSchema, regionPricesSchema } from '../index.js';
+export { accountLevelLines } from '../model/pricing.js';
+export {
+  AMOUNT_SCALE,
+  ASSUMPTION_STATEMENTS,
+  type AssumptionId,
+  type Classification,
+  classifyRequest,
+  DEFAULT_PRICING_DIR,
+  dataKeyPairTier,
+  FAILED_REQUESTS_BILLED,
+  FREE_TIER_ALLOCATION_ORDER,
+  formatMoney,
+  formatTotal,
+  HMAC_REQUEST_TIER,
+  IMPORTED_MATERIAL_ROTATION_FEE_BILLED,
+  MANAGEMENT_CALL_TIER,
+  MANAGEMENT_CALLS_BILLED,
+  PARTIAL_HOUR_BILLING,
+  PENDING_REPLICA_DELETION_BILLED,
+  PRICE_LIST_ENDPOINT_REGION,
+  PRICE_LIST_SERVICE_CODE,
+  PRICING_TABLE_KIND,
+  PRICING_TABLE_SCHEMA_VERSION,
+  type PricingTable,
+  parsePricingTable,
+  partitionOf,
+  REPLICA_ROTATION_FEE_BILLED,
+  type RefreshPricingTableOptions,
+  type RefreshPricingTableResult,
+  type RegionPrices,
+  readPricingTable,
+  refreshPricingTable,
+  regionPrices,
+  renderTableChanges,
+  resolveRegionPrices,
+  selectTable,
+  serializePricingTable,
+  sumMoney,
+  type TableChange,
+  totalOf,
+  UNATTRIBUTED_API_TIER,
+  UNATTRIBUTED_RSA_TIER,
+  UNLISTED_ASYMMETRIC_SPEC_TIER,
+  UNLISTED_REGION_PRICES_FROM,
+  validatePricingTable,
+} from '../pricing/index.js';
 export * from './model.js';

@@ -20,6 +20,33 @@
  *
  * @packageDocumentation
  */
-
-// Types the signatures above use (the root exports them too).
+export {
+  accountNames,
+  accountsInTotal,
+  DEFAULT_OWNER_TAG,
+  FIRST_ACTIONS_COUNT,
+  FIRST_ACTIONS_FOR_COST,
+  LATE_EVIDENCE_DAYS,
+} from '../report/build.js';
+export {
+  costsCsvChunks,
+  findingsCsvChunks,
+  keysCsvChunks,
+  renderCostsCsv,
+  renderFindingsCsv,
+  renderKeysCsv,
+} from '../report/csv.js';
+export {
+  escapeCsvText,
+  escapeHtml,
+  escapeMarkdown,
+  neutralizeFormula,
+  showControlCharacters,
+  terminalSafe,
+} from '../report/escape.js';
+export { HTML_REPORT_CSP, renderHtml } from '../report/html.js';
+export { DEFAULT_MARKDOWN_TABLE_ROWS, type MarkdownOptions, renderMarkdown } from '../report/markdown.js';
+export { MAX_PREVIOUS_REPORT_BYTES } from '../report/run.js';
+export { jsonChunks, jsonFileChunks } from '../util/json-chunks.js';
+// Types its signatures use: the root's model (the root exports them too).
 export * from './model.js';

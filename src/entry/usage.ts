@@ -22,7 +22,7 @@
  * @packageDocumentation
  */
 
-// Types the signatures above use (the root exports them too).
+// Types its signatures use, the root's model among them (the root exports them too).
 export type {
   AccountMonthUsage,
   ClientCredentials,
@@ -31,6 +31,60 @@ export type {
   UsageClients,
   UsageSourceOption,
 } from '../index.js';
+export { type MergedUsage, mergeAccountUsage } from '../org/index.js';
 export type { AggregateStats } from '../usage/aggregator.js';
+export {
+  ALWAYS_QUERIED_RESOURCES,
+  assertInEventHistory,
+  CLASS_OPERATIONS,
+  CLOUDWATCH_COUNTS_FAILED_CALLS,
+  CLOUDWATCH_PERIOD_SECONDS,
+  CLOUDWATCH_QUERIES_PER_CALL,
+  CLOUDWATCH_RETENTION_DAYS,
+  type CloudWatchUsageOptions,
+  type CloudWatchUsageResult,
+  collectCloudWatchUsage,
+  collectLookupEvents,
+  collectS3TrailLogs,
+  DATA_KEY_PAIR_OPERATIONS,
+  DEFAULT_PENDING_WINDOW_DAYS,
+  DEFAULT_S3_CONCURRENCY,
+  DEFAULT_TRAIL_PREFIX,
+  DELIVERY_MARGIN_DAYS,
+  defaultCountingWorkers,
+  defaultUsageClients,
+  EVENT_HISTORY_DAYS,
+  type Interpretation,
+  interpretKmsRecord,
+  type KeyClass,
+  KMS_EVENT_SOURCE,
+  type KmsEventFacts,
+  keyClassesFromSnapshot,
+  keyClassOfSpec,
+  LIFECYCLE_EVENTS,
+  LOOKUP_EVENTS_PACE,
+  LOOKUP_EVENTS_PAGE_SIZE,
+  LOOKUP_EVENTS_PER_SECOND,
+  type LookupEventsOptions,
+  MAX_COUNTING_WORKERS,
+  MULTI_KEY_REQUEST_COUNTED_ON,
+  normalizeTrailPrefix,
+  PAIR_OPERATIONS_IN_CLASS_TOTALS,
+  type PerKeySourceResult,
+  parseDeletionDate,
+  parseKeyArn,
+  parseMonth,
+  parseSourceList,
+  reconcileUsage,
+  type S3TrailLogsOptions,
+  SERVICE_CALLS_BILLED_TO,
+  SERVICE_OWN_CALLS_BILLED_TO,
+  trailDayPrefix,
+  USAGE_ASSUMPTIONS,
+  USAGE_SOURCE_OF,
+  type UsageProgress,
+  usageAssumptionsFor,
+  windowDays,
+} from '../usage/index.js';
 export type { RateLimiter } from '../util/rate-limiter.js';
 export * from './model.js';
