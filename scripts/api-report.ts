@@ -10,7 +10,7 @@
 // export (ae-forgotten-export): export the type from that entry, or stop using it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Extractor, ExtractorConfig, ExtractorLogLevel } from '@microsoft/api-extractor';
 
@@ -96,7 +96,14 @@ function extract(entry: Entry): boolean {
 
 function showDiff(committed: string, built: string): void {
   try {
-    execFileSync('git', ['diff', '--no-index', '--no-color', '--', committed, built], { stdio: 'inherit' });
+    execFileSync(
+      'git',
+      ['diff', '--no-index', '--no-color', '--', relative(ROOT, committed), relative(ROOT, built)],
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+      },
+    );
   } catch {
     // git diff exits 1 when the files differ: the diff is already printed.
   }

@@ -6,7 +6,7 @@
  *
  * `priceMonth` and `loadPricingTables` are in the root.
  *
- * @example Read a table, select the one in force for a month, and add amounts
+ * @example Select the table in force for a month, and add amounts
  * ```ts
  * import { loadPricingTables } from 'kms-report';
  * import { formatTotal, selectTable, sumMoney } from 'kms-report/pricing';

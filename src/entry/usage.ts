@@ -12,11 +12,12 @@
  * import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
  * import { collectLookupEvents, interpretKmsRecord, parseMonth } from 'kms-report/usage';
  *
- * const month = parseMonth('2026-10');
  * const result = await collectLookupEvents(new CloudTrailClient({ region: 'us-east-1' }), {
- *   account: '111122223333', region: 'us-east-1', month,
+ *   account: '111122223333',
+ *   region: 'us-east-1',
+ *   window: parseMonth('2026-10'),
  * });
- * const reading = interpretKmsRecord(record, '111122223333');
+ * const reading = interpretKmsRecord(JSON.parse(line)); // one record of a trail's log file
  * ```
  *
  * @packageDocumentation
