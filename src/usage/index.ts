@@ -49,7 +49,6 @@ export {
   usageJsonSchema,
   writeUsageEvidence,
 } from './evidence.js';
-export { type IdleKeyEvidence, idleKeysLastUse } from './last-use.js';
 export {
   assertInEventHistory,
   collectLookupEvents,
