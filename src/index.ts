@@ -1,6 +1,14 @@
 /**
  * kms-report: what your AWS KMS keys cost each month, and whether they are compliant.
  *
+ * The root holds the stages (collect the inventory and the month's usage, price, judge, build,
+ * render and write the report set, or the whole monthly job), the evidence files they read and
+ * write, the model every stage speaks and every error the library throws. The stages' parts live
+ * in subpaths: `kms-report/collect` (clients, quotas, organisations), `kms-report/usage`
+ * (CloudTrail and CloudWatch sources), `kms-report/pricing` (tables, money, tiers),
+ * `kms-report/compliance` (rules, the key-policy analyser, controls) and `kms-report/render`
+ * (renderers, CSV and JSON chunkers, escapers).
+ *
  * @example Collect an inventory and save it as evidence
  * ```ts
  * import { collectInventory, writeSnapshot } from 'kms-report';
@@ -9,43 +17,55 @@
  * await writeSnapshot('reports/inventory.json', snapshot);
  * ```
  *
+ * @example The whole monthly job
+ * ```ts
+ * import { runMonthlyReport } from 'kms-report';
+ *
+ * const { report, dir } = await runMonthlyReport({
+ *   month: '2026-10',
+ *   evidence: { kind: 'live', regions: ['us-east-1'] },
+ * });
+ * ```
+ *
  * @packageDocumentation
  */
-export { AwsFailure, RegionCredentialsFailure } from './collect/aws-errors.js';
-export {
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  makeClient,
-  type NetworkOptions,
-  networkConfig,
-  SDK_RETRY,
-} from './collect/client-defaults.js';
-export {
-  type AwsClients,
-  type AwsClientsOptions,
-  awsClients,
-  type ClientCredentials,
-  type ClientFactory,
-  type ClientSource,
-  clientFactory,
-  clientsFor,
-  type InventoryClients,
-  KMS_CLIENT_DEFAULTS,
-  type UsageClients,
+
+export { AwsFailure, type ClassifiedError, type ErrorKind } from './collect/aws-errors.js';
+// The stages.
+export type { NetworkOptions } from './collect/client-defaults.js';
+export type {
+  AwsClients,
+  ClientCredentials,
+  ClientFactory,
+  ClientSource,
+  InventoryClients,
+  UsageClients,
 } from './collect/clients.js';
-export { type CallerIdentity, callerIdentity, configuredRegion } from './collect/identity.js';
-export { parseRegionList, type RegionChoice, resolveRegions } from './collect/inventory.js';
+export type { RegionChoice } from './collect/inventory.js';
+export type { CallStats, RegionProgress } from './collect/kms.js';
+// KmsReadApi, in CallStats, is keyof typeof KMS_READ_QUOTAS (kms-report/collect re-exports both).
+export { KMS_READ_QUOTAS, type KmsReadApi } from './collect/kms-limits.js';
+// Every error the library throws: KmsReportError and its subclasses, and the deadline's abort reason.
 export {
-  applicability,
-  type CallStats,
-  type CollectKmsRegionOptions,
-  collectKmsRegion,
-  type RegionInventory,
-  type RegionProgress,
-  toKeyMetadata,
-} from './collect/kms.js';
-export { DEFAULT_QUOTA_SHARE, KMS_READ_QUOTAS, type KmsReadApi, ratesFor } from './collect/kms-limits.js';
-export * from './compliance/index.js';
+  type ComplianceConfig,
+  ComplianceConfigError,
+  type ConfigIssue,
+  complianceConfigSchema,
+  type KeyPolicy,
+  type KeyUsageEvidence,
+  loadComplianceConfig,
+  type PolicyReading,
+  type PolicyStatement,
+  type Rule,
+  type RuleContext,
+  type RuleMeta,
+  type RuleMonth,
+  type RuleResult,
+  type RunComplianceOptions,
+  runCompliance,
+  type Suppression,
+} from './compliance/index.js';
+export type { Condition, Principal, SetQualifier } from './compliance/policy/index.js';
 export {
   CredentialsError,
   InputError,
@@ -55,73 +75,94 @@ export {
   OutputError,
   SnapshotError,
 } from './errors.js';
+// The model, with the vocabularies its types are made of.
 export * from './model/findings.js';
 export type * from './model/inventory.js';
 export { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from './model/inventory.js';
 export { collected, collectedValue, describeMissing, type Observed } from './model/observed.js';
 export type * from './model/pricing.js';
-export { accountLevelLines, REQUEST_TIERS } from './model/pricing.js';
+export { REQUEST_TIERS } from './model/pricing.js';
 export type * from './model/report.js';
 export { REPORT_KIND, REPORT_SCHEMA_VERSION } from './model/report.js';
-export { snapshotJsonSchema, snapshotSchema } from './model/snapshot-schema.js';
+export type { PreviousReport } from './model/report-schema.js';
 export type * from './model/usage.js';
 export { LIFECYCLE_EVENT_NAMES } from './model/usage.js';
-export * from './org/index.js';
-export * from './pricing/index.js';
 export {
-  accountNames,
-  accountsInTotal,
-  type BuildReportInput,
-  buildMonthlyReport,
-  DEFAULT_OWNER_TAG,
-  FIRST_ACTIONS_COUNT,
-  FIRST_ACTIONS_FOR_COST,
-  LATE_EVIDENCE_DAYS,
-} from './report/build.js';
+  type AccountGroup,
+  type AccountMonthUsage,
+  type AccountProgress,
+  type AccountSession,
+  type AccountSpec,
+  type AccountTarget,
+  AssumeRoleError,
+  type CollectInventoryOptions,
+  type CollectMonthUsageOptions,
+  collectInventory,
+  collectMonthUsage,
+  type InventoryResult,
+  type MonthUsageResult,
+  OrganizationsAccessError,
+  type SessionCredentials,
+  type SessionCredentialsProvider,
+} from './org/index.js';
+export { DEFAULT_REPORT_FORMATS, REPORT_FORMATS, type ReportFormat } from './pipeline/formats.js';
+export type {
+  CollectionOptions,
+  DemoEvidenceOptions,
+  EvidenceOptions,
+  LiveEvidenceOptions,
+  MonthlyReportOptions,
+  OrganizationEvidenceOptions,
+  OutputOptions,
+  PricingOptions,
+  ProgressOptions,
+  SavedEvidenceOptions,
+} from './pipeline/options.js';
+export { type MonthlyReportResult, renderMonthlyReport, runMonthlyReport } from './pipeline/run.js';
 export {
-  costsCsvChunks,
-  FINDINGS_CSV_ROWS,
-  type FindingsCsvOptions,
-  type FindingsCsvRows,
-  findingsCsvChunks,
-  keysCsvChunks,
-  renderCostsCsv,
-  renderFindingsCsv,
-  renderKeysCsv,
-  renderRulesCsv,
-  rulesCsvChunks,
-} from './report/csv.js';
+  type Manifest,
+  type ManifestEntry,
+  type ReportContents,
+  type ReportFile,
+  type WriteReportSetOptions,
+  writeReportSet,
+} from './pipeline/writer.js';
 export {
-  escapeCsvText,
-  escapeHtml,
-  escapeMarkdown,
-  neutralizeFormula,
-  showControlCharacters,
-  terminalSafe,
-} from './report/escape.js';
-export { HTML_REPORT_CSP, renderHtml } from './report/html.js';
-export { DEFAULT_MARKDOWN_TABLE_ROWS, type MarkdownOptions, renderMarkdown } from './report/markdown.js';
-export {
-  DEFAULT_REPORT_FORMATS,
-  MAX_PREVIOUS_REPORT_BYTES,
-  type MonthlyReportOptions,
-  type MonthlyReportResult,
-  type OrganizationReportOptions,
-  REPORT_FORMATS,
-  type ReportFormat,
-  renderMonthlyReport,
-  resolveReportMonth,
-  runMonthlyReport,
-} from './report/run.js';
-export { type Manifest, type ReportContents, type ReportFile, writeReportSet } from './report/writer.js';
+  loadPricingTables,
+  PriceListError,
+  type PriceMonthInput,
+  type PriceMonthOptions,
+  PricingError,
+  type PricingTable,
+  PricingTableError,
+  priceMonth,
+  RegionNotPricedError,
+  type RegionPrices,
+} from './pricing/index.js';
+// PricingTable and RegionPrices are inferred from these schemas.
+export type { PartialHours } from './pricing/lines/produced.js';
+export { type ParsedTable, pricingTableSchema, regionPricesSchema } from './pricing/table.js';
+export { type BuildReportInput, buildMonthlyReport } from './report/build.js';
+// The values of `output.findingsCsv` (the renderer's own options are in kms-report/render).
+export type { FindingsCsvRows } from './report/csv.js';
+// The evidence files: the inventory snapshot and the month's usage.
 export { parseSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from './snapshot.js';
-export * from './usage/index.js';
+export type { AccountUsageResult, UsageReadOptions } from './usage/collect.js';
 export {
-  DEADLINE_ERROR_CODE,
-  DeadlinePassed,
-  formatDuration,
-  parseDuration,
-  startDeadline,
-} from './util/deadline.js';
-export { jsonChunks, jsonFileChunks } from './util/json-chunks.js';
+  type KeyClass,
+  parseUsageEvidence,
+  readUsageEvidence,
+  serializeUsageEvidence,
+  USAGE_KIND,
+  USAGE_SCHEMA_VERSION,
+  type UsageEvidence,
+  type UsageProgress,
+  type UsageSourceOption,
+  writeUsageEvidence,
+} from './usage/index.js';
+export type { FileContents } from './util/atomic-write.js';
+export type { Clock } from './util/clock.js';
+export { DeadlinePassed } from './util/deadline.js';
+export { FolderLockedError } from './util/folder-lock.js';
+export type { Month, MonthWindow } from './util/month.js';
 export { TOOL_VERSION } from './version.js';

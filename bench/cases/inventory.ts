@@ -4,7 +4,7 @@
  * Prints one JSON result for bench/run.ts.
  */
 import { KMSClient } from '@aws-sdk/client-kms';
-import { KMS_CLIENT_DEFAULTS } from '../../src/collect/inventory.js';
+import { KMS_CLIENT_DEFAULTS } from '../../src/collect/clients.js';
 import { applicability, collectKmsRegion } from '../../src/collect/kms.js';
 import { DEFAULT_QUOTA_SHARE, type KmsReadApi, PAGE_SIZE, ratesFor } from '../../src/collect/kms-limits.js';
 import type { KeyMetadata } from '../../src/model/inventory.js';

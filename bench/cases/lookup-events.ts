@@ -4,7 +4,7 @@
  * a second and throttles above. Reads the current month (Event history covers 90 days).
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { SDK_RETRY } from '../../src/collect/inventory.js';
+import { SDK_RETRY } from '../../src/collect/client-defaults.js';
 import { collectLookupEvents, LOOKUP_EVENTS_PER_SECOND } from '../../src/usage/lookup-events.js';
 import { parseMonth } from '../../src/util/month.js';
 import { startServerProcess } from '../lib/fork.js';

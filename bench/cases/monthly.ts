@@ -5,7 +5,7 @@
  * report and writes (renders, hashes, flushes) every file. Peak RSS is the process's high-water
  * mark (`process.resourceUsage().maxRSS`), so it includes everything the run held at any moment.
  */
-import { runMonthlyReport } from '../../src/report/run.js';
+import { runMonthlyReport } from '../../src/pipeline/run.js';
 import { ESTATE_MONTH, ESTATE_NOW } from '../lib/estate.js';
 import { args, emit, maxRssMb, nowMs, rssMb } from '../lib/measure.js';
 
@@ -18,12 +18,10 @@ if (!snapshotFile || !usageFile || !outDir) throw new Error('--snapshot, --usage
 const startRssMb = rssMb();
 const t0 = nowMs();
 const { report, manifest } = await runMonthlyReport({
-  snapshotFile,
-  usageFile,
-  outDir,
   month: ESTATE_MONTH,
+  evidence: { kind: 'saved', snapshotFile, usageFile },
+  output: { dir: outDir, formats: ['md', 'csv', 'json'] },
   now: () => new Date(ESTATE_NOW),
-  formats: ['md', 'csv', 'json'],
 });
 const wallMs = nowMs() - t0;
 emit({

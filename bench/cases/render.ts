@@ -17,9 +17,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import { type ReportFile, writeReportSet } from '../../src/pipeline/writer.js';
 import { costsCsvChunks, findingsCsvChunks, keysCsvChunks } from '../../src/report/csv.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { type ReportFile, writeReportSet } from '../../src/report/writer.js';
 import { args, emit, gc, maxRssMb, nowMs, numberArg, startRssSampler } from '../lib/measure.js';
 import { largeReport, parseCsv } from '../lib/report-model.js';
 

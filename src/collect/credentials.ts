@@ -2,7 +2,7 @@ import { CredentialsError } from '../errors.js';
 import { type ClassifiedError, codeAndDetail } from './aws-errors.js';
 
 /** How the credentials in use are named in messages: the profile, or the default chain. */
-export function identityLabel(profile?: string): string {
+function identityLabel(profile?: string): string {
   const name = profile ?? process.env.AWS_PROFILE;
   return name ? `profile "${name}"` : 'default credential chain';
 }

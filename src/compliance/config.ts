@@ -62,7 +62,7 @@ export const MAX_CONFIG_YAML_ALIASES = 100;
 /** Problems an invalid configuration lists (then how many more): enough to fix, not megabytes of text. */
 export const MAX_CONFIG_ISSUES_LISTED = 50;
 /** Characters of `aliasPattern`: an alias name is at most 256 characters. */
-export const MAX_ALIAS_PATTERN_LENGTH = 1_024;
+const MAX_ALIAS_PATTERN_LENGTH = 1_024;
 
 let lastCompiled: { readonly pattern: string; readonly re: RE2JS } | null = null;
 
@@ -121,7 +121,7 @@ const listOrString = z.union([nonEmpty, z.array(nonEmpty).min(1, 'must not be em
  * (`--usage-source` is `usageSource`, `--no-last-usage` is `lastUsage: false`). Values are
  * checked here for their type, then by the same parser as the flag.
  */
-export const runOptionsSchema = z.strictObject({
+const runOptionsSchema = z.strictObject({
   regions: listOrString.optional(),
   profile: nonEmpty.optional(),
   usageSource: listOrString.optional(),

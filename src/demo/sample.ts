@@ -15,7 +15,13 @@ import { TOOL_VERSION } from '../version.js';
  * use every pricing tier.
  */
 export const DEMO_ACCOUNT = '111122223333';
+/** The one month the demo's evidence holds: a demo run reports it, and no other. */
 export const DEMO_MONTH = '2026-10';
+/**
+ * When the demo is dated as if it ran (the 1st of the next month, after its inventory and usage
+ * were collected): the report's `generatedAt` and the clock its rules judge by.
+ */
+export const DEMO_EVIDENCE_TIME = '2026-11-01T02:05:00.000Z';
 const OTHER_ACCOUNT = '444455556666';
 const COLLECTED_AT = '2026-11-01T02:00:00.000Z';
 

@@ -161,9 +161,9 @@ export interface MonthUsage {
   readonly coverage: readonly UsageCoverage[];
 }
 
-/** One named constant behind the request volumes (src/usage/assumptions.ts), as the report states it. */
+/** One named constant behind the request volumes (src/model/usage-assumptions.ts), as the report states it. */
 export interface UsageAssumption {
-  /** The constant's name in the code (`src/usage/`). */
+  /** The constant's name in the code (`src/model/usage-assumptions.ts`). */
   readonly id: string;
   readonly value: string | number | boolean;
   /** True when AWS documents it; false when it is kms-report's reading, not yet confirmed. */

@@ -16,7 +16,7 @@ export {
   type TableChange,
   usageTypeSuffix,
 } from './refresh.js';
-export { partitionOf, resolveRegionPrices } from './region-prices.js';
+export { partitionOf, type ResolvedRegionPrices, resolveRegionPrices } from './region-prices.js';
 export {
   PRICING_TABLE_KIND,
   PRICING_TABLE_SCHEMA_VERSION,

@@ -64,7 +64,7 @@ function clip(interval: Interval, within: Interval): Interval | null {
 }
 
 /** `base` minus every interval of `remove`, sorted. */
-export function subtractIntervals(base: readonly Interval[], remove: readonly Interval[]): Interval[] {
+function subtractIntervals(base: readonly Interval[], remove: readonly Interval[]): Interval[] {
   let pieces = [...base];
   for (const r of remove) {
     const next: Interval[] = [];
@@ -82,7 +82,7 @@ export function subtractIntervals(base: readonly Interval[], remove: readonly In
 }
 
 /** The union of intervals, sorted and non-overlapping. */
-export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
+function mergeIntervals(intervals: readonly Interval[]): Interval[] {
   const sorted = [...intervals].sort((a, b) => a.start - b.start);
   const merged: Interval[] = [];
   for (const i of sorted) {
@@ -152,7 +152,7 @@ export interface KeyTimelineInput {
 }
 
 /** The shortest and longest pending-deletion windows AWS allows (days). */
-export const PENDING_WINDOW_DAYS = { min: 7, max: 30 } as const;
+const PENDING_WINDOW_DAYS = { min: 7, max: 30 } as const;
 
 export interface KeyTimeline {
   /** When the key was billable inside the month, sorted; empty when never. */

@@ -16,7 +16,7 @@ export const PRICE_LIST_SERVICE_CODE = 'AWSKMS';
 export const PRICE_LIST_ENDPOINT_REGION = 'us-east-1';
 
 /** The usage-type suffix of the key-month price ("Encryption Key" family, unit Keys). */
-export const KEY_USAGE_SUFFIX = 'KMS-Keys';
+const KEY_USAGE_SUFFIX = 'KMS-Keys';
 type PriceListSuffix = RequestTier | typeof KEY_USAGE_SUFFIX;
 const SUFFIXES: readonly PriceListSuffix[] = [...REQUEST_TIERS, KEY_USAGE_SUFFIX as PriceListSuffix].sort(
   (a, b) => b.length - a.length,

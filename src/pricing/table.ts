@@ -23,7 +23,7 @@ const tierPrices = z
   .object(Object.fromEntries(REQUEST_TIERS.map((t) => [t, price])) as Record<RequestTier, typeof price>)
   .strict();
 
-const regionPricesSchema = z
+export const regionPricesSchema = z
   .object({
     /** True when the prices were read for this very region (pricing page or Price List). */
     verified: z.boolean(),
@@ -89,7 +89,7 @@ export const pricingTableSchema = z
   });
 
 export type RegionPrices = z.infer<typeof regionPricesSchema>;
-type ParsedTable = z.infer<typeof pricingTableSchema>;
+export type ParsedTable = z.infer<typeof pricingTableSchema>;
 
 /** A validated pricing table, with the file it came from (null when built in memory). */
 export type PricingTable = ParsedTable & { readonly file: string | null };
@@ -133,7 +133,7 @@ export function serializePricingTable(table: PricingTable | ParsedTable): string
 }
 
 /** The first day of a `YYYY-MM` month, `YYYY-MM-01`. Throws on a malformed month. */
-export function firstDayOf(month: string): string {
+function firstDayOf(month: string): string {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
     throw new PricingError(`month: expected YYYY-MM, got "${month}"`);
   return `${month}-01`;

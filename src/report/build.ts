@@ -30,8 +30,8 @@ import {
 } from '../model/report.js';
 import type { PreviousReport } from '../model/report-schema.js';
 import type { MonthUsage, ReconciliationRow, UsageCoverage } from '../model/usage.js';
+import { usageAssumptionsFor } from '../model/usage-assumptions.js';
 import { dec, sumMoney, sumTotals, toMoney, totalOf } from '../pricing/money.js';
-import { usageAssumptionsFor } from '../usage/assumptions.js';
 import { compareText, groupBy } from '../util/compare.js';
 import { DAY_MS } from '../util/month.js';
 import { TOOL_VERSION } from '../version.js';
@@ -62,7 +62,7 @@ export interface BuildReportInput {
 export const DEFAULT_OWNER_TAG = 'Owner';
 
 /** How many keys the "most expensive" list shows. */
-export const MOST_EXPENSIVE_COUNT = 10;
+const MOST_EXPENSIVE_COUNT = 10;
 
 /**
  * Days after the month's end past which the report warns that its evidence is late: a key
@@ -73,7 +73,7 @@ export const MOST_EXPENSIVE_COUNT = 10;
 export const LATE_EVIDENCE_DAYS = 7;
 
 /** The late-evidence warning, or null when the inventory was taken within {@link LATE_EVIDENCE_DAYS} of the month's end. */
-export function lateEvidence(month: string, periodEnd: string, collectedAt: string): LateEvidence | null {
+function lateEvidence(month: string, periodEnd: string, collectedAt: string): LateEvidence | null {
   const after = Date.parse(collectedAt) - Date.parse(periodEnd);
   if (!(after > LATE_EVIDENCE_DAYS * DAY_MS)) return null;
   const days = Math.floor(after / DAY_MS);
@@ -103,7 +103,7 @@ function knownSum(lines: readonly CostLine[]): Money | null {
 const isPositive = (m: Money) => dec(m).greaterThan(0);
 
 /** The value of a key's owner tag (tag keys are case-sensitive); null when absent or blank. */
-export function ownerOf(tags: readonly { key: string; value: string }[], ownerTag: string): string | null {
+function ownerOf(tags: readonly { key: string; value: string }[], ownerTag: string): string | null {
   const value = tags.find((t) => t.key === ownerTag)?.value.trim();
   return value ? value : null;
 }

@@ -92,7 +92,7 @@ interface FindingContext extends FileContext {
 }
 
 /** A full-precision amount rounded to the cent (half up), as report.md shows it; null stays null. */
-export function roundedToCent(amount: Money | null): string | null {
+function roundedToCent(amount: Money | null): string | null {
   if (amount === null) return null;
   const rounded = dec(amount).toDecimalPlaces(2, Dec.ROUND_HALF_UP);
   // No "-0.00": a credit of less than half a cent rounds to zero.
@@ -103,7 +103,7 @@ export function roundedToCent(amount: Money | null): string | null {
  * A timestamp as spreadsheets read it: `2025-02-03 10:15:00` (UTC, no `T`, no zone, whole
  * seconds); a date alone (`2026-09-30`) is kept. Anything else is written as it is.
  */
-export function spreadsheetTime(iso: string | null): string | null {
+function spreadsheetTime(iso: string | null): string | null {
   if (iso === null) return null;
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
   return m ? `${m[1]} ${m[2]}` : iso;
@@ -346,8 +346,9 @@ export function costsCsvChunks(report: MonthlyReport): Iterable<string> {
 }
 
 /** Which findings findings.csv holds: every one (the default), or all but the PASS ones. */
-export const FINDINGS_CSV_ROWS = ['all', 'not-passed'] as const;
-export type FindingsCsvRows = (typeof FINDINGS_CSV_ROWS)[number];
+export type FindingsCsvRows = 'all' | 'not-passed';
+/** The values of {@link FindingsCsvRows}, for a command line's choices. */
+export const FINDINGS_CSV_ROWS: readonly FindingsCsvRows[] = ['all', 'not-passed'];
 
 /** How findings.csv is written. */
 export interface FindingsCsvOptions {

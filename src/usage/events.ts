@@ -12,30 +12,22 @@ export const KMS_EVENT_SOURCE = 'kms.amazonaws.com';
 export const LIFECYCLE_EVENTS: ReadonlySet<LifecycleEventName> = new Set(LIFECYCLE_EVENT_NAMES);
 
 import { DATA_KEY_PAIR_OPERATIONS, DEFAULT_PENDING_WINDOW_DAYS } from '../model/kms.js';
+import {
+  MULTI_KEY_REQUEST_COUNTED_ON,
+  SERVICE_CALLS_BILLED_TO,
+  SERVICE_OWN_CALLS_BILLED_TO,
+} from '../model/usage-assumptions.js';
 import { DAY_MS } from '../util/month.js';
 
-export { DATA_KEY_PAIR_OPERATIONS, DEFAULT_PENDING_WINDOW_DAYS };
-
-/**
- * Who pays for a call an AWS service made with a caller's credentials (`userIdentity.invokedBy`
- * set, e.g. S3 with SSE-KMS, with `userIdentity.accountId` the caller's): the caller's account.
- * AWS's pricing page bills a request to the account that makes it, and calls services make for
- * you to you; the KMS developer guide counts such calls against the caller's request quota
- * (cross-account S3 SSE-KMS calls count for the account reading the bucket, not the key owner).
- */
-export const SERVICE_CALLS_BILLED_TO = 'caller' as const;
-
-/**
- * UNCONFIRMED: who pays for a call a service made as itself (`userIdentity.type` `AWSService`,
- * no caller's credentials, no `accountId`): the key owner's account. AWS does not say.
- */
-export const SERVICE_OWN_CALLS_BILLED_TO = 'key-owner' as const;
-
-/**
- * A request that names several keys (ReEncrypt: source and destination) is one request: it is
- * counted once, on the first `AWS::KMS::Key` in `resources[]`.
- */
-export const MULTI_KEY_REQUEST_COUNTED_ON = 'first-resource' as const;
+// Who is billed for a call and which key a multi-key request counts on are named assumptions the
+// report states: their one home is model/usage-assumptions.ts (re-exported here for usage/'s API).
+export {
+  DATA_KEY_PAIR_OPERATIONS,
+  DEFAULT_PENDING_WINDOW_DAYS,
+  MULTI_KEY_REQUEST_COUNTED_ON,
+  SERVICE_CALLS_BILLED_TO,
+  SERVICE_OWN_CALLS_BILLED_TO,
+};
 
 /**
  * What kind of key a successful request shows it used, from the algorithm it asked for. Used to

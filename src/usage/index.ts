@@ -4,9 +4,9 @@
  * reconciliation.
  */
 
+export { USAGE_ASSUMPTIONS, usageAssumptionsFor } from '../model/usage-assumptions.js';
 export { type MonthWindow, parseMonth, windowDays } from '../util/month.js';
 export { type AggregateStats, UsageAggregator } from './aggregator.js';
-export { USAGE_ASSUMPTIONS, usageAssumptionsFor } from './assumptions.js';
 export {
   ALWAYS_QUERIED_RESOURCES,
   CLOUDWATCH_PERIOD_SECONDS,
@@ -49,7 +49,6 @@ export {
   usageJsonSchema,
   writeUsageEvidence,
 } from './evidence.js';
-export { type IdleKeyEvidence, idleKeysLastUse } from './last-use.js';
 export {
   assertInEventHistory,
   collectLookupEvents,

@@ -7,6 +7,10 @@ import type {
   RequestCount,
   UsageCoverage,
 } from '../model/usage.js';
+import {
+  CLOUDWATCH_COUNTS_FAILED_CALLS,
+  PAIR_OPERATIONS_IN_CLASS_TOTALS,
+} from '../model/usage-assumptions.js';
 import { compareBy, compositeKey } from '../util/compare.js';
 import { DATA_KEY_PAIR_OPERATIONS, type KeyClass } from './events.js';
 
@@ -19,10 +23,7 @@ export const CLASS_OPERATIONS: ReadonlySet<string> = new Set(
   [...CRYPTOGRAPHIC_OPERATIONS].filter((op) => !DATA_KEY_PAIR_OPERATIONS.has(op)),
 );
 
-/** UNCONFIRMED: GenerateDataKeyPair* calls are not part of the `CryptographicOperations*` totals. */
-export const PAIR_OPERATIONS_IN_CLASS_TOTALS = false;
-/** UNCONFIRMED: CloudWatch `CallCount` counts calls that failed too, so per-key failed calls are compared. */
-export const CLOUDWATCH_COUNTS_FAILED_CALLS = true;
+export { CLOUDWATCH_COUNTS_FAILED_CALLS, PAIR_OPERATIONS_IN_CLASS_TOTALS };
 
 /** The CloudWatch class each key class's cryptographic operations are counted in. */
 const CLASS_RESOURCE: Record<KeyClass, string | null> = {

@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import type { RegionCredentialsFailure } from '../collect/aws-errors.js';
 import { classifyAwsError } from '../collect/aws-errors.js';
 import type { UsageCoverage } from '../model/usage.js';
+import { DELIVERY_MARGIN_DAYS } from '../model/usage-assumptions.js';
 import { systemClock } from '../util/clock.js';
 import { deadlineReason } from '../util/deadline.js';
 import { DAY_MS, windowDays } from '../util/month.js';
@@ -27,12 +28,7 @@ import { CountingPool, defaultCountingWorkers } from './trail-workers.js';
  * two of them busy, while 8 held twice the memory for no gain (bench/README.md).
  */
 export const DEFAULT_S3_CONCURRENCY = 4;
-/**
- * Days read on each side of the month: a trail files an event under the day its file was
- * delivered, so the first minutes of the month can sit in the previous day's folder and the
- * last ones in the next day's. Events outside the window are dropped by their `eventTime`.
- */
-export const DELIVERY_MARGIN_DAYS = 1;
+export { DELIVERY_MARGIN_DAYS };
 /** What precedes `<account>/CloudTrail/` in a trail's object keys when the trail has no prefix. */
 export const DEFAULT_TRAIL_PREFIX = 'AWSLogs/';
 

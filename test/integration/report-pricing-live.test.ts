@@ -9,8 +9,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import type { UsageClients } from '../../src/collect/clients.js';
+import { runMonthlyReport } from '../../src/pipeline/run.js';
 import { dec, lineAmount, toMoney } from '../../src/pricing/money.js';
-import { runMonthlyReport } from '../../src/report/run.js';
 import { endpointClients, MOTO_ACCOUNT } from '../support/scenario.js';
 import { asLookupEvent } from '../unit/usage/fixtures.js';
 
@@ -83,13 +83,15 @@ describe('a month-to-date report against moto and a CloudTrail double', () => {
     // Act
     const { report } = await runMonthlyReport({
       month,
-      regions: [REGION],
-      usageSources: ['lookup'],
-      lastUsage: false,
-      inventoryClients: endpointClients(endpoint),
-      usageClients,
-      outDir: await mkdtemp(join(tmpdir(), 'kms-report-pricing-live-')),
-      formats: ['json'],
+      evidence: {
+        kind: 'live',
+        regions: [REGION],
+        usageSources: ['lookup'],
+        lastUsage: false,
+        inventoryClients: endpointClients(endpoint),
+        usageClients,
+      },
+      output: { dir: await mkdtemp(join(tmpdir(), 'kms-report-pricing-live-')), formats: ['json'] },
     });
 
     // Assess: the month to date, priced up to the inventory's time.

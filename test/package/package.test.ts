@@ -64,6 +64,28 @@ const explain = (ran: Ran): string =>
 const UNREACHABLE =
   /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ERR_SOCKET_TIMEOUT)\b|network/i;
 
+/** The subpath exports, and one call to each that needs no AWS: what a user's first line would be. */
+const SUBPATHS = ['collect', 'usage', 'pricing', 'compliance', 'render'] as const;
+const SUBPATH_CALLS = `({
+  collect: collect.parseRegionList('us-east-1, eu-west-1'),
+  usage: usage.parseMonth('2026-10').start.toISOString(),
+  pricing: pricing.sumMoney(['1.00', '0.03']),
+  compliance: compliance.parseKeyPolicy('{"Version":"2012-10-17","Statement":[]}').status,
+  render: render.escapeHtml('<b>'),
+  rootHasEscaper: 'escapeHtml' in root,
+  rootHasQuotaShare: 'DEFAULT_QUOTA_SHARE' in root,
+})`;
+const SUBPATH_RESULTS = {
+  collect: ['us-east-1', 'eu-west-1'],
+  usage: '2026-10-01T00:00:00.000Z',
+  pricing: '1.03',
+  compliance: 'read',
+  render: '&lt;b&gt;',
+  // Moved out of the root: the root keeps the stages, evidence files, model and errors.
+  rootHasEscaper: false,
+  rootHasQuotaShare: false,
+};
+
 let work = '';
 let tarball = '';
 let consumer = '';
@@ -131,6 +153,7 @@ describe('the packed package', () => {
         'bin/kms-report.js',
         'dist/index.js',
         'dist/index.d.ts',
+        ...SUBPATHS.flatMap((subpath) => [`dist/entry/${subpath}.js`, `dist/entry/${subpath}.d.ts`]),
         'dist/cli/main.js',
         'dist/usage/trail-worker.js',
         'pricing/aws-kms.2024-04-01.json',
@@ -181,31 +204,55 @@ describe('the packed package', () => {
     expect(JSON.parse(ran.stdout)).toEqual({ version: PACKAGE.version, run: 'function', error: true });
   });
 
+  it('imports each subpath export as ESM, and the root no longer has what moved there', async () => {
+    await prepared;
+    const imports = SUBPATHS.map((subpath) => `const ${subpath} = await import('kms-report/${subpath}');`);
+    const script = `const root = await import('kms-report');\n${imports.join('\n')}\nconsole.log(JSON.stringify(${SUBPATH_CALLS}));`;
+    const ran = await run('node', ['--input-type=module', '-e', script], consumer);
+    expect(ran.code, explain(ran)).toBe(0);
+    expect(JSON.parse(ran.stdout)).toEqual(SUBPATH_RESULTS);
+  });
+
+  it('requires each subpath export from CommonJS', async () => {
+    await prepared;
+    const requires = SUBPATHS.map((subpath) => `const ${subpath} = require('kms-report/${subpath}');`);
+    const script = `const root = require('kms-report');\n${requires.join('\n')}\nconsole.log(JSON.stringify(${SUBPATH_CALLS}));`;
+    const ran = await run('node', ['-e', script], consumer);
+    expect(ran.code, explain(ran)).toBe(0);
+    expect(JSON.parse(ran.stdout)).toEqual(SUBPATH_RESULTS);
+  });
+
   it('type-checks a consumer under module and moduleResolution nodenext, ESM and CommonJS', async () => {
     await prepared;
     await writeFile(
       join(consumer, 'esm.mts'),
       `import { InputError, type MonthlyReportResult, runMonthlyReport, TOOL_VERSION } from 'kms-report';
 import snapshotSchema from 'kms-report/schema/snapshot.schema.json' with { type: 'json' };
+import { escapeHtml } from 'kms-report/render';
+import { type Money, sumMoney } from 'kms-report/pricing';
+// @ts-expect-error escapers live in kms-report/render, not in the root
+import { escapeMarkdown } from 'kms-report';
 
 const version: string = TOOL_VERSION;
 // @ts-expect-error TOOL_VERSION is a string: the types are real, not any
 const notANumber: number = TOOL_VERSION;
 export async function demo(outDir: string): Promise<string> {
-  const result: MonthlyReportResult = await runMonthlyReport({ demo: true, outDir });
+  const result: MonthlyReportResult = await runMonthlyReport({ evidence: { kind: 'demo' }, output: { dir: outDir } });
   return result.dir;
 }
-export const seen = [version, notANumber, snapshotSchema, new InputError('--month', 'bad').input];
+const total: Money = sumMoney(['1.00']);
+export const seen = [version, notANumber, snapshotSchema, new InputError('--month', 'bad').input, escapeHtml, total, escapeMarkdown];
 `,
     );
     await writeFile(
       join(consumer, 'cjs.cts'),
       `import kms = require('kms-report');
+import compliance = require('kms-report/compliance');
 
 const version: string = kms.TOOL_VERSION;
 // @ts-expect-error the types are real, not any
 const notANumber: number = kms.TOOL_VERSION;
-export const seen = [version, notANumber, kms.runMonthlyReport];
+export const seen = [version, notANumber, kms.runMonthlyReport, compliance.parseKeyPolicy('{}').status];
 `,
     );
     const tsconfig = {

@@ -1,84 +1,19 @@
 import { once } from 'node:events';
-import { type Command, Option } from 'commander';
-import type { NetworkOptions } from '../../collect/client-defaults.js';
+import type { Command } from 'commander';
 import { parseRegionList } from '../../collect/inventory.js';
-import { ComplianceConfigError, loadConfigOptions, RUN_OPTION_KEYS } from '../../compliance/config.js';
 import { InputError } from '../../errors.js';
 import { failingBySeverity, SEVERITIES, type Severity, severityCounts } from '../../model/findings.js';
-import type { FreeTierScope } from '../../model/pricing.js';
 import type { MonthlyReport } from '../../model/report.js';
-import { type AccountSpec, parseAccountList, parseRoleName } from '../../org/accounts.js';
+import type { EvidenceOptions, MonthlyReportOptions } from '../../pipeline/options.js';
+import { renderMonthlyReport, runMonthlyReport } from '../../pipeline/run.js';
 import { formatTotal } from '../../pricing/money.js';
-import { FINDINGS_CSV_ROWS, type FindingsCsvRows } from '../../report/csv.js';
 import { terminalSafe } from '../../report/escape.js';
-import { DEFAULT_MARKDOWN_TABLE_ROWS } from '../../report/markdown.js';
-import { parseFormats, type ReportFormat, renderMonthlyReport, runMonthlyReport } from '../../report/run.js';
-import { parseSourceList, type UsageSourceOption } from '../../usage/collect.js';
 import { jsonFileChunks } from '../../util/json-chunks.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
-import {
-  addNoColor,
-  checkRegions,
-  deadlineOption,
-  isUnset,
-  parseOptionValue,
-  plural,
-  readsEnvironment,
-  resolveOptionSources,
-  setFlag,
-  timeoutOption,
-} from '../options.js';
+import { addNoColor, plural, readsEnvironment, resolveOptionSources } from '../options.js';
 import { terminalProgress } from '../progress.js';
 import type { CliIo } from './collect.js';
-
-interface ReportOptions {
-  month?: string | true;
-  demo?: boolean;
-  format: ReportFormat[];
-  mdMaxRows: number;
-  csvFindings: FindingsCsvRows;
-  out: string;
-  regions?: string;
-  profile?: string;
-  usageSource: UsageSourceOption[];
-  bucket?: string;
-  prefix?: string;
-  config?: string;
-  pricing?: string;
-  snapshot?: string;
-  usage?: string;
-  freeTier?: FreeTierScope;
-  failOn?: Severity;
-  failOnGaps?: boolean;
-  lastUsage: boolean;
-  quiet?: boolean;
-  stdout?: boolean;
-  color: boolean;
-  org?: boolean;
-  accounts?: AccountSpec[];
-  roleName?: string;
-  externalId?: string;
-  timeout?: NetworkOptions;
-  deadline?: number;
-}
-
-function parseSeverity(value: string): Severity {
-  const s = value.toLowerCase();
-  if (!(SEVERITIES as readonly string[]).includes(s))
-    throw new InputError('--fail-on', `expected one of ${SEVERITIES.join(', ')}, got "${value}"`);
-  return s as Severity;
-}
-
-function parseMaxRows(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
-    throw new InputError('--md-max-rows', `expected a whole number of rows (0: no limit), got "${value}"`);
-  return n;
-}
-
-function parseUsageSources(value: string): UsageSourceOption[] {
-  return value.trim() === 'none' ? [] : parseSourceList(value, '--usage-source');
-}
+import { addReportFlags, applyConfigOptions, REPORT_ENV_FLAGS, type ReportFlags } from './report-flags.js';
 
 /** The exit code for `--fail-on` and `--fail-on-gaps`. */
 export function reportExitCode(
@@ -177,224 +112,19 @@ async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<strin
   else if ((failure as NodeJS.ErrnoException).code !== 'EPIPE') throw failure;
 }
 
-/** The options the monthly report reads from the environment as `KMS_REPORT_<FLAG>`. */
-export const REPORT_ENV_FLAGS = [
-  '--format',
-  '--md-max-rows',
-  '--csv-findings',
-  '--out',
-  '--regions',
-  '--profile',
-  '--usage-source',
-  '--bucket',
-  '--prefix',
-  '--config',
-  '--pricing',
-  '--free-tier',
-  '--fail-on',
-  '--fail-on-gaps',
-  '--org',
-  '--accounts',
-  '--role-name',
-  '--external-id',
-  '--no-last-usage',
-  '--timeout',
-  '--deadline',
-  '--quiet',
-  '--no-color',
-] as const;
-
-/**
- * The `options:` section of the `--config` file fills what neither the command line nor the
- * environment gave. Its values go through the flags' own parsers; a refusal names the file, the
- * field and its line.
- */
-async function applyConfigOptions(command: Command): Promise<void> {
-  const file = command.getOptionValue('config') as string | undefined;
-  if (file === undefined) return;
-  const { options, lineOf } = await loadConfigOptions(file);
-  for (const key of RUN_OPTION_KEYS) {
-    const value = options[key];
-    if (value === undefined || !isUnset(command, key)) continue;
-    const option = command.options.find((o) => o.attributeName() === key);
-    if (!option) continue;
-    if (typeof value === 'boolean') {
-      setFlag(command, option, option.negate ? !value : value, 'config');
-      continue;
-    }
-    const text = Array.isArray(value) ? value.join(',') : String(value);
-    try {
-      command.setOptionValueWithSource(key, parseOptionValue(option, text, `options.${key}`), 'config');
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      throw new ComplianceConfigError(file, [
-        { field: `options.${key}`, line: lineOf(key), message: error.message.slice(error.input.length + 2) },
-      ]);
-    }
-  }
-}
-
 /**
  * The monthly job on the root command: `kms-report --month [YYYY-MM]`. Parses, calls
  * {@link runMonthlyReport}, prints a summary and sets the exit code.
  */
 export function addReportOptions(program: Command, io: CliIo, setExit: (code: number) => void): Command {
-  program
-    .option(
-      '-m, --month [YYYY-MM]',
-      'write the monthly report for this month (default: the previous month, UTC)',
-    )
-    .option(
-      '--demo',
-      'render the report of the sample account shipped with kms-report (no AWS account needed)',
-    )
-    .addOption(
-      new Option(
-        '-f, --format <list>',
-        'report formats: md, csv, json, html (html: one self-contained page, on request)',
-      )
-        .default(['md', 'csv', 'json'], 'md,csv,json')
-        .argParser((v) => parseFormats(v)),
-    )
-    .addOption(
-      new Option(
-        '--md-max-rows <n>',
-        'rows per table in report.md (keys, findings, waste, gaps); the CSV and JSON files hold them all (0: no limit)',
-      )
-        .default(DEFAULT_MARKDOWN_TABLE_ROWS)
-        .argParser(parseMaxRows),
-    )
-    .addOption(
-      new Option(
-        '--csv-findings <rows>',
-        'the findings.csv rows: every verdict, or all but PASS (rules.csv still counts them; report.json keeps them)',
-      )
-        .choices(FINDINGS_CSV_ROWS)
-        .default('all'),
-    )
-    .option(
-      '-o, --out <dir>',
-      'where report sets are written (<dir>/<account or "organization">/<YYYY-MM>/); "-": report.json to standard output, nothing to disk',
-      'reports',
-    )
-    .option(
-      '--stdout',
-      'the same as --out -: report.json to standard output (for pipes), the summary to stderr',
-    )
-    .option(
-      '-r, --regions <list>',
-      'regions to collect, or "all" (default: the configured region)',
-      checkRegions,
-    )
-    .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
-    .addOption(
-      new Option(
-        '--usage-source <list>',
-        'request-volume sources: lookup (CloudTrail Event history), s3 (trail log files), cloudwatch, or none',
-      )
-        .default(['lookup', 'cloudwatch'], 'lookup,cloudwatch')
-        .argParser(parseUsageSources),
-    )
-    .option('--bucket <name>', 'for --usage-source s3: the trail bucket')
-    .option(
-      '--prefix <prefix>',
-      'for --usage-source s3: the key prefix before <account>/CloudTrail/ (default AWSLogs/)',
-    )
-    .option('-c, --config <file>', 'compliance configuration (YAML): thresholds, required tags, suppressions')
-    .option(
-      '--pricing <path>',
-      'a pricing table file or folder (default: the tables shipped with kms-report)',
-    )
-    .option('--snapshot <file>', 'render from a saved inventory snapshot instead of collecting')
-    .option('--usage <file>', 'with --snapshot: a saved usage evidence file (kms-report usage)')
-    .addOption(
-      new Option(
-        '--free-tier <scope>',
-        'the 20,000-request free tier once per account, or once for the organization (default: organization with --org, else account)',
-      ).choices(['account', 'organization']),
-    )
-    .addOption(
-      new Option(
-        '--fail-on <severity>',
-        `exit ${ExitCode.Findings} when an unmuted finding at or above this severity fails`,
-      ).argParser(parseSeverity),
-    )
-    .option(
-      '--fail-on-gaps',
-      `exit ${ExitCode.Gaps} when coverage is incomplete (an account, region, key or usage source not read)`,
-    )
-    .option(
-      '--org',
-      'report on every ACTIVE account of the organization (AWS Organizations), assuming --role-name in each',
-    )
-    .addOption(
-      new Option(
-        '--accounts <list>',
-        'account ids or role ARNs: with --org, only these; without, the accounts to report on',
-      ).argParser((v) => parseAccountList(v)),
-    )
-    .addOption(
-      new Option(
-        '--role-name <name>',
-        'with --org or --accounts: the role to assume in each account',
-      ).argParser((v) => parseRoleName(v)),
-    )
-    .option('--external-id <id>', 'the external id the role to assume requires')
-    .option('--no-last-usage', 'skip GetKeyLastUsage while collecting')
-    .addOption(timeoutOption())
-    .addOption(deadlineOption('; what was not read is a gap, and the report is still written'))
-    .option('-q, --quiet', 'print nothing but errors (and, with --fail-on, the line that says why it fails)')
-    .addHelpText(
-      'after',
-      `
-Options can also be set in the environment, KMS_REPORT_<OPTION> (KMS_REPORT_REGIONS=all,
-KMS_REPORT_FAIL_ON=high, KMS_REPORT_NO_LAST_USAGE=1), and in an "options:" section of the --config
-file. The command line wins over the environment, which wins over the file.`,
-    );
+  addReportFlags(program);
   addNoColor(program);
   readsEnvironment(program, REPORT_ENV_FLAGS);
   resolveOptionSources(program, io, applyConfigOptions);
-  return program.action(async (opts: ReportOptions) => {
-    if (opts.month === undefined && !opts.demo) {
-      io.stderr.write(terminalSafe(program.helpInformation()));
-      throw new InputError(
-        'kms-report',
-        'nothing to do: give --month [YYYY-MM] for the monthly report (or --demo), or a command',
-      );
-    }
-    if (opts.usage && !opts.snapshot)
-      throw new InputError('--usage', 'goes with --snapshot (to render from saved evidence)');
-    if (opts.demo && opts.snapshot) throw new InputError('--demo', 'cannot be combined with --snapshot');
-    const many = opts.org || opts.accounts !== undefined;
-    if (many && (opts.demo || opts.snapshot))
-      throw new InputError(
-        opts.org ? '--org' : '--accounts',
-        `collects from AWS: it cannot be combined with ${opts.demo ? '--demo' : '--snapshot'}`,
-      );
-    if (!many && (opts.roleName !== undefined || opts.externalId !== undefined))
-      throw new InputError(
-        opts.roleName !== undefined ? '--role-name' : '--external-id',
-        'goes with --org or --accounts (the accounts to enter)',
-      );
-    const toStdout = opts.stdout === true || opts.out === '-';
-    if (toStdout) {
-      if (opts.stdout && opts.out !== '-' && program.getOptionValueSource('out') === 'cli')
-        throw new InputError(
-          '--stdout',
-          `writes to standard output: it cannot be combined with --out ${opts.out}`,
-        );
-      // Only formats typed on this command line are refused: a default, the environment's or the
-      // file's (written for report sets) give way to json.
-      const typed = program.getOptionValueSource('format') === 'cli';
-      if (typed && (opts.format.length !== 1 || opts.format[0] !== 'json'))
-        throw new InputError(
-          '--format',
-          `only json goes to standard output (one file on one stream): give --format json, or --out <dir> for ${opts.format.join(', ')}`,
-        );
-    }
-    // With report.json on stdout, what a person reads goes to stderr: stdout is the pipe's.
-    const tell = toStdout ? io.stderr : io.stdout;
-    const progress = opts.quiet
+  return program.action(async (flags: ReportFlags) => {
+    checkFlags(program, io, flags);
+    const toStdout = toStandardOutput(program, flags);
+    const progress = flags.quiet
       ? { onProgress: () => {}, onAccount: () => {}, done: () => {} }
       : terminalProgress(io.stderr);
     // Ctrl-C or SIGTERM (a scheduler stopping the job) stops the run: nothing is written, exit 130.
@@ -402,58 +132,15 @@ file. The command line wins over the environment, which wins over the file.`,
     const onSigint = () => controller.abort();
     for (const signal of STOP_SIGNALS) process.once(signal, onSigint);
     try {
-      const options = {
-        month: typeof opts.month === 'string' ? opts.month : undefined,
-        demo: opts.demo,
-        formats: toStdout ? (['json'] as ReportFormat[]) : opts.format,
-        markdownMaxRows: opts.mdMaxRows,
-        findingsCsv: opts.csvFindings,
-        outDir: opts.out,
-        regions: opts.regions === undefined ? undefined : parseRegionList(opts.regions),
-        profile: opts.profile,
-        usageSources: opts.usageSource,
-        bucket: opts.bucket,
-        prefix: opts.prefix,
-        configFile: opts.config,
-        pricing: opts.pricing,
-        snapshotFile: opts.snapshot,
-        usageFile: opts.usage,
-        freeTierScope: opts.freeTier,
-        lastUsage: opts.lastUsage,
-        organization: many
-          ? {
-              fromOrganization: opts.org ?? false,
-              accounts: opts.accounts,
-              roleName: opts.roleName,
-              externalId: opts.externalId,
-              clients: io.orgClients,
-              onAccount: progress.onAccount,
-            }
-          : undefined,
-        inventoryClients: io.clients,
-        network: opts.timeout,
-        deadlineMs: opts.deadline,
+      const options = reportOptions(flags, io, toStdout, {
+        progress: { onInventory: progress.onProgress, onAccount: progress.onAccount },
         signal: controller.signal,
-        now: io.now,
-        onInventoryProgress: progress.onProgress,
-      };
-      let report: MonthlyReport;
-      let written: string;
-      if (toStdout) {
-        report = await renderMonthlyReport(options);
-        progress.done();
-        // JSON escapes every control character in its strings: report.json is inert as it is.
-        await writeChunks(io.stdout, jsonFileChunks(report));
-        written = 'report.json written to standard output (nothing written to disk)';
-      } else {
-        const result = await runMonthlyReport(options);
-        report = result.report;
-        written = `Report written to ${result.dir}/ (${plural(result.manifest.files.length + 2, 'file')}, verify with: sha256sum -c SHA256SUMS)`;
-      }
-      progress.done();
+      });
+      const { report, written } = await produce(options, toStdout, io, progress.done);
+      // With report.json on stdout, what a person reads goes to stderr: stdout is the pipe's.
       // The folder and the accounts come from the command line and the evidence: shown, never acted on.
-      if (!opts.quiet) tell.write(terminalSafe(summary(report, written)));
-      const exit = reportExit(report, opts.failOn, opts.failOnGaps ?? false);
+      if (!flags.quiet) (toStdout ? io.stderr : io.stdout).write(terminalSafe(summary(report, written)));
+      const exit = reportExit(report, flags.failOn, flags.failOnGaps ?? false);
       if (exit.reason) io.stderr.write(`kms-report: ${terminalSafe(exit.reason, { oneLine: true })}\n`);
       setExit(exit.code);
     } finally {
@@ -461,4 +148,123 @@ file. The command line wins over the environment, which wins over the file.`,
       for (const signal of STOP_SIGNALS) process.off(signal, onSigint);
     }
   });
+}
+
+/** Refuses what the flags cannot mean together (before anything is read). */
+function checkFlags(program: Command, io: CliIo, flags: ReportFlags): void {
+  if (flags.month === undefined && !flags.demo) {
+    io.stderr.write(terminalSafe(program.helpInformation()));
+    throw new InputError(
+      'kms-report',
+      'nothing to do: give --month [YYYY-MM] for the monthly report (or --demo), or a command',
+    );
+  }
+  if (flags.usage && !flags.snapshot)
+    throw new InputError('--usage', 'goes with --snapshot (to render from saved evidence)');
+  if (flags.demo && flags.snapshot) throw new InputError('--demo', 'cannot be combined with --snapshot');
+  const many = manyAccounts(flags);
+  if (many && (flags.demo || flags.snapshot))
+    throw new InputError(
+      flags.org ? '--org' : '--accounts',
+      `collects from AWS: it cannot be combined with ${flags.demo ? '--demo' : '--snapshot'}`,
+    );
+  if (!many && (flags.roleName !== undefined || flags.externalId !== undefined))
+    throw new InputError(
+      flags.roleName !== undefined ? '--role-name' : '--external-id',
+      'goes with --org or --accounts (the accounts to enter)',
+    );
+}
+
+const manyAccounts = (flags: ReportFlags): boolean => flags.org === true || flags.accounts !== undefined;
+
+/** `--stdout` or `--out -`: report.json to standard output, refusing flags typed for a report set. */
+function toStandardOutput(program: Command, flags: ReportFlags): boolean {
+  const toStdout = flags.stdout === true || flags.out === '-';
+  if (!toStdout) return false;
+  if (flags.stdout && flags.out !== '-' && program.getOptionValueSource('out') === 'cli')
+    throw new InputError(
+      '--stdout',
+      `writes to standard output: it cannot be combined with --out ${flags.out}`,
+    );
+  // Only formats typed on this command line are refused: a default, the environment's or the
+  // file's (written for report sets) give way to json.
+  const typed = program.getOptionValueSource('format') === 'cli';
+  if (typed && (flags.format.length !== 1 || flags.format[0] !== 'json'))
+    throw new InputError(
+      '--format',
+      `only json goes to standard output (one file on one stream): give --format json, or --out <dir> for ${flags.format.join(', ')}`,
+    );
+  return true;
+}
+
+/** The library's options for these flags: what the CLI runs is what a library user would write. */
+function reportOptions(
+  flags: ReportFlags,
+  io: CliIo,
+  toStdout: boolean,
+  run: Pick<MonthlyReportOptions, 'progress' | 'signal'> = {},
+): MonthlyReportOptions {
+  return {
+    month: typeof flags.month === 'string' ? flags.month : undefined,
+    evidence: evidenceOptions(flags, io),
+    output: {
+      dir: flags.out,
+      formats: toStdout ? ['json'] : flags.format,
+      markdownMaxRows: flags.mdMaxRows,
+      findingsCsv: flags.csvFindings,
+    },
+    pricing: { tables: flags.pricing, freeTierScope: flags.freeTier },
+    configFile: flags.config,
+    network: flags.timeout,
+    deadlineMs: flags.deadline,
+    now: io.now,
+    ...run,
+  };
+}
+
+/** `--demo`, `--snapshot`, `--org`/`--accounts`, or (the default) the caller's account. */
+function evidenceOptions(flags: ReportFlags, io: CliIo): EvidenceOptions {
+  if (flags.demo) return { kind: 'demo' };
+  if (flags.snapshot) return { kind: 'saved', snapshotFile: flags.snapshot, usageFile: flags.usage };
+  const collection = {
+    regions: flags.regions === undefined ? undefined : parseRegionList(flags.regions),
+    profile: flags.profile,
+    lastUsage: flags.lastUsage,
+    usageSources: flags.usageSource,
+    bucket: flags.bucket,
+    prefix: flags.prefix,
+  };
+  if (!manyAccounts(flags)) return { kind: 'live', ...collection, inventoryClients: io.clients };
+  return {
+    kind: 'organization',
+    ...collection,
+    fromOrganization: flags.org ?? false,
+    accounts: flags.accounts,
+    roleName: flags.roleName,
+    externalId: flags.externalId,
+    clients: io.orgClients,
+  };
+}
+
+/** Runs the job: the report set written, or report.json printed on standard output. */
+async function produce(
+  options: MonthlyReportOptions,
+  toStdout: boolean,
+  io: CliIo,
+  collected: () => void,
+): Promise<{ report: MonthlyReport; written: string }> {
+  if (toStdout) {
+    const report = await renderMonthlyReport(options);
+    // The progress line is cleared before the first byte of the pipe's.
+    collected();
+    // JSON escapes every control character in its strings: report.json is inert as it is.
+    await writeChunks(io.stdout, jsonFileChunks(report));
+    return { report, written: 'report.json written to standard output (nothing written to disk)' };
+  }
+  const { report, dir, manifest } = await runMonthlyReport(options);
+  collected();
+  return {
+    report,
+    written: `Report written to ${dir}/ (${plural(manifest.files.length + 2, 'file')}, verify with: sha256sum -c SHA256SUMS)`,
+  };
 }

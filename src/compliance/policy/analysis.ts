@@ -61,7 +61,7 @@ export function grantsFullAccess(statement: PolicyStatement): boolean {
 }
 
 /** Whether the statement's Resource / NotResource includes the key (`*` in a key policy means "this key"). */
-export function appliesToKey(statement: PolicyStatement, keyArn: string): boolean {
+function appliesToKey(statement: PolicyStatement, keyArn: string): boolean {
   if (statement.resourceMode === null) return true;
   const hit = statement.resources.some((r) => r.trim() === '*' || wildcardMatch(r.trim(), keyArn, false));
   return statement.resourceMode === 'Resource' ? hit : !hit;
@@ -134,7 +134,7 @@ const MATCHING_OPERATORS = new Set([
 const hasWildcard = (s: string) => s.includes('*') || s.includes('?');
 
 /** The account segment of an ARN (`arn:aws:iam::111122223333:role/x` → `111122223333`), or null. */
-export function arnAccount(arn: string): string | null {
+function arnAccount(arn: string): string | null {
   const parts = arn.split(':');
   if (parts.length < 6 || parts[0] !== 'arn') return null;
   return parts[4] ?? null;

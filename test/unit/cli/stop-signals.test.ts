@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { ExitCode } from '../../../src/cli/exit-codes.js';
 import { runCli } from '../../../src/cli/program.js';
-import type { ReportFile } from '../../../src/report/writer.js';
+import type { ReportFile } from '../../../src/pipeline/writer.js';
 import { captureIo } from '../../support/io.js';
 
 /** The signal the next report write receives once its first file has started (null: none). */
 const stop: { signal: NodeJS.Signals | null } = { signal: null };
 
 // The report writer, with a signal delivered to the process in the middle of the first file.
-vi.mock('../../../src/report/writer.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../../src/report/writer.js')>();
+vi.mock('../../../src/pipeline/writer.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../../src/pipeline/writer.js')>();
   function* interrupted(contents: ReportFile['contents']) {
     const pieces = typeof contents === 'string' || contents instanceof Uint8Array ? [contents] : contents;
     let first = true;

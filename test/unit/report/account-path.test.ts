@@ -9,10 +9,11 @@ import { runCli } from '../../../src/cli/program.js';
 import { demoSnapshot, demoUsageEvidence } from '../../../src/demo/sample.js';
 import { KmsReportError, SnapshotError } from '../../../src/errors.js';
 import { listOrganizationAccounts } from '../../../src/org/accounts.js';
-import { runMonthlyReport } from '../../../src/report/run.js';
+import { runMonthlyReport } from '../../../src/pipeline/run.js';
 import { parseSnapshot, serializeSnapshot } from '../../../src/snapshot.js';
 import { parseUsageEvidence, serializeUsageEvidence } from '../../../src/usage/evidence.js';
 import { pathInside } from '../../../src/util/paths.js';
+import { inventoryOnly } from '../../support/evidence.js';
 import { captureIo } from '../../support/io.js';
 
 /** A folder beside the output folder holding a report set an attacker wants replaced. */
@@ -91,18 +92,15 @@ describe('an account id that is not 12 digits never becomes a folder', () => {
     const running = runMonthlyReport({
       month: '2026-10',
       now: () => new Date('2026-11-01T02:00:00Z'),
-      outDir: out,
-      regions: ['eu-west-1'],
-      usageSources: [],
-      lastUsage: false,
-      inventoryClients: {
+      output: { dir: out },
+      evidence: inventoryOnly('eu-west-1', {
         kms: () => {
           throw new Error('KMS must not be called');
         },
         sts: () =>
           ({ send: async () => ({ Account: '../victim', Arn: 'arn:aws:iam::000000000000:root' }) }) as never,
         account: () => ({}) as never,
-      },
+      }),
     });
     await expect(running).rejects.toThrow(KmsReportError);
     await expect(running).rejects.toThrow('sts:GetCallerIdentity returned "../victim" as an account id');

@@ -12,7 +12,7 @@ import type { ClientFactory } from '../../../src/collect/clients.js';
 import { demoSnapshot, demoUsageEvidence } from '../../../src/demo/sample.js';
 import type { InventorySnapshot } from '../../../src/model/inventory.js';
 import type { MonthlyReport } from '../../../src/model/report.js';
-import { runMonthlyReport } from '../../../src/report/run.js';
+import { runMonthlyReport } from '../../../src/pipeline/run.js';
 import { captureIo } from '../../support/io.js';
 
 const CALLER = '111122223333';
@@ -90,12 +90,16 @@ describe('the free tier of an organisation report, live and from its saved evide
     const out = await mkdtemp(join(tmpdir(), 'kms-report-free-tier-'));
     const live = await runMonthlyReport({
       month: '2026-10',
-      outDir: out,
-      formats: ['json', 'md'],
-      regions: ['us-east-1'],
-      usageSources: [],
-      lastUsage: false,
-      organization: { fromOrganization: true, roleName: 'KmsReportReader', clients: fakeClients() },
+      output: { dir: out, formats: ['json', 'md'] },
+      evidence: {
+        kind: 'organization',
+        fromOrganization: true,
+        roleName: 'KmsReportReader',
+        clients: fakeClients(),
+        regions: ['us-east-1'],
+        usageSources: [],
+        lastUsage: false,
+      },
       now: NOW,
     });
     expect(live.report.cost.settings.freeTierScope).toBe('organization');

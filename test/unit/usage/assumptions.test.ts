@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { usageAssumptionsFor } from '../../../src/model/usage-assumptions.js';
 import { renderMarkdown } from '../../../src/report/markdown.js';
-import { usageAssumptionsFor } from '../../../src/usage/assumptions.js';
 import { demoMonthlyReport } from '../../support/demo-report.js';
 
 const ids = (sources: string[]) => usageAssumptionsFor(sources).map((a) => a.id);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OutputError } from '../../../src/errors.js';
-import { runMonthlyReport } from '../../../src/report/run.js';
+import { runMonthlyReport } from '../../../src/pipeline/run.js';
 import { writeFileAtomic } from '../../../src/util/atomic-write.js';
 import { explainWriteError } from '../../../src/util/fs-errors.js';
 
@@ -64,7 +64,7 @@ describe('writers report file-system failures as OutputError', () => {
 
   it('the monthly report names the report folder', async () => {
     await writeFile(join(base, 'blocker'), 'x');
-    const run = runMonthlyReport({ demo: true, outDir: join(base, 'blocker') });
+    const run = runMonthlyReport({ evidence: { kind: 'demo' }, output: { dir: join(base, 'blocker') } });
     await expect(run).rejects.toThrow(OutputError);
     await expect(run).rejects.toThrow(`cannot write to ${join(base, 'blocker')}`);
   });

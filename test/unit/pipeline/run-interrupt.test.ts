@@ -14,7 +14,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../../src/errors.js';
-import { runMonthlyReport } from '../../../src/report/run.js';
+import { runMonthlyReport } from '../../../src/pipeline/run.js';
+import { inventoryOnly } from '../../support/evidence.js';
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1';
@@ -60,16 +61,13 @@ describe('runMonthlyReport stopped by Ctrl-C while listing keys', () => {
       const running = runMonthlyReport({
         month: '2026-10',
         now: () => new Date('2026-11-01T02:00:00Z'),
-        outDir: out,
-        regions: [REGION],
-        usageSources: [],
-        lastUsage: false,
-        inventoryClients: {
+        output: { dir: out },
+        evidence: inventoryOnly(REGION, {
           kms: () => client,
           sts: () =>
             ({ send: async () => ({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:root` }) }) as never,
           account: () => ({}) as never,
-        },
+        }),
         signal: controller.signal,
       });
       await expect(running).rejects.toThrow(InterruptedError);

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeReportSet } from '../../../src/report/writer.js';
+import { writeReportSet } from '../../../src/pipeline/writer.js';
 
 const meta = { generatedAt: '2026-11-01T02:00:00.000Z', toolVersion: '0.1.0' };
 

@@ -17,7 +17,7 @@ import { ExitCode } from '../../../src/cli/exit-codes.js';
 import type { InventoryClients, UsageClients } from '../../../src/collect/clients.js';
 import type { InventorySnapshot } from '../../../src/model/inventory.js';
 import { collectMonthUsage } from '../../../src/org/usage.js';
-import { runMonthlyReport } from '../../../src/report/run.js';
+import { runMonthlyReport } from '../../../src/pipeline/run.js';
 import { DeadlinePassed, formatDuration, parseDuration } from '../../../src/util/deadline.js';
 
 const ACCOUNT = '111122223333';
@@ -129,9 +129,6 @@ const reason = `the run's deadline of ${formatDuration(DEADLINE_MS)} passed`;
 const common = {
   month: '2026-10',
   now: () => new Date('2026-11-01T02:00:00Z'),
-  regions: [REGION],
-  usageSources: ['lookup', 'cloudwatch'],
-  lastUsage: false,
   deadlineMs: DEADLINE_MS,
 } as const;
 
@@ -145,9 +142,15 @@ describe('runMonthlyReport with a deadline', () => {
       await withOut(async (out) => {
         const { report, dir } = await runMonthlyReport({
           ...common,
-          outDir: out,
-          inventoryClients: clientsWith(fakeKms(ANSWERED)),
-          usageClients: usageClients(),
+          evidence: {
+            kind: 'live',
+            regions: [REGION],
+            usageSources: ['lookup', 'cloudwatch'],
+            lastUsage: false,
+            inventoryClients: clientsWith(fakeKms(ANSWERED)),
+            usageClients: usageClients(),
+          },
+          output: { dir: out },
         });
         // Written, with the evidence, and marked incomplete (exit 4 with --fail-on-gaps).
         expect(await readdir(dir)).toEqual(

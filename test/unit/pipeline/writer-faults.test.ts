@@ -6,11 +6,11 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../../src/errors.js';
-import { writeReportSet } from '../../../src/report/writer.js';
+import { writeReportSet } from '../../../src/pipeline/writer.js';
 import { FolderLockedError, LOCK_STALE_AFTER_MS } from '../../../src/util/folder-lock.js';
 
 const meta = { generatedAt: '2026-11-01T02:00:00.000Z', toolVersion: '0.1.0' };
-const WRITER = resolve('src/report/writer.ts');
+const WRITER = resolve('src/pipeline/writer.ts');
 const TSX = resolve('node_modules/tsx/dist/esm/index.mjs');
 
 async function tempDir() {

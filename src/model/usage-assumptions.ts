@@ -1,11 +1,43 @@
-import { PER_KEY_COUNT_SOURCES, type UsageAssumption, type UsageSource } from '../model/usage.js';
-import {
-  MULTI_KEY_REQUEST_COUNTED_ON,
-  SERVICE_CALLS_BILLED_TO,
-  SERVICE_OWN_CALLS_BILLED_TO,
-} from './events.js';
-import { CLOUDWATCH_COUNTS_FAILED_CALLS, PAIR_OPERATIONS_IN_CLASS_TOTALS } from './reconcile.js';
-import { DELIVERY_MARGIN_DAYS } from './s3-logs.js';
+import { PER_KEY_COUNT_SOURCES, type UsageAssumption, type UsageSource } from './usage.js';
+
+/**
+ * The named assumptions request volumes rest on: how usage/ interprets CloudTrail and CloudWatch,
+ * and what the report states about it. Kept in model/ so that the report builder (report/) can
+ * list them without importing the collectors; usage/ reads the same constants from here.
+ */
+
+/**
+ * Who pays for a call an AWS service made with a caller's credentials (`userIdentity.invokedBy`
+ * set, e.g. S3 with SSE-KMS, with `userIdentity.accountId` the caller's): the caller's account.
+ * AWS's pricing page bills a request to the account that makes it, and calls services make for
+ * you to you; the KMS developer guide counts such calls against the caller's request quota
+ * (cross-account S3 SSE-KMS calls count for the account reading the bucket, not the key owner).
+ */
+export const SERVICE_CALLS_BILLED_TO = 'caller' as const;
+
+/**
+ * UNCONFIRMED: who pays for a call a service made as itself (`userIdentity.type` `AWSService`,
+ * no caller's credentials, no `accountId`): the key owner's account. AWS does not say.
+ */
+export const SERVICE_OWN_CALLS_BILLED_TO = 'key-owner' as const;
+
+/**
+ * A request that names several keys (ReEncrypt: source and destination) is one request: it is
+ * counted once, on the first `AWS::KMS::Key` in `resources[]`.
+ */
+export const MULTI_KEY_REQUEST_COUNTED_ON = 'first-resource' as const;
+
+/** UNCONFIRMED: GenerateDataKeyPair* calls are not part of the `CryptographicOperations*` totals. */
+export const PAIR_OPERATIONS_IN_CLASS_TOTALS = false;
+/** UNCONFIRMED: CloudWatch `CallCount` counts calls that failed too, so per-key failed calls are compared. */
+export const CLOUDWATCH_COUNTS_FAILED_CALLS = true;
+
+/**
+ * Days read on each side of the month: a trail files an event under the day its file was
+ * delivered, so the first minutes of the month can sit in the previous day's folder and the
+ * last ones in the next day's. Events outside the window are dropped by their `eventTime`.
+ */
+export const DELIVERY_MARGIN_DAYS = 1;
 
 const RECONCILED: readonly UsageSource[] = ['cloudwatch', 'sample'];
 

@@ -24,7 +24,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   };
 });
 
-const { writeReportSet } = await import('../../../src/report/writer.js');
+const { writeReportSet } = await import('../../../src/pipeline/writer.js');
 
 describe('writeReportSet when the system writes less than it was given', () => {
   it('writes on until every byte is there, and the manifest describes the file on disk', async () => {

@@ -7,8 +7,10 @@ import { runCli } from '../../../src/cli/program.js';
 import { InputError, InterruptedError } from '../../../src/errors.js';
 import { remediationCommand, ruleOf } from '../../../src/model/findings.js';
 import type { MonthlyReport } from '../../../src/model/report.js';
+import { MAX_PREVIOUS_REPORT_BYTES } from '../../../src/pipeline/previous.js';
+import { runMonthlyReport } from '../../../src/pipeline/run.js';
 import { sumMoney } from '../../../src/pricing/money.js';
-import { MAX_PREVIOUS_REPORT_BYTES, resolveReportMonth, runMonthlyReport } from '../../../src/report/run.js';
+import { resolveReportMonth } from '../../../src/util/month.js';
 import { captureIo } from '../../support/io.js';
 
 async function demo(args: string[] = [], out?: string) {
@@ -396,9 +398,9 @@ describe('runMonthlyReport stopped by Ctrl-C', () => {
     const out = await mkdtemp(join(tmpdir(), 'kms-report-abort-'));
     const controller = new AbortController();
     controller.abort();
-    await expect(runMonthlyReport({ demo: true, outDir: out, signal: controller.signal })).rejects.toThrow(
-      InterruptedError,
-    );
+    await expect(
+      runMonthlyReport({ evidence: { kind: 'demo' }, output: { dir: out }, signal: controller.signal }),
+    ).rejects.toThrow(InterruptedError);
     expect(await readdir(out)).toEqual([]);
   });
 });

@@ -1,0 +1,266 @@
+import { type Command, Option } from 'commander';
+import type { NetworkOptions } from '../../collect/client-defaults.js';
+import { ComplianceConfigError, loadConfigOptions, RUN_OPTION_KEYS } from '../../compliance/config.js';
+import { InputError } from '../../errors.js';
+import { SEVERITIES, type Severity } from '../../model/findings.js';
+import type { FreeTierScope } from '../../model/pricing.js';
+import { type AccountSpec, parseAccountList, parseRoleName } from '../../org/accounts.js';
+import { parseFormats, type ReportFormat } from '../../pipeline/formats.js';
+import { FINDINGS_CSV_ROWS, type FindingsCsvRows } from '../../report/csv.js';
+import { DEFAULT_MARKDOWN_TABLE_ROWS } from '../../report/markdown.js';
+import { parseSourceList, type UsageSourceOption } from '../../usage/collect.js';
+import { ExitCode } from '../exit-codes.js';
+import {
+  checkRegions,
+  deadlineOption,
+  isUnset,
+  parseOptionValue,
+  setFlag,
+  timeoutOption,
+} from '../options.js';
+
+/** The monthly report's flags, as commander parses them. */
+export interface ReportFlags {
+  month?: string | true;
+  demo?: boolean;
+  format: ReportFormat[];
+  mdMaxRows: number;
+  csvFindings: FindingsCsvRows;
+  out: string;
+  regions?: string;
+  profile?: string;
+  usageSource: UsageSourceOption[];
+  bucket?: string;
+  prefix?: string;
+  config?: string;
+  pricing?: string;
+  snapshot?: string;
+  usage?: string;
+  freeTier?: FreeTierScope;
+  failOn?: Severity;
+  failOnGaps?: boolean;
+  lastUsage: boolean;
+  quiet?: boolean;
+  stdout?: boolean;
+  color: boolean;
+  org?: boolean;
+  accounts?: AccountSpec[];
+  roleName?: string;
+  externalId?: string;
+  timeout?: NetworkOptions;
+  deadline?: number;
+}
+
+function parseSeverity(value: string): Severity {
+  const s = value.toLowerCase();
+  if (!(SEVERITIES as readonly string[]).includes(s))
+    throw new InputError('--fail-on', `expected one of ${SEVERITIES.join(', ')}, got "${value}"`);
+  return s as Severity;
+}
+
+function parseMaxRows(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+    throw new InputError('--md-max-rows', `expected a whole number of rows (0: no limit), got "${value}"`);
+  return n;
+}
+
+function parseUsageSources(value: string): UsageSourceOption[] {
+  return value.trim() === 'none' ? [] : parseSourceList(value, '--usage-source');
+}
+
+/** The options the monthly report reads from the environment as `KMS_REPORT_<FLAG>`. */
+export const REPORT_ENV_FLAGS = [
+  '--format',
+  '--md-max-rows',
+  '--csv-findings',
+  '--out',
+  '--regions',
+  '--profile',
+  '--usage-source',
+  '--bucket',
+  '--prefix',
+  '--config',
+  '--pricing',
+  '--free-tier',
+  '--fail-on',
+  '--fail-on-gaps',
+  '--org',
+  '--accounts',
+  '--role-name',
+  '--external-id',
+  '--no-last-usage',
+  '--timeout',
+  '--deadline',
+  '--quiet',
+  '--no-color',
+] as const;
+
+/**
+ * The monthly report's flags on the root command, in the order `--help` lists them: what to
+ * report and where, where the evidence comes from, when to fail, which accounts.
+ */
+export function addReportFlags(program: Command): Command {
+  addOutputFlags(program);
+  addEvidenceFlags(program);
+  addExitFlags(program);
+  addAccountFlags(program);
+  return program
+    .option('-q, --quiet', 'print nothing but errors (and, with --fail-on, the line that says why it fails)')
+    .addHelpText(
+      'after',
+      `
+Options can also be set in the environment, KMS_REPORT_<OPTION> (KMS_REPORT_REGIONS=all,
+KMS_REPORT_FAIL_ON=high, KMS_REPORT_NO_LAST_USAGE=1), and in an "options:" section of the --config
+file. The command line wins over the environment, which wins over the file.`,
+    );
+}
+
+function addOutputFlags(program: Command): void {
+  program
+    .option(
+      '-m, --month [YYYY-MM]',
+      'write the monthly report for this month (default: the previous month, UTC)',
+    )
+    .option(
+      '--demo',
+      'render the report of the sample account shipped with kms-report (no AWS account needed)',
+    )
+    .addOption(
+      new Option(
+        '-f, --format <list>',
+        'report formats: md, csv, json, html (html: one self-contained page, on request)',
+      )
+        .default(['md', 'csv', 'json'], 'md,csv,json')
+        .argParser((v) => parseFormats(v)),
+    )
+    .addOption(
+      new Option(
+        '--md-max-rows <n>',
+        'rows per table in report.md (keys, findings, waste, gaps); the CSV and JSON files hold them all (0: no limit)',
+      )
+        .default(DEFAULT_MARKDOWN_TABLE_ROWS)
+        .argParser(parseMaxRows),
+    )
+    .addOption(
+      new Option(
+        '--csv-findings <rows>',
+        'the findings.csv rows: every verdict, or all but PASS (rules.csv still counts them; report.json keeps them)',
+      )
+        .choices(FINDINGS_CSV_ROWS)
+        .default('all'),
+    )
+    .option(
+      '-o, --out <dir>',
+      'where report sets are written (<dir>/<account or "organization">/<YYYY-MM>/); "-": report.json to standard output, nothing to disk',
+      'reports',
+    )
+    .option(
+      '--stdout',
+      'the same as --out -: report.json to standard output (for pipes), the summary to stderr',
+    );
+}
+
+function addEvidenceFlags(program: Command): void {
+  program
+    .option(
+      '-r, --regions <list>',
+      'regions to collect, or "all" (default: the configured region)',
+      checkRegions,
+    )
+    .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
+    .addOption(
+      new Option(
+        '--usage-source <list>',
+        'request-volume sources: lookup (CloudTrail Event history), s3 (trail log files), cloudwatch, or none',
+      )
+        .default(['lookup', 'cloudwatch'], 'lookup,cloudwatch')
+        .argParser(parseUsageSources),
+    )
+    .option('--bucket <name>', 'for --usage-source s3: the trail bucket')
+    .option(
+      '--prefix <prefix>',
+      'for --usage-source s3: the key prefix before <account>/CloudTrail/ (default AWSLogs/)',
+    )
+    .option('-c, --config <file>', 'compliance configuration (YAML): thresholds, required tags, suppressions')
+    .option(
+      '--pricing <path>',
+      'a pricing table file or folder (default: the tables shipped with kms-report)',
+    )
+    .option('--snapshot <file>', 'render from a saved inventory snapshot instead of collecting')
+    .option('--usage <file>', 'with --snapshot: a saved usage evidence file (kms-report usage)')
+    .addOption(
+      new Option(
+        '--free-tier <scope>',
+        'the 20,000-request free tier once per account, or once for the organization (default: organization with --org, else account)',
+      ).choices(['account', 'organization']),
+    );
+}
+
+function addExitFlags(program: Command): void {
+  program
+    .addOption(
+      new Option(
+        '--fail-on <severity>',
+        `exit ${ExitCode.Findings} when an unmuted finding at or above this severity fails`,
+      ).argParser(parseSeverity),
+    )
+    .option(
+      '--fail-on-gaps',
+      `exit ${ExitCode.Gaps} when coverage is incomplete (an account, region, key or usage source not read)`,
+    );
+}
+
+function addAccountFlags(program: Command): void {
+  program
+    .option(
+      '--org',
+      'report on every ACTIVE account of the organization (AWS Organizations), assuming --role-name in each',
+    )
+    .addOption(
+      new Option(
+        '--accounts <list>',
+        'account ids or role ARNs: with --org, only these; without, the accounts to report on',
+      ).argParser((v) => parseAccountList(v)),
+    )
+    .addOption(
+      new Option(
+        '--role-name <name>',
+        'with --org or --accounts: the role to assume in each account',
+      ).argParser((v) => parseRoleName(v)),
+    )
+    .option('--external-id <id>', 'the external id the role to assume requires')
+    .option('--no-last-usage', 'skip GetKeyLastUsage while collecting')
+    .addOption(timeoutOption())
+    .addOption(deadlineOption('; what was not read is a gap, and the report is still written'));
+}
+
+/**
+ * The `options:` section of the `--config` file fills what neither the command line nor the
+ * environment gave. Its values go through the flags' own parsers; a refusal names the file, the
+ * field and its line.
+ */
+export async function applyConfigOptions(command: Command): Promise<void> {
+  const file = command.getOptionValue('config') as string | undefined;
+  if (file === undefined) return;
+  const { options, lineOf } = await loadConfigOptions(file);
+  for (const key of RUN_OPTION_KEYS) {
+    const value = options[key];
+    if (value === undefined || !isUnset(command, key)) continue;
+    const option = command.options.find((o) => o.attributeName() === key);
+    if (!option) continue;
+    if (typeof value === 'boolean') {
+      setFlag(command, option, option.negate ? !value : value, 'config');
+      continue;
+    }
+    const text = Array.isArray(value) ? value.join(',') : String(value);
+    try {
+      command.setOptionValueWithSource(key, parseOptionValue(option, text, `options.${key}`), 'config');
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      throw new ComplianceConfigError(file, [
+        { field: `options.${key}`, line: lineOf(key), message: error.message.slice(error.input.length + 2) },
+      ]);
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import type { NetworkOptions } from '../collect/client-defaults.js';
+import type { ClientFactory, InventoryClients, UsageClients } from '../collect/clients.js';
+import type { RegionProgress } from '../collect/kms.js';
+import type { FreeTierScope } from '../model/pricing.js';
+import type { AccountSpec } from '../org/accounts.js';
+import type { AccountProgress } from '../org/targets.js';
+import type { FindingsCsvRows } from '../report/csv.js';
+import type { UsageSourceOption } from '../usage/collect.js';
+import type { UsageProgress } from '../usage/source.js';
+import type { ReportFormat } from './formats.js';
+
+/** What a collection from AWS reads, for one account or many. */
+export interface CollectionOptions {
+  /** A list, `'all'` (every region enabled for the account), or omitted: the configured region. */
+  readonly regions?: readonly string[] | 'all';
+  /** The AWS named profile (default: AWS_PROFILE or the default credential chain). */
+  readonly profile?: string;
+  /** Call GetKeyLastUsage for customer managed keys. Default true. */
+  readonly lastUsage?: boolean;
+  /** Request-volume sources; `[]` for none. Default {@link DEFAULT_USAGE_SOURCES}. */
+  readonly usageSources?: readonly UsageSourceOption[];
+  /** For the `s3` usage source: the trail bucket. */
+  readonly bucket?: string;
+  /** For the `s3` usage source: the key prefix before `<account>/CloudTrail/` (default `AWSLogs/`). */
+  readonly prefix?: string;
+}
+
+/** Collect from the caller's own account (the default evidence). */
+export interface LiveEvidenceOptions extends CollectionOptions {
+  readonly kind: 'live';
+  /** Injected clients (tests); the run's own otherwise. */
+  readonly inventoryClients?: InventoryClients;
+  readonly usageClients?: UsageClients;
+}
+
+/**
+ * Collect from several accounts, entering each with a role: one report set under
+ * `<dir>/organization/<YYYY-MM>/`, with an organisation view.
+ */
+export interface OrganizationEvidenceOptions extends CollectionOptions {
+  readonly kind: 'organization';
+  /** Read the accounts from AWS Organizations (`--org`); else `accounts` names them. */
+  readonly fromOrganization: boolean;
+  /** `--accounts`: narrows the organisation, or names the accounts (ids or role ARNs). */
+  readonly accounts?: readonly AccountSpec[];
+  /** The role assumed in each account (`--role-name`). */
+  readonly roleName?: string;
+  readonly externalId?: string;
+  /** Accounts read at once. */
+  readonly accountConcurrency?: number;
+  readonly clients?: ClientFactory;
+}
+
+/** Render from saved evidence (`kms-report collect` and `kms-report usage`): no AWS calls. */
+export interface SavedEvidenceOptions {
+  readonly kind: 'saved';
+  /** A saved inventory snapshot (`snapshot.json` of a report set, or `kms-report collect`). */
+  readonly snapshotFile: string;
+  /** A saved usage evidence file of the same month; without it the report has no request volumes. */
+  readonly usageFile?: string;
+}
+
+/** The sample account that ships with kms-report (October 2026): no AWS account needed. */
+export interface DemoEvidenceOptions {
+  readonly kind: 'demo';
+}
+
+/** Where a run's evidence (inventory, usage, compliance configuration) comes from. */
+export type EvidenceOptions =
+  | LiveEvidenceOptions
+  | OrganizationEvidenceOptions
+  | SavedEvidenceOptions
+  | DemoEvidenceOptions;
+
+/** What is written, and where. */
+export interface OutputOptions {
+  /**
+   * Where report sets go: `<dir>/<account>/<YYYY-MM>/` (`<dir>/organization/<YYYY-MM>/` for an
+   * organisation). Default `reports`. A folder that would resolve outside it (a symbolic link
+   * out) is refused.
+   */
+  readonly dir?: string;
+  /** Default {@link DEFAULT_REPORT_FORMATS}. */
+  readonly formats?: readonly ReportFormat[];
+  /** Rows per table in report.md and report.html (default `DEFAULT_MARKDOWN_TABLE_ROWS`, 1,000); 0 for no limit. */
+  readonly markdownMaxRows?: number;
+  /** Which findings findings.csv holds: `all` (default, every verdict) or `not-passed` (PASS rows left out). */
+  readonly findingsCsv?: FindingsCsvRows;
+}
+
+/** How the month is priced. */
+export interface PricingOptions {
+  /** A pricing table file (`.json`), or a folder of them. Default: the tables shipped in `pricing/`. */
+  readonly tables?: string;
+  /**
+   * How the request free tier is applied. Default: `organization` for a run over AWS
+   * Organizations (`fromOrganization`, or a snapshot of one: consolidated billing gives the
+   * organisation one free tier), else `account`. The report says which was used.
+   */
+  readonly freeTierScope?: FreeTierScope;
+}
+
+/** Progress of a live collection, for a display. */
+export interface ProgressOptions {
+  readonly onInventory?: (p: RegionProgress) => void;
+  readonly onUsage?: (p: UsageProgress) => void;
+  /** An organisation's accounts: started, collected or failed to enter. */
+  readonly onAccount?: (p: AccountProgress) => void;
+}
+
+/**
+ * The monthly job's options: the month, where the evidence comes from, what is written, how it
+ * is priced; the rest tunes the run. Everything is optional: `{}` reports the previous month of
+ * the caller's account in its configured region, into `reports/`.
+ *
+ * @example
+ * ```ts
+ * // The previous month of one account, two regions.
+ * await runMonthlyReport({ evidence: { kind: 'live', regions: ['us-east-1', 'eu-west-1'] } });
+ * // Every account of the organisation, every enabled region, into ./out as Markdown and HTML.
+ * await runMonthlyReport({
+ *   month: '2026-10',
+ *   evidence: { kind: 'organization', fromOrganization: true, roleName: 'KmsReportReader', regions: 'all' },
+ *   output: { dir: 'out', formats: ['md', 'html'] },
+ * });
+ * // Rendered again from the evidence saved beside last month's report: no AWS calls.
+ * await runMonthlyReport({
+ *   month: '2026-10',
+ *   evidence: { kind: 'saved', snapshotFile: 'reports/111122223333/2026-10/snapshot.json', usageFile: 'reports/111122223333/2026-10/usage.json' },
+ * });
+ * // The sample account: no AWS account needed.
+ * await runMonthlyReport({ evidence: { kind: 'demo' } });
+ * ```
+ */
+export interface MonthlyReportOptions {
+  /** `YYYY-MM`; default the previous calendar month (UTC). The current month is month to date. */
+  readonly month?: string;
+  /** Default `{ kind: 'live' }`: the caller's account, in the configured region. */
+  readonly evidence?: EvidenceOptions;
+  readonly output?: OutputOptions;
+  readonly pricing?: PricingOptions;
+  /** Compliance configuration (YAML: rules, thresholds, suppressions). Default: the built-in one (the demo's own for the demo). */
+  readonly configFile?: string;
+  /** Timeouts of every AWS client the run makes (not of injected clients); see `networkConfig`. */
+  readonly network?: NetworkOptions;
+  /** Ctrl-C: stops the collection and writes nothing (rejects with an InterruptedError). */
+  readonly signal?: AbortSignal;
+  /**
+   * The run's deadline in milliseconds, from the start of the collection (`--deadline 30m`). When
+   * it passes, the collectors start nothing new and cut what is in flight; what was not read
+   * becomes gaps and partial usage coverage, and the report is written with its coverage
+   * incomplete. Unlike {@link signal}, something is written. Default: none.
+   */
+  readonly deadlineMs?: number;
+  /** The run's clock (tests); default the system's. */
+  readonly now?: () => Date;
+  readonly progress?: ProgressOptions;
+}
+
+/** Default usage sources of a live run: per-key counts from Event history, totals from CloudWatch. */
+export const DEFAULT_USAGE_SOURCES: readonly UsageSourceOption[] = ['lookup', 'cloudwatch'];
+
+/** Where report sets go when no folder is given. */
+export const DEFAULT_OUT_DIR = 'reports';

@@ -1,0 +1,124 @@
+import { runCompliance } from '../compliance/engine.js';
+import type { ComplianceResult } from '../model/findings.js';
+import type { MonthCost } from '../model/pricing.js';
+import type { MonthlyReport } from '../model/report.js';
+import { buildMonthlyReport } from '../report/build.js';
+import type { Month } from '../util/month.js';
+import { inventoryAsOf, type MonthInventory } from './as-of.js';
+import { evidenceSource } from './evidence/index.js';
+import type { Evidence } from './evidence/source.js';
+import { gatherEvidence } from './gather.js';
+import { DEFAULT_OUT_DIR, type MonthlyReportOptions } from './options.js';
+import { NO_PREVIOUS, type Previous } from './previous.js';
+import { loadTables, priceEvidence } from './price.js';
+import { reportFiles, reportFolder, writeReport } from './write.js';
+import type { Manifest } from './writer.js';
+
+export interface MonthlyReportResult {
+  readonly report: MonthlyReport;
+  /** The folder the report set was written to. */
+  readonly dir: string;
+  readonly manifest: Manifest;
+}
+
+/**
+ * The monthly job: gathers the evidence (live from AWS, from an organisation's accounts, from
+ * saved files, or the demo), prices the month, judges every key, and writes the report set
+ * atomically under `<dir>/<account>/<YYYY-MM>/` with a manifest of SHA-256 sums. An
+ * organisation's accounts go into one report set under `<dir>/organization/<YYYY-MM>/`, with an
+ * organisation view. See {@link MonthlyReportOptions} for the common cases.
+ *
+ * @example
+ * ```ts
+ * import { runMonthlyReport } from 'kms-report';
+ *
+ * const { report, dir } = await runMonthlyReport({
+ *   month: '2026-10',
+ *   evidence: { kind: 'live', regions: ['us-east-1'] },
+ * });
+ * console.log(`${dir}: ${report.summary.cost.total.amount} USD, ${report.summary.findings.byStatus.FAIL} failing`);
+ * ```
+ */
+export async function runMonthlyReport(options: MonthlyReportOptions = {}): Promise<MonthlyReportResult> {
+  return (await monthlyReport(options, true)) as MonthlyReportResult;
+}
+
+/**
+ * The monthly report as {@link runMonthlyReport} makes it, written nowhere: no folder is made,
+ * and last month's report is not looked for (there is no output folder to find it in). For
+ * `kms-report --out -`, which prints report.json.
+ *
+ * @example
+ * ```ts
+ * const report = await renderMonthlyReport({ evidence: { kind: 'demo' } });
+ * ```
+ */
+export async function renderMonthlyReport(options: MonthlyReportOptions = {}): Promise<MonthlyReport> {
+  return (await monthlyReport(options, false)).report;
+}
+
+/** gather evidence → price → judge → build → render → write. */
+async function monthlyReport(
+  options: MonthlyReportOptions,
+  write: boolean,
+): Promise<MonthlyReportResult | { report: MonthlyReport }> {
+  const source = evidenceSource(options.evidence);
+  const at = source.clock(options.now?.() ?? new Date());
+  const month = source.month(options.month, at);
+  const tables = await loadTables(options.pricing?.tables);
+  const evidence = await gatherEvidence(source, month, {
+    configFile: options.configFile,
+    network: options.network,
+    signal: options.signal,
+    deadlineMs: options.deadlineMs,
+    progress: options.progress,
+  });
+  const inventory = inventoryAsOf(evidence.snapshot, month, source.name);
+  const generatedAt = at.toISOString();
+  const cost = priceEvidence(month, inventory.snapshot, evidence, tables, options.pricing);
+  const compliance = runCompliance(inventory.snapshot, {
+    config: evidence.config,
+    usage: evidence.usage ?? undefined,
+    month,
+    clock: { now: () => at.getTime() },
+  });
+  const folder = write
+    ? await reportFolder(options.output?.dir ?? DEFAULT_OUT_DIR, inventory.snapshot, month)
+    : null;
+  const assessed = { month, evidence, inventory, cost, compliance, generatedAt, demo: source.demo };
+  const report = buildReport(assessed, folder?.previous ?? NO_PREVIOUS);
+  if (!folder) return { report };
+  const files = reportFiles(report, evidence, options.output);
+  const manifest = await writeReport(folder.dir, files, generatedAt, options.signal);
+  return { report, dir: folder.dir, manifest };
+}
+
+/** What the report is built from: the evidence, priced and judged. */
+interface Assessed {
+  readonly month: Month;
+  readonly evidence: Evidence;
+  readonly inventory: MonthInventory;
+  readonly cost: MonthCost;
+  readonly compliance: ComplianceResult;
+  readonly generatedAt: string;
+  readonly demo: boolean;
+}
+
+function buildReport(a: Assessed, previous: Previous): MonthlyReport {
+  return buildMonthlyReport({
+    month: a.month.month,
+    monthToDate: a.month.monthToDate,
+    period: { start: a.month.start.toISOString(), end: a.month.end.toISOString() },
+    snapshot: a.inventory.snapshot,
+    usage: a.evidence.usage,
+    reconciliation: a.evidence.usageFile?.reconciliation ?? [],
+    cost: a.cost,
+    compliance: a.compliance,
+    keysCreatedAfterMonth: a.inventory.later,
+    previous: previous.report,
+    previousProblem: previous.problem,
+    generatedAt: a.generatedAt,
+    demo: a.demo,
+    ownerTag: a.evidence.config.ownerTag,
+  });
+}
