@@ -143,6 +143,8 @@ export {
 export type { PartialHours } from './pricing/lines/produced.js';
 export { type ParsedTable, pricingTableSchema, regionPricesSchema } from './pricing/table.js';
 export { type BuildReportInput, buildMonthlyReport } from './report/build.js';
+// The values of `output.findingsCsv` (the renderer's own options are in kms-report/render).
+export type { FindingsCsvRows } from './report/csv.js';
 // The evidence files: the inventory snapshot and the month's usage.
 export { parseSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from './snapshot.js';
 export type { AccountUsageResult, UsageReadOptions } from './usage/collect.js';

@@ -130,6 +130,7 @@ const runOptionsSchema = z.strictObject({
   out: nonEmpty.optional(),
   format: listOrString.optional(),
   mdMaxRows: z.int().min(0).optional(),
+  csvFindings: nonEmpty.optional(),
   pricing: nonEmpty.optional(),
   freeTier: z.enum(['account', 'organization']).optional(),
   failOn: severity.optional(),

@@ -16,7 +16,9 @@ export type {
   MuteInfo,
   Remediation,
   RuleId,
+  RuleInfo,
   RuleStatus,
+  RuleTable,
   Severity,
 } from '../model/findings.js';
 export { RULE_IDS, SEVERITIES } from '../model/findings.js';

@@ -9,11 +9,12 @@
  * @example Render report.md, and write a large findings.csv in pieces
  * ```ts
  * import { TOOL_VERSION, writeReportSet } from 'kms-report';
- * import { findingsCsvChunks, jsonFileChunks, renderMarkdown } from 'kms-report/render';
+ * import { findingsCsvChunks, jsonFileChunks, renderMarkdown, rulesCsvChunks } from 'kms-report/render';
  *
  * const markdown = renderMarkdown(report);
  * await writeReportSet('reports/111122223333/2026-10', [
  *   { name: 'findings.csv', contents: findingsCsvChunks(report) },
+ *   { name: 'rules.csv', contents: rulesCsvChunks(report) },
  *   { name: 'report.json', contents: jsonFileChunks(report) },
  * ], { generatedAt: report.generatedAt, toolVersion: TOOL_VERSION });
  * ```
@@ -30,11 +31,16 @@ export {
 } from '../report/build.js';
 export {
   costsCsvChunks,
+  FINDINGS_CSV_ROWS,
+  type FindingsCsvOptions,
+  type FindingsCsvRows,
   findingsCsvChunks,
   keysCsvChunks,
   renderCostsCsv,
   renderFindingsCsv,
   renderKeysCsv,
+  renderRulesCsv,
+  rulesCsvChunks,
 } from '../report/csv.js';
 export {
   escapeCsvText,

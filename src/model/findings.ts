@@ -2,7 +2,7 @@ import type { IsoDate } from './inventory.js';
 
 /**
  * What the compliance engine says about keys: one finding per key and rule, each with its
- * reason, the controls it maps to and how to fix it. Plain data, and the few facts derived from
+ * reason, and the table of the rules run (each rule's title, remediation and controls, once). Plain data, and the few facts derived from
  * it that more than one stage shows (severity order, the failing findings per severity).
  */
 
@@ -101,24 +101,78 @@ export interface MuteInfo {
 /** Facts behind a verdict a report may show in columns (deletion date, days left, ...). */
 export type FindingDetails = Readonly<Record<string, string | number | boolean | null>>;
 
-/** One rule's verdict on one key. */
+/**
+ * What is the same for every finding of one rule in one run: what the rule checks, its severity
+ * (after configured overrides), why it matters, how to fix a failing key and the controls it
+ * gives evidence for. A report carries each rule's once (`rules` in report.json, rules.csv), and
+ * its findings name the rule by id.
+ */
+export interface RuleInfo {
+  readonly id: RuleId;
+  /** One line: what a compliant key looks like. */
+  readonly title: string;
+  /** The severity of the rule's findings in this run: the catalogue's, or the configured override. */
+  readonly severity: Severity;
+  /** The catalogue's severity, before any override. */
+  readonly defaultSeverity: Severity;
+  /** Why it matters. */
+  readonly rationale: string;
+  /**
+   * How to fix a failing key. `cli` is a template: `<key-id>` and `<region>` stand for the
+   * finding's `keyId` and `region` ({@link remediationCommand} fills them in).
+   */
+  readonly remediation: Remediation;
+  readonly controls: readonly ControlRef[];
+}
+
+/** The rules of a run by id, in catalogue order: each rule's fixed text, once. */
+export type RuleTable = Readonly<Partial<Record<RuleId, RuleInfo>>>;
+
+/**
+ * A rule of the table; a finding always names a rule of its own report's table, so a missing
+ * one is a programming error, not bad input.
+ */
+export function ruleOf(rules: RuleTable, id: RuleId): RuleInfo {
+  const rule = rules[id];
+  if (!rule) throw new Error(`rule ${id} is not in the report's rule table`);
+  return rule;
+}
+
+/**
+ * The remediation command for one key: the rule's CLI template with the key's id and region.
+ *
+ * @example
+ * ```ts
+ * remediationCommand(report.rules['KMS-ROT-01'], finding);
+ * // 'aws kms enable-key-rotation --key-id 1234abcd-... --region eu-west-1'
+ * ```
+ */
+export function remediationCommand(
+  rule: Pick<RuleInfo, 'remediation'>,
+  key: { readonly keyId: string; readonly region: string },
+): string {
+  return rule.remediation.cli.replaceAll('<key-id>', key.keyId).replaceAll('<region>', key.region);
+}
+
+/**
+ * One rule's verdict on one key. The rule's fixed text (title, remediation, controls) is not
+ * here but in the run's {@link RuleTable}, once per rule: a finding is what differs per key.
+ */
 export interface Finding {
   readonly ruleId: RuleId;
-  readonly title: string;
   readonly keyArn: string;
   readonly keyId: string;
   readonly account: string;
   readonly region: string;
   readonly status: FindingStatus;
-  /** The severity after configured overrides. */
+  /** The severity after configured overrides (the rule's {@link RuleInfo.severity}). */
   readonly severity: Severity;
   /** A sentence a person can read: why this status. */
   readonly reason: string;
-  readonly details: FindingDetails;
-  readonly remediation: Remediation;
-  readonly controls: readonly ControlRef[];
-  /** Set when status is MUTED. */
-  readonly muted: MuteInfo | null;
+  /** Facts behind the verdict; absent when the rule gave none. */
+  readonly details?: FindingDetails;
+  /** Set only when status is MUTED: the suppression that covers the FAIL. */
+  readonly muted?: MuteInfo;
 }
 
 /** A suppression past its expiry date: it mutes nothing, and is reported so someone renews or drops it. */
@@ -145,6 +199,8 @@ export interface ComplianceResult {
   readonly month: string | null;
   readonly rulesRun: readonly RuleId[];
   readonly disabledRules: readonly RuleId[];
+  /** The rules run, by id: each one's title, severity, remediation and controls, once. */
+  readonly rules: RuleTable;
   /** Ordered by key ARN, then by rule in catalogue order. */
   readonly findings: readonly Finding[];
   readonly expiredSuppressions: readonly ExpiredSuppression[];

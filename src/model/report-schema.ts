@@ -9,6 +9,10 @@ import { REPORT_KIND, REPORT_SCHEMA_VERSION } from './report.js';
  * something else, so it is validated before use: a report missing one of these fields is "not
  * compared", with the field named, instead of failing the month. Fields the comparison does
  * not read are neither checked nor kept.
+ *
+ * What it reads is the same in every schema version so far ({@link COMPARABLE_SCHEMA_VERSIONS}):
+ * version 2 moved each rule's text out of the findings into `rules`, but a finding still names
+ * its rule, key and status, so last month's report of version 1 is compared as well.
  */
 export interface PreviousReport {
   /** `YYYY-MM`. */
@@ -21,10 +25,25 @@ export interface PreviousReport {
 /** A {@link Money} amount as `toMoney` writes it: a plain decimal, no exponent. */
 const money = z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a decimal amount such as "12.5"');
 
-/** The zod schema of {@link PreviousReport}, with the kind and schema version it must carry. */
+/** The report.json versions month-over-month comparison reads: 1 (before the rule table) and the current one. */
+export const COMPARABLE_SCHEMA_VERSIONS: readonly number[] = [1, REPORT_SCHEMA_VERSION];
+
+/** Whether last month's report.json is of a kind and version the comparison reads (before its fields are checked). */
+export function isComparableReport(head: {
+  readonly kind?: unknown;
+  readonly schemaVersion?: unknown;
+}): boolean {
+  return (
+    head.kind === REPORT_KIND &&
+    typeof head.schemaVersion === 'number' &&
+    COMPARABLE_SCHEMA_VERSIONS.includes(head.schemaVersion)
+  );
+}
+
+/** The zod schema of {@link PreviousReport}, with the kind and a schema version it reads. */
 export const previousReportSchema = z.object({
   kind: z.literal(REPORT_KIND),
-  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  schemaVersion: z.union([z.literal(1), z.literal(REPORT_SCHEMA_VERSION)]),
   month: z.string().regex(/^\d{4}-\d{2}$/, 'expected YYYY-MM'),
   keys: z.array(z.object({ arn: z.string() })),
   findings: z.array(z.object({ ruleId: z.enum(RULE_IDS), keyArn: z.string(), status: z.string() })),

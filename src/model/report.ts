@@ -4,6 +4,7 @@ import type {
   Finding,
   FindingStatus,
   RuleId,
+  RuleTable,
   Severity,
 } from './findings.js';
 import type { Gap, IsoDate, OrganizationalUnit, RegionCoverage } from './inventory.js';
@@ -15,7 +16,12 @@ import type { ReconciliationRow, UsageAssumption, UsageCoverage } from './usage.
  * Plain data; built by `buildMonthlyReport`, rendered by the Markdown and CSV renderers.
  */
 export const REPORT_KIND = 'kms-report/monthly-report';
-export const REPORT_SCHEMA_VERSION = 1;
+/**
+ * The layout of report.json. 2: each rule's fixed text (title, severity, rationale, remediation,
+ * controls) is in `rules`, once, and findings name their rule by `ruleId`; a finding has
+ * `details` and `muted` only when set. 1 carried the rule's text in every finding.
+ */
+export const REPORT_SCHEMA_VERSION = 2;
 
 /**
  * One key as the report's key table shows it: a key of the report's accounts, or a key of
@@ -244,6 +250,12 @@ export interface MonthlyReport {
   /** The tag whose value is a key's owner (`ownerTag` of the compliance configuration). */
   readonly ownerTag: string;
   readonly keys: readonly KeyRow[];
+  /**
+   * The rules run, by id: each rule's title, severity, rationale, remediation (the CLI command as
+   * a template: `<key-id>`, `<region>`) and controls, once for all its findings.
+   */
+  readonly rules: RuleTable;
+  /** One per key and rule, ordered by key ARN then rule; the rule's text is in {@link MonthlyReport.rules}. */
   readonly findings: readonly Finding[];
   readonly expiredSuppressions: readonly ExpiredSuppression[];
   readonly unusedSuppressions: ComplianceResult['unusedSuppressions'];

@@ -4,6 +4,7 @@ import type { RegionProgress } from '../collect/kms.js';
 import type { FreeTierScope } from '../model/pricing.js';
 import type { AccountSpec } from '../org/accounts.js';
 import type { AccountProgress } from '../org/targets.js';
+import type { FindingsCsvRows } from '../report/csv.js';
 import type { UsageSourceOption } from '../usage/collect.js';
 import type { UsageProgress } from '../usage/source.js';
 import type { ReportFormat } from './formats.js';
@@ -83,6 +84,8 @@ export interface OutputOptions {
   readonly formats?: readonly ReportFormat[];
   /** Rows per table in report.md and report.html (default `DEFAULT_MARKDOWN_TABLE_ROWS`, 1,000); 0 for no limit. */
   readonly markdownMaxRows?: number;
+  /** Which findings findings.csv holds: `all` (default, every verdict) or `not-passed` (PASS rows left out). */
+  readonly findingsCsv?: FindingsCsvRows;
 }
 
 /** How the month is priced. */

@@ -1,7 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type MonthlyReport, REPORT_KIND, REPORT_SCHEMA_VERSION } from '../model/report.js';
-import { type PreviousReport, previousReportSchema } from '../model/report-schema.js';
+import type { MonthlyReport } from '../model/report.js';
+import {
+  COMPARABLE_SCHEMA_VERSIONS,
+  isComparableReport,
+  type PreviousReport,
+  previousReportSchema,
+} from '../model/report-schema.js';
 import { firstZodIssue } from '../util/versioned-file.js';
 
 /**
@@ -62,10 +67,10 @@ function previousOf(text: string, name: string): Previous {
   // A report of another kind or version is not compared with, but not an error either.
   const head =
     typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Partial<MonthlyReport>) : {};
-  if (head.kind !== REPORT_KIND || head.schemaVersion !== REPORT_SCHEMA_VERSION)
+  if (!isComparableReport(head))
     return {
       report: null,
-      problem: `${name} is not a kms-report report of schema version ${REPORT_SCHEMA_VERSION} (kind ${JSON.stringify(head.kind ?? null)}, version ${JSON.stringify(head.schemaVersion ?? null)})`,
+      problem: `${name} is not a kms-report report of schema version ${COMPARABLE_SCHEMA_VERSIONS.join(' or ')} (kind ${JSON.stringify(head.kind ?? null)}, version ${JSON.stringify(head.schemaVersion ?? null)})`,
     };
   // Of the right kind, but perhaps edited or cut short: what the comparison reads is checked first.
   const checked = previousReportSchema.safeParse(data);

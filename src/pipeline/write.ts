@@ -1,6 +1,6 @@
 import type { InventorySnapshot } from '../model/inventory.js';
 import type { MonthlyReport } from '../model/report.js';
-import { costsCsvChunks, findingsCsvChunks, keysCsvChunks } from '../report/csv.js';
+import { costsCsvChunks, findingsCsvChunks, keysCsvChunks, rulesCsvChunks } from '../report/csv.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { explainWriteError } from '../util/fs-errors.js';
@@ -56,7 +56,9 @@ export function reportFiles(
       // findings.csv is longer than a JavaScript string can be.
       { name: 'keys.csv', contents: keysCsvChunks(report) },
       { name: 'costs.csv', contents: costsCsvChunks(report) },
-      { name: 'findings.csv', contents: findingsCsvChunks(report) },
+      { name: 'findings.csv', contents: findingsCsvChunks(report, { rows: output.findingsCsv }) },
+      // Each rule's text once: findings.csv names the rule by RULE_ID.
+      { name: 'rules.csv', contents: rulesCsvChunks(report) },
     );
   if (formats.includes('json')) files.push({ name: 'report.json', contents: jsonFileChunks(report) });
   // The same text as serializeSnapshot and serializeUsageEvidence, written in pieces.

@@ -4,6 +4,8 @@ import {
   type FindingStatus,
   failingBySeverity,
   type RuleId,
+  type RuleTable,
+  ruleOf,
   type Severity,
   severityRank,
 } from '../model/findings.js';
@@ -269,7 +271,11 @@ export const FIRST_ACTIONS_FOR_COST = 2;
  * {@link FIRST_ACTIONS_FOR_COST} of the places are kept for the rules whose keys cost the most
  * money for nothing, when those are not already listed.
  */
-export function firstActions(rows: readonly KeyRow[], findings: readonly Finding[]): FirstAction[] {
+export function firstActions(
+  rows: readonly KeyRow[],
+  findings: readonly Finding[],
+  rules: RuleTable,
+): FirstAction[] {
   const byArn = new Map(rows.map((r) => [r.arn, r]));
   const byRule = new Map<RuleId, Finding[]>();
   for (const f of findings) {
@@ -290,11 +296,12 @@ export function firstActions(rows: readonly KeyRow[], findings: readonly Finding
     const wastedCost = WASTE_RULES.has(first.ruleId)
       ? sumMoney(keyArns.map((a) => byArn.get(a)?.total ?? '0'))
       : null;
+    const rule = ruleOf(rules, first.ruleId);
     return {
       ruleId: first.ruleId,
-      title: first.title,
+      title: rule.title,
       severity,
-      fix: first.remediation.text,
+      fix: rule.remediation.text,
       keyArns,
       owners,
       findings: list.length,
@@ -470,6 +477,7 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
     summary: summaryOf(input, rows, findings, inTotal),
     ownerTag,
     keys: rows,
+    rules: compliance.rules,
     findings,
     expiredSuppressions: compliance.expiredSuppressions,
     unusedSuppressions: compliance.unusedSuppressions,
@@ -540,6 +548,6 @@ function summaryOf(
       .slice(0, MOST_EXPENSIVE_COUNT)
       .map((r) => r.arn),
     waste: waste(rows, findings),
-    firstActions: firstActions(rows, findings),
+    firstActions: firstActions(rows, findings, input.compliance.rules),
   };
 }

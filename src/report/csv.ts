@@ -1,6 +1,13 @@
 import { stringify } from 'csv-stringify/sync';
 import { controlCode } from '../compliance/controls.js';
-import type { Finding } from '../model/findings.js';
+import {
+  type Finding,
+  type FindingStatus,
+  type RuleId,
+  type RuleInfo,
+  remediationCommand,
+  ruleOf,
+} from '../model/findings.js';
 import { accountLevelLines, type CostLine, type Money } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { Dec, dec } from '../pricing/money.js';
@@ -76,6 +83,8 @@ interface FileContext {
 }
 
 interface FindingContext extends FileContext {
+  /** The report's rule table (each finding's title). */
+  readonly rules: MonthlyReport['rules'];
   /** Key ARN → its aliases, space-separated. */
   readonly aliases: ReadonlyMap<string, string>;
   /** Key ARN → its owner (the owner tag's value), for the keys that have one. */
@@ -213,6 +222,12 @@ export const COST_COLUMNS: readonly Column<CostsCsvRow, FileContext>[] = [
   { name: 'AMOUNT_ROUNDED', value: (r) => roundedToCent(r.line.amount), numeric: true },
 ];
 
+/**
+ * One row per finding: what differs per key. The rule's fixed text (remediation, Terraform,
+ * controls, rationale) is in rules.csv, once per rule; TITLE stays so that a row reads on its
+ * own. REMEDIATION_CLI is the rule's command filled in for the key, on the rows with something
+ * to fix (FAIL, MUTED, UNKNOWN).
+ */
 export const FINDING_COLUMNS: readonly Column<Finding, FindingContext>[] = [
   { name: 'MONTH', value: (_, x) => x.month },
   { name: 'ACCOUNT_ID', value: (f) => f.account },
@@ -222,26 +237,59 @@ export const FINDING_COLUMNS: readonly Column<Finding, FindingContext>[] = [
   { name: 'KEY_ID', value: (f) => f.keyId },
   { name: 'ALIASES', value: (f, x) => x.aliases.get(f.keyArn) ?? '' },
   { name: 'RULE_ID', value: (f) => f.ruleId },
-  { name: 'TITLE', value: (f) => f.title },
+  { name: 'TITLE', value: (f, x) => ruleOf(x.rules, f.ruleId).title },
   { name: 'STATUS', value: (f) => f.status },
   { name: 'SEVERITY', value: (f) => f.severity },
   { name: 'REASON', value: (f) => f.reason },
-  { name: 'REMEDIATION', value: (f) => (needsFix(f) ? f.remediation.text : null) },
-  { name: 'REMEDIATION_CLI', value: (f) => (needsFix(f) ? f.remediation.cli : null) },
   {
-    name: 'REMEDIATION_TERRAFORM',
-    value: (f) =>
-      needsFix(f) && f.remediation.terraform
-        ? `${f.remediation.terraform.resource}.${f.remediation.terraform.attribute}`
-        : null,
+    name: 'REMEDIATION_CLI',
+    value: (f, x) => (needsFix(f) ? remediationCommand(ruleOf(x.rules, f.ruleId), f) : null),
   },
-  { name: 'CONTROLS', value: (f) => f.controls.map(controlCode).join('; ') },
   { name: 'MUTED_JUSTIFICATION', value: (f) => f.muted?.justification ?? null },
   { name: 'MUTED_OWNER', value: (f) => f.muted?.owner ?? null },
   { name: 'MUTED_TICKET', value: (f) => f.muted?.ticket ?? null },
   { name: 'MUTED_EXPIRES', value: (f) => f.muted?.expires ?? null },
-  // Appended: earlier columns keep their positions.
   { name: 'OWNER', value: (f, x) => x.owners.get(f.keyArn) ?? null },
+];
+
+/** A row of rules.csv: a rule of the report, and how many of its findings have each status. */
+export interface RulesCsvRow {
+  readonly rule: RuleInfo;
+  readonly counts: Readonly<Record<FindingStatus, number>>;
+}
+
+/** The statuses rules.csv counts, in its column order. */
+const COUNTED: readonly FindingStatus[] = ['PASS', 'FAIL', 'MUTED', 'UNKNOWN', 'NOT_APPLICABLE'];
+
+/**
+ * One row per rule run: its fixed text, once (findings.csv names it by RULE_ID), and how many
+ * findings of each status it gave, so the PASS count stands even when findings.csv leaves the
+ * PASS rows out.
+ */
+export const RULE_COLUMNS: readonly Column<RulesCsvRow, FileContext>[] = [
+  { name: 'RULE_ID', value: (r) => r.rule.id },
+  { name: 'TITLE', value: (r) => r.rule.title },
+  { name: 'SEVERITY', value: (r) => r.rule.severity },
+  { name: 'DEFAULT_SEVERITY', value: (r) => r.rule.defaultSeverity },
+  { name: 'RATIONALE', value: (r) => r.rule.rationale },
+  { name: 'REMEDIATION', value: (r) => r.rule.remediation.text },
+  { name: 'REMEDIATION_CLI', value: (r) => r.rule.remediation.cli },
+  {
+    name: 'REMEDIATION_TERRAFORM',
+    value: (r) =>
+      r.rule.remediation.terraform
+        ? `${r.rule.remediation.terraform.resource}.${r.rule.remediation.terraform.attribute}`
+        : null,
+  },
+  { name: 'REMEDIATION_TERRAFORM_EXAMPLE', value: (r) => r.rule.remediation.terraform?.example ?? null },
+  { name: 'CONTROLS', value: (r) => r.rule.controls.map(controlCode).join('; ') },
+  ...COUNTED.map(
+    (status): Column<RulesCsvRow, FileContext> => ({
+      name: `FINDINGS_${status}`,
+      value: (r) => r.counts[status],
+      numeric: true,
+    }),
+  ),
 ];
 
 /** Account id → name, from the organisation view (empty for a one-account report). */
@@ -269,7 +317,7 @@ export function findingsCsvContext(report: MonthlyReport): FindingContext {
     aliases.set(k.arn, k.aliases.join(' '));
     if (k.owner !== null) owners.set(k.arn, k.owner);
   }
-  return { ...csvContext(report), aliases, owners };
+  return { ...csvContext(report), rules: report.rules, aliases, owners };
 }
 
 /** The rows of keys.csv: every key row, then the account-level lines billed to the report's accounts. */
@@ -297,9 +345,65 @@ export function costsCsvChunks(report: MonthlyReport): Iterable<string> {
   return render(COST_COLUMNS, costsCsvRows(report), csvContext(report));
 }
 
+/** Which findings findings.csv holds: every one (the default), or all but the PASS ones. */
+export type FindingsCsvRows = 'all' | 'not-passed';
+/** The values of {@link FindingsCsvRows}, for a command line's choices. */
+export const FINDINGS_CSV_ROWS: readonly FindingsCsvRows[] = ['all', 'not-passed'];
+
+/** How findings.csv is written. */
+export interface FindingsCsvOptions {
+  /**
+   * `all` (default): one row per finding, every verdict (the audit trail); `not-passed`: the
+   * PASS rows left out (rules.csv still counts them, report.json still holds them).
+   */
+  readonly rows?: FindingsCsvRows;
+}
+
+function* findingsCsvRows(report: MonthlyReport, rows: FindingsCsvRows): Generator<Finding> {
+  if (rows === 'all') yield* report.findings;
+  else for (const f of report.findings) if (f.status !== 'PASS') yield f;
+}
+
 /** `findings.csv` in pieces (see {@link renderFindingsCsv}). */
-export function findingsCsvChunks(report: MonthlyReport): Iterable<string> {
-  return render(FINDING_COLUMNS, report.findings, findingsCsvContext(report));
+export function findingsCsvChunks(report: MonthlyReport, options: FindingsCsvOptions = {}): Iterable<string> {
+  return render(FINDING_COLUMNS, findingsCsvRows(report, options.rows ?? 'all'), findingsCsvContext(report));
+}
+
+/** The rows of rules.csv: every rule of the report's table, in its order, with its findings counted by status. */
+export function rulesCsvRows(report: MonthlyReport): RulesCsvRow[] {
+  const counts = new Map<RuleId, Record<FindingStatus, number>>();
+  const rows: RulesCsvRow[] = [];
+  for (const rule of Object.values(report.rules)) {
+    if (!rule) continue;
+    const count: Record<FindingStatus, number> = {
+      PASS: 0,
+      FAIL: 0,
+      MUTED: 0,
+      UNKNOWN: 0,
+      NOT_APPLICABLE: 0,
+    };
+    counts.set(rule.id, count);
+    rows.push({ rule, counts: count });
+  }
+  for (const f of report.findings) {
+    const count = counts.get(f.ruleId);
+    if (count) count[f.status] += 1;
+  }
+  return rows;
+}
+
+/** `rules.csv` in pieces (see {@link renderRulesCsv}). */
+export function rulesCsvChunks(report: MonthlyReport): Iterable<string> {
+  return render(RULE_COLUMNS, rulesCsvRows(report), csvContext(report));
+}
+
+/**
+ * `rules.csv`: one row per rule the report ran, with its fixed text (title, severity, rationale,
+ * remediation, the CLI command as a template with `<key-id>` and `<region>`, Terraform,
+ * controls) and how many findings of each status it gave. findings.csv names the rule by RULE_ID.
+ */
+export function renderRulesCsv(report: MonthlyReport): string {
+  return [...rulesCsvChunks(report)].join('');
 }
 
 /**
@@ -320,10 +424,11 @@ export function renderCostsCsv(report: MonthlyReport): string {
 }
 
 /**
- * `findings.csv`: one row per key and rule (Prowler-style upper-case columns). At ~700 bytes a
- * row, a report of more than ~50,000 keys is longer than a JavaScript string can be: use
- * {@link findingsCsvChunks} there (the monthly job does).
+ * `findings.csv`: one row per key and rule (Prowler-style upper-case columns), the rule named by
+ * RULE_ID (its text is in rules.csv); with `rows: 'not-passed'`, the PASS rows left out. For a
+ * large estate use {@link findingsCsvChunks} (the monthly job does): the file can be longer than
+ * a JavaScript string can be.
  */
-export function renderFindingsCsv(report: MonthlyReport): string {
-  return [...findingsCsvChunks(report)].join('');
+export function renderFindingsCsv(report: MonthlyReport, options: FindingsCsvOptions = {}): string {
+  return [...findingsCsvChunks(report, options)].join('');
 }

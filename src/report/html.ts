@@ -1,4 +1,11 @@
-import { type Finding, SEVERITIES, severityCounts } from '../model/findings.js';
+import {
+  type Finding,
+  type RuleInfo,
+  remediationCommand,
+  ruleOf,
+  SEVERITIES,
+  severityCounts,
+} from '../model/findings.js';
 import type { CostTotal, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatTotal } from '../pricing/money.js';
@@ -442,8 +449,8 @@ ${table(
 }
 
 /** A finding's controls, folded: the frameworks in the summary, the requirements inside. */
-function controlsCell(f: Finding): Part {
-  const groups = controlGroups(f.controls);
+function controlsCell(rule: RuleInfo): Part {
+  const groups = controlGroups(rule.controls);
   if (groups.length === 0) return '';
   return html`<details><summary>${plural(groups.length, 'framework')}</summary><ul>${groups.map(
     (g) => html`<li>${g.framework}: ${g.requirements.join(', ')}</li>`,
@@ -511,13 +518,16 @@ ${shownGroups.map(
 <p class="meta">${org ? `${label(g.account)}, ` : ''}${g.region} · owner: <span class="owner">${g.owner ?? noOwner(report)}</span> · ${plural(g.findings.length, 'failing finding')}${g.key ? ` · ${money(g.key.total, cur)} this month` : ''} · ${code(g.keyArn)}</p>
 ${table(
   ['Severity', 'Rule', 'Fix', 'Why', 'Controls'],
-  findings.map((f) => [
-    severity(f.severity),
-    html`${f.ruleId} ${f.title}`,
-    html`${f.remediation.text} ${code(f.remediation.cli)}`,
-    f.reason,
-    controlsCell(f),
-  ]),
+  findings.map((f) => {
+    const rule = ruleOf(report.rules, f.ruleId);
+    return [
+      severity(f.severity),
+      html`${f.ruleId} ${rule.title}`,
+      html`${rule.remediation.text} ${code(remediationCommand(rule, f))}`,
+      f.reason,
+      controlsCell(rule),
+    ];
+  }),
   'findings',
 )}
 </div>

@@ -1,4 +1,4 @@
-import { severityCounts } from '../model/findings.js';
+import { type Finding, remediationCommand, ruleOf, severityCounts } from '../model/findings.js';
 import type { CostTotal, Money, RequestTier } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatMoney, formatTotal } from '../pricing/money.js';
@@ -559,6 +559,7 @@ function failingFindings(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
   ]);
   const label = accountLabeler(report);
   const acct = (f: { account: string }): string[] => (report.organization ? [label(f.account)] : []);
+  const rule = (f: Finding) => ruleOf(report.rules, f.ruleId);
   return `Grouped by key, the keys with the most severe findings first; the fix comes first, then why the key fails.\n\n${table(
     [
       ...(report.organization ? ['Account'] : []),
@@ -577,10 +578,10 @@ function failingFindings(report: MonthlyReport, rows: ReadonlyMap<string, KeyRow
       e(f.region),
       e(g.owner ?? noOwner(report)),
       f.severity,
-      `${f.ruleId} ${e(f.title)}`,
-      `${e(f.remediation.text)} \`${f.remediation.cli.replace(/`/g, "'")}\``,
+      `${f.ruleId} ${e(rule(f).title)}`,
+      `${e(rule(f).remediation.text)} \`${remediationCommand(rule(f), f).replace(/`/g, "'")}\``,
       e(f.reason),
-      e(controlsText(f.controls)),
+      e(controlsText(rule(f).controls)),
     ]),
   )}${shown.note}`;
 }

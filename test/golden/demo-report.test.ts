@@ -50,6 +50,7 @@ describe('golden: the demo report', () => {
       ['keys.csv', (t) => t],
       ['costs.csv', (t) => t],
       ['findings.csv', (t) => t],
+      ['rules.csv', (t) => t],
       ['report.html', htmlOutline],
     ];
     for (const [name, view] of files) {

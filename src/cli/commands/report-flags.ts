@@ -6,6 +6,7 @@ import { SEVERITIES, type Severity } from '../../model/findings.js';
 import type { FreeTierScope } from '../../model/pricing.js';
 import { type AccountSpec, parseAccountList, parseRoleName } from '../../org/accounts.js';
 import { parseFormats, type ReportFormat } from '../../pipeline/formats.js';
+import { FINDINGS_CSV_ROWS, type FindingsCsvRows } from '../../report/csv.js';
 import { DEFAULT_MARKDOWN_TABLE_ROWS } from '../../report/markdown.js';
 import { parseSourceList, type UsageSourceOption } from '../../usage/collect.js';
 import { ExitCode } from '../exit-codes.js';
@@ -24,6 +25,7 @@ export interface ReportFlags {
   demo?: boolean;
   format: ReportFormat[];
   mdMaxRows: number;
+  csvFindings: FindingsCsvRows;
   out: string;
   regions?: string;
   profile?: string;
@@ -71,6 +73,7 @@ function parseUsageSources(value: string): UsageSourceOption[] {
 export const REPORT_ENV_FLAGS = [
   '--format',
   '--md-max-rows',
+  '--csv-findings',
   '--out',
   '--regions',
   '--profile',
@@ -138,6 +141,14 @@ function addOutputFlags(program: Command): void {
       )
         .default(DEFAULT_MARKDOWN_TABLE_ROWS)
         .argParser(parseMaxRows),
+    )
+    .addOption(
+      new Option(
+        '--csv-findings <rows>',
+        'the findings.csv rows: every verdict, or all but PASS (rules.csv still counts them; report.json keeps them)',
+      )
+        .choices(FINDINGS_CSV_ROWS)
+        .default('all'),
     )
     .option(
       '-o, --out <dir>',

@@ -211,6 +211,7 @@ function reportOptions(
       dir: flags.out,
       formats: toStdout ? ['json'] : flags.format,
       markdownMaxRows: flags.mdMaxRows,
+      findingsCsv: flags.csvFindings,
     },
     pricing: { tables: flags.pricing, freeTierScope: flags.freeTier },
     configFile: flags.config,

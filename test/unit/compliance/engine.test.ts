@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseComplianceConfig } from '../../../src/compliance/config.js';
 import { runCompliance } from '../../../src/compliance/engine.js';
 import type { Rule } from '../../../src/compliance/rules/types.js';
-import { RULE_IDS } from '../../../src/model/findings.js';
+import { type Finding, RULE_IDS, remediationCommand, ruleOf } from '../../../src/model/findings.js';
 import { collected, failed, skipped } from '../../../src/model/observed.js';
 import { ACCOUNT, KEY_ARN, KEY_ID, makeKey, REGION, snapshotOf, usage } from './factory.js';
 
@@ -43,7 +43,7 @@ describe('Function: runCompliance', () => {
     expect(result.evidenceAsOf).toBe('2026-10-15T00:00:00.000Z');
   });
 
-  it('gives each finding its reason, controls and a remediation command for that key', () => {
+  it("gives each finding its reason, and its rule's controls and a remediation command for that key", () => {
     const result = runCompliance(snapshotOf([makeKey({ rotation: noRotation })]), { clock: NOW });
     const rot = result.findings.find((f) => f.ruleId === 'KMS-ROT-01');
     expect(rot).toMatchObject({
@@ -53,14 +53,18 @@ describe('Function: runCompliance', () => {
       account: ACCOUNT,
       region: REGION,
       keyId: KEY_ID,
-      muted: null,
     });
-    expect(rot?.remediation.cli).toBe(`aws kms enable-key-rotation --key-id ${KEY_ID} --region ${REGION}`);
-    expect(rot?.remediation.terraform).toMatchObject({
+    expect(rot).not.toHaveProperty('muted');
+    const rule = ruleOf(result.rules, 'KMS-ROT-01');
+    expect(rule).toMatchObject({ title: 'Automatic key rotation is enabled', severity: 'medium' });
+    expect(remediationCommand(rule, rot as Finding)).toBe(
+      `aws kms enable-key-rotation --key-id ${KEY_ID} --region ${REGION}`,
+    );
+    expect(rule.remediation.terraform).toMatchObject({
       resource: 'aws_kms_key',
       attribute: 'enable_key_rotation',
     });
-    expect(rot?.controls).toContainEqual({
+    expect(rule.controls).toContainEqual({
       framework: 'AWS Security Hub (Foundational Security Best Practices)',
       version: null,
       requirement: 'KMS.4',
@@ -74,7 +78,9 @@ describe('Function: runCompliance', () => {
     });
     const result = runCompliance(snapshotOf([makeKey({ rotation: noRotation })]), { clock: NOW, config });
     expect(result.findings.find((f) => f.ruleId === 'KMS-ROT-01')?.severity).toBe('high');
+    expect(result.rules['KMS-ROT-01']).toMatchObject({ severity: 'high', defaultSeverity: 'medium' });
     expect(result.findings.map((f) => f.ruleId)).not.toContain('KMS-MR-01');
+    expect(Object.keys(result.rules)).toEqual(result.rulesRun);
     expect(result.disabledRules).toEqual(['KMS-MR-01', 'KMS-TAG-01']);
     expect(result.rulesRun).toHaveLength(RULE_IDS.length - 2);
   });
@@ -190,7 +196,8 @@ describe('Suppressions', () => {
       'MUTED',
     );
     const after = runCompliance(failing, { clock: at('2026-10-21T00:00:00.000Z'), config });
-    expect(rot(after)).toMatchObject({ status: 'FAIL', muted: null });
+    expect(rot(after)).toMatchObject({ status: 'FAIL' });
+    expect(rot(after)).not.toHaveProperty('muted');
     expect(after.expiredSuppressions).toEqual([
       {
         ruleId: 'KMS-ROT-01',

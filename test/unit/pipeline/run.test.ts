@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/cli/exit-codes.js';
 import { runCli } from '../../../src/cli/program.js';
 import { InputError, InterruptedError } from '../../../src/errors.js';
+import { remediationCommand, ruleOf } from '../../../src/model/findings.js';
 import type { MonthlyReport } from '../../../src/model/report.js';
 import { MAX_PREVIOUS_REPORT_BYTES } from '../../../src/pipeline/previous.js';
 import { runMonthlyReport } from '../../../src/pipeline/run.js';
@@ -22,6 +23,37 @@ async function demo(args: string[] = [], out?: string) {
 
 async function reportJson(set: string): Promise<MonthlyReport> {
   return JSON.parse(await readFile(join(set, 'report.json'), 'utf8')) as MonthlyReport;
+}
+
+/**
+ * A report as kms-report wrote it before schema version 2: no rule table, every finding carrying
+ * its rule's title, remediation (the command filled in for the key) and controls, `details` and
+ * `muted` always present.
+ */
+function asVersion1(report: MonthlyReport): Record<string, unknown> {
+  const { rules, ...rest } = report;
+  return {
+    ...rest,
+    schemaVersion: 1,
+    findings: report.findings.map((f) => {
+      const rule = ruleOf(rules, f.ruleId);
+      return {
+        ruleId: f.ruleId,
+        title: rule.title,
+        keyArn: f.keyArn,
+        keyId: f.keyId,
+        account: f.account,
+        region: f.region,
+        status: f.status,
+        severity: f.severity,
+        reason: f.reason,
+        details: f.details ?? {},
+        remediation: { ...rule.remediation, cli: remediationCommand(rule, f) },
+        controls: rule.controls,
+        muted: f.muted ?? null,
+      };
+    }),
+  };
 }
 
 describe('resolveReportMonth', () => {
@@ -56,6 +88,7 @@ describe('kms-report --demo', () => {
       'manifest.json',
       'report.json',
       'report.md',
+      'rules.csv',
       'snapshot.json',
       'usage.json',
     ]);
@@ -174,6 +207,58 @@ describe('kms-report --demo', () => {
     ]);
     expect(report.monthOverMonth?.totalChange).toBe(sumMoney([report.summary.cost.total.amount, '-30']));
     expect(await readFile(join(again.set, 'report.md'), 'utf8')).toContain('### Since September 2026');
+  });
+
+  it('compares with last month’s report.json of schema version 1 (rule text in every finding) as with version 2', async () => {
+    const first = await demo(['--format', 'json']);
+    const current = await reportJson(first.set);
+    expect(current.schemaVersion).toBe(2);
+    const resolved = current.findings.find((f) => f.status === 'PASS') as MonthlyReport['findings'][number];
+    const lastMonth: MonthlyReport = {
+      ...current,
+      month: '2026-09',
+      // Last month, one key failed a rule it passes now.
+      findings: current.findings.map((f) => (f === resolved ? { ...f, status: 'FAIL' } : f)),
+      summary: {
+        ...current.summary,
+        cost: { ...current.summary.cost, total: { amount: '30', complete: true, unknownLines: 0 } },
+      },
+    };
+    const compared = [];
+    for (const previous of [asVersion1(lastMonth), lastMonth]) {
+      const out = await mkdtemp(join(tmpdir(), 'kms-report-previous-'));
+      const september = join(out, '111122223333', '2026-09');
+      await mkdir(september, { recursive: true });
+      await writeFile(join(september, 'report.json'), JSON.stringify(previous, null, 2));
+      const again = await demo(['--format', 'json'], out);
+      compared.push((await reportJson(again.set)).monthOverMonth);
+    }
+    expect(compared[0]).toMatchObject({
+      previousMonth: '2026-09',
+      keysAdded: [],
+      keysRemoved: [],
+      findingsOpened: [],
+      findingsResolved: [{ ruleId: resolved.ruleId, keyArn: resolved.keyArn }],
+      previousTotal: '30',
+    });
+    expect(compared[1]).toEqual(compared[0]);
+  });
+
+  it('leaves the PASS rows out of findings.csv with --csv-findings not-passed; rules.csv still counts them', async () => {
+    const all = await demo(['--format', 'csv,json']);
+    const some = await demo(['--format', 'csv,json', '--csv-findings', 'not-passed']);
+    expect(some.code).toBe(ExitCode.Ok);
+    const lines = async (set: string, name: string) =>
+      (await readFile(join(set, name), 'utf8')).split('\r\n');
+    const every = await lines(all.set, 'findings.csv');
+    const notPassed = await lines(some.set, 'findings.csv');
+    expect(notPassed).toEqual(every.filter((l) => !/,PASS,/.test(l)));
+    expect(notPassed.length).toBeLessThan(every.length);
+    expect(await lines(some.set, 'rules.csv')).toEqual(await lines(all.set, 'rules.csv'));
+    // report.json keeps every finding either way.
+    expect((await reportJson(some.set)).findings).toEqual((await reportJson(all.set)).findings);
+    const bad = await demo(['--csv-findings', 'failed']);
+    expect(bad.code).toBe(ExitCode.BadInput);
   });
 
   it.each([

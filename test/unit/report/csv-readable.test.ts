@@ -8,31 +8,64 @@ import { priceMonth } from '../../../src/pricing/engine.js';
 import { loadPricingTables } from '../../../src/pricing/load.js';
 import { formatMoney } from '../../../src/pricing/money.js';
 import { buildMonthlyReport } from '../../../src/report/build.js';
-import { renderCostsCsv, renderFindingsCsv, renderKeysCsv } from '../../../src/report/csv.js';
+import { renderCostsCsv, renderFindingsCsv, renderKeysCsv, renderRulesCsv } from '../../../src/report/csv.js';
 import { renderMarkdown } from '../../../src/report/markdown.js';
 import { demoMonthlyReport } from '../../support/demo-report.js';
 
 const rows = (csv: string) => parse(csv, { columns: true }) as Record<string, string>[];
 
 describe('the CSV files, for a spreadsheet', () => {
-  it('findings.csv: PASS and not-applicable rows carry no remediation; failing ones do', async () => {
-    const findings = rows(renderFindingsCsv(await demoMonthlyReport()));
-    const fixes = (r: Record<string, string>) => [r.REMEDIATION, r.REMEDIATION_CLI, r.REMEDIATION_TERRAFORM];
+  it("findings.csv: failing rows carry the key's fix command, PASS and not-applicable rows none; the fix's text is in rules.csv", async () => {
+    const report = await demoMonthlyReport();
+    const findings = rows(renderFindingsCsv(report));
     const quiet = findings.filter((r) => r.STATUS === 'PASS' || r.STATUS === 'NOT_APPLICABLE');
     expect(quiet.length).toBeGreaterThan(0);
-    for (const r of quiet) expect(fixes(r)).toEqual(['', '', '']);
-    for (const r of findings.filter((x) => x.STATUS === 'FAIL')) {
-      expect(r.REMEDIATION).not.toBe('');
+    for (const r of quiet) expect(r.REMEDIATION_CLI).toBe('');
+    const failing = findings.filter((x) => x.STATUS === 'FAIL');
+    expect(failing.length).toBeGreaterThan(0);
+    for (const r of failing) {
       expect(r.REMEDIATION_CLI).toMatch(/^aws kms /);
+      expect(r.REMEDIATION_CLI).toContain(`--region ${r.REGION}`);
+      expect(r.REMEDIATION_CLI).not.toContain('<key-id>');
     }
+    const rules = rows(renderRulesCsv(report));
+    expect(rules.map((r) => r.RULE_ID)).toEqual([...new Set(findings.map((r) => r.RULE_ID))]);
+    for (const r of rules) {
+      expect(r.REMEDIATION, r.RULE_ID).not.toBe('');
+      expect(r.REMEDIATION_CLI, r.RULE_ID).toMatch(/^aws kms .*<region>/);
+    }
+    expect(rules.find((r) => r.RULE_ID === 'KMS-ROT-01')).toMatchObject({
+      TITLE: 'Automatic key rotation is enabled',
+      SEVERITY: 'medium',
+      REMEDIATION_TERRAFORM: 'aws_kms_key.enable_key_rotation',
+      REMEDIATION_TERRAFORM_EXAMPLE: 'enable_key_rotation = true',
+    });
   });
 
   it('findings.csv and keys.csv end with an OWNER column: the value of the owner tag', async () => {
     const report = await demoMonthlyReport();
     const findings = rows(renderFindingsCsv(report));
     const header = renderFindingsCsv(report).split('\r\n')[0]?.split(',');
-    expect(header?.at(-1)).toBe('OWNER');
-    expect(header?.[15]).toBe('CONTROLS');
+    expect(header).toEqual([
+      'MONTH',
+      'ACCOUNT_ID',
+      'ACCOUNT_NAME',
+      'REGION',
+      'KEY_ARN',
+      'KEY_ID',
+      'ALIASES',
+      'RULE_ID',
+      'TITLE',
+      'STATUS',
+      'SEVERITY',
+      'REASON',
+      'REMEDIATION_CLI',
+      'MUTED_JUSTIFICATION',
+      'MUTED_OWNER',
+      'MUTED_TICKET',
+      'MUTED_EXPIRES',
+      'OWNER',
+    ]);
     const payments = findings.find((r) => r.ALIASES === 'alias/payments');
     expect(payments?.OWNER).toBe('payments-team');
     const untagged = report.keys.find((k) => !k.tags.some((t) => t.key === 'Owner'));
@@ -65,8 +98,8 @@ describe('the CSV files, for a spreadsheet', () => {
   it('encodes controls one way: FRAMEWORK[@VERSION]:REQUIREMENT, separated by "; "', async () => {
     for (const m of CONTROL_MAPPINGS)
       expect(FRAMEWORK_IDS[m.framework], m.framework).toMatch(/^[A-Za-z0-9-]+$/);
-    const findings = rows(renderFindingsCsv(await demoMonthlyReport()));
-    const rotation = findings.find((r) => r.RULE_ID === 'KMS-ROT-01');
+    const rules = rows(renderRulesCsv(await demoMonthlyReport()));
+    const rotation = rules.find((r) => r.RULE_ID === 'KMS-ROT-01');
     const entries = rotation?.CONTROLS?.split('; ') ?? [];
     expect(entries).toContain('CIS-AWS@3.0.0:3.6');
     expect(entries).toContain('NIST-800-53r5:SC-12');

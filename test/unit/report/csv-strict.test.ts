@@ -13,9 +13,12 @@ import {
   findingsCsvContext,
   KEY_COLUMNS,
   keysCsvRows,
+  RULE_COLUMNS,
   renderCostsCsv,
   renderFindingsCsv,
   renderKeysCsv,
+  renderRulesCsv,
+  rulesCsvRows,
 } from '../../../src/report/csv.js';
 import { demoMonthlyReport } from '../../support/demo-report.js';
 
@@ -102,6 +105,22 @@ function filesOf(report: MonthlyReport) {
       text: renderFindingsCsv(report),
       columns: FINDING_COLUMNS as readonly Column<never, never>[],
       expected: expectedRecords(FINDING_COLUMNS, report.findings, findingsCsvContext(report)),
+    },
+    {
+      name: 'findings.csv (not-passed)',
+      text: renderFindingsCsv(report, { rows: 'not-passed' }),
+      columns: FINDING_COLUMNS as readonly Column<never, never>[],
+      expected: expectedRecords(
+        FINDING_COLUMNS,
+        report.findings.filter((f) => f.status !== 'PASS'),
+        findingsCsvContext(report),
+      ),
+    },
+    {
+      name: 'rules.csv',
+      text: renderRulesCsv(report),
+      columns: RULE_COLUMNS as readonly Column<never, never>[],
+      expected: expectedRecords(RULE_COLUMNS, rulesCsvRows(report), context),
     },
   ];
 }

@@ -110,9 +110,9 @@ describe('what to do first', () => {
 
   it('is empty when nothing fails, and all severity when no key wastes money', async () => {
     const report = await demoMonthlyReport();
-    expect(firstActions(report.keys, [])).toEqual([]);
+    expect(firstActions(report.keys, [], report.rules)).toEqual([]);
     const noWaste = report.findings.filter((f) => !f.ruleId.startsWith('KMS-LIFE-'));
-    const actions = firstActions(report.keys, noWaste);
+    const actions = firstActions(report.keys, noWaste, report.rules);
     expect(actions).toHaveLength(5);
     expect(actions.every((a) => a.why === 'severity' && a.wastedCost === null)).toBe(true);
   });
