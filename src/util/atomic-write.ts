@@ -13,7 +13,7 @@ import { explainWriteError } from './fs-errors.js';
  */
 export type FileContents = string | Uint8Array | Iterable<string | Uint8Array>;
 
-/** Small text pieces are gathered up to this many characters before a write. */
+/** Text pieces are encoded into a block of this many bytes, written when full. */
 const WRITE_BLOCK = 1 << 20;
 
 function* piecesOf(contents: FileContents): Iterable<string | Uint8Array> {
@@ -21,11 +21,69 @@ function* piecesOf(contents: FileContents): Iterable<string | Uint8Array> {
   else yield* contents;
 }
 
+/** Whether the last UTF-16 unit of `text` opens a surrogate pair (its other half may be in the next piece). */
+function endsInHighSurrogate(text: string): boolean {
+  const last = text.charCodeAt(text.length - 1);
+  return last >= 0xd800 && last <= 0xdbff;
+}
+
+/**
+ * Encodes text pieces into one reused block of {@link WRITE_BLOCK} bytes and hands the block to
+ * `put` when it is full. No long string is built: joining the pieces into a megabyte of text made
+ * one flat string per write, which V8 keeps in its large-object space until a full collection,
+ * so writing gigabytes of report raised the process's peak memory by more than a gigabyte. The
+ * bytes are those of the text joined (a surrogate pair split across two pieces is kept whole).
+ * The block is reused after `put` resolves.
+ */
+class TextBlock {
+  private block: Buffer | null = null;
+  private used = 0;
+  /** A high surrogate held back from the end of the last piece. */
+  private carry = '';
+
+  constructor(private readonly put: (data: Uint8Array) => Promise<void>) {}
+
+  async add(piece: string): Promise<void> {
+    let text = this.carry + piece;
+    this.carry = '';
+    if (endsInHighSurrogate(text)) {
+      this.carry = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    await this.encode(text);
+  }
+
+  /** Writes what the block holds (and a lone high surrogate held back, as `Buffer.from` encodes it). */
+  async flush(): Promise<void> {
+    const carry = this.carry;
+    this.carry = '';
+    if (carry) await this.encode(carry);
+    await this.writeBlock();
+  }
+
+  private async writeBlock(): Promise<void> {
+    if (this.used === 0 || !this.block) return;
+    const used = this.used;
+    this.used = 0;
+    await this.put(this.block.subarray(0, used));
+  }
+
+  private async encode(text: string): Promise<void> {
+    if (!text) return;
+    // A UTF-16 unit is at most 3 bytes of UTF-8.
+    if (this.used + text.length * 3 > WRITE_BLOCK) await this.writeBlock();
+    if (text.length * 3 > WRITE_BLOCK) return this.put(Buffer.from(text));
+    this.block ??= Buffer.allocUnsafe(WRITE_BLOCK);
+    this.used += this.block.write(text, this.used);
+  }
+}
+
 /**
  * Writes all of `contents` to an open file, in order. A write that takes less than it was given
  * (a full disk, a file-size limit) is continued, so the next one reports the error instead of a
- * short file passing. `seen`, when given, sees every byte as it is written (to hash it). `signal`
- * is checked before each write: once aborted, an {@link InterruptedError} is thrown.
+ * short file passing. `seen`, when given, sees every byte as it is written (to hash it; the bytes
+ * it is given may be reused once it returns). `signal` is checked before each write: once
+ * aborted, an {@link InterruptedError} is thrown.
  */
 export async function writeContents(
   handle: FileHandle,
@@ -43,21 +101,15 @@ export async function writeContents(
       offset += bytesWritten;
     }
   };
-  let text = '';
+  const text = new TextBlock(put);
   for (const piece of piecesOf(contents)) {
-    if (typeof piece !== 'string') {
-      if (text) await put(Buffer.from(text));
-      text = '';
+    if (typeof piece === 'string') await text.add(piece);
+    else {
+      await text.flush();
       await put(piece);
-      continue;
-    }
-    text += piece;
-    if (text.length >= WRITE_BLOCK) {
-      await put(Buffer.from(text));
-      text = '';
     }
   }
-  if (text) await put(Buffer.from(text));
+  await text.flush();
 }
 
 /** The temporary files {@link writeFileAtomic} makes beside `name`. */

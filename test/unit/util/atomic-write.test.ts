@@ -19,6 +19,39 @@ describe('writeFileAtomic', () => {
     expect(await readdir(dir)).toEqual(['out.json']);
   });
 
+  it('writes the bytes of the pieces joined: a surrogate pair split across pieces stays one character', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kms-report-atomic-'));
+    const emoji = '😀'; // two UTF-16 units
+    const pieces: (string | Uint8Array)[] = [
+      `a${emoji[0]}`,
+      `${emoji[1]}b`,
+      // A lone high surrogate before bytes, at the end of a block and at the very end.
+      'c\ud800',
+      Buffer.from('bytes'),
+      'é'.repeat(400_000),
+      `${'x'.repeat(700_000)}\ud83d`,
+      '\ude00',
+      // One piece longer than a write block, then many small ones across several blocks.
+      'ü'.repeat(3 << 20),
+      ...Array.from({ length: 50_000 }, (_, i) => `${i}\u20ac${i % 7 === 0 ? '\ud83d' : ''}`),
+      '\ud83d',
+    ];
+    // What one string per run of text pieces encodes to.
+    const parts: Buffer[] = [];
+    let text = '';
+    for (const p of pieces) {
+      if (typeof p === 'string') text += p;
+      else {
+        parts.push(Buffer.from(text), Buffer.from(p));
+        text = '';
+      }
+    }
+    const expected = Buffer.concat([...parts, Buffer.from(text)]);
+    await writeFileAtomic(join(dir, 'out.txt'), pieces);
+    expect((await readFile(join(dir, 'out.txt'))).equals(expected)).toBe(true);
+    expect((await readFile(join(dir, 'out.txt'), 'utf8')).startsWith(`a${emoji}bc\ufffdbytes`)).toBe(true);
+  });
+
   it('leaves the previous file when producing the pieces fails, and no temporary file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kms-report-atomic-'));
     const path = join(dir, 'out.json');
