@@ -1,6 +1,12 @@
 import pLimit from 'p-limit';
 import { classifyAwsError } from '../collect/aws-errors.js';
-import { type ClientSource, clientFactory, clientsFor, type UsageClients } from '../collect/clients.js';
+import {
+  type ClientCredentials,
+  type ClientSource,
+  clientFactory,
+  clientsFor,
+  type UsageClients,
+} from '../collect/clients.js';
 import { callerIdentity } from '../collect/identity.js';
 import { InputError } from '../errors.js';
 import type { MonthUsage, UsageCoverage } from '../model/usage.js';
@@ -135,7 +141,7 @@ async function readAccounts(
   const caller = clientsFor(source, null);
   const limit = pLimit(Math.max(1, options.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY));
   const read = async (session: AccountSession): Promise<AccountRead> => {
-    const clients = { ...clientsFor(source, session.credentials), s3: caller.s3 };
+    const clients = accountClients(caller, source, session.credentials);
     try {
       const result = await collectAccountUsage({
         ...options,
@@ -164,6 +170,26 @@ async function readAccounts(
     }
   };
   return Promise.all(sessions.map((session) => limit(() => read(session))));
+}
+
+/**
+ * The clients of one account: the caller's own as given; an account's session's, with the trail
+ * bucket read by the caller's. Delegated, not spread: a spread copies own properties only, and
+ * drops the methods of a class instance.
+ */
+function accountClients(
+  caller: UsageClients,
+  source: ClientSource<UsageClients>,
+  credentials: ClientCredentials | null,
+): UsageClients {
+  if (credentials === null) return caller;
+  const own = clientsFor(source, credentials);
+  return {
+    cloudTrail: (region) => own.cloudTrail(region),
+    cloudWatch: (region) => own.cloudWatch(region),
+    sts: (region) => own.sts(region),
+    s3: (region) => caller.s3(region),
+  };
 }
 
 const byPlaceAndSource = (a: UsageCoverage, b: UsageCoverage) =>
