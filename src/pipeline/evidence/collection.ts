@@ -1,3 +1,4 @@
+import type { AccountSession } from '../../org/targets.js';
 import { type CollectionOptions, DEFAULT_USAGE_SOURCES } from '../options.js';
 import type { GatherContext } from './source.js';
 
@@ -14,10 +15,21 @@ export function inventoryRequest(options: CollectionOptions, run: GatherContext)
   };
 }
 
-/** What a usage collection takes from the options and the run, for one account or many. */
-export function usageRequest(options: CollectionOptions, run: GatherContext) {
+/**
+ * What a usage collection takes from the options and the run, for one account or many; null
+ * when there is nothing to read: no source chosen, or no region listed in any account the
+ * inventory entered (every key listing failed). Then no usage is collected, and the report shows
+ * the inventory's gaps instead of the run failing for want of a region.
+ */
+export function usageRequest(
+  options: CollectionOptions,
+  run: GatherContext,
+  sessions: readonly AccountSession[],
+) {
+  const sources = options.usageSources ?? DEFAULT_USAGE_SOURCES;
+  if (sources.length === 0 || sessions.every((s) => s.regions.length === 0)) return null;
   return {
-    sources: options.usageSources ?? DEFAULT_USAGE_SOURCES,
+    sources,
     profile: options.profile,
     network: run.network,
     bucket: options.bucket,
