@@ -189,13 +189,11 @@ describe('kms-report collect', () => {
 describe('kms-report (the monthly report) when no key listing succeeds', () => {
   it('writes the report with the gaps and collects no usage, instead of failing for want of a region', async () => {
     // Prepare: ListKeys is denied in every region asked for.
-    kms
-      .on(ListKeysCommand)
-      .rejects(
-        Object.assign(new Error('not authorized to perform: kms:ListKeys'), {
-          name: 'AccessDeniedException',
-        }),
-      );
+    kms.on(ListKeysCommand).rejects(
+      Object.assign(new Error('not authorized to perform: kms:ListKeys'), {
+        name: 'AccessDeniedException',
+      }),
+    );
     const argv = ['--month', '2026-10', '--regions', 'eu-west-1,us-east-1', '--no-last-usage', '--quiet'];
     const now = () => new Date('2026-11-05T10:00:00Z');
     // Act
