@@ -162,5 +162,5 @@ export type { FileContents } from './util/atomic-write.js';
 export type { Clock } from './util/clock.js';
 export { DeadlinePassed } from './util/deadline.js';
 export { FolderLockedError } from './util/folder-lock.js';
-export type { Month, MonthWindow } from './util/month.js';
+export { type Month, type MonthWindow, monthOf, resolveReportMonth } from './util/month.js';
 export { TOOL_VERSION } from './version.js';
