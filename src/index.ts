@@ -30,7 +30,12 @@
  * @packageDocumentation
  */
 
-export { AwsFailure, type ClassifiedError, type ErrorKind } from './collect/aws-errors.js';
+export {
+  AwsFailure,
+  type ClassifiedError,
+  type ErrorKind,
+  RegionCredentialsFailure,
+} from './collect/aws-errors.js';
 // The stages.
 export type { NetworkOptions } from './collect/client-defaults.js';
 export type {
