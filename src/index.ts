@@ -48,8 +48,7 @@ export type {
 } from './collect/clients.js';
 export type { RegionChoice } from './collect/inventory.js';
 export type { CallStats, RegionProgress } from './collect/kms.js';
-// KmsReadApi, in CallStats, is keyof typeof KMS_READ_QUOTAS (kms-report/collect re-exports both).
-export { KMS_READ_QUOTAS, type KmsReadApi } from './collect/kms-limits.js';
+export type { KmsReadApi } from './collect/kms-limits.js';
 // Every error the library throws: KmsReportError and its subclasses, and the deadline's abort reason.
 export {
   type ComplianceConfig,
@@ -94,11 +93,9 @@ export type * from './model/usage.js';
 export { LIFECYCLE_EVENT_NAMES } from './model/usage.js';
 export {
   type AccountGroup,
-  type AccountMonthUsage,
   type AccountProgress,
   type AccountSession,
   type AccountSpec,
-  type AccountTarget,
   AssumeRoleError,
   type CollectInventoryOptions,
   type CollectMonthUsageOptions,
@@ -107,8 +104,6 @@ export {
   type InventoryResult,
   type MonthUsageResult,
   OrganizationsAccessError,
-  type SessionCredentials,
-  type SessionCredentialsProvider,
 } from './org/index.js';
 export { DEFAULT_REPORT_FORMATS, REPORT_FORMATS, type ReportFormat } from './pipeline/formats.js';
 export type {

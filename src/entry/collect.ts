@@ -63,6 +63,7 @@ export type {
 } from '../index.js';
 export {
   type AccountSpec,
+  type AccountTarget,
   type AssumeRoleSessionOptions,
   assumeRoleSession,
   DEFAULT_ACCOUNT_CONCURRENCY,

@@ -25,7 +25,6 @@
 
 // Types its signatures use, the root's model among them (the root exports them too).
 export type {
-  AccountMonthUsage,
   AwsClients,
   ClientCredentials,
   Clock,
@@ -33,7 +32,7 @@ export type {
   UsageClients,
   UsageSourceOption,
 } from '../index.js';
-export { type MergedUsage, mergeAccountUsage } from '../org/index.js';
+export { type AccountMonthUsage, type MergedUsage, mergeAccountUsage } from '../org/index.js';
 export type { AggregateStats } from '../usage/aggregator.js';
 export {
   ALWAYS_QUERIED_RESOURCES,
