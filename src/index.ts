@@ -105,18 +105,25 @@ export {
   type MonthUsageResult,
   OrganizationsAccessError,
 } from './org/index.js';
-export { DEFAULT_REPORT_FORMATS, REPORT_FORMATS, type ReportFormat } from './pipeline/formats.js';
-export type {
-  CollectionOptions,
-  DemoEvidenceOptions,
-  EvidenceOptions,
-  LiveEvidenceOptions,
-  MonthlyReportOptions,
-  OrganizationEvidenceOptions,
-  OutputOptions,
-  PricingOptions,
-  ProgressOptions,
-  SavedEvidenceOptions,
+export {
+  DEFAULT_REPORT_FORMATS,
+  parseFormats,
+  REPORT_FORMATS,
+  type ReportFormat,
+} from './pipeline/formats.js';
+export {
+  type CollectionOptions,
+  DEFAULT_OUT_DIR,
+  DEFAULT_USAGE_SOURCES,
+  type DemoEvidenceOptions,
+  type EvidenceOptions,
+  type LiveEvidenceOptions,
+  type MonthlyReportOptions,
+  type OrganizationEvidenceOptions,
+  type OutputOptions,
+  type PricingOptions,
+  type ProgressOptions,
+  type SavedEvidenceOptions,
 } from './pipeline/options.js';
 export { type MonthlyReportResult, renderMonthlyReport, runMonthlyReport } from './pipeline/run.js';
 export {

@@ -48,7 +48,13 @@ export {
   type RegionProgress,
   toKeyMetadata,
 } from '../collect/kms.js';
-export { DEFAULT_QUOTA_SHARE, KMS_READ_QUOTAS, type KmsReadApi, ratesFor } from '../collect/kms-limits.js';
+export {
+  DEFAULT_KEY_CONCURRENCY,
+  DEFAULT_QUOTA_SHARE,
+  KMS_READ_QUOTAS,
+  type KmsReadApi,
+  ratesFor,
+} from '../collect/kms-limits.js';
 // The base class of AwsFailure (the root exports every error class).
 export { KmsReportError } from '../errors.js';
 // Types its signatures use, the root's model among them (the root exports them too).
@@ -68,6 +74,7 @@ export {
   assumeRoleSession,
   DEFAULT_ACCOUNT_CONCURRENCY,
   DEFAULT_ORG_REGION_CONCURRENCY,
+  DEFAULT_REGION_CONCURRENCY,
   DEFAULT_SESSION_SECONDS,
   defaultSessionName,
   filterAccounts,
