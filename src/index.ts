@@ -30,13 +30,14 @@
  * @packageDocumentation
  */
 
+// Exports are sorted by path (biome); a comment stays with the export below it.
+
 export {
   AwsFailure,
   type ClassifiedError,
   type ErrorKind,
   RegionCredentialsFailure,
 } from './collect/aws-errors.js';
-// The stages.
 export type { NetworkOptions } from './collect/client-defaults.js';
 export type {
   AwsClients,
@@ -49,7 +50,6 @@ export type {
 export type { RegionChoice } from './collect/inventory.js';
 export type { CallStats, RegionProgress } from './collect/kms.js';
 export type { KmsReadApi } from './collect/kms-limits.js';
-// Every error the library throws: KmsReportError and its subclasses, and the deadline's abort reason.
 export {
   type ComplianceConfig,
   ComplianceConfigError,
@@ -70,6 +70,9 @@ export {
   type Suppression,
 } from './compliance/index.js';
 export type { Condition, Principal, SetQualifier } from './compliance/policy/index.js';
+// The base errors. Every error the library throws is a root export (a test checks it): these,
+// the stages' own beside their stage (AwsFailure, AssumeRoleError, PricingError...), and the
+// deadline's abort reason (DeadlinePassed).
 export {
   CredentialsError,
   InputError,
@@ -146,11 +149,11 @@ export {
   RegionNotPricedError,
   type RegionPrices,
 } from './pricing/index.js';
-// PricingTable and RegionPrices are inferred from these schemas.
 export type { PartialHours } from './pricing/lines/produced.js';
+// PricingTable and RegionPrices are inferred from these schemas.
 export { type ParsedTable, pricingTableSchema, regionPricesSchema } from './pricing/table.js';
 export { type BuildReportInput, buildMonthlyReport } from './report/build.js';
-// The evidence files: the inventory snapshot and the month's usage.
+// The evidence files: the inventory snapshot here, the usage evidence with ./usage/index.js below.
 export { parseSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from './snapshot.js';
 export type { AccountUsageResult, UsageReadOptions } from './usage/collect.js';
 export {

@@ -4,8 +4,8 @@
  * CloudWatch `AWS/Usage` for account totals, how a CloudTrail record is read and billed, the
  * reconciliation of the two, and the merge of several accounts' months.
  *
- * The month's collection as a whole (`collectMonthUsage`, `collectOrganizationUsage`) and the
- * usage evidence file are in the root.
+ * The month's collection as a whole (`collectMonthUsage`, one account or many) and the usage
+ * evidence file are in the root.
  *
  * @example Count one region's requests from Event history, and read a CloudTrail record
  * ```ts
