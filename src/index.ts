@@ -47,9 +47,9 @@ export type {
   InventoryClients,
   UsageClients,
 } from './collect/clients.js';
-export type { RegionChoice } from './collect/inventory.js';
 export type { CallStats, RegionProgress } from './collect/kms.js';
 export type { KmsReadApi } from './collect/kms-limits.js';
+export type { RegionChoice } from './collect/regions.js';
 export {
   type ComplianceConfig,
   ComplianceConfigError,

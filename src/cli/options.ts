@@ -1,6 +1,6 @@
 import { type Command, CommanderError, Option } from 'commander';
 import { parseTimeout } from '../collect/client-defaults.js';
-import { parseRegionList } from '../collect/inventory.js';
+import { parseRegionList } from '../collect/regions.js';
 import { InputError } from '../errors.js';
 import { terminalSafe } from '../report/escape.js';
 import { parseDuration } from '../util/deadline.js';

@@ -38,7 +38,6 @@ export {
   KMS_CLIENT_DEFAULTS,
 } from '../collect/clients.js';
 export { type CallerIdentity, callerIdentity, configuredRegion } from '../collect/identity.js';
-export { parseRegionList, type RegionChoice, resolveRegions } from '../collect/inventory.js';
 export {
   applicability,
   type CallStats,
@@ -55,6 +54,7 @@ export {
   type KmsReadApi,
   ratesFor,
 } from '../collect/kms-limits.js';
+export { parseRegionList, type RegionChoice, resolveRegions } from '../collect/regions.js';
 // The base class of AwsFailure (the root exports every error class).
 export { KmsReportError } from '../errors.js';
 // Types its signatures use, the root's model among them (the root exports them too).

@@ -10,7 +10,6 @@ import {
 } from '../collect/clients.js';
 import { awsCredentialsError } from '../collect/credentials.js';
 import { type CallerIdentity, callerIdentity, configuredRegion } from '../collect/identity.js';
-import { type RegionChoice, resolveRegions } from '../collect/inventory.js';
 import {
   type CallStats,
   collectKmsRegion,
@@ -18,6 +17,7 @@ import {
   type RegionInventory,
   type RegionProgress,
 } from '../collect/kms.js';
+import { type RegionChoice, resolveRegions } from '../collect/regions.js';
 import { InputError, KmsReportError } from '../errors.js';
 import {
   type Gap,

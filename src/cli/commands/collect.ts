@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { NetworkOptions } from '../../collect/client-defaults.js';
 import type { ClientFactory, InventoryClients } from '../../collect/clients.js';
-import { parseRegionList } from '../../collect/inventory.js';
+import { parseRegionList } from '../../collect/regions.js';
 import { InputError, InterruptedError } from '../../errors.js';
 import type { InventorySnapshot } from '../../model/inventory.js';
 import { collectInventory } from '../../org/collect.js';

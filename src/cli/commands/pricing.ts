@@ -2,7 +2,7 @@ import { basename, resolve, sep } from 'node:path';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { Command } from 'commander';
 import { makeClient } from '../../collect/client-defaults.js';
-import { parseRegionList } from '../../collect/inventory.js';
+import { parseRegionList } from '../../collect/regions.js';
 import { InputError } from '../../errors.js';
 import { REQUEST_TIERS } from '../../model/pricing.js';
 import { DEFAULT_PRICING_DIR, loadPricingTables, readPricingTable } from '../../pricing/load.js';

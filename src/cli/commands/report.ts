@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { parseRegionList } from '../../collect/inventory.js';
+import { parseRegionList } from '../../collect/regions.js';
 import { InputError } from '../../errors.js';
 import { failingBySeverity, SEVERITIES, type Severity, severityCounts } from '../../model/findings.js';
 import type { MonthlyReport } from '../../model/report.js';

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { NetworkOptions } from '../../collect/client-defaults.js';
 import { awsClients, type UsageClients } from '../../collect/clients.js';
 import { configuredRegion } from '../../collect/identity.js';
-import { parseRegionList, resolveRegions } from '../../collect/inventory.js';
+import { parseRegionList, resolveRegions } from '../../collect/regions.js';
 import { InputError } from '../../errors.js';
 import { collectMonthUsage, type MonthUsageResult } from '../../org/usage.js';
 import { terminalSafe } from '../../report/escape.js';
