@@ -93,7 +93,7 @@ export function parseOptionValue(option: Option, value: string, where: string): 
     return option.parseArg ? option.parseArg(value, undefined) : value;
   } catch (error) {
     if (error instanceof InputError)
-      throw new InputError(`${where} (${option.long})`, error.message.slice(error.input.length + 2), {
+      throw new InputError(`${where} (${option.long})`, error.detail, {
         cause: error,
       });
     if (error instanceof CommanderError)

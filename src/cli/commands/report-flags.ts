@@ -248,7 +248,7 @@ export async function applyConfigOptions(command: Command): Promise<void> {
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       throw new ComplianceConfigError(file, [
-        { field: `options.${key}`, line: lineOf(key), message: error.message.slice(error.input.length + 2) },
+        { field: `options.${key}`, line: lineOf(key), message: error.detail },
       ]);
     }
   }
