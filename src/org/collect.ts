@@ -156,6 +156,12 @@ export async function collectInventory(options: CollectInventoryOptions = {}): P
   const clock = options.clock ?? systemClock;
   const source = options.clients ?? clientFactory(options.profile, options.network);
   const group = options.group ?? null;
+  // Said before any call, not after the first AssumeRole succeeded.
+  if (group && typeof source !== 'function')
+    throw new InputError(
+      'clients',
+      "a fixed set of clients reads the caller's own account only; with a group, give a function of the credentials (a ClientFactory)",
+    );
   const startedAt = new Date(clock.now()).toISOString();
   const plan = group ? await groupPlan(options, group, source) : await ownAccountPlan(options, source);
   const regionLimit = pLimit(

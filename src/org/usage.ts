@@ -108,6 +108,11 @@ export async function collectMonthUsage(options: CollectMonthUsageOptions): Prom
   const regions = options.sessions ? undefined : (options.regions ?? []);
   validateUsageRequest({ ...options, regions }, window, new Date(clock.now()));
   const source = options.clients ?? clientFactory(options.profile, options.network);
+  if (options.sessions?.some((s) => s.credentials !== null) && typeof source !== 'function')
+    throw new InputError(
+      'clients',
+      "a fixed set of clients reads the caller's own account only; with sessions of other accounts, give a function of the credentials (a ClientFactory)",
+    );
   if (options.sessions) return groupUsage(options, options.sessions, window, source, startedAt);
 
   const caller = clientsFor(source, null);

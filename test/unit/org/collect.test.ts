@@ -294,3 +294,18 @@ describe('Function: collectInventory with clients that are class instances', () 
     ]);
   });
 });
+
+describe('Function: collectInventory over a group with one fixed set of clients', () => {
+  it('is refused before any call, naming the option', async () => {
+    sts.reset();
+    kms.reset();
+    const run = collectInventory({
+      group: { accounts: parseAccountList('222222222222'), roleName: 'KmsReportReader' },
+      regions: ['us-east-1'],
+      clients: new ClassClients(CALLER_CREDENTIALS),
+    });
+    await expect(run).rejects.toBeInstanceOf(InputError);
+    await expect(run).rejects.toThrow(/^clients: a fixed set of clients reads the caller's own account only/);
+    expect(sts.calls()).toHaveLength(0);
+  });
+});

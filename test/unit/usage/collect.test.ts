@@ -223,6 +223,20 @@ describe('collectMonthUsage with clients that are class instances', () => {
   });
 });
 
+describe('collectMonthUsage of other accounts with one fixed set of clients', () => {
+  it('is refused before any call, naming the option', async () => {
+    const run = collectMonthUsage({
+      month: '2026-10',
+      sessions: [{ account: '222222222222', regions: ['us-east-1'], credentials }],
+      sources: ['lookup'],
+      clients: new ClassClients(),
+      clock: manualClock(NOW),
+    });
+    await expect(run).rejects.toThrow(/^clients: a fixed set of clients reads the caller's own account only/);
+    expect(cloudTrail.calls()).toHaveLength(0);
+  });
+});
+
 describe('parseSourceList', () => {
   it('accepts the three sources and names an unknown one', () => {
     expect(parseSourceList('lookup, cloudwatch')).toEqual(['lookup', 'cloudwatch']);
