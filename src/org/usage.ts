@@ -25,7 +25,7 @@ import { type Clock, systemClock } from '../util/clock.js';
 import { compareText } from '../util/compare.js';
 import { type MonthWindow, parseMonth } from '../util/month.js';
 import { TOOL_VERSION } from '../version.js';
-import { type MergedUsage, mergeAccountUsage } from './merge.js';
+import { byPlaceAndSource, type MergedUsage, mergeAccountUsage } from './merge.js';
 import { type AccountSession, DEFAULT_ACCOUNT_CONCURRENCY } from './targets.js';
 
 export interface CollectMonthUsageOptions extends UsageReadOptions {
@@ -196,9 +196,6 @@ function accountClients(
     s3: (region) => caller.s3(region),
   };
 }
-
-const byPlaceAndSource = (a: UsageCoverage, b: UsageCoverage) =>
-  compareText(a.account, b.account) || compareText(a.region, b.region) || compareText(a.source, b.source);
 
 /** The accounts of `sessions` that have regions, read and merged into one month. */
 async function groupUsage(
