@@ -16,12 +16,15 @@ export class KmsReportError extends Error {
 export class InputError extends KmsReportError {
   override readonly name = 'InputError';
   override readonly exitCode = 2;
+  /** What is wrong with the input, without naming it (the message is `<input>: <detail>`). */
+  readonly detail: string;
   constructor(
     readonly input: string,
-    message: string,
+    detail: string,
     options?: ErrorOptions,
   ) {
-    super(`${input}: ${message}`, options);
+    super(`${input}: ${detail}`, options);
+    this.detail = detail;
   }
 }
 

@@ -30,8 +30,14 @@
  * @packageDocumentation
  */
 
-export { AwsFailure, type ClassifiedError, type ErrorKind } from './collect/aws-errors.js';
-// The stages.
+// Exports are sorted by path (biome); a comment stays with the export below it.
+
+export {
+  AwsFailure,
+  type ClassifiedError,
+  type ErrorKind,
+  RegionCredentialsFailure,
+} from './collect/aws-errors.js';
 export type { NetworkOptions } from './collect/client-defaults.js';
 export type {
   AwsClients,
@@ -41,11 +47,9 @@ export type {
   InventoryClients,
   UsageClients,
 } from './collect/clients.js';
-export type { RegionChoice } from './collect/inventory.js';
 export type { CallStats, RegionProgress } from './collect/kms.js';
-// KmsReadApi, in CallStats, is keyof typeof KMS_READ_QUOTAS (kms-report/collect re-exports both).
-export { KMS_READ_QUOTAS, type KmsReadApi } from './collect/kms-limits.js';
-// Every error the library throws: KmsReportError and its subclasses, and the deadline's abort reason.
+export type { KmsReadApi } from './collect/kms-limits.js';
+export type { RegionChoice } from './collect/regions.js';
 export {
   type ComplianceConfig,
   ComplianceConfigError,
@@ -66,6 +70,9 @@ export {
   type Suppression,
 } from './compliance/index.js';
 export type { Condition, Principal, SetQualifier } from './compliance/policy/index.js';
+// The base errors. Every error the library throws is a root export (a test checks it): these,
+// the stages' own beside their stage (AwsFailure, AssumeRoleError, PricingError...), and the
+// deadline's abort reason (DeadlinePassed).
 export {
   CredentialsError,
   InputError,
@@ -89,11 +96,9 @@ export type * from './model/usage.js';
 export { LIFECYCLE_EVENT_NAMES } from './model/usage.js';
 export {
   type AccountGroup,
-  type AccountMonthUsage,
   type AccountProgress,
   type AccountSession,
   type AccountSpec,
-  type AccountTarget,
   AssumeRoleError,
   type CollectInventoryOptions,
   type CollectMonthUsageOptions,
@@ -102,21 +107,26 @@ export {
   type InventoryResult,
   type MonthUsageResult,
   OrganizationsAccessError,
-  type SessionCredentials,
-  type SessionCredentialsProvider,
 } from './org/index.js';
-export { DEFAULT_REPORT_FORMATS, REPORT_FORMATS, type ReportFormat } from './pipeline/formats.js';
-export type {
-  CollectionOptions,
-  DemoEvidenceOptions,
-  EvidenceOptions,
-  LiveEvidenceOptions,
-  MonthlyReportOptions,
-  OrganizationEvidenceOptions,
-  OutputOptions,
-  PricingOptions,
-  ProgressOptions,
-  SavedEvidenceOptions,
+export {
+  DEFAULT_REPORT_FORMATS,
+  parseFormats,
+  REPORT_FORMATS,
+  type ReportFormat,
+} from './pipeline/formats.js';
+export {
+  type CollectionOptions,
+  DEFAULT_OUT_DIR,
+  DEFAULT_USAGE_SOURCES,
+  type DemoEvidenceOptions,
+  type EvidenceOptions,
+  type LiveEvidenceOptions,
+  type MonthlyReportOptions,
+  type OrganizationEvidenceOptions,
+  type OutputOptions,
+  type PricingOptions,
+  type ProgressOptions,
+  type SavedEvidenceOptions,
 } from './pipeline/options.js';
 export { type MonthlyReportResult, renderMonthlyReport, runMonthlyReport } from './pipeline/run.js';
 export {
@@ -139,13 +149,13 @@ export {
   RegionNotPricedError,
   type RegionPrices,
 } from './pricing/index.js';
-// PricingTable and RegionPrices are inferred from these schemas.
 export type { PartialHours } from './pricing/lines/produced.js';
+// PricingTable and RegionPrices are inferred from these schemas.
 export { type ParsedTable, pricingTableSchema, regionPricesSchema } from './pricing/table.js';
 export { type BuildReportInput, buildMonthlyReport } from './report/build.js';
 // The values of `output.findingsCsv` (the renderer's own options are in kms-report/render).
 export type { FindingsCsvRows } from './report/csv.js';
-// The evidence files: the inventory snapshot and the month's usage.
+// The evidence files: the inventory snapshot here, the usage evidence with ./usage/index.js below.
 export { parseSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from './snapshot.js';
 export type { AccountUsageResult, UsageReadOptions } from './usage/collect.js';
 export {
@@ -164,5 +174,5 @@ export type { FileContents } from './util/atomic-write.js';
 export type { Clock } from './util/clock.js';
 export { DeadlinePassed } from './util/deadline.js';
 export { FolderLockedError } from './util/folder-lock.js';
-export type { Month, MonthWindow } from './util/month.js';
+export { type Month, type MonthWindow, monthOf, resolveReportMonth } from './util/month.js';
 export { TOOL_VERSION } from './version.js';

@@ -1,6 +1,6 @@
 import { type Command, CommanderError, Option } from 'commander';
 import { parseTimeout } from '../collect/client-defaults.js';
-import { parseRegionList } from '../collect/inventory.js';
+import { parseRegionList } from '../collect/regions.js';
 import { InputError } from '../errors.js';
 import { terminalSafe } from '../report/escape.js';
 import { parseDuration } from '../util/deadline.js';
@@ -93,7 +93,7 @@ export function parseOptionValue(option: Option, value: string, where: string): 
     return option.parseArg ? option.parseArg(value, undefined) : value;
   } catch (error) {
     if (error instanceof InputError)
-      throw new InputError(`${where} (${option.long})`, error.message.slice(error.input.length + 2), {
+      throw new InputError(`${where} (${option.long})`, error.detail, {
         cause: error,
       });
     if (error instanceof CommanderError)

@@ -1,3 +1,14 @@
+/** The KMS read APIs the collectors call, each paced under its own quota. */
+export type KmsReadApi =
+  | 'ListKeys'
+  | 'ListAliases'
+  | 'DescribeKey'
+  | 'ListResourceTags'
+  | 'GetKeyRotationStatus'
+  | 'ListKeyRotations'
+  | 'GetKeyPolicy'
+  | 'GetKeyLastUsage';
+
 /**
  * KMS request quotas (requests per second, per account and region), from the KMS developer
  * guide's "Request quotas" page as summarised in kms-facts.md §4. They are adjustable, and
@@ -13,9 +24,7 @@ export const KMS_READ_QUOTAS = {
   ListKeyRotations: 100,
   GetKeyPolicy: 1000,
   GetKeyLastUsage: 5,
-} as const satisfies Record<string, number>;
-
-export type KmsReadApi = keyof typeof KMS_READ_QUOTAS;
+} as const satisfies Record<KmsReadApi, number>;
 
 /**
  * ASSUMPTION: the share of each quota a run may use. 0.5 leaves half of every quota to the

@@ -143,8 +143,11 @@ function safeReadPolicy(key: KeyRecord): PolicyReading {
  *
  * @example
  * ```ts
+ * import { ALL_RULES, buildRuleContext, evaluateRule } from 'kms-report/compliance';
+ *
+ * const rotation = ALL_RULES.find((rule) => rule.meta.id === 'KMS-ROT-01');
  * const context = buildRuleContext(key, { asOf: snapshot.collection.finishedAt });
- * evaluateRule(KMS_ROT_01, key, context);
+ * if (rotation) evaluateRule(rotation, key, context);
  * ```
  */
 export function buildRuleContext(
@@ -188,8 +191,13 @@ function errorText(error: unknown): string {
  *
  * @example
  * ```ts
+ * import { ALL_RULES, buildRuleContext, evaluateRule } from 'kms-report/compliance';
+ *
  * const context = buildRuleContext(key, { asOf: snapshot.collection.finishedAt });
- * evaluateRule(KMS_ROT_01, key, context); // { status: 'FAIL', reason: 'automatic rotation is off', ... }
+ * for (const rule of ALL_RULES) {
+ *   const { status, reason } = evaluateRule(rule, key, context);
+ *   console.log(rule.meta.id, status, reason); // KMS-ROT-01 FAIL automatic rotation is off
+ * }
  * ```
  */
 export function evaluateRule(rule: Rule, key: KeyRecord, context: RuleContext): RuleResult {

@@ -38,7 +38,6 @@ export {
   KMS_CLIENT_DEFAULTS,
 } from '../collect/clients.js';
 export { type CallerIdentity, callerIdentity, configuredRegion } from '../collect/identity.js';
-export { parseRegionList, type RegionChoice, resolveRegions } from '../collect/inventory.js';
 export {
   applicability,
   type CallStats,
@@ -48,7 +47,14 @@ export {
   type RegionProgress,
   toKeyMetadata,
 } from '../collect/kms.js';
-export { DEFAULT_QUOTA_SHARE, KMS_READ_QUOTAS, type KmsReadApi, ratesFor } from '../collect/kms-limits.js';
+export {
+  DEFAULT_KEY_CONCURRENCY,
+  DEFAULT_QUOTA_SHARE,
+  KMS_READ_QUOTAS,
+  type KmsReadApi,
+  ratesFor,
+} from '../collect/kms-limits.js';
+export { parseRegionList, type RegionChoice, resolveRegions } from '../collect/regions.js';
 // The base class of AwsFailure (the root exports every error class).
 export { KmsReportError } from '../errors.js';
 // Types its signatures use, the root's model among them (the root exports them too).
@@ -63,10 +69,12 @@ export type {
 } from '../index.js';
 export {
   type AccountSpec,
+  type AccountTarget,
   type AssumeRoleSessionOptions,
   assumeRoleSession,
   DEFAULT_ACCOUNT_CONCURRENCY,
   DEFAULT_ORG_REGION_CONCURRENCY,
+  DEFAULT_REGION_CONCURRENCY,
   DEFAULT_SESSION_SECONDS,
   defaultSessionName,
   filterAccounts,

@@ -14,6 +14,14 @@
  * for (const rule of ALL_RULES) console.log(rule.meta.id, controlsFor(rule.meta.id));
  * ```
  *
+ * @example Judge one key by every rule, as the engine does
+ * ```ts
+ * import { ALL_RULES, buildRuleContext, evaluateRule } from 'kms-report/compliance';
+ *
+ * const context = buildRuleContext(key, { asOf: snapshot.collection.finishedAt });
+ * const verdicts = ALL_RULES.map((rule) => [rule.meta.id, evaluateRule(rule, key, context).status]);
+ * ```
+ *
  * @packageDocumentation
  */
 export {
@@ -23,6 +31,7 @@ export {
   type ControlMapping,
   controlsFor,
   DEFAULT_COMPLIANCE_CONFIG,
+  evaluateRule,
   type KeyPolicy,
   type KeyUsageEvidence,
   keyUsageEvidence,

@@ -8,10 +8,10 @@
  *
  * @example Select the table in force for a month, and add amounts
  * ```ts
- * import { loadPricingTables } from 'kms-report';
+ * import { loadPricingTables, monthOf } from 'kms-report';
  * import { formatTotal, selectTable, sumMoney } from 'kms-report/pricing';
  *
- * const table = selectTable(await loadPricingTables(), '2026-10');
+ * const table = selectTable(await loadPricingTables(), monthOf('2026-10'));
  * console.log(table.version, sumMoney(['1.00', '0.03']), formatTotal(cost.total));
  * ```
  *

@@ -4,8 +4,8 @@
  * CloudWatch `AWS/Usage` for account totals, how a CloudTrail record is read and billed, the
  * reconciliation of the two, and the merge of several accounts' months.
  *
- * The month's collection as a whole (`collectMonthUsage`, `collectOrganizationUsage`) and the
- * usage evidence file are in the root.
+ * The month's collection as a whole (`collectMonthUsage`, one account or many) and the usage
+ * evidence file are in the root.
  *
  * @example Count one region's requests from Event history, and read a CloudTrail record
  * ```ts
@@ -25,7 +25,6 @@
 
 // Types its signatures use, the root's model among them (the root exports them too).
 export type {
-  AccountMonthUsage,
   AwsClients,
   ClientCredentials,
   Clock,
@@ -33,7 +32,7 @@ export type {
   UsageClients,
   UsageSourceOption,
 } from '../index.js';
-export { type MergedUsage, mergeAccountUsage } from '../org/index.js';
+export { type AccountMonthUsage, type MergedUsage, mergeAccountUsage } from '../org/index.js';
 export type { AggregateStats } from '../usage/aggregator.js';
 export {
   ALWAYS_QUERIED_RESOURCES,

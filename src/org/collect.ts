@@ -10,7 +10,6 @@ import {
 } from '../collect/clients.js';
 import { awsCredentialsError } from '../collect/credentials.js';
 import { type CallerIdentity, callerIdentity, configuredRegion } from '../collect/identity.js';
-import { type RegionChoice, resolveRegions } from '../collect/inventory.js';
 import {
   type CallStats,
   collectKmsRegion,
@@ -18,6 +17,7 @@ import {
   type RegionInventory,
   type RegionProgress,
 } from '../collect/kms.js';
+import { type RegionChoice, resolveRegions } from '../collect/regions.js';
 import { InputError, KmsReportError } from '../errors.js';
 import {
   type Gap,
@@ -156,6 +156,12 @@ export async function collectInventory(options: CollectInventoryOptions = {}): P
   const clock = options.clock ?? systemClock;
   const source = options.clients ?? clientFactory(options.profile, options.network);
   const group = options.group ?? null;
+  // Said before any call, not after the first AssumeRole succeeded.
+  if (group && typeof source !== 'function')
+    throw new InputError(
+      'clients',
+      "a fixed set of clients reads the caller's own account only; with a group, give a function of the credentials (a ClientFactory)",
+    );
   const startedAt = new Date(clock.now()).toISOString();
   const plan = group ? await groupPlan(options, group, source) : await ownAccountPlan(options, source);
   const regionLimit = pLimit(

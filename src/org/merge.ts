@@ -7,7 +7,8 @@ import {
   type RequestCount,
   type UsageCoverage,
 } from '../model/usage.js';
-import { compareText } from '../util/compare.js';
+import { byKeyAndTime, lifecycleEventId } from '../usage/collect.js';
+import { compareText, compositeKey } from '../util/compare.js';
 
 /** One account's month, as {@link mergeAccountUsage} takes it. */
 export interface AccountMonthUsage {
@@ -41,11 +42,11 @@ function trailReads(parts: readonly AccountMonthUsage[]): (account: string, regi
           : c.status === 'partial'
             ? 'partial'
             : 'none';
-      const id = `${c.account}\u0000${c.region}`;
+      const id = compositeKey(c.account, c.region);
       const was = reads.get(id) ?? 'none';
       if (read === 'whole' || (read === 'partial' && was === 'none')) reads.set(id, read);
     }
-  return (account, region) => reads.get(`${account}\u0000${region}`) ?? 'none';
+  return (account, region) => reads.get(compositeKey(account, region)) ?? 'none';
 }
 
 /** The copies of one caller's calls on one key in one region, per trail they were read from. */
@@ -59,7 +60,7 @@ function copiesOf(parts: readonly AccountMonthUsage[]): Iterable<Copies> {
   const copies = new Map<string, Copies>();
   for (const p of parts)
     for (const r of p.usage.requests) {
-      const id = [r.account, r.region, r.keyArn].join('\u0000');
+      const id = compositeKey(r.account, r.region, r.keyArn);
       let group = copies.get(id);
       if (!group) {
         group = { caller: r.account, region: r.region, trails: new Map() };
@@ -90,13 +91,11 @@ function chosenTrail({ caller, region, trails }: Copies, read: ReturnType<typeof
   );
 }
 
-const byKeyAndTime = (a: LifecycleEvent, b: LifecycleEvent) =>
-  compareText(a.keyArn, b.keyArn) || compareText(a.time, b.time) || compareText(a.event, b.event);
 const byPlace = <T extends { account: string; region: string }>(a: T, b: T) =>
   compareText(a.account, b.account) || compareText(a.region, b.region);
-const byPlaceAndSource = (a: UsageCoverage, b: UsageCoverage) =>
+/** Coverage by account, region, then source: the order of a merged month's `coverage`. */
+export const byPlaceAndSource = (a: UsageCoverage, b: UsageCoverage) =>
   byPlace(a, b) || compareText(a.source, b.source);
-const lifecycleId = (e: LifecycleEvent) => `${e.keyArn}\u0000${e.event}\u0000${e.time}`;
 
 /**
  * Merges the months of several accounts into one.
@@ -165,14 +164,14 @@ function joinedEvidence(
   const afterCoverage: UsageCoverage[] = [];
   let afterEnd: string | null = null;
   for (const p of parts) {
-    for (const e of p.usage.lifecycle) lifecycle.set(lifecycleId(e), e);
+    for (const e of p.usage.lifecycle) lifecycle.set(lifecycleEventId(e), e);
     // Requests that name no key are recorded in the caller's trail only: another trail's copy is
     // kept only where the caller's own trail was not read there.
     for (const k of p.usage.keylessRequests ?? [])
       if (k.account === p.account || read(k.account, k.region) === 'none') keyless.push(k);
     if (p.usage.afterMonth) {
       const a = p.usage.afterMonth;
-      for (const e of a.lifecycle) after.set(lifecycleId(e), e);
+      for (const e of a.lifecycle) after.set(lifecycleEventId(e), e);
       afterCoverage.push(...a.coverage);
       if (afterEnd === null || a.window.end > afterEnd) afterEnd = a.window.end;
     }

@@ -1,6 +1,12 @@
 import pLimit from 'p-limit';
 import { classifyAwsError } from '../collect/aws-errors.js';
-import { type ClientSource, clientFactory, clientsFor, type UsageClients } from '../collect/clients.js';
+import {
+  type ClientCredentials,
+  type ClientSource,
+  clientFactory,
+  clientsFor,
+  type UsageClients,
+} from '../collect/clients.js';
 import { callerIdentity } from '../collect/identity.js';
 import { InputError } from '../errors.js';
 import type { MonthUsage, UsageCoverage } from '../model/usage.js';
@@ -19,7 +25,7 @@ import { type Clock, systemClock } from '../util/clock.js';
 import { compareText } from '../util/compare.js';
 import { type MonthWindow, parseMonth } from '../util/month.js';
 import { TOOL_VERSION } from '../version.js';
-import { type MergedUsage, mergeAccountUsage } from './merge.js';
+import { byPlaceAndSource, type MergedUsage, mergeAccountUsage } from './merge.js';
 import { type AccountSession, DEFAULT_ACCOUNT_CONCURRENCY } from './targets.js';
 
 export interface CollectMonthUsageOptions extends UsageReadOptions {
@@ -102,6 +108,11 @@ export async function collectMonthUsage(options: CollectMonthUsageOptions): Prom
   const regions = options.sessions ? undefined : (options.regions ?? []);
   validateUsageRequest({ ...options, regions }, window, new Date(clock.now()));
   const source = options.clients ?? clientFactory(options.profile, options.network);
+  if (options.sessions?.some((s) => s.credentials !== null) && typeof source !== 'function')
+    throw new InputError(
+      'clients',
+      "a fixed set of clients reads the caller's own account only; with sessions of other accounts, give a function of the credentials (a ClientFactory)",
+    );
   if (options.sessions) return groupUsage(options, options.sessions, window, source, startedAt);
 
   const caller = clientsFor(source, null);
@@ -135,7 +146,7 @@ async function readAccounts(
   const caller = clientsFor(source, null);
   const limit = pLimit(Math.max(1, options.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY));
   const read = async (session: AccountSession): Promise<AccountRead> => {
-    const clients = { ...clientsFor(source, session.credentials), s3: caller.s3 };
+    const clients = accountClients(caller, source, session.credentials);
     try {
       const result = await collectAccountUsage({
         ...options,
@@ -166,8 +177,25 @@ async function readAccounts(
   return Promise.all(sessions.map((session) => limit(() => read(session))));
 }
 
-const byPlaceAndSource = (a: UsageCoverage, b: UsageCoverage) =>
-  compareText(a.account, b.account) || compareText(a.region, b.region) || compareText(a.source, b.source);
+/**
+ * The clients of one account: the caller's own as given; an account's session's, with the trail
+ * bucket read by the caller's. Delegated, not spread: a spread copies own properties only, and
+ * drops the methods of a class instance.
+ */
+function accountClients(
+  caller: UsageClients,
+  source: ClientSource<UsageClients>,
+  credentials: ClientCredentials | null,
+): UsageClients {
+  if (credentials === null) return caller;
+  const own = clientsFor(source, credentials);
+  return {
+    cloudTrail: (region) => own.cloudTrail(region),
+    cloudWatch: (region) => own.cloudWatch(region),
+    sts: (region) => own.sts(region),
+    s3: (region) => caller.s3(region),
+  };
+}
 
 /** The accounts of `sessions` that have regions, read and merged into one month. */
 async function groupUsage(

@@ -76,8 +76,8 @@ export type EvidenceOptions =
 export interface OutputOptions {
   /**
    * Where report sets go: `<dir>/<account>/<YYYY-MM>/` (`<dir>/organization/<YYYY-MM>/` for an
-   * organisation). Default `reports`. A folder that would resolve outside it (a symbolic link
-   * out) is refused.
+   * organisation). Default {@link DEFAULT_OUT_DIR} (`reports`). A folder that would resolve
+   * outside it (a symbolic link out) is refused.
    */
   readonly dir?: string;
   /** Default {@link DEFAULT_REPORT_FORMATS}. */

@@ -148,7 +148,11 @@ function monthInputs(input: PriceMonthInput): { whole: MonthPeriod; inputs: Mont
     asOf !== null && asOf < whole.end ? { ...whole, end: Math.max(whole.start, asOf) } : whole;
   if (usage && usage.month !== whole.month)
     throw new PricingError(`the usage given is for ${usage.month}, not for ${whole.month}`);
-  const table = selectTable(input.tables, whole.month);
+  const table = selectTable(input.tables, {
+    month: whole.month,
+    start: new Date(whole.start),
+    end: new Date(whole.end),
+  });
   const inputs: MonthInputs = {
     table,
     period,

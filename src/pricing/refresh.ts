@@ -289,7 +289,7 @@ function refreshedRegion(from: {
  * ```ts
  * const client = new PricingClient({ region: 'us-east-1' });
  * const { table, changes, fileName } = await refreshPricingTable({
- *   client, regions: ['eu-west-3'], base: selectTable(await loadPricingTables(), '2026-11'), today: '2026-11-29',
+ *   client, regions: ['eu-west-3'], base: selectTable(await loadPricingTables(), monthOf('2026-11')), today: '2026-11-29',
  * });
  * await writeFileAtomic(`pricing/${fileName}`, serializePricingTable(table));
  * ```

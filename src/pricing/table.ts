@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { REQUEST_TIERS, type RequestTier } from '../model/pricing.js';
 import { compareBy, compareText } from '../util/compare.js';
+import type { MonthWindow } from '../util/month.js';
 import { firstZodIssue } from '../util/versioned-file.js';
 import { PricingError, PricingTableError, RegionNotPricedError } from './errors.js';
 
@@ -132,13 +133,6 @@ export function serializePricingTable(table: PricingTable | ParsedTable): string
   return `${JSON.stringify({ ...data, regions }, null, 2)}\n`;
 }
 
-/** The first day of a `YYYY-MM` month, `YYYY-MM-01`. Throws on a malformed month. */
-function firstDayOf(month: string): string {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
-    throw new PricingError(`month: expected YYYY-MM, got "${month}"`);
-  return `${month}-01`;
-}
-
 /** Tables by when they were checked, then their start, then their version name (the call reverses it: latest first). */
 const latestFirst = compareBy<PricingTable>(
   (t) => t.provenance.checked,
@@ -150,10 +144,19 @@ const latestFirst = compareBy<PricingTable>(
  * The table in force for a month: the one whose effective period contains the month's
  * first day (prices change on the first of a month; a table applies to whole months).
  * When several qualify (a refreshed copy of the same period), the most recently checked
- * wins, then the later version name.
+ * wins, then the later version name. The month is a window (`parseMonth`) or a `Month`
+ * (`monthOf`), parsed once where it entered.
+ *
+ * @example
+ * ```ts
+ * import { loadPricingTables, monthOf } from 'kms-report';
+ * import { selectTable } from 'kms-report/pricing';
+ *
+ * const table = selectTable(await loadPricingTables(), monthOf('2026-10'));
+ * ```
  */
-export function selectTable(tables: readonly PricingTable[], month: string): PricingTable {
-  const first = firstDayOf(month);
+export function selectTable(tables: readonly PricingTable[], month: MonthWindow): PricingTable {
+  const first = month.start.toISOString().slice(0, 10);
   const candidates = tables.filter(
     (t) => t.effective.from <= first && (t.effective.until === null || first < t.effective.until),
   );
@@ -161,7 +164,7 @@ export function selectTable(tables: readonly PricingTable[], month: string): Pri
   if (!best) {
     const periods = tables.map((t) => `${t.version} [${t.effective.from}, ${t.effective.until ?? '...'})`);
     throw new PricingError(
-      `no pricing table is in force for ${month} (tables: ${periods.join(', ') || 'none loaded'})`,
+      `no pricing table is in force for ${month.month} (tables: ${periods.join(', ') || 'none loaded'})`,
     );
   }
   return best;

@@ -14,7 +14,7 @@ import type {
   UsageSource,
 } from '../model/usage.js';
 import { type Clock, systemClock } from '../util/clock.js';
-import { compareText } from '../util/compare.js';
+import { compareText, compositeKey } from '../util/compare.js';
 import type { MonthWindow } from '../util/month.js';
 import { TOOL_VERSION } from '../version.js';
 import { collectCloudWatchUsage } from './cloudwatch.js';
@@ -233,8 +233,11 @@ async function readRegions(options: AccountUsageOptions, clock: Clock): Promise<
   }
 }
 
-const byKeyAndTime = (a: LifecycleEvent, b: LifecycleEvent) =>
+/** Lifecycle events by key, then time, then event: the order of a month's `lifecycle`. */
+export const byKeyAndTime = (a: LifecycleEvent, b: LifecycleEvent) =>
   compareText(a.keyArn, b.keyArn) || compareText(a.time, b.time) || compareText(a.event, b.event);
+/** One lifecycle event's identity: the same event read twice (two reads, two trails) is kept once. */
+export const lifecycleEventId = (e: LifecycleEvent) => compositeKey(e.keyArn, e.event, e.time);
 
 /** The regions' reads as one month: requests, lifecycle (each event once), totals, coverage. */
 function monthOfRegions(
@@ -253,10 +256,9 @@ function monthOfRegions(
   for (const r of results) {
     if (r.keyed) {
       keepOwnRegion(r, requests, keylessRequests);
-      for (const e of r.keyed.lifecycle) lifecycle.set(`${e.keyArn}\u0000${e.event}\u0000${e.time}`, e);
+      for (const e of r.keyed.lifecycle) lifecycle.set(lifecycleEventId(e), e);
       if (r.keyed.afterMonth) {
-        for (const e of r.keyed.afterMonth.lifecycle)
-          after.set(`${e.keyArn}\u0000${e.event}\u0000${e.time}`, e);
+        for (const e of r.keyed.afterMonth.lifecycle) after.set(lifecycleEventId(e), e);
         afterCoverage.push(r.keyed.afterMonth.coverage);
       }
       Object.assign(keyClasses, r.keyed.keyClasses);

@@ -180,7 +180,10 @@ export function serializeUsageEvidence(evidence: UsageEvidence): string {
  *
  * @example
  * ```ts
- * await writeUsageEvidence('reports/usage-2026-10.json', usageEvidence(result));
+ * import { collectMonthUsage, writeUsageEvidence } from 'kms-report';
+ *
+ * const result = await collectMonthUsage({ month: '2026-10', regions: ['us-east-1'], sources: ['lookup'] });
+ * await writeUsageEvidence('reports/usage-2026-10.json', result.evidence);
  * ```
  */
 export async function writeUsageEvidence(path: string, evidence: UsageEvidence): Promise<void> {

@@ -85,8 +85,8 @@ function covers(resource: string, classOf: KeyClass | null, rc: RequestCount): b
  * Compares per-key CloudTrail counts with CloudWatch's account totals, per account, region and
  * CloudWatch resource: how much of each total the key-by-key counts explain (attributed), how
  * much they do not (unattributed) and the percentage. Pure: give it a month's usage and a way to
- * know each key's class (from the requests themselves, see `collectMonthUsage`'s `keyClasses`,
- * and/or the inventory with {@link keyClassesFromSnapshot}).
+ * know each key's class (from the requests themselves, see `evidence.keyClasses` of
+ * `collectMonthUsage`'s result, and/or the inventory with {@link keyClassesFromSnapshot}).
  *
  * Rows are made for every CloudWatch total, and for each `CryptographicOperations*` class that
  * per-key counts fall in where CloudWatch was read but counted nothing.

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { InputError } from '../errors.js';
+import { HOUR_MS } from './month.js';
 
 /**
  * The run's deadline (`--deadline 30m`): when it passes, the collectors start no new work, cut
@@ -57,10 +58,10 @@ export function whenAborted(signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1_000 };
+const UNIT_MS: Readonly<Record<string, number>> = { h: HOUR_MS, m: 60_000, s: 1_000 };
 
 /** The longest deadline accepted: a monthly job that needs more than a day has another problem. */
-export const MAX_DEADLINE_MS = 24 * 3_600_000;
+export const MAX_DEADLINE_MS = 24 * HOUR_MS;
 
 /**
  * Reads a duration such as `30m`, `1h30m`, `90s` or `2h` into milliseconds (> 0, at most

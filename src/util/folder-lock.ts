@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InterruptedError, KmsReportError } from '../errors.js';
+import { HOUR_MS } from './month.js';
 
 /**
  * How long a run waits for another run writing the same report folder before it gives up: 60 s.
@@ -19,7 +20,7 @@ export const LOCK_POLL_MS = 100;
  * taken on another host sharing the folder, or the pid was reused): no report set takes that long
  * to write. On the same host, a lock whose process is no longer running is taken over at once.
  */
-export const LOCK_STALE_AFTER_MS = 60 * 60 * 1000;
+export const LOCK_STALE_AFTER_MS = HOUR_MS;
 
 /** Who holds a lock, as written in its `owner.json`. */
 export interface LockOwner {

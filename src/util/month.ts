@@ -27,7 +27,16 @@ export interface Month extends MonthWindow {
 
 /**
  * The {@link Month} of a `YYYY-MM` text or window, as it stands at `now` (month to date while it
- * has not ended). Malformed text is an {@link InputError} naming `flag`.
+ * has not ended). Malformed text is an {@link InputError} naming `flag`. What `priceMonth`,
+ * `runCompliance` and `selectTable` take.
+ *
+ * @example
+ * ```ts
+ * import { monthOf } from 'kms-report';
+ *
+ * monthOf('2026-02'); // { month: '2026-02', start: 2026-02-01T00:00Z, end: 2026-03-01T00:00Z, hours: 672, monthToDate: false }
+ * monthOf('2026-11', new Date('2026-11-15T00:00:00Z')).monthToDate; // true
+ * ```
  */
 export function monthOf(value: string | MonthWindow, now?: Date, flag = '--month'): Month {
   const window = typeof value === 'string' ? parseMonth(value, flag) : value;

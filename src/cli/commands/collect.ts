@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { NetworkOptions } from '../../collect/client-defaults.js';
 import type { ClientFactory, InventoryClients } from '../../collect/clients.js';
-import { parseRegionList } from '../../collect/inventory.js';
+import { parseRegionList } from '../../collect/regions.js';
 import { InputError, InterruptedError } from '../../errors.js';
 import type { InventorySnapshot } from '../../model/inventory.js';
 import { collectInventory } from '../../org/collect.js';
+import { DEFAULT_OUT_DIR } from '../../pipeline/options.js';
 import { terminalSafe } from '../../report/escape.js';
 import { writeSnapshot } from '../../snapshot.js';
 import { startDeadline } from '../../util/deadline.js';
@@ -41,9 +42,6 @@ function parseShare(value: string): number {
     throw new InputError('--quota-share', `expected a number in (0, 1], got "${value}"`);
   return n;
 }
-
-/** Where files go when `--out` is not given. */
-const DEFAULT_OUT_DIR = 'reports';
 
 /**
  * Where `collect` and `usage` write: `--output-file <file>`, or `<--out dir>/<name>`. `--out` is a

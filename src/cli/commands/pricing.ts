@@ -2,7 +2,7 @@ import { basename, resolve, sep } from 'node:path';
 import { PricingClient } from '@aws-sdk/client-pricing';
 import { Command } from 'commander';
 import { makeClient } from '../../collect/client-defaults.js';
-import { parseRegionList } from '../../collect/inventory.js';
+import { parseRegionList } from '../../collect/regions.js';
 import { InputError } from '../../errors.js';
 import { REQUEST_TIERS } from '../../model/pricing.js';
 import { DEFAULT_PRICING_DIR, loadPricingTables, readPricingTable } from '../../pricing/load.js';
@@ -16,6 +16,7 @@ import { type PricingTable, selectTable, serializePricingTable } from '../../pri
 import { terminalSafe } from '../../report/escape.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { compareText } from '../../util/compare.js';
+import { type MonthWindow, parseMonth } from '../../util/month.js';
 import { pathInside } from '../../util/paths.js';
 import { TOOL_VERSION } from '../../version.js';
 import { ExitCode } from '../exit-codes.js';
@@ -37,12 +38,6 @@ function defaultPricingClient(profile?: string): PricingClient {
 function parseDay(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
     throw new InputError('--effective-from', `expected a date YYYY-MM-DD, got "${value}"`);
-  return value;
-}
-
-function parseMonth(value: string): string {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value))
-    throw new InputError('--month', `expected YYYY-MM, got "${value}"`);
   return value;
 }
 
@@ -153,7 +148,7 @@ async function runRefresh(opts: RefreshOptions, io: CliIo, deps: PricingCommandD
   const today = now.toISOString().slice(0, 10);
   const dir = opts.pricing ?? DEFAULT_PRICING_DIR;
   const tables = await loadPricingTables(dir);
-  const base = selectTable(tables, today.slice(0, 7));
+  const base = selectTable(tables, parseMonth(today.slice(0, 7)));
   const asked = parseRegionList(opts.regions);
   const regions = asked === 'all' ? Object.keys(base.regions) : asked;
   const client = (deps.pricingClient ?? defaultPricingClient)(opts.profile);
@@ -179,7 +174,9 @@ async function runRefresh(opts: RefreshOptions, io: CliIo, deps: PricingCommandD
 function showCommand(show: Command, io: CliIo, setExit: (code: number) => void): void {
   show
     .description('Print the pricing table in force for a month, with provenance and unverified regions')
-    .option('-m, --month <YYYY-MM>', 'the month (default: the current one)', parseMonth)
+    .option('-m, --month <YYYY-MM>', 'the month (default: the current one)', (value: string) =>
+      parseMonth(value),
+    )
     .option(
       '--pricing <path>',
       'a pricing table file or folder (default: the pricing/ folder shipped with kms-report)',
@@ -188,8 +185,8 @@ function showCommand(show: Command, io: CliIo, setExit: (code: number) => void):
   deprecatedAlias(show, '--dir <dir>', '--pricing');
   readsEnvironment(show, ['--pricing', '--no-color']);
   resolveOptionSources(show, io);
-  show.action(async (opts: { month?: string; pricing?: string }) => {
-    const month = opts.month ?? (io.now?.() ?? new Date()).toISOString().slice(0, 7);
+  show.action(async (opts: { month?: MonthWindow; pricing?: string }) => {
+    const month = opts.month ?? parseMonth((io.now?.() ?? new Date()).toISOString().slice(0, 7));
     const tables = opts.pricing?.endsWith('.json')
       ? [await readPricingTable(opts.pricing)]
       : await loadPricingTables(opts.pricing ?? DEFAULT_PRICING_DIR);

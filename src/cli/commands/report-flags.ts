@@ -5,7 +5,8 @@ import { InputError } from '../../errors.js';
 import { SEVERITIES, type Severity } from '../../model/findings.js';
 import type { FreeTierScope } from '../../model/pricing.js';
 import { type AccountSpec, parseAccountList, parseRoleName } from '../../org/accounts.js';
-import { parseFormats, type ReportFormat } from '../../pipeline/formats.js';
+import { DEFAULT_REPORT_FORMATS, parseFormats, type ReportFormat } from '../../pipeline/formats.js';
+import { DEFAULT_OUT_DIR, DEFAULT_USAGE_SOURCES } from '../../pipeline/options.js';
 import { FINDINGS_CSV_ROWS, type FindingsCsvRows } from '../../report/csv.js';
 import { DEFAULT_MARKDOWN_TABLE_ROWS } from '../../report/markdown.js';
 import { parseSourceList, type UsageSourceOption } from '../../usage/collect.js';
@@ -131,7 +132,7 @@ function addOutputFlags(program: Command): void {
         '-f, --format <list>',
         'report formats: md, csv, json, html (html: one self-contained page, on request)',
       )
-        .default(['md', 'csv', 'json'], 'md,csv,json')
+        .default([...DEFAULT_REPORT_FORMATS], DEFAULT_REPORT_FORMATS.join(','))
         .argParser((v) => parseFormats(v)),
     )
     .addOption(
@@ -153,7 +154,7 @@ function addOutputFlags(program: Command): void {
     .option(
       '-o, --out <dir>',
       'where report sets are written (<dir>/<account or "organization">/<YYYY-MM>/); "-": report.json to standard output, nothing to disk',
-      'reports',
+      DEFAULT_OUT_DIR,
     )
     .option(
       '--stdout',
@@ -174,7 +175,7 @@ function addEvidenceFlags(program: Command): void {
         '--usage-source <list>',
         'request-volume sources: lookup (CloudTrail Event history), s3 (trail log files), cloudwatch, or none',
       )
-        .default(['lookup', 'cloudwatch'], 'lookup,cloudwatch')
+        .default([...DEFAULT_USAGE_SOURCES], DEFAULT_USAGE_SOURCES.join(','))
         .argParser(parseUsageSources),
     )
     .option('--bucket <name>', 'for --usage-source s3: the trail bucket')
@@ -259,7 +260,7 @@ export async function applyConfigOptions(command: Command): Promise<void> {
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       throw new ComplianceConfigError(file, [
-        { field: `options.${key}`, line: lineOf(key), message: error.message.slice(error.input.length + 2) },
+        { field: `options.${key}`, line: lineOf(key), message: error.detail },
       ]);
     }
   }

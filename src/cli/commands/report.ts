@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { parseRegionList } from '../../collect/inventory.js';
+import { parseRegionList } from '../../collect/regions.js';
 import { InputError } from '../../errors.js';
-import { failingBySeverity, SEVERITIES, type Severity, severityCounts } from '../../model/findings.js';
+import { failingBySeverity, type Severity, severityCounts, severityRank } from '../../model/findings.js';
 import type { MonthlyReport } from '../../model/report.js';
 import type { EvidenceOptions, MonthlyReportOptions } from '../../pipeline/options.js';
 import { renderMonthlyReport, runMonthlyReport } from '../../pipeline/run.js';
@@ -34,9 +34,10 @@ export function reportExit(
   failOnGaps: boolean,
 ): { code: number; reason: string | null } {
   if (failOn) {
-    const threshold = SEVERITIES.indexOf(failOn);
-    const at = SEVERITIES.filter((s) => SEVERITIES.indexOf(s) <= threshold);
-    const failing = report.findings.filter((f) => f.status === 'FAIL' && at.includes(f.severity));
+    const threshold = severityRank(failOn);
+    const failing = report.findings.filter(
+      (f) => f.status === 'FAIL' && severityRank(f.severity) <= threshold,
+    );
     if (failing.length > 0) {
       const split = severityCounts(failingBySeverity(failing));
       return {

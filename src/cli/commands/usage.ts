@@ -2,9 +2,10 @@ import { Command, Option } from 'commander';
 import type { NetworkOptions } from '../../collect/client-defaults.js';
 import { awsClients, type UsageClients } from '../../collect/clients.js';
 import { configuredRegion } from '../../collect/identity.js';
-import { parseRegionList, resolveRegions } from '../../collect/inventory.js';
+import { parseRegionList, resolveRegions } from '../../collect/regions.js';
 import { InputError } from '../../errors.js';
 import { collectMonthUsage, type MonthUsageResult } from '../../org/usage.js';
+import { DEFAULT_OUT_DIR } from '../../pipeline/options.js';
 import { terminalSafe } from '../../report/escape.js';
 import { parseSourceList } from '../../usage/collect.js';
 import { writeUsageEvidence } from '../../usage/evidence.js';
@@ -28,9 +29,6 @@ import { type CliIo, outputPath } from './collect.js';
 
 /** The shell's code for a run ended by Ctrl-C or SIGTERM (128 + SIGINT). The evidence file is still written. */
 export const INTERRUPTED_EXIT_CODE = ExitCode.Interrupted;
-
-/** Where the evidence goes when `--out` is not given. */
-const DEFAULT_OUT_DIR = 'reports';
 
 /** What the usage command can be given besides {@link CliIo}; tests inject these. */
 export interface UsageCliExtras {

@@ -65,5 +65,10 @@ export interface RuleResult {
 /** A rule: metadata and a pure function of the key and its context. */
 export interface Rule {
   readonly meta: RuleMeta;
+  /**
+   * The rule's own verdict. Call it through `evaluateRule`, not directly: the engine decides
+   * NOT_APPLICABLE for AWS managed keys from `meta.awsManagedKeys` before asking the rule (the
+   * rules no longer check it themselves), and turns a rule that throws into UNKNOWN.
+   */
   evaluate(key: KeyRecord, context: RuleContext): RuleResult;
 }

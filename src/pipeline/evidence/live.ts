@@ -1,4 +1,5 @@
 import { collectInventory } from '../../org/collect.js';
+import type { AccountSession } from '../../org/targets.js';
 import { collectMonthUsage } from '../../org/usage.js';
 import type { LiveEvidenceOptions } from '../options.js';
 import { inventoryRequest, usageRequest } from './collection.js';
@@ -8,18 +9,20 @@ import { complianceConfigOf, type EvidenceSource, freeTierScopeOf, sourceAtRunTi
 export function liveEvidence(options: LiveEvidenceOptions): EvidenceSource {
   return sourceAtRunTime('snapshot', async (month, run) => {
     const config = await complianceConfigOf(run.configFile);
-    const { snapshot } = await collectInventory({
+    const { snapshot, sessions } = await collectInventory({
       ...inventoryRequest(options, run),
       clients: options.inventoryClients,
     });
     const freeTierScope = freeTierScopeOf(snapshot);
-    const usage = usageRequest(options, run);
-    if (usage.sources.length === 0) return { snapshot, usage: null, usageFile: null, config, freeTierScope };
+    const usage = usageRequest(options, run, sessions);
+    if (!usage) return { snapshot, usage: null, usageFile: null, config, freeTierScope };
+    // The caller's own account: one session, with the regions whose keys could be listed.
+    const own = sessions[0] as AccountSession;
     const result = await collectMonthUsage({
       ...usage,
       month,
-      regions: snapshot.regions.filter((r) => r.status !== 'failed').map((r) => r.region),
-      account: snapshot.accounts[0],
+      regions: own.regions,
+      account: own.account,
       clients: options.usageClients,
     });
     return { snapshot, usage: result.usage, usageFile: result.evidence, config, freeTierScope };

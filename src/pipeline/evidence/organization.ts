@@ -25,9 +25,8 @@ export function organizationEvidence(options: OrganizationEvidenceOptions): Evid
       clients,
     });
     const freeTierScope = freeTierScopeOf(snapshot, options.fromOrganization);
-    const usage = usageRequest(options, run);
-    if (usage.sources.length === 0 || sessions.every((s) => s.regions.length === 0))
-      return { snapshot, usage: null, usageFile: null, config, freeTierScope };
+    const usage = usageRequest(options, run, sessions);
+    if (!usage) return { snapshot, usage: null, usageFile: null, config, freeTierScope };
     const result = await collectMonthUsage({ ...usage, month, sessions, clients, accountConcurrency });
     return { snapshot, usage: result.usage, usageFile: result.evidence, config, freeTierScope };
   });

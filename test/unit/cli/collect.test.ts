@@ -185,3 +185,36 @@ describe('kms-report collect', () => {
     );
   });
 });
+
+describe('kms-report (the monthly report) when no key listing succeeds', () => {
+  it('writes the report with the gaps and collects no usage, instead of failing for want of a region', async () => {
+    // Prepare: ListKeys is denied in every region asked for.
+    kms.on(ListKeysCommand).rejects(
+      Object.assign(new Error('not authorized to perform: kms:ListKeys'), {
+        name: 'AccessDeniedException',
+      }),
+    );
+    const argv = ['--month', '2026-10', '--regions', 'eu-west-1,us-east-1', '--no-last-usage', '--quiet'];
+    const now = () => new Date('2026-11-05T10:00:00Z');
+    // Act
+    const dir = await outDir();
+    const code = await runCli([...argv, '--out', dir], captureIo({ clients, now }));
+    const gapsDir = await outDir();
+    const gapsIo = captureIo({ clients, now });
+    const gapsCode = await runCli([...argv, '--fail-on-gaps', '--out', gapsDir], gapsIo);
+    // Assess: a report set with the regions as gaps; exit 4 only with --fail-on-gaps.
+    expect(code).toBe(ExitCode.Ok);
+    expect(gapsCode).toBe(ExitCode.Gaps);
+    expect(gapsIo.stderrText()).toMatch(/^kms-report: exit 4 \(--fail-on-gaps\): coverage is incomplete/);
+    const snapshot = await readSnapshot(join(dir, ACCOUNT, '2026-10', 'snapshot.json'));
+    expect(snapshot.regions.map((r) => [r.region, r.status])).toEqual([
+      ['eu-west-1', 'failed'],
+      ['us-east-1', 'failed'],
+    ]);
+    expect(snapshot.gaps.map((g) => [g.region, g.operation, g.errorCode])).toEqual([
+      ['eu-west-1', 'ListKeys', 'AccessDeniedException'],
+      ['us-east-1', 'ListKeys', 'AccessDeniedException'],
+    ]);
+    expect(await readdir(join(dir, ACCOUNT, '2026-10'))).not.toContain('usage.json');
+  });
+});

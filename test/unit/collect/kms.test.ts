@@ -18,9 +18,9 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InventoryClients } from '../../../src/collect/clients.js';
-import { parseRegionList } from '../../../src/collect/inventory.js';
 import { collectKmsRegion } from '../../../src/collect/kms.js';
 import { KMS_READ_QUOTAS } from '../../../src/collect/kms-limits.js';
+import { parseRegionList } from '../../../src/collect/regions.js';
 import { CredentialsError, InputError, InterruptedError } from '../../../src/errors.js';
 import { collectInventory } from '../../../src/org/collect.js';
 

@@ -3,7 +3,7 @@ import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organi
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ClientFactory, InventoryClients } from '../../../src/collect/clients.js';
+import type { ClientCredentials, ClientFactory, InventoryClients } from '../../../src/collect/clients.js';
 import { InputError } from '../../../src/errors.js';
 import { parseAccountList } from '../../../src/org/accounts.js';
 import { collectInventory } from '../../../src/org/collect.js';
@@ -236,5 +236,76 @@ describe('Function: collectInventory over a group of accounts', () => {
       ['222222222222', 'eu-west-1', 'failed'],
       ['222222222222', 'us-east-1', 'complete'],
     ]);
+  });
+});
+
+/** Clients as a class: its methods live on the prototype, which a spread (`{ ...clients }`) drops. */
+class ClassClients implements InventoryClients {
+  constructor(private readonly signWith: ClientCredentials) {}
+  kms(region: string) {
+    return new KMSClient({ region, credentials: this.signWith });
+  }
+  sts(region: string) {
+    return new STSClient({ region, credentials: this.signWith });
+  }
+  account(): never {
+    throw new Error('regions are named');
+  }
+  organizations() {
+    return new OrganizationsClient({ region: 'us-east-1', credentials: CALLER_CREDENTIALS });
+  }
+}
+
+describe('Function: collectInventory with clients that are class instances', () => {
+  beforeEach(() => {
+    sts.reset();
+    kms.reset();
+    sts.on(GetCallerIdentityCommand).resolves({ Account: CALLER, Arn: `arn:aws:iam::${CALLER}:user/audit` });
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: {
+        AccessKeyId: 'ASIA222222222222',
+        SecretAccessKey: 's',
+        SessionToken: 't',
+        Expiration: new Date(Date.now() + 3_600_000),
+      },
+    });
+  });
+
+  it("reads the caller's own account with one instance, and a group with the instances a factory returns", async () => {
+    const meter = scanMeter();
+    const own = await collectInventory({
+      regions: ['us-east-1'],
+      clients: new ClassClients(CALLER_CREDENTIALS),
+      lastUsage: false,
+    });
+    expect(own.snapshot.regions.map((r) => [r.account, r.status])).toEqual([[CALLER, 'complete']]);
+
+    const group = await collectInventory({
+      group: { accounts: parseAccountList(`222222222222,${CALLER}`), roleName: 'KmsReportReader' },
+      regions: ['us-east-1'],
+      clients: (credentials) => new ClassClients(credentials ?? CALLER_CREDENTIALS),
+      lastUsage: false,
+    });
+    expect(group.snapshot.gaps).toEqual([]);
+    expect(meter.scanned.sort()).toEqual([
+      `${CALLER}/us-east-1`,
+      `${CALLER}/us-east-1`,
+      '222222222222/us-east-1',
+    ]);
+  });
+});
+
+describe('Function: collectInventory over a group with one fixed set of clients', () => {
+  it('is refused before any call, naming the option', async () => {
+    sts.reset();
+    kms.reset();
+    const run = collectInventory({
+      group: { accounts: parseAccountList('222222222222'), roleName: 'KmsReportReader' },
+      regions: ['us-east-1'],
+      clients: new ClassClients(CALLER_CREDENTIALS),
+    });
+    await expect(run).rejects.toBeInstanceOf(InputError);
+    await expect(run).rejects.toThrow(/^clients: a fixed set of clients reads the caller's own account only/);
+    expect(sts.calls()).toHaveLength(0);
   });
 });

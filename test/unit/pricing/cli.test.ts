@@ -111,6 +111,15 @@ describe('Command: kms-report pricing', () => {
     );
   });
 
+  it('show reads --month as every other command does, and refuses a malformed one in the same words', async () => {
+    await expect(run(['pricing', 'show', '--month', '2024-13'])).rejects.toThrow(
+      '--month: expected a month as YYYY-MM (for example 2026-10), got "2024-13"',
+    );
+    // Without --month: the current month (the clock says November 2026).
+    const { io } = await run(['pricing', 'show']);
+    expect(io.stdoutText()).toMatch(/^Pricing table aws-kms\.20\d\d-\d\d-\d\d /);
+  });
+
   it('show names the broken file and field of a bad table folder', async () => {
     const dir = await tablesCopy();
     const path = join(dir, 'aws-kms.2024-04-01.json');

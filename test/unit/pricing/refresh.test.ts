@@ -4,11 +4,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { PriceListError } from '../../../src/pricing/errors.js';
 import { refreshPricingTable, renderTableChanges, usageTypeSuffix } from '../../../src/pricing/refresh.js';
 import { parsePricingTable, selectTable, serializePricingTable } from '../../../src/pricing/table.js';
+import { parseMonth } from '../../../src/util/month.js';
 import { shippedTables } from './fixtures.js';
 import { product, regionProducts } from './price-list-fixtures.js';
 
 const pricingMock = mockClient(PricingClient);
-const base = selectTable(shippedTables(), '2026-11');
+const base = selectTable(shippedTables(), parseMonth('2026-11'));
 const client = () => new PricingClient({ region: 'us-east-1' });
 
 describe('Function: refreshPricingTable', () => {
@@ -82,7 +83,7 @@ describe('Function: refreshPricingTable', () => {
     });
     expect(reread.regions['ap-south-1']).toEqual(base.regions['ap-south-1']);
     // The refreshed table wins for months of its period: it was checked later.
-    expect(selectTable([base, reread], '2026-12').version).toBe('aws-kms.2026-12-01');
+    expect(selectTable([base, reread], parseMonth('2026-12')).version).toBe('aws-kms.2026-12-01');
   });
 
   it('keeps a price the Price List lacks, marks the region not verified and warns', async () => {

@@ -11,6 +11,7 @@ import {
   selectTable,
   serializePricingTable,
 } from '../../../src/pricing/table.js';
+import { parseMonth } from '../../../src/util/month.js';
 
 async function tableText(name = 'aws-kms.2024-04-01.json'): Promise<string> {
   return readFile(join(DEFAULT_PRICING_DIR, name), 'utf8');
@@ -27,7 +28,7 @@ describe('Pricing tables', () => {
   });
 
   it('marks the five checked regions verified and every other one not verified', async () => {
-    const current = selectTable(await loadPricingTables(), '2026-11');
+    const current = selectTable(await loadPricingTables(), parseMonth('2026-11'));
     const verified = Object.entries(current.regions)
       .filter(([, p]) => p.verified)
       .map(([r]) => r);
@@ -40,19 +41,23 @@ describe('Pricing tables', () => {
 
   it('selects the uncapped table up to March 2024 and the capped one from April 2024', async () => {
     const tables = await loadPricingTables();
-    expect(selectTable(tables, '2024-03').regions['us-east-1']?.rotation.billedRotationsCap).toBeNull();
-    expect(selectTable(tables, '2024-04').regions['us-east-1']?.rotation.billedRotationsCap).toBe(2);
+    expect(
+      selectTable(tables, parseMonth('2024-03')).regions['us-east-1']?.rotation.billedRotationsCap,
+    ).toBeNull();
+    expect(selectTable(tables, parseMonth('2024-04')).regions['us-east-1']?.rotation.billedRotationsCap).toBe(
+      2,
+    );
   });
 
   it('prefers the most recently checked of two tables for the same period', async () => {
     const tables = await loadPricingTables();
-    const current = selectTable(tables, '2026-11');
+    const current = selectTable(tables, parseMonth('2026-11'));
     const refreshed = {
       ...current,
       version: 'aws-kms.2027-01-05',
       provenance: { ...current.provenance, checked: '2027-01-05' },
     };
-    expect(selectTable([...tables, refreshed], '2026-11').version).toBe('aws-kms.2027-01-05');
+    expect(selectTable([...tables, refreshed], parseMonth('2026-11')).version).toBe('aws-kms.2027-01-05');
   });
 
   it('rejects a broken table naming the file and the field', async () => {

@@ -170,6 +170,73 @@ describe('collectMonthUsage', () => {
   });
 });
 
+/** Clients as a class: its methods live on the prototype, which a spread (`{ ...clients }`) drops. */
+class ClassClients implements UsageClients {
+  constructor(private readonly signWith: { accessKeyId: string; secretAccessKey: string } = credentials) {}
+  cloudTrail(region: string) {
+    return new CloudTrailClient({ region, credentials: this.signWith });
+  }
+  cloudWatch(region: string) {
+    return new CloudWatchClient({ region, credentials: this.signWith });
+  }
+  s3(region: string) {
+    return new S3Client({ region, credentials: this.signWith });
+  }
+  sts(region: string) {
+    return new STSClient({ region, credentials: this.signWith });
+  }
+}
+
+describe('collectMonthUsage with clients that are class instances', () => {
+  it("reads the caller's own account with one instance as given", async () => {
+    const result = await collectMonthUsage({
+      month: '2026-10',
+      regions: ['us-east-1'],
+      account: OWNER,
+      sources: ['lookup', 'cloudwatch'],
+      clients: new ClassClients(),
+      clock: manualClock(NOW),
+    });
+    expect(result.usage.coverage.map((c) => [c.source, c.status])).toEqual([
+      ['cloudtrail-lookup', 'complete'],
+      ['cloudtrail-s3', 'not-collected'],
+      ['cloudwatch', 'complete'],
+    ]);
+  });
+
+  it("reads each account's session with the instances a factory returns", async () => {
+    const other = '222222222222';
+    const session = { accessKeyId: `ASIA${other}`, secretAccessKey: 's' };
+    const result = await collectMonthUsage({
+      month: '2026-10',
+      sessions: [
+        { account: OWNER, regions: ['us-east-1'], credentials: null },
+        { account: other, regions: ['us-east-1'], credentials: session },
+      ],
+      sources: ['lookup', 'cloudwatch'],
+      clients: (c) => new ClassClients(c === null ? credentials : session),
+      clock: manualClock(NOW),
+    });
+    expect(result.accounts).toEqual([OWNER, other]);
+    expect(result.usage.coverage.filter((c) => c.status === 'failed')).toEqual([]);
+    expect(result.perAccount.map((r) => r.account)).toEqual([OWNER, other]);
+  });
+});
+
+describe('collectMonthUsage of other accounts with one fixed set of clients', () => {
+  it('is refused before any call, naming the option', async () => {
+    const run = collectMonthUsage({
+      month: '2026-10',
+      sessions: [{ account: '222222222222', regions: ['us-east-1'], credentials }],
+      sources: ['lookup'],
+      clients: new ClassClients(),
+      clock: manualClock(NOW),
+    });
+    await expect(run).rejects.toThrow(/^clients: a fixed set of clients reads the caller's own account only/);
+    expect(cloudTrail.calls()).toHaveLength(0);
+  });
+});
+
 describe('parseSourceList', () => {
   it('accepts the three sources and names an unknown one', () => {
     expect(parseSourceList('lookup, cloudwatch')).toEqual(['lookup', 'cloudwatch']);
