@@ -12,7 +12,7 @@ import type {
 } from '../model/findings.js';
 import type { InventorySnapshot, IsoDate, KeyRecord } from '../model/inventory.js';
 import { countsPerKey, type MonthUsage } from '../model/usage.js';
-import { compareText } from '../util/compare.js';
+import { compareText, compositeKey } from '../util/compare.js';
 import { DAY_MS, type Month, monthOf } from '../util/month.js';
 import { type ComplianceConfig, DEFAULT_COMPLIANCE_CONFIG, type Suppression } from './config.js';
 import { controlsFor } from './controls.js';
@@ -61,7 +61,7 @@ interface UsageIndex {
 }
 
 const NO_ROWS: readonly never[] = Object.freeze([]);
-const regionId = (account: string, region: string) => `${account}\u0000${region}`;
+const regionId = (account: string, region: string) => compositeKey(account, region);
 
 function indexUsage(usage: MonthUsage): UsageIndex {
   const requests = new Map<string, MonthUsage['requests'][number][]>();

@@ -6,6 +6,7 @@ import type { AccountUsageTotal, LifecycleEvent, MonthUsage, RequestCount } from
 import type { KeyClass } from '../usage/events.js';
 import { USAGE_KIND, USAGE_SCHEMA_VERSION, type UsageEvidence } from '../usage/evidence.js';
 import { keyClassOfSpec, reconcileUsage } from '../usage/reconcile.js';
+import { compareBy } from '../util/compare.js';
 import { TOOL_VERSION } from '../version.js';
 
 /**
@@ -442,7 +443,12 @@ export function demoSnapshot(): InventorySnapshot {
       ),
     }),
   ];
-  keys.sort((a, b) => a.region.localeCompare(b.region) || a.arn.localeCompare(b.arn));
+  keys.sort(
+    compareBy(
+      (k) => k.region,
+      (k) => k.arn,
+    ),
+  );
   const denied = keys.find((k) => k.keyId === ID.deniedPolicy);
   return {
     kind: SNAPSHOT_KIND,

@@ -6,7 +6,7 @@ import {
   severityRank,
 } from '../model/findings.js';
 import type { AccountSummary, KeyRow, MonthlyReport } from '../model/report.js';
-import { compareText } from '../util/compare.js';
+import { compareText, compositeKey } from '../util/compare.js';
 import { keyName } from './build.js';
 
 /**
@@ -94,7 +94,7 @@ export function unknownGroups(report: MonthlyReport): UnknownGroup[] {
   const groups = new Map<string, { first: Finding; ruleIds: RuleId[] }>();
   for (const f of report.findings) {
     if (f.status !== 'UNKNOWN') continue;
-    const id = `${f.keyArn}\u0000${f.reason}`;
+    const id = compositeKey(f.keyArn, f.reason);
     const group = groups.get(id);
     if (group) group.ruleIds.push(f.ruleId);
     else groups.set(id, { first: f, ruleIds: [f.ruleId] });
