@@ -6,7 +6,7 @@ import {
   SEVERITIES,
   severityCounts,
 } from '../model/findings.js';
-import type { CostTotal, RequestTier } from '../model/pricing.js';
+import type { CostTotal } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatTotal } from '../pricing/money.js';
 import { keyName, unknownLinesInTotal } from './build.js';
@@ -28,13 +28,13 @@ import {
   plainAccountLabeler,
   plural,
   pricingTableDateNote,
-  TIER_LABELS,
   utc,
 } from './markdown.js';
 import {
   accountCoverageTable,
   bySeverity,
   controlGroups,
+  costBreakdownParts,
   expiredSuppressionsTable,
   findingsByKey,
   gapsTable,
@@ -273,14 +273,7 @@ function costBreakdown(report: MonthlyReport): Html {
   const c = report.summary.cost;
   const cur = report.cost.currency;
   const rows: Part[][] = [
-    ['Key fees (prorated hourly)', partOf(c.keyFees, cur)],
-    ['Rotation fees', partOf(c.rotationFees, cur)],
-    ...(Object.entries(c.requestsByTier) as [RequestTier, CostTotal][]).map(([tier, amount]) => [
-      `Requests: ${TIER_LABELS[tier]}`,
-      partOf(amount, cur),
-    ]),
-    ['Requests not attributed to a key (CloudWatch above CloudTrail)', partOf(c.unattributed, cur)],
-    ['Free tier credit', partOf(c.freeTierCredit, cur)],
+    ...costBreakdownParts(report).map(({ label, amount }): Part[] => [label, partOf(amount, cur)]),
     [html`<strong>Total</strong>`, html`<strong>${formatTotal(c.total, { currency: cur })}</strong>`],
   ];
   const names = new Map(report.keys.map((k) => [k.arn, keyName(k)]));

@@ -1,5 +1,5 @@
 import { type Finding, remediationCommand, ruleOf, severityCounts } from '../model/findings.js';
-import type { CostTotal, Money, RequestTier } from '../model/pricing.js';
+import type { CostTotal, Money } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatMoney, formatTotal } from '../pricing/money.js';
 import { compareText } from '../util/compare.js';
@@ -9,6 +9,7 @@ import {
   accountCoverageTable,
   bySeverity,
   controlsText,
+  costBreakdownParts,
   expiredSuppressionsTable,
   findingsByKey,
   gapsTable,
@@ -23,15 +24,6 @@ import {
   unusedSuppressionsText,
   usageCoverageTable,
 } from './views.js';
-
-/** Human names of the request tiers, as the AWS pricing page words them. */
-export const TIER_LABELS: Readonly<Record<RequestTier, string>> = {
-  'KMS-Requests': 'symmetric requests',
-  'KMS-Requests-Asymmetric-RSA_2048': 'asymmetric requests, RSA 2048',
-  'KMS-Requests-Asymmetric': 'asymmetric requests, other specs',
-  'KMS-Requests-GenerateDatakeyPair-ECC': 'GenerateDataKeyPair, ECC pairs',
-  'KMS-Requests-GenerateDatakeyPair-RSA': 'GenerateDataKeyPair, RSA pairs',
-};
 
 const MONTHS = [
   'January',
@@ -370,14 +362,7 @@ function costBreakdown(report: MonthlyReport): string {
   const c = report.summary.cost;
   const cur = report.cost.currency;
   const rows: string[][] = [
-    ['Key fees (prorated hourly)', part(c.keyFees, cur)],
-    ['Rotation fees', part(c.rotationFees, cur)],
-    ...(Object.entries(c.requestsByTier) as [RequestTier, CostTotal][]).map(([tier, amount]) => [
-      `Requests: ${TIER_LABELS[tier]}`,
-      part(amount, cur),
-    ]),
-    ['Requests not attributed to a key (CloudWatch above CloudTrail)', part(c.unattributed, cur)],
-    ['Free tier credit', part(c.freeTierCredit, cur)],
+    ...costBreakdownParts(report).map(({ label, amount }) => [label, part(amount, cur)]),
     ['**Total**', `**${formatTotal(c.total, { currency: cur })}**`],
   ];
   const lines = ['### Where the money goes', '', table(['', num('Amount')], rows), ''];

@@ -5,6 +5,7 @@ import {
   type Severity,
   severityRank,
 } from '../model/findings.js';
+import type { CostTotal, RequestTier } from '../model/pricing.js';
 import type { AccountSummary, KeyRow, MonthlyReport } from '../model/report.js';
 import { compareText, compositeKey } from '../util/compare.js';
 import { keyName } from './build.js';
@@ -361,4 +362,31 @@ export function unknownTable(
 export function unusedSuppressionsText(report: MonthlyReport, u: Escape): string | null {
   if (report.unusedSuppressions.length === 0) return null;
   return `Suppressions that matched no failing finding: ${report.unusedSuppressions.map((s) => `${s.ruleId} ${u(s.keyPattern)}`).join('; ')}.`;
+}
+
+/** Human names of the request tiers, as the AWS pricing page words them. */
+export const TIER_LABELS: Readonly<Record<RequestTier, string>> = {
+  'KMS-Requests': 'symmetric requests',
+  'KMS-Requests-Asymmetric-RSA_2048': 'asymmetric requests, RSA 2048',
+  'KMS-Requests-Asymmetric': 'asymmetric requests, other specs',
+  'KMS-Requests-GenerateDatakeyPair-ECC': 'GenerateDataKeyPair, ECC pairs',
+  'KMS-Requests-GenerateDatakeyPair-RSA': 'GenerateDataKeyPair, RSA pairs',
+};
+
+/**
+ * The parts of the month's cost, in the order report.md and report.html list them under "Where
+ * the money goes" (the total is not among them: each renderer sets it apart).
+ */
+export function costBreakdownParts(report: MonthlyReport): { label: string; amount: CostTotal }[] {
+  const c = report.summary.cost;
+  return [
+    { label: 'Key fees (prorated hourly)', amount: c.keyFees },
+    { label: 'Rotation fees', amount: c.rotationFees },
+    ...(Object.entries(c.requestsByTier) as [RequestTier, CostTotal][]).map(([tier, amount]) => ({
+      label: `Requests: ${TIER_LABELS[tier]}`,
+      amount,
+    })),
+    { label: 'Requests not attributed to a key (CloudWatch above CloudTrail)', amount: c.unattributed },
+    { label: 'Free tier credit', amount: c.freeTierCredit },
+  ];
 }

@@ -30,6 +30,22 @@ type Area =
   | 'entry'
   | 'index';
 
+/** What the monthly job (pipeline) may import: every stage below it. */
+const PIPELINE_SEES: readonly Area[] = [
+  'report',
+  'pricing',
+  'compliance',
+  'demo',
+  'org',
+  'usage',
+  'collect',
+  'snapshot',
+  'model',
+  'util',
+  'errors',
+  'version',
+];
+
 /** What each layer may import (besides itself). Pure stages see only the model and utilities. */
 const ALLOWED: Readonly<Record<Area, readonly Area[]>> = {
   errors: [],
@@ -46,35 +62,8 @@ const ALLOWED: Readonly<Record<Area, readonly Area[]>> = {
   demo: ['usage', 'compliance', 'model', 'util', 'errors', 'version'],
   // Builders and renderers: a function of the judged month, nothing that reads AWS or files.
   report: ['pricing', 'compliance', 'model', 'util', 'errors', 'version'],
-  pipeline: [
-    'report',
-    'pricing',
-    'compliance',
-    'demo',
-    'org',
-    'usage',
-    'collect',
-    'snapshot',
-    'model',
-    'util',
-    'errors',
-    'version',
-  ],
-  cli: [
-    'pipeline',
-    'report',
-    'pricing',
-    'compliance',
-    'demo',
-    'org',
-    'usage',
-    'collect',
-    'snapshot',
-    'model',
-    'util',
-    'errors',
-    'version',
-  ],
+  pipeline: PIPELINE_SEES,
+  cli: ['pipeline', ...PIPELINE_SEES],
   // The package's entry points (the root and its subpaths) re-export from every layer.
   entry: [],
   index: [],
