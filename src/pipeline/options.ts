@@ -1,5 +1,5 @@
 import type { NetworkOptions } from '../collect/client-defaults.js';
-import type { ClientFactory, InventoryClients, UsageClients } from '../collect/clients.js';
+import type { ClientSource, InventoryClients, UsageClients } from '../collect/clients.js';
 import type { RegionProgress } from '../collect/kms.js';
 import type { FreeTierScope } from '../model/pricing.js';
 import type { AccountSpec } from '../org/accounts.js';
@@ -13,6 +13,13 @@ import type { ReportFormat } from './formats.js';
 export interface CollectionOptions {
   /** A list, `'all'` (every region enabled for the account), or omitted: the configured region. */
   readonly regions?: readonly string[] | 'all';
+  /**
+   * The SDK clients of the inventory and the usage (tests, custom credentials, proxies): one set,
+   * which reads the caller's own account only, or a `ClientFactory` (a function of the
+   * credentials), which an organisation needs to enter its accounts. Default: the run's own, on
+   * `profile`, with the run's `network` timeouts.
+   */
+  readonly clients?: ClientSource<InventoryClients & UsageClients>;
   /** The AWS named profile (default: AWS_PROFILE or the default credential chain). */
   readonly profile?: string;
   /** Call GetKeyLastUsage for customer managed keys. Default true. */
@@ -28,9 +35,6 @@ export interface CollectionOptions {
 /** Collect from the caller's own account (the default evidence). */
 export interface LiveEvidenceOptions extends CollectionOptions {
   readonly kind: 'live';
-  /** Injected clients (tests); the run's own otherwise. */
-  readonly inventoryClients?: InventoryClients;
-  readonly usageClients?: UsageClients;
 }
 
 /**
@@ -48,7 +52,6 @@ export interface OrganizationEvidenceOptions extends CollectionOptions {
   readonly externalId?: string;
   /** Accounts read at once. */
   readonly accountConcurrency?: number;
-  readonly clients?: ClientFactory;
 }
 
 /** Render from saved evidence (`kms-report collect` and `kms-report usage`): no AWS calls. */

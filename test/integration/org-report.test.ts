@@ -18,7 +18,7 @@ const lastMonth = () => {
 };
 
 async function run(argv: string[]) {
-  const io = captureIo({ orgClients: motoOrganizationClients(endpoint) });
+  const io = captureIo({ clients: motoOrganizationClients(endpoint) });
   const code = await runCli(argv, io);
   return { code, io };
 }

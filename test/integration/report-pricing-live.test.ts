@@ -88,8 +88,8 @@ describe('a month-to-date report against moto and a CloudTrail double', () => {
         regions: [REGION],
         usageSources: ['lookup'],
         lastUsage: false,
-        inventoryClients: endpointClients(endpoint),
-        usageClients,
+        // The inventory's STS (the caller's identity) over the usage set's.
+        clients: { ...usageClients, ...endpointClients(endpoint) },
       },
       output: { dir: await mkdtemp(join(tmpdir(), 'kms-report-pricing-live-')), formats: ['json'] },
     });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { NetworkOptions } from '../../collect/client-defaults.js';
-import type { ClientFactory, InventoryClients } from '../../collect/clients.js';
+import type { ClientSource, InventoryClients, UsageClients } from '../../collect/clients.js';
 import { parseRegionList } from '../../collect/regions.js';
 import { InputError, InterruptedError } from '../../errors.js';
 import type { InventorySnapshot } from '../../model/inventory.js';
@@ -27,10 +27,11 @@ import { terminalProgress } from '../progress.js';
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WriteStream;
-  /** Injected in tests; the real run uses the standard credential chain. */
-  readonly clients?: InventoryClients;
-  /** Injected in tests: the clients of organisation-wide runs. */
-  readonly orgClients?: ClientFactory;
+  /**
+   * Injected in tests (a function of the credentials for organisation-wide runs); the real run
+   * uses the standard credential chain.
+   */
+  readonly clients?: ClientSource<InventoryClients & UsageClients>;
   readonly now?: () => Date;
   /** The environment options are read from (`KMS_REPORT_*`); default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;

@@ -234,8 +234,9 @@ function evidenceOptions(flags: ReportFlags, io: CliIo): EvidenceOptions {
     usageSources: flags.usageSource,
     bucket: flags.bucket,
     prefix: flags.prefix,
+    clients: io.clients,
   };
-  if (!manyAccounts(flags)) return { kind: 'live', ...collection, inventoryClients: io.clients };
+  if (!manyAccounts(flags)) return { kind: 'live', ...collection };
   return {
     kind: 'organization',
     ...collection,
@@ -243,7 +244,6 @@ function evidenceOptions(flags: ReportFlags, io: CliIo): EvidenceOptions {
     accounts: flags.accounts,
     roleName: flags.roleName,
     externalId: flags.externalId,
-    clients: io.orgClients,
   };
 }
 

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { NetworkOptions } from '../../collect/client-defaults.js';
-import { awsClients, type UsageClients } from '../../collect/clients.js';
+import { awsClients, clientsFor } from '../../collect/clients.js';
 import { configuredRegion } from '../../collect/identity.js';
 import { parseRegionList, resolveRegions } from '../../collect/regions.js';
 import { InputError } from '../../errors.js';
@@ -32,7 +32,6 @@ export const INTERRUPTED_EXIT_CODE = ExitCode.Interrupted;
 
 /** What the usage command can be given besides {@link CliIo}; tests inject these. */
 export interface UsageCliExtras {
-  readonly usageClients?: UsageClients;
   /** Replaces Ctrl-C handling: aborting it stops the collection as Ctrl-C would. */
   readonly signal?: AbortSignal;
   readonly clock?: Clock;
@@ -114,7 +113,9 @@ async function usageRegions(
   if (listed === 'all')
     return resolveRegions(
       { regions: 'all', profile: opts.profile },
-      io.clients ?? awsClients({ profile: opts.profile, network: opts.timeout }),
+      io.clients
+        ? clientsFor(io.clients, null)
+        : awsClients({ profile: opts.profile, network: opts.timeout }),
     );
   if (listed) return listed;
   const region = await configuredRegion(opts.profile);
@@ -247,7 +248,7 @@ async function runUsage(
       month: window,
       regions,
       sources,
-      clients: io.usageClients,
+      clients: io.clients,
       profile: opts.profile,
       bucket: opts.bucket,
       prefix: opts.prefix,

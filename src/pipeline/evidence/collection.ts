@@ -11,19 +11,20 @@ import type { GatherContext } from './source.js';
  */
 export type InventoryRequest = Pick<
   CollectInventoryOptions,
-  'regions' | 'profile' | 'network' | 'lastUsage' | 'onProgress' | 'signal' | 'deadline'
+  'regions' | 'clients' | 'profile' | 'network' | 'lastUsage' | 'onProgress' | 'signal' | 'deadline'
 >;
 
 /** What a usage collection takes from the options and the run (typed as {@link InventoryRequest} is). */
 export type UsageRequest = Pick<
   CollectMonthUsageOptions,
-  'sources' | 'profile' | 'network' | 'bucket' | 'prefix' | 'signal' | 'deadline' | 'onProgress'
+  'sources' | 'clients' | 'profile' | 'network' | 'bucket' | 'prefix' | 'signal' | 'deadline' | 'onProgress'
 >;
 
 /** What an inventory collection takes from the options and the run, for one account or many. */
 export function inventoryRequest(options: CollectionOptions, run: GatherContext): InventoryRequest {
   return {
     regions: options.regions,
+    clients: options.clients,
     profile: options.profile,
     network: run.network,
     lastUsage: options.lastUsage,
@@ -48,6 +49,7 @@ export function usageRequest(
   if (sources.length === 0 || sessions.every((s) => s.regions.length === 0)) return null;
   return {
     sources,
+    clients: options.clients,
     profile: options.profile,
     network: run.network,
     bucket: options.bucket,

@@ -9,10 +9,7 @@ import { complianceConfigOf, type EvidenceSource, freeTierScopeOf, sourceAtRunTi
 export function liveEvidence(options: LiveEvidenceOptions): EvidenceSource {
   return sourceAtRunTime('snapshot', async (month, run) => {
     const config = await complianceConfigOf(run.configFile);
-    const { snapshot, sessions } = await collectInventory({
-      ...inventoryRequest(options, run),
-      clients: options.inventoryClients,
-    });
+    const { snapshot, sessions } = await collectInventory(inventoryRequest(options, run));
     const freeTierScope = freeTierScopeOf(snapshot);
     const usage = usageRequest(options, run, sessions);
     if (!usage) return { snapshot, usage: null, usageFile: null, config, freeTierScope };
@@ -23,7 +20,6 @@ export function liveEvidence(options: LiveEvidenceOptions): EvidenceSource {
       month,
       regions: own.regions,
       account: own.account,
-      clients: options.usageClients,
     });
     return { snapshot, usage: result.usage, usageFile: result.evidence, config, freeTierScope };
   });

@@ -11,7 +11,7 @@ import { complianceConfigOf, type EvidenceSource, freeTierScopeOf, sourceAtRunTi
 export function organizationEvidence(options: OrganizationEvidenceOptions): EvidenceSource {
   return sourceAtRunTime('snapshot', async (month, run) => {
     const config = await complianceConfigOf(run.configFile);
-    const { accountConcurrency, clients } = options;
+    const { accountConcurrency } = options;
     const { snapshot, sessions } = await collectInventory({
       ...inventoryRequest(options, run),
       group: {
@@ -22,12 +22,11 @@ export function organizationEvidence(options: OrganizationEvidenceOptions): Evid
         accountConcurrency,
         onAccount: run.progress?.onAccount,
       },
-      clients,
     });
     const freeTierScope = freeTierScopeOf(snapshot, options.fromOrganization);
     const usage = usageRequest(options, run, sessions);
     if (!usage) return { snapshot, usage: null, usageFile: null, config, freeTierScope };
-    const result = await collectMonthUsage({ ...usage, month, sessions, clients, accountConcurrency });
+    const result = await collectMonthUsage({ ...usage, month, sessions, accountConcurrency });
     return { snapshot, usage: result.usage, usageFile: result.evidence, config, freeTierScope };
   });
 }

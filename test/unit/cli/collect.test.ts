@@ -17,8 +17,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../src/cli/exit-codes.js';
 import { runCli } from '../../../src/cli/program.js';
-import type { InventoryClients } from '../../../src/collect/clients.js';
 import { readSnapshot } from '../../../src/snapshot.js';
+import { withUnusedClients } from '../../support/evidence.js';
 import { captureIo } from '../../support/io.js';
 
 const ACCOUNT = '111122223333';
@@ -26,11 +26,11 @@ const KEY = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${KEY}`;
 const kms = mockClient(KMSClient);
 const sts = mockClient(STSClient);
-const clients: InventoryClients = {
+const clients = withUnusedClients({
   kms: (region) => new KMSClient({ region }),
   sts: (region) => new STSClient({ region }),
   account: () => new AccountClient({ region: 'us-east-1' }),
-};
+});
 
 beforeEach(() => {
   kms.reset();

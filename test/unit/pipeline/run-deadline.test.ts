@@ -147,8 +147,8 @@ describe('runMonthlyReport with a deadline', () => {
             regions: [REGION],
             usageSources: ['lookup', 'cloudwatch'],
             lastUsage: false,
-            inventoryClients: clientsWith(fakeKms(ANSWERED)),
-            usageClients: usageClients(),
+            // The inventory's STS (the caller's identity) over the usage set's placeholder.
+            clients: { ...usageClients(), ...clientsWith(fakeKms(ANSWERED)) },
           },
           output: { dir: out },
         });

@@ -14,6 +14,7 @@ import { ExitCode } from '../../../src/cli/exit-codes.js';
 import type { InventoryClients, UsageClients } from '../../../src/collect/clients.js';
 import { InputError } from '../../../src/errors.js';
 import { readUsageEvidence } from '../../../src/usage/evidence.js';
+import { withUnusedClients } from '../../support/evidence.js';
 import { captureIo } from '../../support/io.js';
 import { asLookupEvent, decrypts, manualClock, OWNER, REGION } from './fixtures.js';
 
@@ -52,7 +53,12 @@ async function run(
   const program = new Command('kms-report').exitOverride();
   program.addCommand(
     usageCommand(
-      { ...io, usageClients, clock: manualClock(new Date('2026-11-05T10:00:00Z')), ...extras },
+      {
+        ...io,
+        clock: manualClock(new Date('2026-11-05T10:00:00Z')),
+        ...extras,
+        clients: withUnusedClients({ ...usageClients, ...extras.clients }),
+      },
       (c) => {
         code = c;
       },
