@@ -142,6 +142,49 @@ export interface LifecycleAfterMonth {
   readonly coverage: readonly UsageCoverage[];
 }
 
+/**
+ * Who made a request, normalised so that one principal is one caller: an assumed-role session
+ * becomes its role (`arn:aws:iam::111122223333:role/Name`), a federated user its provider, a
+ * service acting as itself its service principal (`s3.amazonaws.com`), the root user
+ * `arn:aws:iam::<account>:root`. `type` says which.
+ */
+export type CallerType = 'role' | 'user' | 'root' | 'federated' | 'service' | 'anonymous' | 'other-callers' | 'unknown';
+
+/** The caller every caller past the tracked limit is folded into (its counts are the tail's total). */
+export const OTHER_CALLERS = '(other callers)';
+
+/**
+ * Successful and failed requests of one operation on one key by one caller (per-key sources:
+ * CloudTrail). The counts of one (account, region, key, operation, pair spec) over all its callers
+ * add up to its {@link RequestCount}: callers past the tracked limit are folded into
+ * {@link OTHER_CALLERS} with their total, never dropped.
+ */
+export interface CallerRequestCount {
+  /** The account billed (as {@link RequestCount.account}). */
+  readonly account: string;
+  readonly region: string;
+  readonly keyArn: string;
+  readonly operation: string;
+  readonly keyPairSpec: string | null;
+  /** The normalised principal (see {@link CallerType}), or {@link OTHER_CALLERS}. */
+  readonly caller: string;
+  readonly callerType: CallerType;
+  /** The caller's account (`userIdentity.accountId`); null for services, anonymous callers and the folded tail. */
+  readonly callerAccount: string | null;
+  /** The AWS service that called on the principal's behalf (`userIdentity.invokedBy`), e.g. `s3.amazonaws.com`; else null. */
+  readonly invokedBy: string | null;
+  /** For calls S3 made: the bucket ARN from the encryption context (`aws:s3:arn`, object part removed); else null. */
+  readonly bucketArn: string | null;
+  /**
+   * For calls S3 made: `bucket` when the encryption context is the bucket's ARN (an S3 Bucket Key),
+   * `object` when it is an object's ARN (no Bucket Key: one request per object); else null.
+   */
+  readonly s3ContextScope: 'bucket' | 'object' | null;
+  readonly count: number;
+  readonly failedCount: number;
+  readonly source: UsageSource;
+}
+
 /** Everything known about one month's usage. */
 export interface MonthUsage {
   /** `YYYY-MM`. */
@@ -154,6 +197,12 @@ export interface MonthUsage {
    * before they were counted (usage schema version 1): they are then unknown, not zero.
    */
   readonly keylessRequests?: readonly KeylessRequestCount[];
+  /**
+   * The per-key requests again, split by caller (see {@link CallerRequestCount}). Absent in
+   * evidence written before callers were counted, and for sources that cannot see callers
+   * (CloudWatch): the report then says who called is unknown.
+   */
+  readonly callers?: readonly CallerRequestCount[];
   readonly accountTotals: readonly AccountUsageTotal[];
   readonly lifecycle: readonly LifecycleEvent[];
   /** Lifecycle events after the month, up to the evidence time; absent when not read. */
