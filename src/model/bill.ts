@@ -102,6 +102,8 @@ export function billCategoryOf(usageType: string): { region: string | null; cate
   if (suffix === 'KMS-Keys' || suffix.startsWith('KMS-Key-Rotation') || suffix === 'KMS-Keys-Rotation') {
     return { region, category: 'key-months' };
   }
-  const tier = (REQUEST_TIERS as readonly string[]).includes(suffix) ? (suffix as RequestTier) : TIER_ALIASES[suffix];
+  const tier = (REQUEST_TIERS as readonly string[]).includes(suffix)
+    ? (suffix as RequestTier)
+    : TIER_ALIASES[suffix];
   return { region, category: tier ?? 'unmapped' };
 }

@@ -148,7 +148,15 @@ export interface LifecycleAfterMonth {
  * service acting as itself its service principal (`s3.amazonaws.com`), the root user
  * `arn:aws:iam::<account>:root`. `type` says which.
  */
-export type CallerType = 'role' | 'user' | 'root' | 'federated' | 'service' | 'anonymous' | 'other-callers' | 'unknown';
+export type CallerType =
+  | 'role'
+  | 'user'
+  | 'root'
+  | 'federated'
+  | 'service'
+  | 'anonymous'
+  | 'other-callers'
+  | 'unknown';
 
 /** The caller every caller past the tracked limit is folded into (its counts are the tail's total). */
 export const OTHER_CALLERS = '(other callers)';
