@@ -29,7 +29,12 @@ import { type ByteCounter, SliceError } from './parquet-source.js';
 /** Where a CUR 2.0 export is read from: its S3 bucket, or a local folder laid out as the bucket. */
 export type CurLocation =
   | { readonly kind: 's3'; readonly client: S3Client; readonly bucket: string }
-  | { readonly kind: 'folder'; readonly path: string };
+  | {
+      readonly kind: 'folder';
+      readonly path: string;
+      /** How the bill's read cost names the folder (default its path). */
+      readonly label?: string;
+    };
 
 /** Options of {@link readCurBill}. */
 export interface CurBillOptions {
@@ -89,7 +94,7 @@ export async function readCurBill(options: CurBillOptions): Promise<BillRead> {
 
 function storeOf(options: CurBillOptions): ObjectStore {
   const { location } = options;
-  if (location.kind === 'folder') return folderStore(location.path);
+  if (location.kind === 'folder') return folderStore(location.path, location.label);
   return s3Store(location.client, location.bucket, {
     callTimeoutMs: options.callTimeoutMs ?? S3_CALL_TIMEOUT_MS,
     ...(options.deadline ? { deadline: options.deadline } : {}),

@@ -117,7 +117,7 @@ const MAX_FOLDER_DEPTH = 8;
  * A local folder as an {@link ObjectStore}: keys are paths under `root` (symbolic links that
  * lead outside it are refused). For the demo's bill, tests, and a CUR copied from S3.
  */
-export function folderStore(root: string): ObjectStore {
+export function folderStore(root: string, label: string = root): ObjectStore {
   const base = resolve(root);
   const pathOf = async (key: string): Promise<string> => {
     const path = resolve(base, ...key.split('/'));
@@ -129,7 +129,7 @@ export function folderStore(root: string): ObjectStore {
     return real;
   };
   return {
-    where: root,
+    where: label,
     async list(prefix, limit) {
       const out: StoredObject[] = [];
       const walk = async (dir: string, depth: number): Promise<void> => {
