@@ -53,33 +53,46 @@ export interface S3StoreOptions {
 }
 
 /** The signal of one call: its own timeout, and the run's deadline. */
-function callSignal(timeoutMs: number, deadline: AbortSignal | undefined): AbortSignal {
+function callSignal(
+  timeoutMs: number,
+  deadline: AbortSignal | undefined,
+): { signal: AbortSignal; timeout: AbortSignal } {
   const timeout = AbortSignal.timeout(timeoutMs);
-  return deadline ? AbortSignal.any([timeout, deadline]) : timeout;
+  return { signal: deadline ? AbortSignal.any([timeout, deadline]) : timeout, timeout };
 }
 
 /** An S3 bucket as an {@link ObjectStore}: ListObjectsV2 and GetObject (with `Range` for ranges). */
 export function s3Store(client: S3Client, bucket: string, options: S3StoreOptions = {}): ObjectStore {
   const timeoutMs = options.callTimeoutMs ?? S3_CALL_TIMEOUT_MS;
-  const signal = () => ({ abortSignal: callSignal(timeoutMs, options.deadline) });
-  const get = async (key: string, range?: string): Promise<{ bytes: Uint8Array; total: number | null }> => {
-    const answer = await client.send(
-      new GetObjectCommand({ Bucket: bucket, Key: key, Range: range }),
-      signal(),
-    );
-    if (!answer.Body) throw new StoreReadError(`${key}: empty response`);
-    const bytes = await answer.Body.transformToByteArray();
-    return { bytes, total: answer.ContentLength ?? null };
+  /** Runs one call (its answer's body included) under its own timeout; a timeout is said as one. */
+  const call = async <T>(what: string, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> => {
+    const { signal, timeout } = callSignal(timeoutMs, options.deadline);
+    try {
+      return await run(signal);
+    } catch (error) {
+      if (timeout.aborted && !options.deadline?.aborted)
+        throw new StoreReadError(`${what}: no answer within ${timeoutMs / 1000} s`, { cause: error });
+      throw error;
+    }
   };
+  const get = (key: string, range?: string) =>
+    call(`GetObject s3://${bucket}/${key}`, async (abortSignal) => {
+      const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range }), {
+        abortSignal,
+      });
+      if (!answer.Body) throw new StoreReadError(`${key}: empty response`);
+      return answer.Body.transformToByteArray();
+    });
   return {
     where: `s3://${bucket}`,
     async list(prefix, limit) {
       const out: StoredObject[] = [];
       let ContinuationToken: string | undefined;
       do {
-        const page = await client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }),
-          signal(),
+        const page = await call(`ListObjectsV2 s3://${bucket}/${prefix}`, (abortSignal) =>
+          client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }), {
+            abortSignal,
+          }),
         );
         for (const o of page.Contents ?? []) {
           if (!o.Key) continue;
@@ -93,14 +106,14 @@ export function s3Store(client: S3Client, bucket: string, options: S3StoreOption
     },
     async read(key, maxBytes) {
       // One byte more than allowed is enough to tell an object that is too large.
-      const { bytes } = await get(key, `bytes=0-${maxBytes}`);
+      const bytes = await get(key, `bytes=0-${maxBytes}`);
       if (bytes.byteLength > maxBytes)
         throw new StoreLimitError(`s3://${bucket}/${key} is larger than ${maxBytes} bytes`);
       return bytes;
     },
     async range(key, start, end) {
       if (end <= start) return new Uint8Array(0);
-      const { bytes } = await get(key, `bytes=${start}-${end - 1}`);
+      const bytes = await get(key, `bytes=${start}-${end - 1}`);
       if (bytes.byteLength !== end - start)
         throw new StoreReadError(
           `s3://${bucket}/${key}: asked for bytes ${start}-${end - 1}, got ${bytes.byteLength} bytes (the object changed while it was read?)`,
