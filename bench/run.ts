@@ -1,23 +1,24 @@
 /**
  * kms-report's benchmarks (issue 8): `npm run bench [-- [--quick] [names...]]`.
  *
- * Names: inventory, cloudtrail, lookup, render, monthly (default: all). Each measurement runs in its own
+ * Names: inventory, cloudtrail, lookup, render, monthly, cur (default: all). Each measurement runs in its own
  * child process (its own peak RSS), against load models on 127.0.0.1 only, bounded in count
  * and time. Prints tables; writes nothing but temporary folders (trail log files, the end-to-end
  * evidence and report sets), removed at the end.
  * See bench/README.md for the method, the formulas and the figures.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeCurParquet } from '../test/support/cur-fixtures.js';
 import { RESULT_MARKER } from './lib/measure.js';
 import { fmt, formatTable } from './lib/table.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const ALL = ['inventory', 'cloudtrail', 'lookup', 'render', 'monthly'] as const;
+const ALL = ['inventory', 'cloudtrail', 'lookup', 'render', 'monthly', 'cur'] as const;
 const named = argv.filter((a) => !a.startsWith('--'));
 for (const n of named)
   if (!(ALL as readonly string[]).includes(n))
@@ -481,6 +482,65 @@ async function monthly() {
   );
 }
 
-const benches = { inventory, cloudtrail, lookup, render, monthly } as const;
+// ---------------------------------------------------------------- cur
+interface CurResult {
+  mode: string;
+  rows: number;
+  ms: number;
+  rowsPerSecond: number;
+  baselineRssMb: number;
+  peakRssMb: number;
+  detail: Record<string, unknown>;
+}
+
+/** readCurBill on a CUR 2.0 export of one large Parquet file (pyarrow), against reading it whole. */
+async function cur() {
+  const rows = quick ? 100_000 : 400_000;
+  const dir = mkdtempSync(join(tmpdir(), 'kms-report-bench-cur-'));
+  try {
+    const folder = join(dir, 'cur', 'bench-cur', 'data', 'BILLING_PERIOD=2026-10');
+    mkdirSync(folder, { recursive: true });
+    const file = join(folder, 'bench-cur-00001.snappy.parquet');
+    progress(`cur: writing ${fmt.n(rows)} rows with pyarrow`);
+    const summary = await writeCurParquet({
+      out: file,
+      synthetic: { rows, kmsShare: 0.25, keys: 5000, invoiceId: 'EUINGB26-1' },
+      rowGroupSize: 50_000,
+    });
+    const table: string[][] = [];
+    for (const mode of ['project', 'whole']) {
+      progress(`cur: ${mode}`);
+      const r = await runCase<CurResult>(
+        'cur.ts',
+        ['--dir', dir, '--file', file, '--mode', mode, '--rows', String(summary.rows)],
+        600_000,
+      );
+      table.push([
+        mode === 'project'
+          ? 'readCurBill (row groups, ranged reads)'
+          : 'whole file, every column (hyparquet)',
+        fmt.n(summary.rows),
+        fmt.n(summary.kms_rows),
+        fmt.mb(statSync(file).size / 1048576),
+        fmt.ms(r.ms),
+        fmt.n(Math.round(r.rowsPerSecond)),
+        fmt.mb(r.peakRssMb),
+        fmt.mb(r.peakRssMb - r.baselineRssMb),
+      ]);
+    }
+    say('');
+    say(
+      formatTable(
+        `Reading a CUR 2.0 export for its KMS lines: one Parquet file, ${summary.row_groups} row groups, a quarter of the rows KMS`,
+        ['reader', 'rows', 'KMS rows', 'file', 'wall', 'rows/s', 'peak RSS', '(+)'],
+        table,
+      ),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const benches = { inventory, cloudtrail, lookup, render, monthly, cur } as const;
 for (const name of selected) await benches[name]();
 say(`\nall done in ${fmt.s(performance.now() - started)}`);

@@ -145,7 +145,7 @@ describe('the packed package', () => {
       .filter(Boolean)
       .map((path) => path.replace(/^package\//, ''));
     const top = [...new Set(files.map((path) => path.split('/')[0]))].sort();
-    const expected = ['README.md', 'bin', 'dist', 'iam', 'package.json', 'pricing', 'schema'];
+    const expected = ['README.md', 'bin', 'demo', 'dist', 'iam', 'package.json', 'pricing', 'schema'];
     if (existsSync(join(ROOT, 'LICENSE'))) expected.push('LICENSE');
     expect(top).toEqual(expected.sort());
     expect(files).toEqual(
@@ -160,6 +160,9 @@ describe('the packed package', () => {
         'schema/snapshot.schema.json',
         'schema/usage.schema.json',
         'iam/kms-report-policy.json',
+        // The demo's bill (a CUR 2.0 export), read by --demo.
+        'demo/cur/kms-report-demo/data/BILLING_PERIOD=2026-10/kms-report-demo-00001.snappy.parquet',
+        'demo/cur/kms-report-demo/metadata/BILLING_PERIOD=2026-10/kms-report-demo-Manifest.json',
       ]),
     );
     // Source maps would point at src/, which does not ship; tests do not ship either.

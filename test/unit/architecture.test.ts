@@ -23,6 +23,7 @@ type Area =
   | 'org'
   | 'pricing'
   | 'compliance'
+  | 'bill'
   | 'demo'
   | 'report'
   | 'pipeline'
@@ -33,6 +34,7 @@ type Area =
 /** What the monthly job (pipeline) may import: every stage below it. */
 const PIPELINE_SEES: readonly Area[] = [
   'report',
+  'bill',
   'pricing',
   'compliance',
   'demo',
@@ -58,6 +60,8 @@ const ALLOWED: Readonly<Record<Area, readonly Area[]>> = {
   org: ['collect', 'usage', 'model', 'util', 'errors', 'version'],
   pricing: ['model', 'util', 'errors'],
   compliance: ['model', 'util', 'errors'],
+  // Bill readers: S3 (or a local copy) in, plain BillRead out; money sums through pricing/money.ts.
+  bill: ['collect', 'pricing', 'model', 'util', 'errors', 'version'],
   // The demo is evidence: what a collection would have produced, and its compliance settings.
   demo: ['usage', 'compliance', 'model', 'util', 'errors', 'version'],
   // Builders and renderers: a function of the judged month, nothing that reads AWS or files.
