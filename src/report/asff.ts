@@ -167,6 +167,11 @@ export function asffId(f: Pick<Finding, 'account' | 'region' | 'keyId' | 'ruleId
   return `${ASFF_ID_PREFIX}${[f.account, f.region, f.keyId, f.ruleId].map(idPart).join('/')}`;
 }
 
+/** The start of the ids of every finding {@link asffId} makes in one account and region. */
+export function asffIdPrefix(account: string, region: string): string {
+  return `${ASFF_ID_PREFIX}${idPart(account)}/${idPart(region)}/`;
+}
+
 /** The product ARN of an account's own findings in a region (`.../product/<account>/default`). */
 export function asffProductArn(partition: string, region: string, account: string): string {
   return `arn:${idPart(partition)}:securityhub:${idPart(region)}:${idPart(account)}:product/${idPart(account)}/default`;
