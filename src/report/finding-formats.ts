@@ -37,15 +37,16 @@ export function keysByArn(report: MonthlyReport): ReadonlyMap<string, KeyRow> {
 const PIECE_LENGTH = 64 * 1024;
 
 /**
- * A JSON array file, one element at a time: `[`, each element as `JSON.stringify(e, null, 2)`
- * indented one level, `]`. Joined, the pieces parse to the elements; no piece holds much more
- * than one element, so a large estate's file is never one string.
+ * A JSON array file, one element at a time and one a line: `[`, each element as
+ * `JSON.stringify(e)`, `]`. Joined, the pieces parse to the elements; no piece holds much more
+ * than one element, so a large estate's file is never one string (and a line is one finding, for
+ * `grep` and diffs).
  */
 export function* jsonArrayChunks(items: Iterable<unknown>): Generator<string, void, undefined> {
   let text = '[';
   let first = true;
   for (const item of items) {
-    text += `${first ? '\n' : ',\n'}  ${JSON.stringify(item, null, 2).replaceAll('\n', '\n  ')}`;
+    text += `${first ? '\n' : ',\n'}${JSON.stringify(item)}`;
     first = false;
     if (text.length >= PIECE_LENGTH) {
       yield text;
