@@ -3,8 +3,8 @@ import type { ClientSource, InventoryClients, UsageClients } from '../collect/cl
 import type { RegionProgress } from '../collect/kms.js';
 import type { FreeTierScope } from '../model/pricing.js';
 import type { AccountSpec } from '../org/accounts.js';
-import type { SecurityHubOptions } from '../publish/security-hub.js';
 import type { AccountProgress } from '../org/targets.js';
+import type { SecurityHubOptions } from '../publish/security-hub.js';
 import type { FindingsCsvRows } from '../report/csv.js';
 import type { UsageSourceOption } from '../usage/collect.js';
 import type { UsageProgress } from '../usage/source.js';

@@ -151,7 +151,10 @@ async function previousFindings(
  * An earlier finding, archived: its own identity, text and resources, `RecordState` ARCHIVED and
  * `Workflow.Status` RESOLVED; null when Security Hub's copy lacks what an import needs.
  */
-export function archivedFinding(previous: AwsSecurityFinding, updatedAt: string): AwsSecurityFinding | null {
+export function archivedFinding(
+  previous: Partial<AwsSecurityFinding>,
+  updatedAt: string,
+): AwsSecurityFinding | null {
   const p = previous;
   if (!p.Id || !p.ProductArn || !p.GeneratorId || !p.AwsAccountId || !p.CreatedAt) return null;
   if (!Array.isArray(p.Resources) || p.Resources.length === 0) return null;
@@ -208,7 +211,12 @@ async function sendBatch(run: RegionRun, findings: readonly AwsSecurityFinding[]
     try {
       const out = await run.client.send(new BatchImportFindingsCommand({ Findings: [...findings] }));
       for (const f of out.FailedFindings ?? [])
-        fail(run, [String(f.Id ?? '')], String(f.ErrorCode ?? 'Failed'), asffText(String(f.ErrorMessage ?? ''), 300, ''));
+        fail(
+          run,
+          [String(f.Id ?? '')],
+          String(f.ErrorCode ?? 'Failed'),
+          asffText(String(f.ErrorMessage ?? ''), 300, ''),
+        );
       return;
     } catch (error) {
       const e = classifyAwsError(error);
@@ -280,7 +288,10 @@ async function importRegion(
   const archives = gone.map((p) => archivedFinding(p, updatedAt));
   const unusable = gone.filter((_, i) => archives[i] === null).map((p) => p.Id);
   fail(run, unusable, 'NotArchived', 'Security Hub holds too little of the finding to archive it');
-  await sendAll(run, archives.filter((a): a is AwsSecurityFinding => a !== null));
+  await sendAll(
+    run,
+    archives.filter((a): a is AwsSecurityFinding => a !== null),
+  );
   const taken = (ids: Iterable<string>) => [...ids].filter((id) => !run.failedIds.has(id)).length;
   const created = [...current].filter((id) => !previous.has(id));
   return {
@@ -307,9 +318,12 @@ function regionsOf(report: MonthlyReport): RegionInput[] {
     }
     return g;
   };
-  for (const account of report.scope.accounts) for (const region of report.scope.regions) add(account, region);
+  for (const account of report.scope.accounts)
+    for (const region of report.scope.regions) add(account, region);
   for (const f of exportedFindings(report)) add(f.account, f.region).findings.push(f);
-  return [...groups.values()].sort((a, b) => compareText(a.account, b.account) || compareText(a.region, b.region));
+  return [...groups.values()].sort(
+    (a, b) => compareText(a.account, b.account) || compareText(a.region, b.region),
+  );
 }
 
 /**

@@ -147,9 +147,19 @@ const UNSAFE = new RegExp(`[${CONTROL_CHARACTERS}\\t\\n\\r\\u2028\\u2029\\u200e\
  * ```
  */
 export function asffText(text: string, max: number, fallback = '-'): string {
-  const clean = text.slice(0, max * 4 + 16).replace(UNSAFE, ' ').replace(/\s+/g, ' ').trim();
+  const clean = text
+    .slice(0, max * 4 + 16)
+    .replace(UNSAFE, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const points = Array.from(clean);
-  const cut = points.length > max ? `${points.slice(0, max - 1).join('').trimEnd()}…` : clean;
+  const cut =
+    points.length > max
+      ? `${points
+          .slice(0, max - 1)
+          .join('')
+          .trimEnd()}…`
+      : clean;
   return cut === '' ? fallback : cut;
 }
 
@@ -162,6 +172,13 @@ function idPart(text: string): string {
 /**
  * The stable ASFF id of a finding: `kms-report/<account>/<region>/<key id>/<rule>`. The same key
  * and rule give the same id every month, so an import updates the finding rather than adding one.
+ * A part that is not plain letters, digits, `-` and `_` (text from AWS is untrusted) is replaced
+ * by its hash.
+ *
+ * @example
+ * ```ts
+ * asffId(finding); // 'kms-report/111122223333/eu-west-1/1234abcd-.../KMS-ROT-01'
+ * ```
  */
 export function asffId(f: Pick<Finding, 'account' | 'region' | 'keyId' | 'ruleId'>): string {
   return `${ASFF_ID_PREFIX}${[f.account, f.region, f.keyId, f.ruleId].map(idPart).join('/')}`;
@@ -283,12 +300,18 @@ export function asffFinding(report: MonthlyReport, f: Finding, key: KeyRow | und
     Description: description(f),
     Remediation: {
       Recommendation: {
-        Text: asffText(`${rule.remediation.text} ${remediationCommand(rule, f)}`, ASFF_LIMITS.recommendationText),
+        Text: asffText(
+          `${rule.remediation.text} ${remediationCommand(rule, f)}`,
+          ASFF_LIMITS.recommendationText,
+        ),
       },
     },
     ProductFields: productFields(report, f, rule),
     Resources: [resource(f, key, report.scope.partition)],
-    Compliance: { Status: status.compliance, ...(related.length > 0 ? { RelatedRequirements: related } : {}) },
+    Compliance: {
+      Status: status.compliance,
+      ...(related.length > 0 ? { RelatedRequirements: related } : {}),
+    },
     Workflow: { Status: status.workflow },
     RecordState: 'ACTIVE',
   };
@@ -307,8 +330,15 @@ export function* asffFindings(report: MonthlyReport): Generator<AsffFinding, voi
   for (const f of exportedFindings(report)) yield asffFinding(report, f, keys.get(f.keyArn));
 }
 
-/** findings.asff.json: the findings as one JSON array, rendered a block at a time while written. */
+/**
+ * findings.asff.json: the findings as one JSON array (one finding a line), rendered a block at a
+ * time while written.
+ *
+ * @example
+ * ```ts
+ * await writeReportSet(dir, [{ name: 'findings.asff.json', contents: asffFileChunks(report) }], meta);
+ * ```
+ */
 export function asffFileChunks(report: MonthlyReport): Generator<string, void, undefined> {
   return jsonArrayChunks(asffFindings(report));
 }
-

@@ -181,8 +181,15 @@ export function* ocsfEvents(report: MonthlyReport): Generator<OcsfComplianceFind
   for (const f of exportedFindings(report)) yield ocsfEvent(report, f, keys.get(f.keyArn));
 }
 
-/** findings.ocsf.json: the events as one JSON array, rendered a block at a time while written. */
+/**
+ * findings.ocsf.json: the events as one JSON array (one event a line), rendered a block at a time
+ * while written.
+ *
+ * @example
+ * ```ts
+ * await writeReportSet(dir, [{ name: 'findings.ocsf.json', contents: ocsfFileChunks(report) }], meta);
+ * ```
+ */
 export function ocsfFileChunks(report: MonthlyReport): Generator<string, void, undefined> {
   return jsonArrayChunks(ocsfEvents(report));
 }
-

@@ -99,7 +99,9 @@ describe('--security-hub against moto (BatchImportFindings, GetFindings)', () =>
 
     expect(result.complete).toBe(true);
     const region = result.regions.find((r) => r.region === fixed.region);
-    const goneIds = exported(october, fixed.region).filter((f) => f.keyArn === gone).map(asffId);
+    const goneIds = exported(october, fixed.region)
+      .filter((f) => f.keyArn === gone)
+      .map(asffId);
     expect(goneIds.length).toBeGreaterThan(0);
     expect(region).toMatchObject({ created: 0, archived: goneIds.length, failedCount: 0 });
     expect(region?.updated).toBe(exported(november, fixed.region).length);

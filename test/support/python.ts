@@ -18,7 +18,11 @@ export interface SchemaCheck {
  * Runs one of test/support/schemas/*.py on `items` (written to a file as a JSON array) and returns
  * what it found. Fails naming the install command when the virtual environment is missing.
  */
-export async function validateWithPython(script: string, items: unknown, ...args: string[]): Promise<SchemaCheck> {
+export async function validateWithPython(
+  script: string,
+  items: unknown,
+  ...args: string[]
+): Promise<SchemaCheck> {
   if (!existsSync(TEST_PYTHON))
     throw new Error(
       `${TEST_PYTHON} does not exist: the findings formats are validated with Python's jsonschema and botocore.\n` +

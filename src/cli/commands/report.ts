@@ -5,15 +5,15 @@ import { InputError } from '../../errors.js';
 import { failingBySeverity, type Severity, severityCounts, severityRank } from '../../model/findings.js';
 import type { MonthlyReport } from '../../model/report.js';
 import type { EvidenceOptions, MonthlyReportOptions } from '../../pipeline/options.js';
-import type { SecurityHubImport } from '../../publish/security-hub.js';
 import { renderMonthlyReport, runMonthlyReport } from '../../pipeline/run.js';
 import { formatTotal } from '../../pricing/money.js';
+import type { SecurityHubImport } from '../../publish/security-hub.js';
 import { terminalSafe } from '../../report/escape.js';
 import { jsonFileChunks } from '../../util/json-chunks.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
-import { securityHubExit, securityHubSummary } from '../security-hub-summary.js';
 import { addNoColor, plural, readsEnvironment, resolveOptionSources } from '../options.js';
 import { terminalProgress } from '../progress.js';
+import { securityHubExit, securityHubSummary } from '../security-hub-summary.js';
 import type { CliIo } from './collect.js';
 import { addReportFlags, applyConfigOptions, REPORT_ENV_FLAGS, type ReportFlags } from './report-flags.js';
 
@@ -145,7 +145,8 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
       if (!flags.quiet) (toStdout ? io.stderr : io.stdout).write(terminalSafe(summary(report, written)));
       if (securityHub && (!flags.quiet || !securityHub.complete))
         io.stderr.write(terminalSafe(securityHubSummary(securityHub)));
-      const exit = securityHubExit(securityHub) ?? reportExit(report, flags.failOn, flags.failOnGaps ?? false);
+      const exit =
+        securityHubExit(securityHub) ?? reportExit(report, flags.failOn, flags.failOnGaps ?? false);
       if (exit.reason) io.stderr.write(`kms-report: ${terminalSafe(exit.reason, { oneLine: true })}\n`);
       setExit(exit.code);
     } finally {

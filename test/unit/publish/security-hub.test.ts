@@ -8,7 +8,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MonthlyReport } from '../../../src/model/report.js';
-import { archivedFinding, importToSecurityHub, IMPORT_BATCH_SIZE } from '../../../src/publish/security-hub.js';
+import {
+  archivedFinding,
+  IMPORT_BATCH_SIZE,
+  importToSecurityHub,
+} from '../../../src/publish/security-hub.js';
 import { asffFindings } from '../../../src/report/asff.js';
 import { demoMonthlyReport } from '../../support/demo-report.js';
 
@@ -69,7 +73,9 @@ describe('importToSecurityHub', () => {
     hub.on(BatchImportFindingsCommand).resolves({
       FailedCount: 1,
       SuccessCount: 2,
-      FailedFindings: [{ Id: first?.Id, ErrorCode: 'InvalidInput', ErrorMessage: 'Finding\u001b[2J too large' }],
+      FailedFindings: [
+        { Id: first?.Id, ErrorCode: 'InvalidInput', ErrorMessage: 'Finding\u001b[2J too large' },
+      ],
     });
 
     const result = await importToSecurityHub(report, { clients: () => client, sleep: async () => {} });
@@ -105,7 +111,10 @@ describe('importToSecurityHub', () => {
     const prefix = 'kms-report/111122223333/eu-west-1/';
     hub
       .on(GetFindingsCommand)
-      .resolvesOnce({ Findings: [mine(own?.Id as string) as never, mine(`${prefix}gone/KMS-ROT-01`) as never], NextToken: 'p2' })
+      .resolvesOnce({
+        Findings: [mine(own?.Id as string) as never, mine(`${prefix}gone/KMS-ROT-01`) as never],
+        NextToken: 'p2',
+      })
       .resolvesOnce({
         Findings: [
           // Another tool's finding under the same default product, and an archived one of ours.
@@ -126,7 +135,9 @@ describe('importToSecurityHub', () => {
     expect(filters?.Id).toEqual([{ Value: prefix, Comparison: 'PREFIX' }]);
     expect(result.regions[0]).toMatchObject({ created: 2, updated: 1, archived: 1 });
     const sent = hub.commandCalls(BatchImportFindingsCommand).flatMap((c) => c.args[0].input.Findings ?? []);
-    expect(sent.filter((f) => f.RecordState === 'ARCHIVED').map((f) => f.Id)).toEqual([`${prefix}gone/KMS-ROT-01`]);
+    expect(sent.filter((f) => f.RecordState === 'ARCHIVED').map((f) => f.Id)).toEqual([
+      `${prefix}gone/KMS-ROT-01`,
+    ]);
   });
 
   it('imports even when the earlier findings cannot be read, and says none was resolved', async () => {

@@ -27,7 +27,10 @@ async function hostileReport(): Promise<MonthlyReport> {
             tags: [
               { key: 'empty', value: '' },
               { key: ' ', value: 'blank key' },
-              ...Array.from({ length: 60 }, (_, i) => ({ key: `k${i}${'x'.repeat(200)}`, value: 'v'.repeat(300) })),
+              ...Array.from({ length: 60 }, (_, i) => ({
+                key: `k${i}${'x'.repeat(200)}`,
+                value: 'v'.repeat(300),
+              })),
             ],
           }
         : k,
@@ -79,7 +82,9 @@ describe('ASFF: findings.asff.json', () => {
     const f = report.findings.find((x) => x.status === 'FAIL') as Finding;
     const id = asffId(f);
     expect(id).toBe(`kms-report/${f.account}/${f.region}/${f.keyId}/${f.ruleId}`);
-    expect(asffId({ ...f, keyId: '../../../etc key' })).toMatch(/^kms-report\/\d{12}\/[a-z0-9-]+\/h-[0-9a-f]{32}\/KMS-/);
+    expect(asffId({ ...f, keyId: '../../../etc key' })).toMatch(
+      /^kms-report\/\d{12}\/[a-z0-9-]+\/h-[0-9a-f]{32}\/KMS-/,
+    );
   });
 
   it('maps status to Compliance, Workflow and severity, and the rule to GeneratorId and requirements', async () => {
@@ -107,6 +112,9 @@ describe('ASFF: findings.asff.json', () => {
     });
     const muted = findings.find((x) => x.ProductFields['kms-report/Status'] === 'MUTED');
     expect(muted).toMatchObject({ Compliance: { Status: 'FAILED' }, Workflow: { Status: 'SUPPRESSED' } });
-    expect(muted?.Resources[0]).toMatchObject({ Type: 'AwsKmsKey', Details: { AwsKmsKey: { KeyManager: 'CUSTOMER' } } });
+    expect(muted?.Resources[0]).toMatchObject({
+      Type: 'AwsKmsKey',
+      Details: { AwsKmsKey: { KeyManager: 'CUSTOMER' } },
+    });
   });
 });

@@ -15,7 +15,13 @@ async function hostileReport(): Promise<MonthlyReport> {
     ...(first as Finding),
     status: 'MUTED',
     reason: `"quoted" \u202e reversed\n\u0000${'x'.repeat(20_000)}`,
-    muted: { justification: 'owner\nsaid </script>', owner: 'o', ticket: 'T-1', expires: '2026-12-31', keyPattern: '*' },
+    muted: {
+      justification: 'owner\nsaid </script>',
+      owner: 'o',
+      ticket: 'T-1',
+      expires: '2026-12-31',
+      keyPattern: '*',
+    },
   };
   return { ...report, findings: [evil, ...rest] };
 }
@@ -59,7 +65,10 @@ describe('OCSF: findings.ocsf.json', () => {
     expect(failing).toBeDefined();
     const event = events.find(
       (e) => (e.finding_info.uid as string) === `${failing?.keyArn}/KMS-ROT-01`,
-    ) as Record<string, any>;
+    ) as unknown as {
+      compliance: { requirements: string[]; standards: string[] };
+      remediation: { references: string[] };
+    };
     expect(event).toMatchObject({
       class_uid: 2003,
       category_uid: 2,
