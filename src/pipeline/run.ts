@@ -100,6 +100,7 @@ async function monthlyReport(
     ? await importToSecurityHub(report, {
         profile: options.evidence?.kind === 'live' ? options.evidence.profile : undefined,
         network: options.network,
+        signal: options.signal,
         ...options.securityHub,
       })
     : null;

@@ -60,6 +60,8 @@ export interface SecurityHubOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** When archived findings are updated (tests); default now. */
   readonly now?: () => Date;
+  /** Ctrl-C: no further call is made; what was not sent is counted as not taken (`Interrupted`). */
+  readonly signal?: AbortSignal;
 }
 
 /** A finding Security Hub did not take, with its reason. */
@@ -184,7 +186,10 @@ export function archivedFinding(
 /** One account and region's import in progress: where the calls go and what came back. */
 interface RegionRun {
   readonly client: SecurityHubClient;
-  readonly options: Required<Pick<SecurityHubOptions, 'sleep'>> & { intervalMs: number };
+  readonly options: Required<Pick<SecurityHubOptions, 'sleep'>> & {
+    intervalMs: number;
+    signal: AbortSignal | undefined;
+  };
   calls: number;
   failedIds: Set<string>;
   failed: SecurityHubFailure[];
@@ -204,6 +209,7 @@ function fail(run: RegionRun, ids: readonly string[], code: string, message: str
 /** One `BatchImportFindings` call: paced, retried when throttled, its FailedFindings recorded. */
 async function sendBatch(run: RegionRun, findings: readonly AwsSecurityFinding[]): Promise<void> {
   const ids = findings.map((f) => f.Id as string);
+  if (run.options.signal?.aborted) run.stop ??= 'stopped (Ctrl-C or SIGTERM) before it was sent';
   if (run.stop) return fail(run, ids, 'NotSent', run.stop);
   for (let attempt = 0; ; attempt++) {
     if (run.calls > 0) await run.options.sleep(run.options.intervalMs);
@@ -346,7 +352,11 @@ export async function importToSecurityHub(
   for (const input of regionsOf(report)) {
     const run: RegionRun = {
       client: clients(input.region),
-      options: { sleep: options.sleep ?? defaultSleep, intervalMs: options.intervalMs ?? IMPORT_INTERVAL_MS },
+      options: {
+        sleep: options.sleep ?? defaultSleep,
+        intervalMs: options.intervalMs ?? IMPORT_INTERVAL_MS,
+        signal: options.signal,
+      },
       calls: 0,
       failedIds: new Set(),
       failed: [],
