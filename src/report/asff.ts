@@ -152,9 +152,10 @@ export function asffText(text: string, max: number, fallback = '-'): string {
     .replace(UNSAFE, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  const points = Array.from(clean);
+  // A code point is one or two UTF-16 units: text no longer than `max` units needs no cut.
+  const points = clean.length > max ? Array.from(clean) : null;
   const cut =
-    points.length > max
+    points && points.length > max
       ? `${points
           .slice(0, max - 1)
           .join('')
