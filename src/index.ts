@@ -152,6 +152,17 @@ export {
 export type { PartialHours } from './pricing/lines/produced.js';
 // PricingTable and RegionPrices are inferred from these schemas.
 export { type ParsedTable, pricingTableSchema, regionPricesSchema } from './pricing/table.js';
+export {
+  IMPORT_BATCH_SIZE,
+  IMPORT_INTERVAL_MS,
+  IMPORT_THROTTLE_RETRIES,
+  importToSecurityHub,
+  type SecurityHubClients,
+  type SecurityHubFailure,
+  type SecurityHubImport,
+  type SecurityHubOptions,
+  type SecurityHubRegionImport,
+} from './publish/security-hub.js';
 export { type BuildReportInput, buildMonthlyReport } from './report/build.js';
 // The values of `output.findingsCsv` (the renderer's own options are in kms-report/render).
 export type { FindingsCsvRows } from './report/csv.js';

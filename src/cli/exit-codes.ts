@@ -11,6 +11,11 @@ export const ExitCode = {
   /** The run finished but could not see everything, and `--fail-on-gaps` was given. */
   Gaps: 4,
   /**
+   * `--security-hub`: the report set was written, but Security Hub did not take every finding (or
+   * could not be reached); the summary names the regions and reasons. Wins over 3 and 4.
+   */
+  SecurityHub: 5,
+  /**
    * Stopped by Ctrl-C or SIGTERM (128 + SIGINT, for both): `usage` writes what was read, marked
    * partial; `collect` and the monthly report write nothing.
    */

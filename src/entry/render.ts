@@ -1,7 +1,7 @@
 /**
  * `kms-report/render`: a built report (`buildMonthlyReport`, or `runMonthlyReport().report`) as
- * files. The Markdown, HTML and CSV renderers; the CSV and JSON chunkers for reports too large for
- * one string; the escapers that make text from AWS inert in each format; the HTML report's
+ * files. The Markdown, HTML and CSV renderers; the findings for other tools (OCSF Compliance
+ * Finding events, ASFF); the CSV and JSON chunkers for reports too large for one string; the escapers that make text from AWS inert in each format; the HTML report's
  * Content-Security-Policy.
  *
  * `renderMonthlyReport` (the whole report set in memory) and `writeReportSet` are in the root.
@@ -21,6 +21,22 @@
  *
  * @packageDocumentation
  */
+
+export {
+  ASFF_LIMITS,
+  ASFF_SCHEMA_VERSION,
+  ASFF_STATUS,
+  type AsffComplianceStatus,
+  type AsffFinding,
+  type AsffKmsKeyDetails,
+  type AsffResource,
+  type AsffSeverityLabel,
+  type AsffWorkflowStatus,
+  asffFileChunks,
+  asffFindings,
+  asffId,
+  asffText,
+} from '../report/asff.js';
 export {
   accountNames,
   accountsInTotal,
@@ -52,6 +68,15 @@ export {
 } from '../report/escape.js';
 export { HTML_REPORT_CSP, renderHtml } from '../report/html.js';
 export { DEFAULT_MARKDOWN_TABLE_ROWS, type MarkdownOptions, renderMarkdown } from '../report/markdown.js';
+export {
+  OCSF_CLASS_UID,
+  OCSF_SEVERITY,
+  OCSF_STATUS,
+  OCSF_VERSION,
+  type OcsfComplianceFinding,
+  ocsfEvents,
+  ocsfFileChunks,
+} from '../report/ocsf.js';
 export { jsonChunks, jsonFileChunks } from '../util/json-chunks.js';
 // Types its signatures use: the root's model (the root exports them too).
 export * from './model.js';

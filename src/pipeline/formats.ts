@@ -1,9 +1,13 @@
 import { InputError } from '../errors.js';
 
-/** A file of the report set: report.md, the three CSVs, report.json, report.html. */
-export type ReportFormat = 'md' | 'csv' | 'json' | 'html';
+/**
+ * A file of the report set: report.md, the three CSVs, report.json, report.html; the findings for
+ * other tools: findings.ocsf.json (OCSF Compliance Finding events) and findings.asff.json (AWS
+ * Security Finding Format).
+ */
+export type ReportFormat = 'md' | 'csv' | 'json' | 'html' | 'ocsf' | 'asff';
 /** Every format `--format` takes. */
-export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'csv', 'json', 'html'];
+export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'csv', 'json', 'html', 'ocsf', 'asff'];
 /** The formats written when none is asked for (report.html is written on request: `--format html`). */
 export const DEFAULT_REPORT_FORMATS: readonly ReportFormat[] = ['md', 'csv', 'json'];
 

@@ -4,6 +4,7 @@ import type { RegionProgress } from '../collect/kms.js';
 import type { FreeTierScope } from '../model/pricing.js';
 import type { AccountSpec } from '../org/accounts.js';
 import type { AccountProgress } from '../org/targets.js';
+import type { SecurityHubOptions } from '../publish/security-hub.js';
 import type { FindingsCsvRows } from '../report/csv.js';
 import type { UsageSourceOption } from '../usage/collect.js';
 import type { UsageProgress } from '../usage/source.js';
@@ -158,6 +159,13 @@ export interface MonthlyReportOptions {
   /** The run's clock (tests); default the system's. */
   readonly now?: () => Date;
   readonly progress?: ProgressOptions;
+  /**
+   * Import the findings into AWS Security Hub after the report set is written (`--security-hub`):
+   * the only thing kms-report writes to AWS, with its own IAM policy
+   * (iam/kms-report-security-hub-policy.json). Not for the demo or an organisation-wide run
+   * (Security Hub takes an account's findings only from that account). Default: no import.
+   */
+  readonly securityHub?: SecurityHubOptions;
 }
 
 /** Default usage sources of a live run: per-key counts from Event history, totals from CloudWatch. */

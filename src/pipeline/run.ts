@@ -1,7 +1,9 @@
 import { runCompliance } from '../compliance/engine.js';
+import { InputError } from '../errors.js';
 import type { ComplianceResult } from '../model/findings.js';
 import type { MonthCost } from '../model/pricing.js';
 import type { MonthlyReport } from '../model/report.js';
+import { importToSecurityHub, type SecurityHubImport } from '../publish/security-hub.js';
 import { buildMonthlyReport } from '../report/build.js';
 import type { Month } from '../util/month.js';
 import { inventoryAsOf, type MonthInventory } from './as-of.js';
@@ -19,6 +21,8 @@ export interface MonthlyReportResult {
   /** The folder the report set was written to. */
   readonly dir: string;
   readonly manifest: Manifest;
+  /** What `securityHub` imported, per account and region; null when no import was asked for. */
+  readonly securityHub: SecurityHubImport | null;
 }
 
 /**
@@ -63,6 +67,7 @@ async function monthlyReport(
   write: boolean,
 ): Promise<MonthlyReportResult | { report: MonthlyReport }> {
   const source = evidenceSource(options.evidence);
+  checkSecurityHub(options, source.demo, write);
   const at = source.clock(options.now?.() ?? new Date());
   const month = source.month(options.month, at);
   const tables = await loadTables(options.pricing?.tables);
@@ -90,7 +95,30 @@ async function monthlyReport(
   if (!folder) return { report };
   const files = reportFiles(report, evidence, options.output);
   const manifest = await writeReport(folder.dir, files, generatedAt, options.signal);
-  return { report, dir: folder.dir, manifest };
+  // After the report set is written: whatever Security Hub says, the report is there.
+  const securityHub = options.securityHub
+    ? await importToSecurityHub(report, {
+        profile: options.evidence?.kind === 'live' ? options.evidence.profile : undefined,
+        network: options.network,
+        signal: options.signal,
+        ...options.securityHub,
+      })
+    : null;
+  return { report, dir: folder.dir, manifest, securityHub };
+}
+
+/** Security Hub takes an account's findings only from that account: not the demo's, not an organisation's. */
+function checkSecurityHub(options: MonthlyReportOptions, demo: boolean, write: boolean): void {
+  if (!options.securityHub) return;
+  const refuse = (why: string) => {
+    throw new InputError('--security-hub', why);
+  };
+  if (!write) refuse('imports the report set it writes: it cannot be combined with --out - or --stdout');
+  if (demo) refuse('imports into your account: it cannot be combined with --demo (sample data)');
+  if (options.evidence?.kind === 'organization')
+    refuse(
+      "Security Hub takes an account's findings only from that account: run it in each account, not with --org or --accounts",
+    );
 }
 
 /** What the report is built from: the evidence, priced and judged. */

@@ -1,8 +1,10 @@
 import type { InventorySnapshot } from '../model/inventory.js';
 import type { MonthlyReport } from '../model/report.js';
+import { asffFileChunks } from '../report/asff.js';
 import { costsCsvChunks, findingsCsvChunks, keysCsvChunks, rulesCsvChunks } from '../report/csv.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { ocsfFileChunks } from '../report/ocsf.js';
 import { explainWriteError } from '../util/fs-errors.js';
 import { jsonFileChunks } from '../util/json-chunks.js';
 import { type Month, previousMonthId } from '../util/month.js';
@@ -61,6 +63,8 @@ export function reportFiles(
       { name: 'rules.csv', contents: rulesCsvChunks(report) },
     );
   if (formats.includes('json')) files.push({ name: 'report.json', contents: jsonFileChunks(report) });
+  if (formats.includes('ocsf')) files.push({ name: 'findings.ocsf.json', contents: ocsfFileChunks(report) });
+  if (formats.includes('asff')) files.push({ name: 'findings.asff.json', contents: asffFileChunks(report) });
   // The same text as serializeSnapshot and serializeUsageEvidence, written in pieces.
   files.push({ name: 'snapshot.json', contents: jsonFileChunks(evidence.snapshot) });
   if (evidence.usageFile) files.push({ name: 'usage.json', contents: jsonFileChunks(evidence.usageFile) });

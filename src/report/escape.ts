@@ -12,7 +12,7 @@
  * text display in another order than it reads ("Trojan Source"). Written as a character-class
  * body so each escaper can add what its format cannot carry.
  */
-const CONTROL_CHARACTERS = String.raw`\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069`;
+export const CONTROL_CHARACTERS = String.raw`\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069`;
 
 const CONTROL = new RegExp(`[${CONTROL_CHARACTERS}]`, 'g');
 

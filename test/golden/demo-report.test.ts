@@ -43,7 +43,7 @@ describe('golden: the demo report', () => {
   it('renders the same Markdown, CSV files and HTML structure', async () => {
     const out = await mkdtemp(join(tmpdir(), 'kms-report-golden-'));
     const io = captureIo();
-    expect(await runCli(['--demo', '--out', out, '--quiet', '--format', 'md,csv,json,html'], io)).toBe(0);
+    expect(await runCli(['--demo', '--out', out, '--quiet', '--format', 'md,csv,json,html,ocsf,asff'], io)).toBe(0);
     const dir = join(out, '111122223333', '2026-10');
     const files: [string, (text: string) => string][] = [
       ['report.md', (t) => t],
@@ -52,6 +52,8 @@ describe('golden: the demo report', () => {
       ['findings.csv', (t) => t],
       ['rules.csv', (t) => t],
       ['report.html', htmlOutline],
+      ['findings.ocsf.json', (t) => t],
+      ['findings.asff.json', (t) => t],
     ];
     for (const [name, view] of files) {
       const actual = view(await readFile(join(dir, name), 'utf8'));

@@ -26,6 +26,7 @@ type Area =
   | 'bill'
   | 'demo'
   | 'report'
+  | 'publish'
   | 'pipeline'
   | 'cli'
   | 'entry'
@@ -33,6 +34,7 @@ type Area =
 
 /** What the monthly job (pipeline) may import: every stage below it. */
 const PIPELINE_SEES: readonly Area[] = [
+  'publish',
   'report',
   'bill',
   'pricing',
@@ -66,6 +68,9 @@ const ALLOWED: Readonly<Record<Area, readonly Area[]>> = {
   demo: ['usage', 'compliance', 'model', 'util', 'errors', 'version'],
   // Builders and renderers: a function of the judged month, nothing that reads AWS or files.
   report: ['pricing', 'compliance', 'model', 'util', 'errors', 'version'],
+  // The one writer to AWS (Security Hub): the findings as the report renders them, sent with
+  // the collectors' client defaults and error classification.
+  publish: ['report', 'collect', 'model', 'util', 'errors', 'version'],
   pipeline: PIPELINE_SEES,
   cli: ['pipeline', ...PIPELINE_SEES],
   // The package's entry points (the root and its subpaths) re-export from every layer.

@@ -13,7 +13,18 @@ const SERVICE_PREFIX: Record<string, string> = {
   'client-s3': 's3',
   'client-organizations': 'organizations',
   'client-cost-explorer': 'ce',
+  'client-securityhub': 'securityhub',
 };
+
+/** The actions only `--security-hub` calls: granted by their own policy, never by the read-only one. */
+const SECURITY_HUB_ACTIONS = ['securityhub:BatchImportFindings', 'securityhub:GetFindings'];
+
+async function grantedBy(file: string): Promise<Set<string>> {
+  const policy = JSON.parse(await readFile(join(root, 'iam', file), 'utf8')) as {
+    Statement: { Effect: string; Action: string[] }[];
+  };
+  return new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
+}
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -39,17 +50,22 @@ async function actionsCalled(): Promise<Set<string>> {
 }
 
 describe('the shipped IAM policy', () => {
-  it('grants every AWS action the code can call, and only read actions', async () => {
-    const policy = JSON.parse(await readFile(join(root, 'iam/kms-report-policy.json'), 'utf8')) as {
-      Statement: { Effect: string; Action: string[] }[];
-    };
-    const granted = new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
+  it('grants every AWS action the code can call but --security-hub, and only read actions', async () => {
+    const granted = await grantedBy('kms-report-policy.json');
     const called = await actionsCalled();
     expect(called.size).toBeGreaterThan(5);
-    expect([...called].filter((a) => !granted.has(a))).toEqual([]);
+    expect([...called].filter((a) => !granted.has(a) && !SECURITY_HUB_ACTIONS.includes(a))).toEqual([]);
+    expect([...granted].filter((a) => a.startsWith('securityhub:'))).toEqual([]);
     // sts:AssumeRole changes nothing: it enters the read-only role of each account of an organisation report.
     for (const action of granted)
       if (action !== 'sts:AssumeRole') expect(action).toMatch(/:(List|Get|Describe|Lookup)\w+$/);
+  });
+
+  it('grants --security-hub, in a policy of its own, exactly the Security Hub actions the code calls', async () => {
+    const granted = await grantedBy('kms-report-security-hub-policy.json');
+    const called = [...(await actionsCalled())].filter((a) => a.startsWith('securityhub:'));
+    expect(called.sort()).toEqual([...SECURITY_HUB_ACTIONS].sort());
+    expect([...granted].sort()).toEqual([...SECURITY_HUB_ACTIONS].sort());
   });
 
   it('never lets the library call a cryptographic or mutating KMS operation', async () => {

@@ -50,6 +50,7 @@ export interface ReportFlags {
   externalId?: string;
   timeout?: NetworkOptions;
   deadline?: number;
+  securityHub?: boolean;
 }
 
 function parseSeverity(value: string): Severity {
@@ -130,7 +131,7 @@ function addOutputFlags(program: Command): void {
     .addOption(
       new Option(
         '-f, --format <list>',
-        'report formats: md, csv, json, html (html: one self-contained page, on request)',
+        'report formats: md, csv, json, html, ocsf, asff (html: one self-contained page; ocsf: findings.ocsf.json, OCSF 1.8.0 Compliance Finding events; asff: findings.asff.json, AWS Security Finding Format; these three on request)',
       )
         .default([...DEFAULT_REPORT_FORMATS], DEFAULT_REPORT_FORMATS.join(','))
         .argParser((v) => parseFormats(v)),
@@ -159,6 +160,10 @@ function addOutputFlags(program: Command): void {
     .option(
       '--stdout',
       'the same as --out -: report.json to standard output (for pipes), the summary to stderr',
+    )
+    .option(
+      '--security-hub',
+      `after writing the report, import its findings into AWS Security Hub (BatchImportFindings, each key's region; earlier findings no longer failing are archived). The only option that writes to AWS: needs iam/kms-report-security-hub-policy.json; exit ${ExitCode.SecurityHub} when a finding is not taken`,
     );
 }
 

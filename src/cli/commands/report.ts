@@ -7,11 +7,13 @@ import type { MonthlyReport } from '../../model/report.js';
 import type { EvidenceOptions, MonthlyReportOptions } from '../../pipeline/options.js';
 import { renderMonthlyReport, runMonthlyReport } from '../../pipeline/run.js';
 import { formatTotal } from '../../pricing/money.js';
+import type { SecurityHubImport } from '../../publish/security-hub.js';
 import { terminalSafe } from '../../report/escape.js';
 import { jsonFileChunks } from '../../util/json-chunks.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
 import { addNoColor, plural, readsEnvironment, resolveOptionSources } from '../options.js';
 import { terminalProgress } from '../progress.js';
+import { securityHubExit, securityHubSummary } from '../security-hub-summary.js';
 import type { CliIo } from './collect.js';
 import { addReportFlags, applyConfigOptions, REPORT_ENV_FLAGS, type ReportFlags } from './report-flags.js';
 
@@ -137,11 +139,14 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
         progress: { onInventory: progress.onProgress, onAccount: progress.onAccount },
         signal: controller.signal,
       });
-      const { report, written } = await produce(options, toStdout, io, progress.done);
+      const { report, written, securityHub } = await produce(options, toStdout, io, progress.done);
       // With report.json on stdout, what a person reads goes to stderr: stdout is the pipe's.
       // The folder and the accounts come from the command line and the evidence: shown, never acted on.
       if (!flags.quiet) (toStdout ? io.stderr : io.stdout).write(terminalSafe(summary(report, written)));
-      const exit = reportExit(report, flags.failOn, flags.failOnGaps ?? false);
+      if (securityHub && (!flags.quiet || !securityHub.complete))
+        io.stderr.write(terminalSafe(securityHubSummary(securityHub)));
+      const exit =
+        securityHubExit(securityHub) ?? reportExit(report, flags.failOn, flags.failOnGaps ?? false);
       if (exit.reason) io.stderr.write(`kms-report: ${terminalSafe(exit.reason, { oneLine: true })}\n`);
       setExit(exit.code);
     } finally {
@@ -219,6 +224,7 @@ function reportOptions(
     network: flags.timeout,
     deadlineMs: flags.deadline,
     now: io.now,
+    ...(flags.securityHub ? { securityHub: {} } : {}),
     ...run,
   };
 }
@@ -253,19 +259,24 @@ async function produce(
   toStdout: boolean,
   io: CliIo,
   collected: () => void,
-): Promise<{ report: MonthlyReport; written: string }> {
+): Promise<{ report: MonthlyReport; written: string; securityHub: SecurityHubImport | null }> {
   if (toStdout) {
     const report = await renderMonthlyReport(options);
     // The progress line is cleared before the first byte of the pipe's.
     collected();
     // JSON escapes every control character in its strings: report.json is inert as it is.
     await writeChunks(io.stdout, jsonFileChunks(report));
-    return { report, written: 'report.json written to standard output (nothing written to disk)' };
+    return {
+      report,
+      written: 'report.json written to standard output (nothing written to disk)',
+      securityHub: null,
+    };
   }
-  const { report, dir, manifest } = await runMonthlyReport(options);
+  const { report, dir, manifest, securityHub } = await runMonthlyReport(options);
   collected();
   return {
     report,
+    securityHub,
     written: `Report written to ${dir}/ (${plural(manifest.files.length + 2, 'file')}, verify with: sha256sum -c SHA256SUMS)`,
   };
 }

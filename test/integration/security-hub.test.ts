@@ -1,0 +1,154 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type AwsSecurityFinding,
+  EnableSecurityHubCommand,
+  GetFindingsCommand,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import type { Finding } from '../../src/model/findings.js';
+import type { MonthlyReport } from '../../src/model/report.js';
+import { importToSecurityHub } from '../../src/publish/security-hub.js';
+import { asffId } from '../../src/report/asff.js';
+import { demoMonthlyReport } from '../support/demo-report.js';
+import { captureIo } from '../support/io.js';
+
+const endpoint = inject('motoEndpoint');
+const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+const clients = (region: string) => new SecurityHubClient({ endpoint, region, credentials, maxAttempts: 2 });
+const noWait = async () => {};
+
+async function enable(regions: readonly string[]) {
+  for (const region of regions) await clients(region).send(new EnableSecurityHubCommand({}));
+}
+
+/** Everything Security Hub holds in a region, every page. */
+async function held(region: string): Promise<Map<string, AwsSecurityFinding>> {
+  const all = new Map<string, AwsSecurityFinding>();
+  let NextToken: string | undefined;
+  do {
+    const out = await clients(region).send(new GetFindingsCommand({ MaxResults: 100, NextToken }));
+    for (const f of out.Findings ?? []) all.set(f.Id as string, f);
+    NextToken = out.NextToken || undefined;
+  } while (NextToken);
+  return all;
+}
+
+const exported = (report: MonthlyReport, region: string) =>
+  report.findings.filter((f) => f.region === region && f.status !== 'NOT_APPLICABLE');
+
+/** November: one failing finding fixed, one key gone (deleted in between), a day later. */
+function nextMonth(report: MonthlyReport): { report: MonthlyReport; fixed: Finding; gone: string } {
+  const fixed = report.findings.find((f) => f.status === 'FAIL' && f.ruleId === 'KMS-ROT-01') as Finding;
+  const gone = report.findings.find(
+    (f) => f.region === fixed.region && f.keyArn !== fixed.keyArn && f.status !== 'NOT_APPLICABLE',
+  )?.keyArn as string;
+  const findings = report.findings
+    .filter((f) => f.keyArn !== gone)
+    .map((f) => (f === fixed ? { ...f, status: 'PASS' as const, reason: 'automatic rotation is on' } : f));
+  return {
+    report: { ...report, month: '2026-11', generatedAt: '2026-12-01T02:05:00.000Z', findings },
+    fixed,
+    gone,
+  };
+}
+
+beforeEach(async () => {
+  expect((await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' })).ok).toBe(true);
+});
+
+describe('--security-hub against moto (BatchImportFindings, GetFindings)', () => {
+  it('imports each region its own findings, once per key and rule', async () => {
+    const report = await demoMonthlyReport();
+    await enable(report.scope.regions);
+
+    const result = await importToSecurityHub(report, { clients, sleep: noWait });
+
+    expect(result.complete).toBe(true);
+    for (const r of result.regions) {
+      expect(r).toMatchObject({ updated: 0, archived: 0, failedCount: 0, problem: null });
+      expect(r.created).toBe(exported(report, r.region).length);
+      const inHub = await held(r.region);
+      expect([...inHub.keys()].sort()).toEqual(exported(report, r.region).map(asffId).sort());
+    }
+    const [region] = report.scope.regions as [string];
+    const failing = exported(report, region).find((f) => f.status === 'FAIL') as Finding;
+    expect((await held(region)).get(asffId(failing))).toMatchObject({
+      GeneratorId: failing.ruleId,
+      Compliance: { Status: 'FAILED' },
+      Workflow: { Status: 'NEW' },
+      RecordState: 'ACTIVE',
+      Resources: [{ Type: 'AwsKmsKey', Id: failing.keyArn }],
+    });
+  });
+
+  it('a second month updates the same findings, and resolves the fixed and the gone', async () => {
+    const october = await demoMonthlyReport();
+    await enable(october.scope.regions);
+    await importToSecurityHub(october, { clients, sleep: noWait });
+    const { report: november, fixed, gone } = nextMonth(october);
+
+    const result = await importToSecurityHub(november, {
+      clients,
+      sleep: noWait,
+      now: () => new Date('2026-12-01T02:06:00Z'),
+    });
+
+    expect(result.complete).toBe(true);
+    const region = result.regions.find((r) => r.region === fixed.region);
+    const goneIds = exported(october, fixed.region)
+      .filter((f) => f.keyArn === gone)
+      .map(asffId);
+    expect(goneIds.length).toBeGreaterThan(0);
+    expect(region).toMatchObject({ created: 0, archived: goneIds.length, failedCount: 0 });
+    expect(region?.updated).toBe(exported(november, fixed.region).length);
+    const inHub = await held(fixed.region);
+    // Updated, not duplicated: the same ids as October's.
+    expect(inHub.size).toBe(exported(october, fixed.region).length);
+    expect(inHub.get(asffId(fixed))).toMatchObject({
+      Compliance: { Status: 'PASSED' },
+      RecordState: 'ACTIVE',
+      CreatedAt: october.evidence.collectedAt.finishedAt,
+      UpdatedAt: november.generatedAt,
+    });
+    for (const id of goneIds)
+      expect(inHub.get(id)).toMatchObject({
+        RecordState: 'ARCHIVED',
+        Workflow: { Status: 'RESOLVED' },
+        UpdatedAt: '2026-12-01T02:06:00.000Z',
+      });
+  });
+
+  it('the command line imports a saved month, and refuses the demo (exit 2, nothing imported)', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'kms-report-sh-'));
+    expect(await runCli(['--demo', '--out', out, '--quiet'], captureIo())).toBe(0);
+    const snapshot = join(out, '111122223333', '2026-10', 'snapshot.json');
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+    });
+    delete process.env.AWS_PROFILE;
+    try {
+      const demo = captureIo();
+      expect(await runCli(['--demo', '--security-hub', '--out', out], demo)).toBe(2);
+      expect(demo.stderrText()).toContain('--security-hub');
+      await enable(['us-east-1', 'eu-west-1']);
+      const io = captureIo();
+      const code = await runCli(
+        ['--snapshot', snapshot, '--month', '2026-10', '--security-hub', '--out', join(out, 'saved')],
+        io,
+      );
+      expect(io.stderrText()).toMatch(/Security Hub 111122223333 eu-west-1: \d+ new, 0 updated, 0 resolved/);
+      expect(code).toBe(0);
+      expect((await held('eu-west-1')).size).toBeGreaterThan(10);
+    } finally {
+      process.env = saved;
+    }
+  });
+});

@@ -1,0 +1,158 @@
+import {
+  BatchImportFindingsCommand,
+  GetFindingsCommand,
+  InvalidAccessException,
+  LimitExceededException,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { MonthlyReport } from '../../../src/model/report.js';
+import {
+  archivedFinding,
+  IMPORT_BATCH_SIZE,
+  importToSecurityHub,
+} from '../../../src/publish/security-hub.js';
+import { asffFindings } from '../../../src/report/asff.js';
+import { demoMonthlyReport } from '../../support/demo-report.js';
+
+const hub = mockClient(SecurityHubClient);
+const client = new SecurityHubClient({ region: 'eu-west-1' });
+
+/** The demo report narrowed to one region, its findings repeated to fill `n` findings. */
+async function oneRegion(n: number): Promise<MonthlyReport> {
+  const report = await demoMonthlyReport();
+  const region = 'eu-west-1';
+  const base = report.findings.filter((f) => f.region === region && f.status !== 'NOT_APPLICABLE');
+  const findings = Array.from({ length: n }, (_, i) => {
+    const f = base[i % base.length] as (typeof base)[number];
+    return { ...f, keyId: `${f.keyId.slice(0, 30)}${String(i).padStart(6, '0')}` };
+  });
+  return { ...report, scope: { ...report.scope, regions: [region] }, findings };
+}
+
+const throttled = () =>
+  new LimitExceededException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } });
+
+beforeEach(() => {
+  hub.reset();
+  hub.on(GetFindingsCommand).resolves({ Findings: [] });
+});
+
+describe('importToSecurityHub', () => {
+  it('sends at most 100 findings a call, paced, and retries a throttled call', async () => {
+    const report = await oneRegion(250);
+    const waits: number[] = [];
+    hub
+      .on(BatchImportFindingsCommand)
+      .resolves({ FailedCount: 0, SuccessCount: IMPORT_BATCH_SIZE, FailedFindings: [] })
+      .on(BatchImportFindingsCommand)
+      .rejectsOnce(throttled())
+      .resolves({ FailedCount: 0, SuccessCount: 100, FailedFindings: [] });
+
+    const result = await importToSecurityHub(report, {
+      clients: () => client,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+      intervalMs: 200,
+    });
+
+    const calls = hub.commandCalls(BatchImportFindingsCommand).map((c) => c.args[0].input.Findings?.length);
+    // The first call was throttled and sent again whole: 100, 100 (again), 100, 50.
+    expect(calls).toEqual([100, 100, 100, 50]);
+    expect(waits).toContain(1_000);
+    expect(waits.filter((w) => w === 200).length).toBe(3);
+    expect(result.complete).toBe(true);
+    expect(result.regions[0]).toMatchObject({ created: 250, failedCount: 0, problem: null });
+  });
+
+  it('reports the findings Security Hub refused, by id and reason', async () => {
+    const report = await oneRegion(3);
+    const [first] = asffFindings(report);
+    hub.on(BatchImportFindingsCommand).resolves({
+      FailedCount: 1,
+      SuccessCount: 2,
+      FailedFindings: [
+        { Id: first?.Id, ErrorCode: 'InvalidInput', ErrorMessage: 'Finding\u001b[2J too large' },
+      ],
+    });
+
+    const result = await importToSecurityHub(report, { clients: () => client, sleep: async () => {} });
+
+    expect(result.complete).toBe(false);
+    expect(result.regions[0]).toMatchObject({
+      created: 2,
+      failedCount: 1,
+      failed: [{ id: first?.Id, code: 'InvalidInput', message: 'Finding [2J too large' }],
+    });
+  });
+
+  it('stops a region whose Security Hub refuses the first call, counting the rest as not sent', async () => {
+    const report = await oneRegion(230);
+    hub.on(BatchImportFindingsCommand).rejects(
+      new InvalidAccessException({
+        message: 'Account 111122223333 is not subscribed to AWS Security Hub',
+        $metadata: { httpStatusCode: 401 },
+      }),
+    );
+
+    const result = await importToSecurityHub(report, { clients: () => client, sleep: async () => {} });
+
+    expect(hub.commandCalls(BatchImportFindingsCommand)).toHaveLength(1);
+    expect(result.regions[0]?.failedCount).toBe(230);
+    expect(result.regions[0]?.problem).toContain('not subscribed to AWS Security Hub');
+  });
+
+  it('pages through the earlier findings, keeps only its own, and archives those gone', async () => {
+    const report = await oneRegion(3);
+    const own = [...asffFindings(report)][0];
+    const mine = (id: string) => ({ ...own, Id: id, Resources: own?.Resources, Types: own?.Types });
+    const prefix = 'kms-report/111122223333/eu-west-1/';
+    hub
+      .on(GetFindingsCommand)
+      .resolvesOnce({
+        Findings: [mine(own?.Id as string) as never, mine(`${prefix}gone/KMS-ROT-01`) as never],
+        NextToken: 'p2',
+      })
+      .resolvesOnce({
+        Findings: [
+          // Another tool's finding under the same default product, and an archived one of ours.
+          { ...mine('someone-else/1'), GeneratorId: 'other' } as never,
+          { ...mine(`${prefix}old/KMS-ROT-01`), RecordState: 'ARCHIVED' } as never,
+        ],
+      });
+    hub.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
+
+    const result = await importToSecurityHub(report, {
+      clients: () => client,
+      sleep: async () => {},
+      now: () => new Date('2026-12-01T00:00:00Z'),
+    });
+
+    expect(hub.commandCalls(GetFindingsCommand)[1]?.args[0].input.NextToken).toBe('p2');
+    const filters = hub.commandCalls(GetFindingsCommand)[0]?.args[0].input.Filters;
+    expect(filters?.Id).toEqual([{ Value: prefix, Comparison: 'PREFIX' }]);
+    expect(result.regions[0]).toMatchObject({ created: 2, updated: 1, archived: 1 });
+    const sent = hub.commandCalls(BatchImportFindingsCommand).flatMap((c) => c.args[0].input.Findings ?? []);
+    expect(sent.filter((f) => f.RecordState === 'ARCHIVED').map((f) => f.Id)).toEqual([
+      `${prefix}gone/KMS-ROT-01`,
+    ]);
+  });
+
+  it('imports even when the earlier findings cannot be read, and says none was resolved', async () => {
+    const report = await oneRegion(2);
+    hub.on(GetFindingsCommand).rejects(throttled());
+    hub.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 2, FailedFindings: [] });
+
+    const result = await importToSecurityHub(report, { clients: () => client, sleep: async () => {} });
+
+    expect(result.regions[0]?.created).toBe(2);
+    expect(result.regions[0]?.problem).toMatch(/GetFindings, LimitExceededException\): none was resolved/);
+    expect(result.complete).toBe(false);
+  });
+
+  it('does not archive what Security Hub holds too little of', () => {
+    expect(archivedFinding({ Id: 'x' }, '2026-12-01T00:00:00Z')).toBeNull();
+  });
+});
