@@ -19,6 +19,7 @@ import {
   setFlag,
   timeoutOption,
 } from '../options.js';
+import { addViewFlags } from './view-flags.js';
 
 /** The monthly report's flags, as commander parses them. */
 export interface ReportFlags {
@@ -50,6 +51,10 @@ export interface ReportFlags {
   externalId?: string;
   timeout?: NetworkOptions;
   deadline?: number;
+  compliance?: string[];
+  rules?: string[];
+  severity?: string[];
+  status?: string[];
 }
 
 function parseSeverity(value: string): Severity {
@@ -103,6 +108,7 @@ export const REPORT_ENV_FLAGS = [
  */
 export function addReportFlags(program: Command): Command {
   addOutputFlags(program);
+  addViewFlags(program);
   addEvidenceFlags(program);
   addExitFlags(program);
   addAccountFlags(program);

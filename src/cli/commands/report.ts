@@ -216,6 +216,8 @@ function reportOptions(
     },
     pricing: { tables: flags.pricing, freeTierScope: flags.freeTier },
     configFile: flags.config,
+    filter: { rules: flags.rules, severities: flags.severity, statuses: flags.status },
+    frameworks: flags.compliance,
     network: flags.timeout,
     deadlineMs: flags.deadline,
     now: io.now,
