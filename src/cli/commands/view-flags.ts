@@ -25,7 +25,7 @@ export function addViewFlags(program: Command): void {
   program
     .addOption(
       new Option(
-        '--compliance <frameworks>',
+        '--compliance <list>',
         `add a table per requirement of these frameworks (e.g. cis-3.0,nist-800-53; "kms-report frameworks" lists them)`,
       ).argParser(listParser((v) => parseFrameworkIds(v, '--compliance'))),
     )
