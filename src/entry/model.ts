@@ -23,6 +23,13 @@ export type {
 } from '../model/findings.js';
 export { RULE_IDS, SEVERITIES } from '../model/findings.js';
 export type {
+  FindingFilter,
+  FrameworkInfo,
+  FrameworkView,
+  RequirementStatus,
+  RequirementView,
+} from '../model/frameworks.js';
+export type {
   Gap,
   GapScope,
   InventorySnapshot,
@@ -76,6 +83,8 @@ export { REPORT_KIND, REPORT_SCHEMA_VERSION } from '../model/report.js';
 export type { PreviousReport } from '../model/report-schema.js';
 export type {
   AccountUsageTotal,
+  CallerRequestCount,
+  CallerType,
   KeylessRequestCount,
   LifecycleAfterMonth,
   LifecycleEvent,
