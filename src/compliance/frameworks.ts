@@ -178,19 +178,43 @@ const noCounts = (): Record<FindingStatus, number> => ({
   NOT_APPLICABLE: 0,
 });
 
+/** One rule's findings, counted once however many requirements it maps to. */
+interface RuleTally {
+  readonly counts: Readonly<Record<FindingStatus, number>>;
+  readonly failing: readonly string[];
+}
+
+function tallyByRule(findings: readonly Finding[]): Map<RuleId, RuleTally> {
+  const tallies = new Map<RuleId, { counts: Record<FindingStatus, number>; failing: string[] }>();
+  for (const f of findings) {
+    let t = tallies.get(f.ruleId);
+    if (!t) {
+      t = { counts: noCounts(), failing: [] };
+      tallies.set(f.ruleId, t);
+    }
+    t.counts[f.status] += 1;
+    if (f.status === 'FAIL') t.failing.push(f.keyArn);
+  }
+  // Sorted once per rule, each key once: most requirements map to one rule and share the list.
+  for (const t of tallies.values()) t.failing = [...new Set(t.failing)].sort(compareText);
+  return tallies;
+}
+
 function requirementView(
   requirement: string,
   ruleIds: readonly RuleId[],
-  byRule: ReadonlyMap<RuleId, readonly Finding[]>,
+  tallies: ReadonlyMap<RuleId, RuleTally>,
   id: string,
 ): RequirementView {
   const counts = noCounts();
-  const failing = new Set<string>();
-  for (const ruleId of ruleIds)
-    for (const f of byRule.get(ruleId) ?? []) {
-      counts[f.status] += 1;
-      if (f.status === 'FAIL') failing.add(f.keyArn);
-    }
+  const lists: (readonly string[])[] = [];
+  for (const ruleId of ruleIds) {
+    const t = tallies.get(ruleId);
+    if (!t) continue;
+    for (const s of STATUS_ORDER) counts[s] += t.counts[s];
+    if (t.failing.length > 0) lists.push(t.failing);
+  }
+  const failingKeys = lists.length <= 1 ? (lists[0] ?? []) : [...new Set(lists.flat())].sort(compareText);
   const status: RequirementStatus = STATUS_ORDER.find((s) => counts[s] > 0) ?? 'NOT_EVALUATED';
   const text = REQUIREMENT_TEXTS[`${id}:${requirement}`] ?? null;
   return {
@@ -200,7 +224,7 @@ function requirementView(
     ruleIds,
     counts,
     status,
-    failingKeys: [...failing].sort(compareText),
+    failingKeys,
   };
 }
 
@@ -217,19 +241,14 @@ function requirementView(
  */
 export function frameworkViews(ids: readonly string[], findings: readonly Finding[]): FrameworkView[] {
   const wanted = parseFrameworkIds(ids, 'frameworks');
-  const byRule = new Map<RuleId, Finding[]>();
-  for (const f of findings) {
-    const list = byRule.get(f.ruleId);
-    if (list) list.push(f);
-    else byRule.set(f.ruleId, [f]);
-  }
+  const tallies = tallyByRule(findings);
   return wanted.map((id) => {
     const entry = CATALOGUE.find((e) => e.id === id) as FrameworkEntry;
     return {
       id,
       framework: entry.framework,
       version: entry.version,
-      requirements: requirementsOf(entry).map((r) => requirementView(r.requirement, r.ruleIds, byRule, id)),
+      requirements: requirementsOf(entry).map((r) => requirementView(r.requirement, r.ruleIds, tallies, id)),
     };
   });
 }
