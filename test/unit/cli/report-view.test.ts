@@ -52,6 +52,15 @@ describe('CLI: --rules, --severity, --status narrow the report and what --fail-o
     );
   }, 60_000);
 
+  it('says so in the summary on the terminal', async () => {
+    const io = captureIo();
+    const out = await mkdtemp(join(tmpdir(), 'kms-report-view-'));
+    expect(await runCli(['--demo', '--out', out, '--status', 'FAIL', '--severity', 'critical'], io)).toBe(0);
+    expect(io.stdoutText()).toContain(
+      '  3 failing findings (3 critical), 0 muted, 0 unknown\n  filtered: only severity critical; status FAIL\n',
+    );
+  });
+
   it('refuses an unknown rule id before anything is read, listing the valid ones (exit 2)', async () => {
     const r = await demo('--rules', 'KMS-ROT-01,KMS-FOO-01');
     expect(r.code).toBe(2);
