@@ -51,15 +51,20 @@ export type { CallStats, RegionProgress } from './collect/kms.js';
 export type { KmsReadApi } from './collect/kms-limits.js';
 export type { RegionChoice } from './collect/regions.js';
 export {
+  availableFrameworks,
   type ComplianceConfig,
   ComplianceConfigError,
   type ConfigIssue,
   complianceConfigSchema,
+  type FindingFilterOptions,
+  filterCompliance,
+  frameworkViews,
   type KeyPolicy,
   type KeyUsageEvidence,
   loadComplianceConfig,
   type PolicyReading,
   type PolicyStatement,
+  parseFindingFilter,
   type Rule,
   type RuleContext,
   type RuleMeta,
@@ -84,6 +89,7 @@ export {
 } from './errors.js';
 // The model, with the vocabularies its types are made of.
 export * from './model/findings.js';
+export type * from './model/frameworks.js';
 export type * from './model/inventory.js';
 export { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from './model/inventory.js';
 export { collected, collectedValue, describeMissing, type Observed } from './model/observed.js';

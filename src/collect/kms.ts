@@ -353,8 +353,10 @@ export function toKeyMetadata(m: AwsKeyMetadata): KeyMetadata {
     keyUsage: m.KeyUsage ?? 'Unknown',
     keyManager: m.KeyManager === 'AWS' ? 'AWS' : 'CUSTOMER',
     origin: m.Origin ?? 'Unknown',
+    // The configuration is the evidence: DescribeKey may leave the MultiRegion flag out (moto
+    // does); only an explicit false sets it aside. Without either, `multiRegionOf` reads the key id.
     multiRegion:
-      m.MultiRegion && mr
+      mr && m.MultiRegion !== false
         ? {
             // The primary is the key whose ARN the configuration names as primary; this holds even
             // where an emulator's MultiRegionKeyType drifts (moto shares it between copies).

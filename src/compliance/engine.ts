@@ -1,14 +1,16 @@
 import { InputError } from '../errors.js';
-import type {
-  ComplianceResult,
-  ExpiredSuppression,
-  Finding,
-  FindingDetails,
-  FindingStatus,
-  MuteInfo,
-  RuleId,
-  RuleInfo,
-  RuleTable,
+import {
+  type ComplianceResult,
+  type ExpiredSuppression,
+  type Finding,
+  type FindingDetails,
+  type FindingStatus,
+  type MuteInfo,
+  type RuleId,
+  type RuleInfo,
+  type RuleTable,
+  type Severity,
+  severityRank,
 } from '../model/findings.js';
 import type { InventorySnapshot, IsoDate, KeyRecord } from '../model/inventory.js';
 import { countsPerKey, type MonthUsage } from '../model/usage.js';
@@ -365,13 +367,18 @@ function judgeKey(key: KeyRecord, judging: Judging, findings: Finding[]): void {
       account: key.account,
       region: key.region,
       status: muted ? 'MUTED' : result.status,
-      severity: (table[rule.meta.id] as RuleInfo).severity,
+      severity: lowerSeverity((table[rule.meta.id] as RuleInfo).severity, result.severity),
       reason: judging.reasons.of(result.reason),
     };
     if (result.details && hasAny(result.details)) finding.details = result.details;
     if (muted) finding.muted = muted;
     findings.push(finding);
   }
+}
+
+/** The rule's severity, or the finding's own when the rule gave a lower one. */
+function lowerSeverity(rule: Severity, finding: Severity | undefined): Severity {
+  return finding !== undefined && severityRank(finding) > severityRank(rule) ? finding : rule;
 }
 
 function hasAny(details: FindingDetails): boolean {

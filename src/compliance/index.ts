@@ -21,6 +21,13 @@ export {
   suppressionMatches,
 } from './engine.js';
 export {
+  FINDING_STATUSES,
+  type FindingFilterOptions,
+  filterCompliance,
+  parseFindingFilter,
+} from './filter.js';
+export { availableFrameworks, frameworkViews, parseFrameworkIds } from './frameworks.js';
+export {
   type KeyPolicy,
   type PolicyReading,
   type PolicyStatement,

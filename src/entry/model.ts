@@ -23,6 +23,13 @@ export type {
 } from '../model/findings.js';
 export { RULE_IDS, SEVERITIES } from '../model/findings.js';
 export type {
+  FindingFilter,
+  FrameworkInfo,
+  FrameworkView,
+  RequirementStatus,
+  RequirementView,
+} from '../model/frameworks.js';
+export type {
   Gap,
   GapScope,
   InventorySnapshot,

@@ -1,4 +1,4 @@
-import type { KeyMetadata } from './inventory.js';
+import type { KeyMetadata, MultiRegionInfo } from './inventory.js';
 
 /**
  * KMS facts several stages rely on (kms-facts.md §2 and §4). Plain data, one place.
@@ -80,4 +80,37 @@ export function rotationEligibility(meta: RotationFacts): RotationEligibility {
   if (meta.origin !== 'AWS_KMS')
     return { automatic: `keys of origin ${meta.origin} cannot rotate automatically`, any: null };
   return { automatic: null, any: null };
+}
+
+/**
+ * Whether a key is multi-Region, from the evidence that says so: the MultiRegionConfiguration
+ * DescribeKey gave (`multiRegion`), else the key id, which AWS makes tell (multi-Region key ids
+ * begin `mrk-`; single-Region key ids are UUIDs). DescribeKey may leave the MultiRegion flag out
+ * (moto does on single-Region keys): the key id still answers. `unknown` when neither does (a
+ * snapshot with another kind of id): never read as single-Region.
+ */
+export type MultiRegionReading =
+  | { readonly kind: 'single-Region' }
+  | { readonly kind: 'multi-Region'; readonly info: MultiRegionInfo | null }
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+/** A single-Region key id: a UUID (fixed-length, anchored: no backtracking on any input). */
+const SINGLE_REGION_KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * See {@link MultiRegionReading}.
+ *
+ * @example
+ * ```ts
+ * multiRegionOf('mrk-1234abcd12ab34cd56ef1234567890ab', meta); // { kind: 'multi-Region', info: null } when DescribeKey gave no configuration
+ * ```
+ */
+export function multiRegionOf(keyId: string, meta: Pick<KeyMetadata, 'multiRegion'>): MultiRegionReading {
+  if (meta.multiRegion !== null) return { kind: 'multi-Region', info: meta.multiRegion };
+  if (keyId.startsWith('mrk-')) return { kind: 'multi-Region', info: null };
+  if (SINGLE_REGION_KEY_ID.test(keyId)) return { kind: 'single-Region' };
+  return {
+    kind: 'unknown',
+    reason: `whether the key is multi-Region is unknown: DescribeKey gave no MultiRegionConfiguration, and its key id "${keyId.slice(0, 128)}" is neither a multi-Region id (mrk-...) nor a single-Region one (a UUID)`,
+  };
 }

@@ -7,6 +7,7 @@ import type {
   RuleTable,
   Severity,
 } from './findings.js';
+import type { FindingFilter, FrameworkView } from './frameworks.js';
 import type { Gap, IsoDate, OrganizationalUnit, RegionCoverage } from './inventory.js';
 import type { CostTotal, KeyCost, Money, MonthCost, PricingTableRef, RequestTier } from './pricing.js';
 import type { ReconciliationRow, UsageAssumption, UsageCoverage } from './usage.js';
@@ -266,4 +267,11 @@ export interface MonthlyReport {
   readonly organization: OrganizationView | null;
   /** The full pricing output: every line, subtotal, assumption and notice. */
   readonly cost: MonthCost;
+  /**
+   * The filters the findings were narrowed by (`--rules`, `--severity`, `--status`): `findings`,
+   * the summary, the files and `--fail-on` hold only what they admit. Null: every finding.
+   */
+  readonly filters: FindingFilter | null;
+  /** The per-framework tables asked for (`--compliance cis-3.0`), from `findings`; null when none was asked for. */
+  readonly frameworks: readonly FrameworkView[] | null;
 }

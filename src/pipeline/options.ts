@@ -1,6 +1,7 @@
 import type { NetworkOptions } from '../collect/client-defaults.js';
 import type { ClientSource, InventoryClients, UsageClients } from '../collect/clients.js';
 import type { RegionProgress } from '../collect/kms.js';
+import type { FindingFilterOptions } from '../compliance/filter.js';
 import type { FreeTierScope } from '../model/pricing.js';
 import type { AccountSpec } from '../org/accounts.js';
 import type { AccountProgress } from '../org/targets.js';
@@ -145,6 +146,18 @@ export interface MonthlyReportOptions {
   readonly pricing?: PricingOptions;
   /** Compliance configuration (YAML: rules, thresholds, suppressions). Default: the built-in one (the demo's own for the demo). */
   readonly configFile?: string;
+  /**
+   * Narrow the findings reported (and judged by a `--fail-on`-style check on `report.findings`):
+   * rule ids, severities, statuses (`['KMS-POL-01']`, `['critical', 'high']`, `['FAIL']`). The
+   * report records them (`filters`). Suppressions stay in the configuration file. Unknown values
+   * are an InputError listing the valid ones, before anything is collected.
+   */
+  readonly filter?: FindingFilterOptions;
+  /**
+   * Frameworks whose per-requirement table the report carries (`['cis-3.0', 'nist-800-53']`; see
+   * `availableFrameworks`). An unknown id is an InputError listing the valid ones.
+   */
+  readonly frameworks?: readonly string[];
   /** Timeouts of every AWS client the run makes (not of injected clients); see `networkConfig`. */
   readonly network?: NetworkOptions;
   /** Ctrl-C: stops the collection and writes nothing (rejects with an InterruptedError). */

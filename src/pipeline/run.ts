@@ -1,6 +1,9 @@
 import { runCompliance } from '../compliance/engine.js';
+import { filterCompliance, parseFindingFilter } from '../compliance/filter.js';
+import { parseFrameworkIds } from '../compliance/frameworks.js';
 import { InputError } from '../errors.js';
 import type { ComplianceResult } from '../model/findings.js';
+import type { FindingFilter } from '../model/frameworks.js';
 import type { MonthCost } from '../model/pricing.js';
 import type { MonthlyReport } from '../model/report.js';
 import { importToSecurityHub, type SecurityHubImport } from '../publish/security-hub.js';
@@ -61,11 +64,17 @@ export async function renderMonthlyReport(options: MonthlyReportOptions = {}): P
   return (await monthlyReport(options, false)).report;
 }
 
+/** How the library's filter options are named in its errors. */
+const FILTER_INPUTS = { rules: 'filter.rules', severities: 'filter.severities', statuses: 'filter.statuses' };
+
 /** gather evidence → price → judge → build → render → write. */
 async function monthlyReport(
   options: MonthlyReportOptions,
   write: boolean,
 ): Promise<MonthlyReportResult | { report: MonthlyReport }> {
+  // Checked before anything is collected: a typo costs no AWS calls.
+  const filters = parseFindingFilter(options.filter, FILTER_INPUTS);
+  const frameworks = options.frameworks?.length ? parseFrameworkIds(options.frameworks, 'frameworks') : null;
   const source = evidenceSource(options.evidence);
   checkSecurityHub(options, source.demo, write);
   const at = source.clock(options.now?.() ?? new Date());
@@ -81,16 +90,27 @@ async function monthlyReport(
   const inventory = inventoryAsOf(evidence.snapshot, month, source.name);
   const generatedAt = at.toISOString();
   const cost = priceEvidence(month, inventory.snapshot, evidence, tables, options.pricing);
-  const compliance = runCompliance(inventory.snapshot, {
+  const judged = runCompliance(inventory.snapshot, {
     config: evidence.config,
     usage: evidence.usage ?? undefined,
     month,
     clock: { now: () => at.getTime() },
   });
+  const compliance = filterCompliance(judged, filters);
   const folder = write
     ? await reportFolder(options.output?.dir ?? DEFAULT_OUT_DIR, inventory.snapshot, month)
     : null;
-  const assessed = { month, evidence, inventory, cost, compliance, generatedAt, demo: source.demo };
+  const assessed = {
+    month,
+    evidence,
+    inventory,
+    cost,
+    compliance,
+    generatedAt,
+    demo: source.demo,
+    filters,
+    frameworks,
+  };
   const report = buildReport(assessed, folder?.previous ?? NO_PREVIOUS);
   if (!folder) return { report };
   const files = reportFiles(report, evidence, options.output);
@@ -130,6 +150,8 @@ interface Assessed {
   readonly compliance: ComplianceResult;
   readonly generatedAt: string;
   readonly demo: boolean;
+  readonly filters: FindingFilter | null;
+  readonly frameworks: readonly string[] | null;
 }
 
 function buildReport(a: Assessed, previous: Previous): MonthlyReport {
@@ -148,5 +170,7 @@ function buildReport(a: Assessed, previous: Previous): MonthlyReport {
     generatedAt: a.generatedAt,
     demo: a.demo,
     ownerTag: a.evidence.config.ownerTag,
+    filters: a.filters,
+    frameworks: a.frameworks,
   });
 }

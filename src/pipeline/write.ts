@@ -5,6 +5,7 @@ import { costsCsvChunks, findingsCsvChunks, keysCsvChunks, rulesCsvChunks } from
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { ocsfFileChunks } from '../report/ocsf.js';
+import { renderFrameworksCsv } from '../report/sections/frameworks.js';
 import { explainWriteError } from '../util/fs-errors.js';
 import { jsonFileChunks } from '../util/json-chunks.js';
 import { type Month, previousMonthId } from '../util/month.js';
@@ -62,6 +63,8 @@ export function reportFiles(
       // Each rule's text once: findings.csv names the rule by RULE_ID.
       { name: 'rules.csv', contents: rulesCsvChunks(report) },
     );
+  if (formats.includes('csv') && report.frameworks)
+    files.push({ name: 'frameworks.csv', contents: renderFrameworksCsv(report) });
   if (formats.includes('json')) files.push({ name: 'report.json', contents: jsonFileChunks(report) });
   if (formats.includes('ocsf')) files.push({ name: 'findings.ocsf.json', contents: ocsfFileChunks(report) });
   if (formats.includes('asff')) files.push({ name: 'findings.asff.json', contents: asffFileChunks(report) });

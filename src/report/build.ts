@@ -1,3 +1,5 @@
+import { filterPrevious } from '../compliance/filter.js';
+import { frameworkViews } from '../compliance/frameworks.js';
 import {
   type ComplianceResult,
   type Finding,
@@ -9,6 +11,7 @@ import {
   type Severity,
   severityRank,
 } from '../model/findings.js';
+import type { FindingFilter } from '../model/frameworks.js';
 import type { Gap, InventorySnapshot, KeyRecord } from '../model/inventory.js';
 import { collectedValue } from '../model/observed.js';
 import type { CostLine, CostTotal, Money, MonthCost, RequestTier } from '../model/pricing.js';
@@ -56,6 +59,10 @@ export interface BuildReportInput {
   readonly demo?: boolean;
   /** The tag whose value is a key's owner (the compliance configuration's `ownerTag`). Default `Owner`. */
   readonly ownerTag?: string;
+  /** The filters `compliance` was narrowed by (`filterCompliance`), recorded in the report; last month's findings are narrowed alike. */
+  readonly filters?: FindingFilter | null;
+  /** Framework ids (`cis-3.0`) whose tables the report carries. */
+  readonly frameworks?: readonly string[] | null;
 }
 
 /** The owner tag when none is configured. */
@@ -485,8 +492,12 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
     monthOverMonthNote: input.previous ? null : (input.previousProblem ?? null),
     organization: organizationView(snapshot, input.usage, cost, findings),
     cost,
+    filters: input.filters ?? null,
+    frameworks: input.frameworks?.length ? frameworkViews(input.frameworks, findings) : null,
   };
-  return input.previous ? { ...report, monthOverMonth: monthOverMonth(report, input.previous) } : report;
+  if (!input.previous) return report;
+  const previous = filterPrevious(input.previous, report.filters, compliance.rules);
+  return { ...report, monthOverMonth: monthOverMonth(report, previous) };
 }
 
 /** What the report rests on: when the inventory was taken, the pricing table, the usage sources and their assumptions. */

@@ -30,6 +30,7 @@ import {
   pricingTableDateNote,
   utc,
 } from './markdown.js';
+import { filtersText, frameworkTable, frameworkTitle } from './sections/frameworks.js';
 import {
   accountCoverageTable,
   bySeverity,
@@ -629,6 +630,18 @@ ${report.cost.assumptions.map(
 </section>`;
 }
 
+/** The per-framework tables (`--compliance`); nothing when none was asked for. */
+function frameworksSection(report: MonthlyReport): Html {
+  if (!report.frameworks) return html``;
+  return html`<section id="frameworks">
+<h2>Frameworks</h2>
+${report.frameworks.map(
+  (view) => html`<h3>${frameworkTitle(view)}</h3>
+${tableOf(frameworkTable(report, view, (s) => s))}
+`,
+)}</section>`;
+}
+
 function evidenceSection(formats: readonly string[]): Html {
   return html`<section id="evidence">
 <h2>Evidence</h2>
@@ -670,6 +683,7 @@ export function renderHtml(report: MonthlyReport, options: MarkdownOptions = {})
 ${report.demo ? html`<p class="banner"><strong>Demo data.</strong> This report was rendered from the sample account that ships with kms-report, not from AWS.</p>` : ''}
 ${report.monthToDate ? html`<p class="banner"><strong>Month to date.</strong> The month had not ended when the evidence was collected (${utc(report.evidence.collectedAt.finishedAt)}); figures cover ${day(report.period.start)} to then.</p>` : ''}
 ${report.evidence.late ? html`<p class="banner"><strong>Late evidence.</strong> ${report.evidence.late.warning.replace(/`/g, '')}</p>` : ''}
+${report.filters ? html`<p class="banner" id="filters">${filtersText(report)}</p>` : ''}
 ${headline(report)}
 <section id="costs">
 ${costBreakdown(report)}
@@ -680,6 +694,7 @@ ${monthOverMonth(report, rows, (options.formats ?? ['json']).includes('json'))}
 </section>
 ${organizationSection(report)}
 ${findingsSection(report, rows, cap)}
+${frameworksSection(report)}
 ${keyTable(report, cap)}
 ${coverageSection(report, cap)}
 ${assumptionsSection(report)}

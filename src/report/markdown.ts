@@ -5,6 +5,7 @@ import { formatMoney, formatTotal } from '../pricing/money.js';
 import { compareText } from '../util/compare.js';
 import { keyName, unknownLinesInTotal } from './build.js';
 import { escapeMarkdown as e } from './escape.js';
+import { filtersNotice, frameworksMarkdown } from './sections/frameworks.js';
 import {
   accountCoverageTable,
   bySeverity,
@@ -236,6 +237,7 @@ function header(report: MonthlyReport): string {
       '',
     );
   if (report.evidence.late) lines.push(`> **Late evidence.** ${report.evidence.late.warning}`, '');
+  if (report.filters) lines.push(filtersNotice(report));
   lines.push(
     '## Summary',
     '',
@@ -709,6 +711,7 @@ export function renderMarkdown(report: MonthlyReport, options: MarkdownOptions =
     monthOverMonth(report, rows, (options.formats ?? ['json']).includes('json')),
     organizationSection(report),
     findingsSection(report, rows, cap),
+    frameworksMarkdown(report),
     keyTable(report, cap),
     coverageSection(report, cap),
     assumptionsSection(report),

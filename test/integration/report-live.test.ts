@@ -82,6 +82,13 @@ describe('kms-report --month against moto (live collection)', () => {
     );
     // Every key of the scenario is judged by every rule.
     expect(new Set(report.findings.map((f) => f.keyArn)).size).toBe(made.length);
+    // moto leaves MultiRegion out of DescribeKey on single-Region keys: read from the configuration
+    // and the key id, never a guess. Multi-Region keys (mrk-) fail (no allow-list), the others pass.
+    const multiRegion = report.findings.filter((f) => f.ruleId === 'KMS-MR-01');
+    expect(multiRegion.filter((f) => f.status !== 'NOT_APPLICABLE')).not.toHaveLength(0);
+    for (const f of multiRegion.filter((f) => f.status !== 'NOT_APPLICABLE'))
+      expect([f.keyId, f.status]).toEqual([f.keyId, f.keyId.startsWith('mrk-') ? 'FAIL' : 'PASS']);
+    expect(multiRegion.some((f) => f.status === 'FAIL')).toBe(true);
   });
 
   it('leaves out keys created after the month it reports', async () => {

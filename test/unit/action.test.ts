@@ -140,7 +140,7 @@ describe('the GitHub Action', () => {
     expect(summary).toContain('## kms-report: exit 3, a finding at or above --fail-on high');
     expect(summary).toContain('## KMS cost and compliance: October 2026');
     expect(summary).toContain('### Summary');
-    expect(summary).toContain('20 failing findings (3 critical, 3 high, 8 medium, 6 low)');
+    expect(summary).toContain('20 failing findings (3 critical, 3 high, 5 medium, 9 low)');
     expect(summary).not.toContain('## Findings');
     expect(summary).toContain('is in the artifact `kms-report`');
     expect(await readFile(join(ws.cwd, outputs['report-dir'] as string, 'report.md'), 'utf8')).toContain(

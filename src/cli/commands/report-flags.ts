@@ -19,6 +19,7 @@ import {
   setFlag,
   timeoutOption,
 } from '../options.js';
+import { addViewFlags } from './view-flags.js';
 
 /** The monthly report's flags, as commander parses them. */
 export interface ReportFlags {
@@ -51,6 +52,10 @@ export interface ReportFlags {
   timeout?: NetworkOptions;
   deadline?: number;
   securityHub?: boolean;
+  compliance?: string[];
+  rules?: string[];
+  severity?: string[];
+  status?: string[];
 }
 
 function parseSeverity(value: string): Severity {
@@ -104,6 +109,7 @@ export const REPORT_ENV_FLAGS = [
  */
 export function addReportFlags(program: Command): Command {
   addOutputFlags(program);
+  addViewFlags(program);
   addEvidenceFlags(program);
   addExitFlags(program);
   addAccountFlags(program);

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { parseRegionList } from '../../collect/regions.js';
+import { describeFilter } from '../../compliance/filter.js';
 import { InputError } from '../../errors.js';
 import { failingBySeverity, type Severity, severityCounts, severityRank } from '../../model/findings.js';
 import type { MonthlyReport } from '../../model/report.js';
@@ -81,6 +82,7 @@ function summary(report: MonthlyReport, written: string): string {
         ]
       : []),
     `  ${plural(f.byStatus.FAIL, 'failing finding')}${failing ? ` (${failing})` : ''}, ${f.byStatus.MUTED} muted, ${f.byStatus.UNKNOWN} unknown`,
+    ...(report.filters ? [`  filtered: only ${describeFilter(report.filters)}`] : []),
     `  coverage ${report.coverage.complete ? 'complete' : `incomplete (${plural(gaps, 'gap')}${report.coverage.usage.some((u) => u.status !== 'complete') ? ', usage sources incomplete' : report.coverage.usage.length === 0 ? ', no usage source' : ''})`}`,
     ...(failedAccounts.length > 0
       ? [
@@ -221,6 +223,8 @@ function reportOptions(
     },
     pricing: { tables: flags.pricing, freeTierScope: flags.freeTier },
     configFile: flags.config,
+    filter: { rules: flags.rules, severities: flags.severity, statuses: flags.status },
+    frameworks: flags.compliance,
     network: flags.timeout,
     deadlineMs: flags.deadline,
     now: io.now,

@@ -54,6 +54,22 @@ export function coversAction(statement: PolicyStatement, action: string): boolea
   return statement.actionMode === 'Action' ? hit : !hit;
 }
 
+/**
+ * How a statement grants an action, for a reason: the patterns (as the policy writes them) that
+ * match it (`kms:Create*` for kms:CreateGrant), or `NotAction` naming what it leaves out; empty
+ * when the statement does not grant the action.
+ *
+ * @example
+ * ```ts
+ * grantingActions(statement, 'kms:CreateGrant'); // ['kms:Create*']
+ * ```
+ */
+export function grantingActions(statement: PolicyStatement, action: string): string[] {
+  if (!coversAction(statement, action)) return [];
+  if (statement.actionMode === 'NotAction') return [`NotAction ${statement.writtenActions.join(', ')}`];
+  return statement.writtenActions.filter((p) => wildcardMatch(p, action, true));
+}
+
 /** The statement grants every KMS action: `kms:*` or `*`, or a NotAction (all but a few). */
 export function grantsFullAccess(statement: PolicyStatement): boolean {
   if (statement.actionMode === 'NotAction') return true;

@@ -50,6 +50,8 @@ export interface PolicyStatement {
   readonly actionMode: 'Action' | 'NotAction';
   /** Action patterns in lower case (`kms:reencrypt*`). */
   readonly actions: readonly string[];
+  /** The same patterns as the policy writes them (`kms:ReEncrypt*`), in the same order: how reasons name them. */
+  readonly writtenActions: readonly string[];
   readonly resourceMode: 'Resource' | 'NotResource' | null;
   readonly resources: readonly string[];
   readonly conditions: readonly Condition[];
@@ -250,11 +252,17 @@ function statement(raw: unknown, index: number): PolicyStatement {
     principalMode: who.mode,
     principals: principals(who.value, `${label} ${who.mode}`),
     actionMode: act.mode,
-    actions: patterns(act.value, `${label} ${act.mode}`).map((a) => a.trim().toLowerCase()),
+    ...actionsOf(patterns(act.value, `${label} ${act.mode}`)),
     resourceMode: res?.mode ?? null,
     resources: res ? patterns(res.value, `${label} ${res.mode}`) : [],
     conditions: conditions(field(raw, 'Condition'), `${label} Condition`),
   };
+}
+
+/** A statement's action patterns, lower-cased for matching and as written for reasons. */
+function actionsOf(written: readonly string[]): { actions: string[]; writtenActions: string[] } {
+  const trimmed = written.map((a) => a.trim());
+  return { actions: trimmed.map((a) => a.toLowerCase()), writtenActions: trimmed };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { KeyRecord } from '../../model/inventory.js';
+import { multiRegionOf } from '../../model/kms.js';
 import { describeMissing } from '../../model/observed.js';
 import { wildcardMatch } from '../policy/analysis.js';
 import { fail, isResult, metadataOf, pass, unknown } from './common.js';
@@ -25,15 +26,20 @@ const meta = {
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
   const m = metadataOf(key);
   if (isResult(m)) return m;
-  if (m.multiRegion === null) return pass('the key is single-Region');
-  const mr = m.multiRegion;
+  // A flag DescribeKey left out is not "single-Region": the key id or the configuration says, else UNKNOWN.
+  const reading = multiRegionOf(key.keyId, m);
+  if (reading.kind === 'unknown') return unknown(reading.reason);
+  if (reading.kind === 'single-Region') return pass('the key is single-Region');
+  const mr = reading.info;
   const aliases = key.aliases.status === 'collected' ? key.aliases.value : [];
   const names = [key.arn, key.keyId, ...aliases];
   const entry = context.config.multiRegionAllowList.find((e) =>
     names.some((n) => wildcardMatch(e, n, false)),
   );
-  const role = `a multi-Region ${mr.role} key${mr.role === 'PRIMARY' && mr.replicas.length > 0 ? ` (replicas in ${mr.replicas.map((r) => r.region).join(', ')})` : ''}${mr.role === 'REPLICA' && mr.primary ? ` (primary in ${mr.primary.region})` : ''}`;
-  const details = { multiRegionRole: mr.role, replicas: mr.replicas.length };
+  const role = mr
+    ? `a multi-Region ${mr.role} key${mr.role === 'PRIMARY' && mr.replicas.length > 0 ? ` (replicas in ${mr.replicas.map((r) => r.region).join(', ')})` : ''}${mr.role === 'REPLICA' && mr.primary ? ` (primary in ${mr.primary.region})` : ''}`
+    : 'a multi-Region key (its id begins mrk-; DescribeKey gave no MultiRegionConfiguration, so its role is unknown)';
+  const details = { multiRegionRole: mr?.role ?? null, replicas: mr ? mr.replicas.length : null };
   if (entry) return pass(`the key is ${role}, approved by allow-list entry ${entry}`, details);
   const aliasEntries = context.config.multiRegionAllowList.some((e) => e.startsWith('alias/'));
   if (aliasEntries && key.aliases.status !== 'collected')

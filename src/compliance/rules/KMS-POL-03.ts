@@ -41,12 +41,14 @@ function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
     if (!grantsFullAccess(s)) continue;
     const who = grantees(s).filter((p) => !isOwnRoot(p, context.account));
     if (who.length === 0) continue;
+    // The pattern that grants it, as the policy writes it (`kms:*`, `"*"`), not the whole statement.
     const what =
       s.actionMode === 'NotAction'
-        ? `every action except ${s.actions.join(', ')}`
-        : s.actions.includes('*')
-          ? '"*"'
-          : 'kms:*';
+        ? `every action except ${s.writtenActions.join(', ')}`
+        : s.writtenActions
+            .filter((a) => a === '*' || a.toLowerCase() === 'kms:*')
+            .map((a) => (a === '*' ? '"*"' : a))
+            .join(', ');
     problems.push(`${s.label} gives ${what} to ${who.map(describePrincipal).join(', ')}`);
   }
   if (problems.length > 0)

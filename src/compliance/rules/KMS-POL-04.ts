@@ -3,9 +3,9 @@ import {
   ADMIN_ACTIONS,
   allowStatements,
   CRYPTO_ACTIONS,
-  coversAction,
   describePrincipal,
   grantees,
+  grantingActions,
   listSome,
 } from '../policy/analysis.js';
 import type { Principal } from '../policy/parse.js';
@@ -33,8 +33,6 @@ const meta = {
   },
 } satisfies RuleMeta;
 
-const short = (action: string) => action.replace(/^kms:/, '');
-
 function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
   const policy = customerPolicyOf(key, context);
   if (!isPolicy(policy)) return policy;
@@ -44,8 +42,9 @@ function evaluate(key: KeyRecord, context: RuleContext): RuleResult {
       if (p.root) continue;
       const entry = held.get(p.id) ?? { principal: p, admin: new Set<string>(), use: new Set<string>() };
       held.set(p.id, entry);
-      for (const a of ADMIN_ACTIONS) if (coversAction(s, a)) entry.admin.add(short(a));
-      for (const a of CRYPTO_ACTIONS) if (coversAction(s, a)) entry.use.add(short(a));
+      // The patterns that give the rights (`kms:Put*`), as written, not every action they cover.
+      for (const a of ADMIN_ACTIONS) for (const p of grantingActions(s, a)) entry.admin.add(p);
+      for (const a of CRYPTO_ACTIONS) for (const p of grantingActions(s, a)) entry.use.add(p);
     }
   }
   const problems = [...held.values()]

@@ -60,6 +60,12 @@ export interface RuleResult {
   readonly status: RuleStatus;
   readonly reason: string;
   readonly details?: FindingDetails;
+  /**
+   * A lower severity for this finding than the rule's, when the reason says why (KMS-POL-05 when
+   * only the key administrators' wildcard gives the grant right). The engine keeps the lower of
+   * it and the rule's (configured) severity: a rule never raises its own.
+   */
+  readonly severity?: Severity;
 }
 
 /** A rule: metadata and a pure function of the key and its context. */

@@ -53,7 +53,7 @@ describe('the monthly report: what it says', () => {
     const stdout = cli.stdoutText();
     expect(stdout).toContain('  coverage incomplete (1 gap)\n');
     expect(stdout).not.toContain('1 gaps');
-    expect(stdout).toContain('  20 failing findings (3 critical, 3 high, 8 medium, 6 low)');
+    expect(stdout).toContain('  20 failing findings (3 critical, 3 high, 5 medium, 9 low)');
     expect(stdout).toMatch(/\(10 files, verify with: sha256sum -c SHA256SUMS\)/);
   });
 

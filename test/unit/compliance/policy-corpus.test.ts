@@ -474,13 +474,13 @@ describe('Key-policy rules: reasons a person can act on', () => {
   it('KMS-POL-04 lists what the principal administers and uses', () => {
     const r = reason(3, withRoot(allow({ AWS: ROLE }, ['kms:PutKeyPolicy', 'kms:Decrypt'])));
     expect(r?.reason).toBe(
-      `administration and use are not separated: ${ROLE} may both administer (PutKeyPolicy) and use (Decrypt) the key`,
+      `administration and use are not separated: ${ROLE} may both administer (kms:PutKeyPolicy) and use (kms:Decrypt) the key`,
     );
   });
 
   it('KMS-POL-05 says the grant comes through a wildcard', () => {
     expect(reason(4, seedPolicy)?.reason).toContain(
-      'statement 2 ("Allow access for Key Administrators") allows kms:CreateGrant (through kms:*)',
+      'statement 2 ("Allow access for Key Administrators") allows kms:CreateGrant only through kms:*',
     );
   });
 

@@ -153,6 +153,6 @@ describe('the owner tag', () => {
     expect(rows(renderKeysCsv(report)).find((r) => r.ALIASES === 'alias/payments')?.OWNER).toBe('payments');
     const md = renderMarkdown(report);
     expect(md).toContain('**Owners of the failing keys** (tag `Name`)');
-    expect(md).toMatch(/\| alias\/payments \| us-east-1 \| payments \| medium \|/);
+    expect(md).toMatch(/\| alias\/payments \| us-east-1 \| payments \| low \|/);
   });
 });
