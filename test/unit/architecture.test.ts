@@ -23,6 +23,8 @@ type Area =
   | 'org'
   | 'pricing'
   | 'compliance'
+  | 'bill'
+  | 'reconcile'
   | 'demo'
   | 'report'
   | 'pipeline'
@@ -33,6 +35,8 @@ type Area =
 /** What the monthly job (pipeline) may import: every stage below it. */
 const PIPELINE_SEES: readonly Area[] = [
   'report',
+  'reconcile',
+  'bill',
   'pricing',
   'compliance',
   'demo',
@@ -58,6 +62,11 @@ const ALLOWED: Readonly<Record<Area, readonly Area[]>> = {
   org: ['collect', 'usage', 'model', 'util', 'errors', 'version'],
   pricing: ['model', 'util', 'errors'],
   compliance: ['model', 'util', 'errors'],
+  // Bill readers read AWS (Cost Explorer, the CUR in S3, Athena) like the collectors: plain data out.
+  bill: ['collect', 'model', 'util', 'errors', 'version'],
+  // Estimate against bill: pure, a function of the priced month and the bill read. It sees pricing
+  // for its money arithmetic and the names of the assumptions it tests, nothing that reads.
+  reconcile: ['pricing', 'model', 'util', 'errors'],
   // The demo is evidence: what a collection would have produced, and its compliance settings.
   demo: ['usage', 'compliance', 'model', 'util', 'errors', 'version'],
   // Builders and renderers: a function of the judged month, nothing that reads AWS or files.
