@@ -62,8 +62,9 @@ const ALLOWED: Readonly<Record<Area, readonly Area[]>> = {
   org: ['collect', 'usage', 'model', 'util', 'errors', 'version'],
   pricing: ['model', 'util', 'errors'],
   compliance: ['model', 'util', 'errors'],
-  // Bill readers read AWS (Cost Explorer, the CUR in S3, Athena) like the collectors: plain data out.
-  bill: ['collect', 'model', 'util', 'errors', 'version'],
+  // Bill readers read AWS (Cost Explorer, the CUR in S3, Athena) like the collectors: plain data
+  // out. They see pricing for its money arithmetic (exact decimal sums of the bill's amounts).
+  bill: ['collect', 'pricing', 'model', 'util', 'errors', 'version'],
   // Estimate against bill: pure, a function of the priced month and the bill read. It sees pricing
   // for its money arithmetic and the names of the assumptions it tests, nothing that reads.
   reconcile: ['pricing', 'model', 'util', 'errors'],
