@@ -11,6 +11,11 @@ export const ExitCode = {
   /** The run finished but could not see everything, and `--fail-on-gaps` was given. */
   Gaps: 4,
   /**
+   * The estimate differs from the month's bill by more than `--fail-on-drift` percent (or the
+   * bill could not be read); a bill still estimated does not fail.
+   */
+  Drift: 5,
+  /**
    * Stopped by Ctrl-C or SIGTERM (128 + SIGINT, for both): `usage` writes what was read, marked
    * partial; `collect` and the monthly report write nothing.
    */

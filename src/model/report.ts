@@ -9,6 +9,7 @@ import type {
 } from './findings.js';
 import type { Gap, IsoDate, OrganizationalUnit, RegionCoverage } from './inventory.js';
 import type { CostTotal, KeyCost, Money, MonthCost, PricingTableRef, RequestTier } from './pricing.js';
+import type { BillReconciliation } from './reconciliation.js';
 import type { ReconciliationRow, UsageAssumption, UsageCoverage } from './usage.js';
 
 /**
@@ -266,4 +267,10 @@ export interface MonthlyReport {
   readonly organization: OrganizationView | null;
   /** The full pricing output: every line, subtotal, assumption and notice. */
   readonly cost: MonthCost;
+  /**
+   * The estimate beside the month's bill (`--bill cost-explorer|cur`, `kms-report reconcile`):
+   * per usage type, and per key with a CUR, each difference explained or flagged. Null when no
+   * bill was asked for.
+   */
+  readonly bill: BillReconciliation | null;
 }

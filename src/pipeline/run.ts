@@ -1,10 +1,12 @@
 import { runCompliance } from '../compliance/engine.js';
 import type { ComplianceResult } from '../model/findings.js';
 import type { MonthCost } from '../model/pricing.js';
+import type { BillReconciliation } from '../model/reconciliation.js';
 import type { MonthlyReport } from '../model/report.js';
 import { buildMonthlyReport } from '../report/build.js';
 import type { Month } from '../util/month.js';
 import { inventoryAsOf, type MonthInventory } from './as-of.js';
+import { billReconciliation } from './bill.js';
 import { evidenceSource } from './evidence/index.js';
 import type { Evidence } from './evidence/source.js';
 import { gatherEvidence } from './gather.js';
@@ -82,10 +84,11 @@ async function monthlyReport(
     month,
     clock: { now: () => at.getTime() },
   });
+  const bill = await billReconciliation(options, month, inventory.snapshot, cost);
   const folder = write
     ? await reportFolder(options.output?.dir ?? DEFAULT_OUT_DIR, inventory.snapshot, month)
     : null;
-  const assessed = { month, evidence, inventory, cost, compliance, generatedAt, demo: source.demo };
+  const assessed = { month, evidence, inventory, cost, compliance, generatedAt, demo: source.demo, bill };
   const report = buildReport(assessed, folder?.previous ?? NO_PREVIOUS);
   if (!folder) return { report };
   const files = reportFiles(report, evidence, options.output);
@@ -102,6 +105,7 @@ interface Assessed {
   readonly compliance: ComplianceResult;
   readonly generatedAt: string;
   readonly demo: boolean;
+  readonly bill: BillReconciliation | null;
 }
 
 function buildReport(a: Assessed, previous: Previous): MonthlyReport {
@@ -120,5 +124,6 @@ function buildReport(a: Assessed, previous: Previous): MonthlyReport {
     generatedAt: a.generatedAt,
     demo: a.demo,
     ownerTag: a.evidence.config.ownerTag,
+    bill: a.bill,
   });
 }

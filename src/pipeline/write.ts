@@ -3,6 +3,7 @@ import type { MonthlyReport } from '../model/report.js';
 import { costsCsvChunks, findingsCsvChunks, keysCsvChunks, rulesCsvChunks } from '../report/csv.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { reconciliationCsvChunks } from '../report/reconciliation-csv.js';
 import { explainWriteError } from '../util/fs-errors.js';
 import { jsonFileChunks } from '../util/json-chunks.js';
 import { type Month, previousMonthId } from '../util/month.js';
@@ -60,6 +61,8 @@ export function reportFiles(
       // Each rule's text once: findings.csv names the rule by RULE_ID.
       { name: 'rules.csv', contents: rulesCsvChunks(report) },
     );
+  if (formats.includes('csv') && report.bill)
+    files.push({ name: 'reconciliation.csv', contents: reconciliationCsvChunks(report.bill) });
   if (formats.includes('json')) files.push({ name: 'report.json', contents: jsonFileChunks(report) });
   // The same text as serializeSnapshot and serializeUsageEvidence, written in pieces.
   files.push({ name: 'snapshot.json', contents: jsonFileChunks(evidence.snapshot) });

@@ -2,6 +2,7 @@
 export {
   BILL_ROUNDING_STATEMENT,
   DEFAULT_DRIFT_THRESHOLD_PERCENT,
+  driftBeyond,
   type ReconcileOptions,
   ROUNDING_TOLERANCE_PER_LINE,
   reconcileBill,

@@ -340,3 +340,26 @@ export function reconcileBill(
     notes: notesOf(cost, bill, flagging),
   };
 }
+
+/**
+ * Whether the total drifts more than `percent` of the bill (`--fail-on-drift`): the estimate and
+ * the bill differ by more, the bill is zero against a non-zero estimate, or the bill could not
+ * be read (an unknown drift fails: never a silent pass). A bill still estimated does not fail
+ * unless its differences are flagged (`flagEstimatedBill`). Returns why, or null.
+ *
+ * @example
+ * ```ts
+ * const why = driftBeyond(report.bill, 5);
+ * if (why) process.exitCode = 5;
+ * ```
+ */
+export function driftBeyond(rec: BillReconciliation, percent: number): string | null {
+  if (rec.flagging !== 'on') return null;
+  const t = rec.totals;
+  if (t.billed === null || t.difference === null) return 'the bill could not be read: the drift is unknown';
+  if (t.percent === null)
+    return dec(t.difference).isZero() ? null : `the bill is zero and the estimate is ${t.estimate.amount}`;
+  return dec(t.percent).abs().greaterThan(percent)
+    ? `the estimate differs from the bill by ${t.percent}% (more than ${percent}%)`
+    : null;
+}

@@ -13,6 +13,7 @@ import type { Gap, InventorySnapshot, KeyRecord } from '../model/inventory.js';
 import { collectedValue } from '../model/observed.js';
 import type { CostLine, CostTotal, Money, MonthCost, RequestTier } from '../model/pricing.js';
 import { accountLevelLines, REQUEST_TIERS } from '../model/pricing.js';
+import type { BillReconciliation } from '../model/reconciliation.js';
 import {
   type AccountCoverage,
   type AccountSummary,
@@ -56,6 +57,8 @@ export interface BuildReportInput {
   readonly demo?: boolean;
   /** The tag whose value is a key's owner (the compliance configuration's `ownerTag`). Default `Owner`. */
   readonly ownerTag?: string;
+  /** The estimate beside the month's bill (`reconcileBill`), when a bill was read. */
+  readonly bill?: BillReconciliation | null;
 }
 
 /** The owner tag when none is configured. */
@@ -485,6 +488,7 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
     monthOverMonthNote: input.previous ? null : (input.previousProblem ?? null),
     organization: organizationView(snapshot, input.usage, cost, findings),
     cost,
+    bill: input.bill ?? null,
   };
   return input.previous ? { ...report, monthOverMonth: monthOverMonth(report, input.previous) } : report;
 }

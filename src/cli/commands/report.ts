@@ -6,7 +6,8 @@ import { failingBySeverity, type Severity, severityCounts, severityRank } from '
 import type { MonthlyReport } from '../../model/report.js';
 import type { EvidenceOptions, MonthlyReportOptions } from '../../pipeline/options.js';
 import { renderMonthlyReport, runMonthlyReport } from '../../pipeline/run.js';
-import { formatTotal } from '../../pricing/money.js';
+import { formatMoney, formatTotal } from '../../pricing/money.js';
+import { driftBeyond } from '../../reconcile/index.js';
 import { terminalSafe } from '../../report/escape.js';
 import { jsonFileChunks } from '../../util/json-chunks.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
@@ -20,8 +21,9 @@ export function reportExitCode(
   report: MonthlyReport,
   failOn: Severity | undefined,
   failOnGaps: boolean,
+  failOnDrift?: number,
 ): number {
-  return reportExit(report, failOn, failOnGaps).code;
+  return reportExit(report, failOn, failOnGaps, failOnDrift).code;
 }
 
 /**
@@ -32,6 +34,7 @@ export function reportExit(
   report: MonthlyReport,
   failOn: Severity | undefined,
   failOnGaps: boolean,
+  failOnDrift?: number,
 ): { code: number; reason: string | null } {
   if (failOn) {
     const threshold = severityRank(failOn);
@@ -58,7 +61,22 @@ export function reportExit(
       ].join(', ')})`,
     };
   }
+  const drift = failOnDrift === undefined || !report.bill ? null : driftBeyond(report.bill, failOnDrift);
+  if (drift)
+    return {
+      code: ExitCode.Drift,
+      reason: `exit ${ExitCode.Drift} (--fail-on-drift ${failOnDrift}): ${drift}`,
+    };
   return { code: ExitCode.Ok, reason: null };
+}
+
+/** One line: the bill read, its total and the drift. */
+function billSummary(report: MonthlyReport): string {
+  const rec = report.bill as NonNullable<MonthlyReport['bill']>;
+  const t = rec.totals;
+  if (t.billed === null) return `bill (${rec.source}): not read (${rec.gaps[0] ?? 'unknown'})`;
+  const flagged = rec.rows.filter((r) => r.flagged).length + rec.keyRows.filter((r) => r.flagged).length;
+  return `bill (${rec.source}, ${rec.status}): ${formatMoney(t.billed, { currency: rec.currency })}, drift ${t.percent === null ? 'n/a' : `${t.percent}%`}${flagged > 0 ? `, ${plural(flagged, 'difference')} flagged` : ''}; ${rec.readCost}`;
 }
 
 function summary(report: MonthlyReport, written: string): string {
@@ -80,6 +98,7 @@ function summary(report: MonthlyReport, written: string): string {
       : []),
     `  ${plural(f.byStatus.FAIL, 'failing finding')}${failing ? ` (${failing})` : ''}, ${f.byStatus.MUTED} muted, ${f.byStatus.UNKNOWN} unknown`,
     `  coverage ${report.coverage.complete ? 'complete' : `incomplete (${plural(gaps, 'gap')}${report.coverage.usage.some((u) => u.status !== 'complete') ? ', usage sources incomplete' : report.coverage.usage.length === 0 ? ', no usage source' : ''})`}`,
+    ...(report.bill ? [`  ${billSummary(report)}`] : []),
     ...(failedAccounts.length > 0
       ? [
           `  ${plural(failedAccounts.length, 'account')} could not be read: ${failedAccounts.map((a) => a.account).join(', ')}`,
@@ -141,7 +160,7 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
       // With report.json on stdout, what a person reads goes to stderr: stdout is the pipe's.
       // The folder and the accounts come from the command line and the evidence: shown, never acted on.
       if (!flags.quiet) (toStdout ? io.stderr : io.stdout).write(terminalSafe(summary(report, written)));
-      const exit = reportExit(report, flags.failOn, flags.failOnGaps ?? false);
+      const exit = reportExit(report, flags.failOn, flags.failOnGaps ?? false, flags.failOnDrift);
       if (exit.reason) io.stderr.write(`kms-report: ${terminalSafe(exit.reason, { oneLine: true })}\n`);
       setExit(exit.code);
     } finally {
@@ -160,6 +179,8 @@ function checkFlags(program: Command, io: CliIo, flags: ReportFlags): void {
       'nothing to do: give --month [YYYY-MM] for the monthly report (or --demo), or a command',
     );
   }
+  if (flags.failOnDrift !== undefined && !flags.bill)
+    throw new InputError('--fail-on-drift', 'goes with --bill (the bill to compare the estimate with)');
   if (flags.usage && !flags.snapshot)
     throw new InputError('--usage', 'goes with --snapshot (to render from saved evidence)');
   if (flags.demo && flags.snapshot) throw new InputError('--demo', 'cannot be combined with --snapshot');
@@ -215,6 +236,9 @@ function reportOptions(
       findingsCsv: flags.csvFindings,
     },
     pricing: { tables: flags.pricing, freeTierScope: flags.freeTier },
+    bill: flags.bill
+      ? { source: flags.bill, clients: io.billClients, driftThresholdPercent: flags.driftThreshold }
+      : undefined,
     configFile: flags.config,
     network: flags.timeout,
     deadlineMs: flags.deadline,
