@@ -4,6 +4,7 @@ import { terminalSafe } from '../report/escape.js';
 import { TOOL_VERSION } from '../version.js';
 import { type CliIo, collectCommand } from './commands/collect.js';
 import { pricingCommand } from './commands/pricing.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { addReportOptions } from './commands/report.js';
 import { usageCommand } from './commands/usage.js';
 import { completionCommand } from './completion.js';
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   program.addCommand(collectCommand(io, setExit));
   program.addCommand(usageCommand(io, setExit));
   program.addCommand(pricingCommand(io, setExit));
+  program.addCommand(reconcileCommand(io, setExit));
   program.addCommand(completionCommand(program, io, setExit));
   // Every command, at any depth, reports through `io` and returns instead of exiting.
   const inherit = (parent: Command) => {

@@ -713,7 +713,7 @@ export function renderMarkdown(report: MonthlyReport, options: MarkdownOptions =
     findingsSection(report, rows, cap),
     keyTable(report, cap),
     coverageSection(report, cap),
-    billSectionMarkdown(report.bill, cap, accountLabeler(report)),
+    billSectionMarkdown(report.bill, cap, plainAccountLabeler(report)),
     assumptionsSection(report),
     evidenceSection(options.formats ?? []),
   ]
