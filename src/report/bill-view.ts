@@ -89,8 +89,8 @@ export function billRowsTable(
       num('Billed quantity'),
       num('Estimate'),
       num('Billed'),
-      num('Difference'),
-      num('%'),
+      num('Estimate − billed'),
+      num('% of bill'),
       'Explanation',
     ],
     rows: rows.map((r) => [
