@@ -31,11 +31,14 @@ export type BillReader = (options: ReadBillOptions) => Promise<BillRead>;
 
 /** The caller's clients: the injected ones, else made on the profile with the run's timeouts. */
 function clientsOf(options: ReadBillOptions): Required<BillClients> {
-  const made = () => awsClients({ profile: options.profile, network: options.network });
   let own: AwsClients | undefined;
+  const made = (): AwsClients => {
+    own ??= awsClients({ profile: options.profile, network: options.network });
+    return own;
+  };
   return {
-    costExplorer: options.clients?.costExplorer ?? (() => (own ??= made()).costExplorer()),
-    s3: options.clients?.s3 ?? ((region) => (own ??= made()).s3(region)),
+    costExplorer: options.clients?.costExplorer ?? (() => made().costExplorer()),
+    s3: options.clients?.s3 ?? ((region) => made().s3(region)),
   };
 }
 

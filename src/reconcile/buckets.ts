@@ -134,8 +134,8 @@ export function estimateBuckets(cost: MonthCost, perKey: boolean): Map<string, E
       unmappedUsageType: '',
     };
     const key = bucketKey(id);
-    let bucket = buckets.get(key);
-    if (!bucket) buckets.set(key, (bucket = newEstimate(id)));
+    const bucket = buckets.get(key) ?? newEstimate(id);
+    buckets.set(key, bucket);
     addLine(bucket, line, lifecycle);
   }
   return buckets;
@@ -167,12 +167,14 @@ export function billBuckets(
       unmappedUsageType: category === 'unmapped' ? line.usageType : '',
     };
     const key = bucketKey(id);
-    let bucket = buckets.get(key);
-    if (!bucket)
-      buckets.set(
-        key,
-        (bucket = { ...id, quantity: dec(0), amount: dec(0), lines: 0, usageTypes: new Set() }),
-      );
+    const bucket: BillBucket = buckets.get(key) ?? {
+      ...id,
+      quantity: dec(0),
+      amount: dec(0),
+      lines: 0,
+      usageTypes: new Set(),
+    };
+    buckets.set(key, bucket);
     bucket.quantity = bucket.quantity.plus(line.quantity);
     bucket.amount = bucket.amount.plus(line.amount);
     bucket.lines += 1;
