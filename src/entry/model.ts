@@ -85,6 +85,8 @@ export { REPORT_KIND, REPORT_SCHEMA_VERSION } from '../model/report.js';
 export type { PreviousReport } from '../model/report-schema.js';
 export type {
   AccountUsageTotal,
+  CallerRequestCount,
+  CallerType,
   KeylessRequestCount,
   LifecycleAfterMonth,
   LifecycleEvent,
