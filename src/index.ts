@@ -32,6 +32,7 @@
 
 // Exports are sorted by path (biome); a comment stays with the export below it.
 
+export type { BillClients, BillReaderKind } from './bill/index.js';
 export {
   AwsFailure,
   type ClassifiedError,
@@ -88,6 +89,7 @@ export {
   SnapshotError,
 } from './errors.js';
 // The model, with the vocabularies its types are made of.
+export type * from './model/bill.js';
 export * from './model/findings.js';
 export type * from './model/frameworks.js';
 export type * from './model/inventory.js';
@@ -95,6 +97,7 @@ export { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from './model/inventory.js';
 export { collected, collectedValue, describeMissing, type Observed } from './model/observed.js';
 export type * from './model/pricing.js';
 export { REQUEST_TIERS } from './model/pricing.js';
+export type * from './model/reconciliation.js';
 export type * from './model/report.js';
 export { REPORT_KIND, REPORT_SCHEMA_VERSION } from './model/report.js';
 export type { PreviousReport } from './model/report-schema.js';
@@ -121,6 +124,7 @@ export {
   type ReportFormat,
 } from './pipeline/formats.js';
 export {
+  type BillOptions,
   type CollectionOptions,
   DEFAULT_OUT_DIR,
   DEFAULT_USAGE_SOURCES,

@@ -16,6 +16,11 @@ export const ExitCode = {
    */
   SecurityHub: 5,
   /**
+   * The estimate differs from the month's bill by more than `--fail-on-drift` percent (or the
+   * bill could not be read); a bill still estimated does not fail.
+   */
+  Drift: 6,
+  /**
    * Stopped by Ctrl-C or SIGTERM (128 + SIGINT, for both): `usage` writes what was read, marked
    * partial; `collect` and the monthly report write nothing.
    */

@@ -5,6 +5,7 @@ import { TOOL_VERSION } from '../version.js';
 import { type CliIo, collectCommand } from './commands/collect.js';
 import { frameworksCommand } from './commands/frameworks.js';
 import { pricingCommand } from './commands/pricing.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { addReportOptions } from './commands/report.js';
 import { usageCommand } from './commands/usage.js';
 import { completionCommand } from './completion.js';
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   program.addCommand(usageCommand(io, setExit));
   program.addCommand(pricingCommand(io, setExit));
   program.addCommand(frameworksCommand(io, setExit));
+  program.addCommand(reconcileCommand(io, setExit));
   program.addCommand(completionCommand(program, io, setExit));
   // Every command, at any depth, reports through `io` and returns instead of exiting.
   const inherit = (parent: Command) => {

@@ -1,6 +1,7 @@
 import { AccountClient } from '@aws-sdk/client-account';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -34,6 +35,8 @@ export interface AwsClients {
   s3(region: string): S3Client;
   /** AWS Organizations (management account or delegated administrator); global, in us-east-1. */
   organizations(): OrganizationsClient;
+  /** Cost Explorer (the bill read: `--bill cost-explorer`); global, its endpoint is in us-east-1. */
+  costExplorer(): CostExplorerClient;
 }
 
 /**
@@ -107,6 +110,8 @@ export function awsClients(options: AwsClientsOptions = {}): AwsClients {
       ),
     organizations: () =>
       once('organizations', () => makeClient(OrganizationsClient, { ...base, region: 'us-east-1' }, network)),
+    costExplorer: () =>
+      once('ce', () => makeClient(CostExplorerClient, { ...base, region: 'us-east-1' }, network)),
   };
 }
 

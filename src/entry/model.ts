@@ -5,6 +5,7 @@
  * re-exported as values: a type-only export of a const would read as a value in the API report.
  */
 
+export type { BillCategory, BillLine, BillRead, BillSource, BillStatus } from '../model/bill.js';
 export type {
   ComplianceResult,
   ControlRef,
@@ -66,6 +67,14 @@ export type {
   RequestTier,
 } from '../model/pricing.js';
 export { REQUEST_TIERS } from '../model/pricing.js';
+export type {
+  BillReconciliation,
+  BillReconciliationRow,
+  BillReconciliationTotals,
+  DifferenceKind,
+  ReconciledSide,
+  RowDifference,
+} from '../model/reconciliation.js';
 export type {
   AccountCoverage,
   AccountSummary,

@@ -10,6 +10,7 @@ import type {
 import type { FindingFilter, FrameworkView } from './frameworks.js';
 import type { Gap, IsoDate, OrganizationalUnit, RegionCoverage } from './inventory.js';
 import type { CostTotal, KeyCost, Money, MonthCost, PricingTableRef, RequestTier } from './pricing.js';
+import type { BillReconciliation } from './reconciliation.js';
 import type { ReconciliationRow, UsageAssumption, UsageCoverage } from './usage.js';
 
 /**
@@ -274,4 +275,10 @@ export interface MonthlyReport {
   readonly filters: FindingFilter | null;
   /** The per-framework tables asked for (`--compliance cis-3.0`), from `findings`; null when none was asked for. */
   readonly frameworks: readonly FrameworkView[] | null;
+  /**
+   * The estimate beside the month's bill (`--bill cost-explorer|cur`, `kms-report reconcile`):
+   * per usage type, and per key with a CUR, each difference explained or flagged. Null when no
+   * bill was asked for.
+   */
+  readonly bill: BillReconciliation | null;
 }

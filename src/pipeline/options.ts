@@ -1,3 +1,4 @@
+import type { BillClients, BillReaderKind } from '../bill/index.js';
 import type { NetworkOptions } from '../collect/client-defaults.js';
 import type { ClientSource, InventoryClients, UsageClients } from '../collect/clients.js';
 import type { RegionProgress } from '../collect/kms.js';
@@ -105,6 +106,23 @@ export interface PricingOptions {
   readonly freeTierScope?: FreeTierScope;
 }
 
+/**
+ * The estimate beside the month's bill: which bill is read, and how differences are judged. The
+ * bill is read with the caller's credentials (for an organisation: the management account's,
+ * which sees every linked account); Cost Explorer costs $0.01 a request (one a month, one per
+ * extra page).
+ */
+export interface BillOptions {
+  /** Where the bill is read. */
+  readonly source: BillReaderKind;
+  /** Clients of the bill readers (tests, proxies); default: made on the run's `profile` and timeouts. */
+  readonly clients?: BillClients;
+  /** A difference above this percentage of its bill (and rounding) is flagged unless explained. Default 5. */
+  readonly driftThresholdPercent?: number;
+  /** Flag differences on a bill still estimated. Default false (an estimated bill changes until AWS settles it). */
+  readonly flagEstimatedBill?: boolean;
+}
+
 /** Progress of a live collection, for a display. */
 export interface ProgressOptions {
   readonly onInventory?: (p: RegionProgress) => void;
@@ -144,6 +162,8 @@ export interface MonthlyReportOptions {
   readonly evidence?: EvidenceOptions;
   readonly output?: OutputOptions;
   readonly pricing?: PricingOptions;
+  /** Read the month's bill and put the estimate beside it (report.json's `bill`, report.md's "Estimate vs bill", reconciliation.csv). Default: none. */
+  readonly bill?: BillOptions;
   /** Compliance configuration (YAML: rules, thresholds, suppressions). Default: the built-in one (the demo's own for the demo). */
   readonly configFile?: string;
   /**

@@ -5,11 +5,13 @@ import { InputError } from '../errors.js';
 import type { ComplianceResult } from '../model/findings.js';
 import type { FindingFilter } from '../model/frameworks.js';
 import type { MonthCost } from '../model/pricing.js';
+import type { BillReconciliation } from '../model/reconciliation.js';
 import type { MonthlyReport } from '../model/report.js';
 import { importToSecurityHub, type SecurityHubImport } from '../publish/security-hub.js';
 import { buildMonthlyReport } from '../report/build.js';
 import type { Month } from '../util/month.js';
 import { inventoryAsOf, type MonthInventory } from './as-of.js';
+import { billReconciliation } from './bill.js';
 import { evidenceSource } from './evidence/index.js';
 import type { Evidence } from './evidence/source.js';
 import { gatherEvidence } from './gather.js';
@@ -97,6 +99,7 @@ async function monthlyReport(
     clock: { now: () => at.getTime() },
   });
   const compliance = filterCompliance(judged, filters);
+  const bill = await billReconciliation(options, month, inventory.snapshot, cost);
   const folder = write
     ? await reportFolder(options.output?.dir ?? DEFAULT_OUT_DIR, inventory.snapshot, month)
     : null;
@@ -110,6 +113,7 @@ async function monthlyReport(
     demo: source.demo,
     filters,
     frameworks,
+    bill,
   };
   const report = buildReport(assessed, folder?.previous ?? NO_PREVIOUS);
   if (!folder) return { report };
@@ -152,6 +156,7 @@ interface Assessed {
   readonly demo: boolean;
   readonly filters: FindingFilter | null;
   readonly frameworks: readonly string[] | null;
+  readonly bill: BillReconciliation | null;
 }
 
 function buildReport(a: Assessed, previous: Previous): MonthlyReport {
@@ -172,5 +177,6 @@ function buildReport(a: Assessed, previous: Previous): MonthlyReport {
     ownerTag: a.evidence.config.ownerTag,
     filters: a.filters,
     frameworks: a.frameworks,
+    bill: a.bill,
   });
 }

@@ -5,6 +5,7 @@ import { costsCsvChunks, findingsCsvChunks, keysCsvChunks, rulesCsvChunks } from
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { ocsfFileChunks } from '../report/ocsf.js';
+import { reconciliationCsvChunks } from '../report/reconciliation-csv.js';
 import { renderFrameworksCsv } from '../report/sections/frameworks.js';
 import { explainWriteError } from '../util/fs-errors.js';
 import { jsonFileChunks } from '../util/json-chunks.js';
@@ -65,6 +66,8 @@ export function reportFiles(
     );
   if (formats.includes('csv') && report.frameworks)
     files.push({ name: 'frameworks.csv', contents: renderFrameworksCsv(report) });
+  if (formats.includes('csv') && report.bill)
+    files.push({ name: 'reconciliation.csv', contents: reconciliationCsvChunks(report.bill) });
   if (formats.includes('json')) files.push({ name: 'report.json', contents: jsonFileChunks(report) });
   if (formats.includes('ocsf')) files.push({ name: 'findings.ocsf.json', contents: ocsfFileChunks(report) });
   if (formats.includes('asff')) files.push({ name: 'findings.asff.json', contents: asffFileChunks(report) });

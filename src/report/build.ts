@@ -16,6 +16,7 @@ import type { Gap, InventorySnapshot, KeyRecord } from '../model/inventory.js';
 import { collectedValue } from '../model/observed.js';
 import type { CostLine, CostTotal, Money, MonthCost, RequestTier } from '../model/pricing.js';
 import { accountLevelLines, REQUEST_TIERS } from '../model/pricing.js';
+import type { BillReconciliation } from '../model/reconciliation.js';
 import {
   type AccountCoverage,
   type AccountSummary,
@@ -63,6 +64,8 @@ export interface BuildReportInput {
   readonly filters?: FindingFilter | null;
   /** Framework ids (`cis-3.0`) whose tables the report carries. */
   readonly frameworks?: readonly string[] | null;
+  /** The estimate beside the month's bill (`reconcileBill`), when a bill was read. */
+  readonly bill?: BillReconciliation | null;
 }
 
 /** The owner tag when none is configured. */
@@ -494,6 +497,7 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
     cost,
     filters: input.filters ?? null,
     frameworks: input.frameworks?.length ? frameworkViews(input.frameworks, findings) : null,
+    bill: input.bill ?? null,
   };
   if (!input.previous) return report;
   const previous = filterPrevious(input.previous, report.filters, compliance.rules);

@@ -44,7 +44,11 @@ const BLOCK_ROWS = 512;
  * are exactly what one csv-stringify call over all rows writes; no piece holds more than a block,
  * so a file larger than the longest JavaScript string can still be written.
  */
-function* render<T, C>(columns: readonly Column<T, C>[], rows: Iterable<T>, context: C): Generator<string> {
+export function* render<T, C>(
+  columns: readonly Column<T, C>[],
+  rows: Iterable<T>,
+  context: C,
+): Generator<string> {
   yield stringify([columns.map((c) => c.name)], CSV_OPTIONS);
   const width = columns.length;
   let block: string[][] = [];

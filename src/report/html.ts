@@ -9,6 +9,7 @@ import {
 import type { CostTotal } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatTotal } from '../pricing/money.js';
+import { billSectionHtml } from './bill-section.js';
 import { keyName, unknownLinesInTotal } from './build.js';
 import { escapeHtml } from './escape.js';
 import {
@@ -697,6 +698,7 @@ ${findingsSection(report, rows, cap)}
 ${frameworksSection(report)}
 ${keyTable(report, cap)}
 ${coverageSection(report, cap)}
+${new Html(billSectionHtml(report.bill, cap, accountLabeler(report)))}
 ${assumptionsSection(report)}
 ${evidenceSection(options.formats ?? [])}
 </main>

@@ -3,6 +3,7 @@ import type { CostTotal, Money } from '../model/pricing.js';
 import type { KeyRow, MonthlyReport } from '../model/report.js';
 import { formatMoney, formatTotal } from '../pricing/money.js';
 import { compareText } from '../util/compare.js';
+import { billSectionMarkdown } from './bill-section.js';
 import { keyName, unknownLinesInTotal } from './build.js';
 import { escapeMarkdown as e } from './escape.js';
 import { filtersNotice, frameworksMarkdown } from './sections/frameworks.js';
@@ -106,7 +107,8 @@ export function capper(options: MarkdownOptions): Cap {
     throw new RangeError(`maxTableRows must be a whole number of rows (0: no limit), got ${max}`);
   const formats = options.formats ?? ['md', 'csv', 'json'];
   const written = new Set(['snapshot.json']);
-  if (formats.includes('csv')) for (const f of ['keys.csv', 'costs.csv', 'findings.csv']) written.add(f);
+  if (formats.includes('csv'))
+    for (const f of ['keys.csv', 'costs.csv', 'findings.csv', 'reconciliation.csv']) written.add(f);
   if (formats.includes('json')) written.add('report.json');
   return (list, noun, files) => {
     if (max === 0 || list.length <= max) return { shown: list, note: '', noteText: '' };
@@ -714,6 +716,7 @@ export function renderMarkdown(report: MonthlyReport, options: MarkdownOptions =
     frameworksMarkdown(report),
     keyTable(report, cap),
     coverageSection(report, cap),
+    billSectionMarkdown(report.bill, cap, plainAccountLabeler(report)),
     assumptionsSection(report),
     evidenceSection(options.formats ?? []),
   ]

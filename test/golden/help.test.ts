@@ -19,6 +19,7 @@ describe('golden: --help', () => {
     ['kms-report collect --help', ['collect', '--help'], 'help-collect.txt'],
     ['kms-report usage --help', ['usage', '--help'], 'help-usage.txt'],
     ['kms-report pricing refresh --help', ['pricing', 'refresh', '--help'], 'help-pricing-refresh.txt'],
+    ['kms-report reconcile --help', ['reconcile', '--help'], 'help-reconcile.txt'],
   ])('%s', async (_title, argv, file) => {
     const io = captureIo();
     expect(await runCli(argv, io)).toBe(0);

@@ -65,13 +65,14 @@ const UNREACHABLE =
   /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ERR_SOCKET_TIMEOUT)\b|network/i;
 
 /** The subpath exports, and one call to each that needs no AWS: what a user's first line would be. */
-const SUBPATHS = ['collect', 'usage', 'pricing', 'compliance', 'render'] as const;
+const SUBPATHS = ['collect', 'usage', 'pricing', 'compliance', 'render', 'bill'] as const;
 const SUBPATH_CALLS = `({
   collect: collect.parseRegionList('us-east-1, eu-west-1'),
   usage: usage.parseMonth('2026-10').start.toISOString(),
   pricing: pricing.sumMoney(['1.00', '0.03']),
   compliance: compliance.parseKeyPolicy('{"Version":"2012-10-17","Statement":[]}').status,
   render: render.escapeHtml('<b>'),
+  bill: bill.billCategoryOf('eu-west-1-KMS-Keys').category,
   rootHasEscaper: 'escapeHtml' in root,
   rootHasQuotaShare: 'DEFAULT_QUOTA_SHARE' in root,
 })`;
@@ -81,6 +82,7 @@ const SUBPATH_RESULTS = {
   pricing: '1.03',
   compliance: 'read',
   render: '&lt;b&gt;',
+  bill: 'key-months',
   // Moved out of the root: the root keeps the stages, evidence files, model and errors.
   rootHasEscaper: false,
   rootHasQuotaShare: false,

@@ -1,5 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
   CreateAccountCommand,
@@ -68,6 +69,8 @@ export function motoOrganizationClients(endpoint: string): ClientFactory {
       cloudTrail: (region) => new CloudTrailClient({ ...base, region, credentials: as }),
       cloudWatch: (region) => new CloudWatchClient({ ...base, region, credentials: as }),
       s3: (region) => new S3Client({ ...base, region, credentials: as, forcePathStyle: true }),
+      // The bill is read with the caller's (the management account's) credentials.
+      costExplorer: () => new CostExplorerClient({ ...base, region: 'us-east-1', credentials: CALLER }),
     };
   };
 }

@@ -24,6 +24,7 @@ type Area =
   | 'pricing'
   | 'compliance'
   | 'bill'
+  | 'reconcile'
   | 'demo'
   | 'report'
   | 'publish'
@@ -36,6 +37,7 @@ type Area =
 const PIPELINE_SEES: readonly Area[] = [
   'publish',
   'report',
+  'reconcile',
   'bill',
   'pricing',
   'compliance',
@@ -62,8 +64,12 @@ const ALLOWED: Readonly<Record<Area, readonly Area[]>> = {
   org: ['collect', 'usage', 'model', 'util', 'errors', 'version'],
   pricing: ['model', 'util', 'errors'],
   compliance: ['model', 'util', 'errors'],
-  // Bill readers: S3 (or a local copy) in, plain BillRead out; money sums through pricing/money.ts.
+  // Bill readers read AWS (Cost Explorer, the CUR in S3, Athena) like the collectors: plain data
+  // out. They see pricing for its money arithmetic (exact decimal sums of the bill's amounts).
   bill: ['collect', 'pricing', 'model', 'util', 'errors', 'version'],
+  // Estimate against bill: pure, a function of the priced month and the bill read. It sees pricing
+  // for its money arithmetic and the names of the assumptions it tests, nothing that reads.
+  reconcile: ['pricing', 'model', 'util', 'errors'],
   // The demo is evidence: what a collection would have produced, and its compliance settings.
   demo: ['usage', 'compliance', 'model', 'util', 'errors', 'version'],
   // Builders and renderers: a function of the judged month, nothing that reads AWS or files.

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import type { BillClients } from '../../bill/index.js';
 import type { NetworkOptions } from '../../collect/client-defaults.js';
 import type { ClientSource, InventoryClients, UsageClients } from '../../collect/clients.js';
 import { parseRegionList } from '../../collect/regions.js';
@@ -32,6 +33,8 @@ export interface CliIo {
    * uses the standard credential chain.
    */
   readonly clients?: ClientSource<InventoryClients & UsageClients>;
+  /** The bill readers' clients (`--bill`, `reconcile`); injected in tests, else the caller's. */
+  readonly billClients?: BillClients;
   readonly now?: () => Date;
   /** The environment options are read from (`KMS_REPORT_*`); default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;

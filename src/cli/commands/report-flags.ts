@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { BILL_READER_KINDS, type BillReaderKind, COST_EXPLORER_REQUEST_PRICE } from '../../bill/index.js';
 import type { NetworkOptions } from '../../collect/client-defaults.js';
 import { ComplianceConfigError, loadConfigOptions, RUN_OPTION_KEYS } from '../../compliance/config.js';
 import { InputError } from '../../errors.js';
@@ -7,6 +8,7 @@ import type { FreeTierScope } from '../../model/pricing.js';
 import { type AccountSpec, parseAccountList, parseRoleName } from '../../org/accounts.js';
 import { DEFAULT_REPORT_FORMATS, parseFormats, type ReportFormat } from '../../pipeline/formats.js';
 import { DEFAULT_OUT_DIR, DEFAULT_USAGE_SOURCES } from '../../pipeline/options.js';
+import { DEFAULT_DRIFT_THRESHOLD_PERCENT } from '../../reconcile/index.js';
 import { FINDINGS_CSV_ROWS, type FindingsCsvRows } from '../../report/csv.js';
 import { DEFAULT_MARKDOWN_TABLE_ROWS } from '../../report/markdown.js';
 import { parseSourceList, type UsageSourceOption } from '../../usage/collect.js';
@@ -56,6 +58,17 @@ export interface ReportFlags {
   rules?: string[];
   severity?: string[];
   status?: string[];
+  bill?: BillReaderKind;
+  driftThreshold?: number;
+  failOnDrift?: number;
+}
+
+/** A percentage flag's value: a number from 0 to 1,000. */
+export function parsePercent(value: string, flag: string): number {
+  const n = Number(value.trim().replace(/%$/, ''));
+  if (!/^\d+(\.\d+)?%?$/.test(value.trim()) || !(n >= 0 && n <= 1000))
+    throw new InputError(flag, `expected a percentage between 0 and 1000, got "${value}"`);
+  return n;
 }
 
 function parseSeverity(value: string): Severity {
@@ -90,8 +103,11 @@ export const REPORT_ENV_FLAGS = [
   '--config',
   '--pricing',
   '--free-tier',
+  '--bill',
+  '--drift-threshold',
   '--fail-on',
   '--fail-on-gaps',
+  '--fail-on-drift',
   '--org',
   '--accounts',
   '--role-name',
@@ -206,6 +222,20 @@ function addEvidenceFlags(program: Command): void {
         '--free-tier <scope>',
         'the 20,000-request free tier once per account, or once for the organization (default: organization with --org, else account)',
       ).choices(['account', 'organization']),
+    )
+    .addOption(
+      new Option(
+        '--bill <source>',
+        `read the month's bill and put the estimate beside it (report section, reconciliation.csv): cost-explorer costs $${COST_EXPLORER_REQUEST_PRICE.toFixed(2)} a request, one a month (one more per page); cur reads the Cost and Usage Report`,
+      ).choices(BILL_READER_KINDS),
+    )
+    .addOption(
+      new Option(
+        '--drift-threshold <pct>',
+        `with --bill: flag a difference above this percentage of its bill that nothing explains (not on a bill still estimated)`,
+      )
+        .default(DEFAULT_DRIFT_THRESHOLD_PERCENT)
+        .argParser((v) => parsePercent(v, '--drift-threshold')),
     );
 }
 
@@ -220,6 +250,12 @@ function addExitFlags(program: Command): void {
     .option(
       '--fail-on-gaps',
       `exit ${ExitCode.Gaps} when coverage is incomplete (an account, region, key or usage source not read)`,
+    )
+    .addOption(
+      new Option(
+        '--fail-on-drift <pct>',
+        `with --bill: exit ${ExitCode.Drift} when the total estimate differs from the bill by more than this percentage, or the bill could not be read (not on a bill still estimated)`,
+      ).argParser((v) => parsePercent(v, '--fail-on-drift')),
     );
 }
 

@@ -7,8 +7,9 @@ import { failingBySeverity, type Severity, severityCounts, severityRank } from '
 import type { MonthlyReport } from '../../model/report.js';
 import type { EvidenceOptions, MonthlyReportOptions } from '../../pipeline/options.js';
 import { renderMonthlyReport, runMonthlyReport } from '../../pipeline/run.js';
-import { formatTotal } from '../../pricing/money.js';
+import { formatMoney, formatTotal } from '../../pricing/money.js';
 import type { SecurityHubImport } from '../../publish/security-hub.js';
+import { driftBeyond } from '../../reconcile/index.js';
 import { terminalSafe } from '../../report/escape.js';
 import { jsonFileChunks } from '../../util/json-chunks.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
@@ -23,8 +24,9 @@ export function reportExitCode(
   report: MonthlyReport,
   failOn: Severity | undefined,
   failOnGaps: boolean,
+  failOnDrift?: number,
 ): number {
-  return reportExit(report, failOn, failOnGaps).code;
+  return reportExit(report, failOn, failOnGaps, failOnDrift).code;
 }
 
 /**
@@ -35,6 +37,7 @@ export function reportExit(
   report: MonthlyReport,
   failOn: Severity | undefined,
   failOnGaps: boolean,
+  failOnDrift?: number,
 ): { code: number; reason: string | null } {
   if (failOn) {
     const threshold = severityRank(failOn);
@@ -61,7 +64,22 @@ export function reportExit(
       ].join(', ')})`,
     };
   }
+  const drift = failOnDrift === undefined || !report.bill ? null : driftBeyond(report.bill, failOnDrift);
+  if (drift)
+    return {
+      code: ExitCode.Drift,
+      reason: `exit ${ExitCode.Drift} (--fail-on-drift ${failOnDrift}): ${drift}`,
+    };
   return { code: ExitCode.Ok, reason: null };
+}
+
+/** One line: the bill read, its total and the drift. */
+function billSummary(report: MonthlyReport): string {
+  const rec = report.bill as NonNullable<MonthlyReport['bill']>;
+  const t = rec.totals;
+  if (t.billed === null) return `bill (${rec.source}): not read (${rec.gaps[0] ?? 'unknown'})`;
+  const flagged = rec.rows.filter((r) => r.flagged).length + rec.keyRows.filter((r) => r.flagged).length;
+  return `bill (${rec.source}, ${rec.status}): ${formatMoney(t.billed, { currency: rec.currency })}, drift ${t.percent === null ? 'n/a' : `${t.percent}%`}${flagged > 0 ? `, ${plural(flagged, 'difference')} flagged` : ''}; ${rec.readCost}`;
 }
 
 function summary(report: MonthlyReport, written: string): string {
@@ -84,6 +102,7 @@ function summary(report: MonthlyReport, written: string): string {
     `  ${plural(f.byStatus.FAIL, 'failing finding')}${failing ? ` (${failing})` : ''}, ${f.byStatus.MUTED} muted, ${f.byStatus.UNKNOWN} unknown`,
     ...(report.filters ? [`  filtered: only ${describeFilter(report.filters)}`] : []),
     `  coverage ${report.coverage.complete ? 'complete' : `incomplete (${plural(gaps, 'gap')}${report.coverage.usage.some((u) => u.status !== 'complete') ? ', usage sources incomplete' : report.coverage.usage.length === 0 ? ', no usage source' : ''})`}`,
+    ...(report.bill ? [`  ${billSummary(report)}`] : []),
     ...(failedAccounts.length > 0
       ? [
           `  ${plural(failedAccounts.length, 'account')} could not be read: ${failedAccounts.map((a) => a.account).join(', ')}`,
@@ -148,7 +167,8 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
       if (securityHub && (!flags.quiet || !securityHub.complete))
         io.stderr.write(terminalSafe(securityHubSummary(securityHub)));
       const exit =
-        securityHubExit(securityHub) ?? reportExit(report, flags.failOn, flags.failOnGaps ?? false);
+        securityHubExit(securityHub) ??
+        reportExit(report, flags.failOn, flags.failOnGaps ?? false, flags.failOnDrift);
       if (exit.reason) io.stderr.write(`kms-report: ${terminalSafe(exit.reason, { oneLine: true })}\n`);
       setExit(exit.code);
     } finally {
@@ -167,6 +187,8 @@ function checkFlags(program: Command, io: CliIo, flags: ReportFlags): void {
       'nothing to do: give --month [YYYY-MM] for the monthly report (or --demo), or a command',
     );
   }
+  if (flags.failOnDrift !== undefined && !flags.bill)
+    throw new InputError('--fail-on-drift', 'goes with --bill (the bill to compare the estimate with)');
   if (flags.usage && !flags.snapshot)
     throw new InputError('--usage', 'goes with --snapshot (to render from saved evidence)');
   if (flags.demo && flags.snapshot) throw new InputError('--demo', 'cannot be combined with --snapshot');
@@ -222,6 +244,9 @@ function reportOptions(
       findingsCsv: flags.csvFindings,
     },
     pricing: { tables: flags.pricing, freeTierScope: flags.freeTier },
+    bill: flags.bill
+      ? { source: flags.bill, clients: io.billClients, driftThresholdPercent: flags.driftThreshold }
+      : undefined,
     configFile: flags.config,
     filter: { rules: flags.rules, severities: flags.severity, statuses: flags.status },
     frameworks: flags.compliance,

@@ -39,7 +39,11 @@ describe('kms-report completion', () => {
   it('bash: completes commands, options, nested commands and choices', async () => {
     const file = await script('bash');
     expect(await complete(file, ['kms-report', 'co'])).toEqual(['collect', 'completion']);
-    expect(await complete(file, ['kms-report', '--fail-o'])).toEqual(['--fail-on', '--fail-on-gaps']);
+    expect(await complete(file, ['kms-report', '--fail-o'])).toEqual([
+      '--fail-on',
+      '--fail-on-gaps',
+      '--fail-on-drift',
+    ]);
     expect(await complete(file, ['kms-report', '--free-tier', 'o'])).toEqual(['organization']);
     expect(await complete(file, ['kms-report', '--fail-on', 'h'])).toEqual(['high']);
     expect(await complete(file, ['kms-report', 'usage', '--usage'])).toEqual(['--usage-source']);

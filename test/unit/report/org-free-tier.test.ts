@@ -44,6 +44,7 @@ function fakeClients(): ClientFactory {
     cloudTrail: unused,
     cloudWatch: unused,
     s3: unused,
+    costExplorer: unused,
   });
 }
 

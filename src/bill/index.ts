@@ -1,0 +1,105 @@
+import type { NetworkOptions } from '../collect/client-defaults.js';
+import { type AwsClients, awsClients } from '../collect/clients.js';
+import { InputError } from '../errors.js';
+import type { BillRead } from '../model/bill.js';
+import type { MonthWindow } from '../util/month.js';
+import { readCostExplorerBill } from './cost-explorer.js';
+
+/** Where a bill can be read: `cost-explorer` (per usage type), `cur` (CUR 2.0 in S3, per key), `cur-athena`. */
+export type BillReaderKind = 'cost-explorer' | 'cur' | 'cur-athena';
+
+/** The bill readers' clients. Inject your own (tests, proxies); missing ones are made on `profile`. */
+export type BillClients = Partial<Pick<AwsClients, 'costExplorer' | 's3'>>;
+
+/** What every bill reader is given. */
+export interface ReadBillOptions {
+  readonly month: MonthWindow;
+  /** The report's accounts (the bill is read for these). */
+  readonly accounts: readonly string[];
+  /** True for an organisation-wide report (the bill is then read per linked account). */
+  readonly organization: boolean;
+  /** The caller's clients (the bill is read with the caller's credentials: for an organisation, the management account's). */
+  readonly clients?: BillClients;
+  readonly profile?: string;
+  readonly network?: NetworkOptions;
+  readonly now?: () => Date;
+  readonly signal?: AbortSignal;
+}
+
+/** One reader: the month's KMS charges from one place. */
+export type BillReader = (options: ReadBillOptions) => Promise<BillRead>;
+
+/** The caller's clients: the injected ones, else made on the profile with the run's timeouts. */
+function clientsOf(options: ReadBillOptions): Required<BillClients> {
+  let own: AwsClients | undefined;
+  const made = (): AwsClients => {
+    own ??= awsClients({ profile: options.profile, network: options.network });
+    return own;
+  };
+  return {
+    costExplorer: options.clients?.costExplorer ?? (() => made().costExplorer()),
+    s3: options.clients?.s3 ?? ((region) => made().s3(region)),
+  };
+}
+
+const notYet =
+  (kind: BillReaderKind): BillReader =>
+  async () => {
+    throw new InputError('--bill', `${kind}: this build of kms-report cannot read that bill yet`);
+  };
+
+/**
+ * The readers, by kind. Each reader takes {@link ReadBillOptions}; a reader that needs more (the
+ * CUR's bucket and prefix) reads its own options group from them.
+ */
+export const BILL_READERS: Readonly<Record<BillReaderKind, BillReader>> = {
+  'cost-explorer': (options) =>
+    readCostExplorerBill({
+      client: clientsOf(options).costExplorer(),
+      month: options.month,
+      accounts: options.accounts,
+      organization: options.organization,
+      now: options.now,
+      signal: options.signal,
+    }),
+  // The CUR 2.0 Parquet reader (src/bill/cur*.ts) takes this place.
+  cur: notYet('cur'),
+  // The CUR through Athena takes this place.
+  'cur-athena': notYet('cur-athena'),
+};
+
+/** Every kind `--bill` takes. */
+export const BILL_READER_KINDS = Object.keys(BILL_READERS) as BillReaderKind[];
+
+/**
+ * The month's KMS bill, read from `kind`. What could not be read is in the result's `gaps`
+ * (never $0); a bill kms-report cannot read at all is an `InputError`.
+ *
+ * @example
+ * ```ts
+ * import { monthOf } from 'kms-report';
+ * import { readBill, reconcileBill } from 'kms-report/bill';
+ *
+ * const bill = await readBill('cost-explorer', { month: monthOf('2026-10'), accounts: ['111122223333'], organization: false });
+ * const reconciliation = reconcileBill(report.cost, bill);
+ * ```
+ */
+export async function readBill(kind: BillReaderKind, options: ReadBillOptions): Promise<BillRead> {
+  if (!Object.hasOwn(BILL_READERS, kind))
+    throw new InputError(
+      '--bill',
+      `unknown bill source "${kind}" (expected ${BILL_READER_KINDS.join(', ')})`,
+    );
+  return BILL_READERS[kind](options);
+}
+
+export {
+  COST_EXPLORER_REGION,
+  COST_EXPLORER_REQUEST_PRICE,
+  type CostExplorerBillOptions,
+  costExplorerReadCost,
+  costExplorerRequest,
+  KMS_SERVICE_NAME,
+  MAX_COST_EXPLORER_PAGES,
+  readCostExplorerBill,
+} from './cost-explorer.js';

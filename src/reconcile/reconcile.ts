@@ -1,0 +1,365 @@
+import type { BillRead } from '../model/bill.js';
+import { ROTATION_BILLED_AS_KEY_MONTHS } from '../model/bill.js';
+import type { MonthCost } from '../model/pricing.js';
+import type {
+  BillReconciliation,
+  BillReconciliationRow,
+  BillReconciliationTotals,
+  RowDifference,
+} from '../model/reconciliation.js';
+import { ASSUMPTION_STATEMENTS } from '../pricing/assumptions.js';
+import { Dec, dec, toMoney } from '../pricing/money.js';
+import { compareBy } from '../util/compare.js';
+import { type BillBucket, billBuckets, type EstimateBucket, estimateBuckets } from './buckets.js';
+import { explainDifference } from './explain.js';
+
+/**
+ * A row (or the total) whose difference is more than this percentage of its bill, and more than
+ * rounding, exceeds the threshold; unexplained, it is flagged. Configurable per run
+ * (`driftThresholdPercent`, `--drift-threshold`).
+ */
+export const DEFAULT_DRIFT_THRESHOLD_PERCENT = 5;
+
+/**
+ * What rounding can account for, per line item of the bill compared: half a cent. The bill
+ * states each line item's cost unrounded (Cost Explorer's `UnblendedCost` and the CUR's
+ * `line_item_unblended_cost` carry up to 10 decimal places); the invoice rounds to the cent only
+ * when it adds the month up. kms-report compares full-precision amounts on both sides and reads a
+ * difference within half a cent per bill line item as rounding.
+ */
+export const ROUNDING_TOLERANCE_PER_LINE = '0.005';
+
+/** How the bill rounds and how the sides are compared, as the report states it. */
+export const BILL_ROUNDING_STATEMENT = `The bill states each line item's cost unrounded (Cost Explorer and the CUR give up to 10 decimal places) and rounds to the cent only on the invoice. Both sides are compared at full precision, like with like: request quantities gross (before the free tier) on both sides, amounts net of the free tier on both sides, rotation surcharges with the key-months. A difference within $${ROUNDING_TOLERANCE_PER_LINE} per bill line item is read as rounding.`;
+
+/** How the comparison is made. */
+export interface ReconcileOptions {
+  /** Default {@link DEFAULT_DRIFT_THRESHOLD_PERCENT}. */
+  readonly driftThresholdPercent?: number;
+  /**
+   * Flag differences on a bill that is still estimated (Cost Explorer's `Estimated`, a CUR with no
+   * invoice id). Default false: an estimated bill changes until AWS settles the month, so its
+   * differences are shown but not flagged (and `--fail-on-drift` does not fail on them).
+   */
+  readonly flagEstimatedBill?: boolean;
+}
+
+/** What every row of one comparison shares. */
+interface Context {
+  readonly inScope: ReadonlySet<string>;
+  /** False when the bill has gaps: a row absent from it is unknown, not zero. */
+  readonly billComplete: boolean;
+  readonly threshold: Dec;
+  readonly flagging: boolean;
+  readonly freeTierScope: MonthCost['settings']['freeTierScope'];
+  readonly knownKeys: ReadonlyMap<string, string>;
+}
+
+const UNITS = { 'key-months': 'key-month', unmapped: 'unknown' } as const;
+
+const percentOf = (difference: Dec, billed: Dec): string | null =>
+  billed.isZero() ? null : difference.div(billed).times(100).toDecimalPlaces(2, Dec.ROUND_HALF_UP).toFixed(2);
+
+/** Whether a difference is beyond rounding and the threshold (a zero bill against anything is). */
+function exceeds(difference: Dec, billed: Dec, tolerance: Dec, threshold: Dec): boolean {
+  if (difference.abs().lessThanOrEqualTo(tolerance)) return false;
+  return billed.isZero() || difference.div(billed).times(100).abs().greaterThan(threshold);
+}
+
+/** The explanation of a row that cannot be compared, or is not the report's. */
+function fixedExplanation(
+  e: EstimateBucket | undefined,
+  b: BillBucket | undefined,
+  inTotal: boolean,
+  billedKnown: boolean,
+): RowDifference | null {
+  if (b && b.lineItemType !== 'Usage')
+    return {
+      kind: 'credit-refund',
+      text: `A ${b.lineItemType} line of the bill: the estimate does not model credits, refunds or taxes; it is in neither total.`,
+      assumptions: [],
+    };
+  if (b && b.category === 'unmapped')
+    return {
+      kind: 'unmapped-usage-type',
+      text: `kms-report does not map the usage type ${b.unmappedUsageType} to an estimate line: billed, not estimated.`,
+      assumptions: [],
+    };
+  if (e && e.unknownLines > 0)
+    return {
+      kind: 'estimate-unknown',
+      text: `${e.unknownLines === 1 ? 'A line' : `${e.unknownLines} lines`} of the estimate could not be priced: the difference is unknown.`,
+      assumptions: [],
+    };
+  if (!billedKnown)
+    return {
+      kind: 'bill-incomplete',
+      text: 'Part of the bill could not be read: the billed side is unknown.',
+      assumptions: [],
+    };
+  if (!inTotal)
+    return {
+      kind: 'outside-report',
+      text: "An account outside the report's accounts: shown, in neither total.",
+      assumptions: [],
+    };
+  return null;
+}
+
+/**
+ * No known cause accounts for the row's difference. An unmapped usage type is named, not
+ * explained away: it is money kms-report does not estimate.
+ */
+const isUnexplained = (r: Pick<BillReconciliationRow, 'explanation'>): boolean =>
+  r.explanation === null || r.explanation.kind === 'unmapped-usage-type';
+
+function compareRow(
+  e: EstimateBucket | undefined,
+  b: BillBucket | undefined,
+  x: Context,
+): BillReconciliationRow {
+  const id = (b ?? e) as EstimateBucket | BillBucket;
+  const usage = id.lineItemType === 'Usage';
+  const inTotal = usage && (id.account === null || x.inScope.has(id.account));
+  const estimateAmount = usage ? (e ? (e.unknownLines > 0 ? null : e.amount) : dec(0)) : null;
+  const estimateQuantity = usage ? (e ? (e.quantityUnknown ? null : e.quantity) : dec(0)) : null;
+  const billedAmount = b ? b.amount : x.billComplete ? dec(0) : null;
+  const difference = estimateAmount && billedAmount ? estimateAmount.minus(billedAmount) : null;
+  const tolerance = dec(ROUNDING_TOLERANCE_PER_LINE).times(Math.max(1, b?.lines ?? 0));
+  let explanation = fixedExplanation(e, b, inTotal, billedAmount !== null);
+  const over =
+    difference !== null && billedAmount !== null && exceeds(difference, billedAmount, tolerance, x.threshold);
+  if (!explanation && difference !== null && !difference.isZero())
+    explanation = difference.abs().lessThanOrEqualTo(tolerance)
+      ? { kind: 'rounding', text: 'Within rounding.', assumptions: [] }
+      : explainDifference({
+          estimate: e,
+          bill: b,
+          difference,
+          tolerance,
+          freeTierScope: x.freeTierScope,
+          knownKeys: x.knownKeys,
+        });
+  return {
+    account: id.account,
+    region: id.region,
+    category: id.category,
+    usageTypes: b ? [...b.usageTypes].sort() : [],
+    keyArn: id.keyArn,
+    lineItemType: id.lineItemType,
+    unit: UNITS[id.category as keyof typeof UNITS] ?? 'requests',
+    estimate: {
+      quantity: estimateQuantity ? toMoney(estimateQuantity) : null,
+      amount: estimateAmount ? toMoney(estimateAmount) : null,
+    },
+    billed: {
+      quantity: b ? toMoney(b.quantity) : billedAmount ? '0' : null,
+      amount: billedAmount ? toMoney(billedAmount) : null,
+    },
+    difference: difference ? toMoney(difference) : null,
+    percent: difference && billedAmount ? percentOf(difference, billedAmount) : null,
+    exceedsThreshold: over,
+    flagged: over && isUnexplained({ explanation }) && inTotal && x.flagging,
+    explanation,
+    inTotal,
+  };
+}
+
+/**
+ * A per-usage-type row left unexplained whose difference is that of its keys billed but not in
+ * the inventory (the per-key rows say which): explained by them.
+ */
+function explainByKeys(
+  rows: BillReconciliationRow[],
+  keyRows: readonly BillReconciliationRow[],
+): BillReconciliationRow[] {
+  if (keyRows.length === 0) return rows;
+  const deleted = keyRows.filter((k) => k.explanation?.kind === 'key-deleted-before-evidence');
+  return rows.map((r) => {
+    if (!r.exceedsThreshold || !isUnexplained(r) || r.difference === null) return r;
+    const mine = deleted.filter(
+      (k) => k.account === r.account && k.region === r.region && k.category === r.category,
+    );
+    const sum = mine.reduce((s, k) => s.plus(k.difference ?? 0), dec(0));
+    if (mine.length === 0 || !sum.minus(r.difference).abs().lessThanOrEqualTo(ROUNDING_TOLERANCE_PER_LINE))
+      return r;
+    const explanation: RowDifference = {
+      kind: 'key-deleted-before-evidence',
+      text: `Accounted for by ${mine.length === 1 ? '1 key' : `${mine.length} keys`} billed that the inventory does not hold (deleted before the evidence was taken; see the per-key rows).`,
+      assumptions: [],
+    };
+    return { ...r, explanation, flagged: false };
+  });
+}
+
+/** Every bucket of either side, compared, sorted by account, region, category, usage type, key. */
+function compareAll(
+  estimate: Map<string, EstimateBucket>,
+  bill: Map<string, BillBucket>,
+  x: Context,
+): BillReconciliationRow[] {
+  const keys = new Set([...estimate.keys(), ...bill.keys()]);
+  return [...keys]
+    .map((k) => compareRow(estimate.get(k), bill.get(k), x))
+    .sort(
+      compareBy(
+        (r) => r.account ?? '',
+        (r) => r.region ?? '',
+        (r) => r.category,
+        (r) => r.usageTypes.join(' '),
+        (r) => r.keyArn ?? '',
+        (r) => r.lineItemType,
+      ),
+    );
+}
+
+function totalsOf(
+  cost: MonthCost,
+  rows: readonly BillReconciliationRow[],
+  x: Context,
+  billRead: boolean,
+  bill: BillRead,
+): BillReconciliationTotals {
+  const mine = (r: BillReconciliationRow) => r.account === null || x.inScope.has(r.account);
+  const usage = rows.filter((r) => r.inTotal);
+  const billedUsage = !billRead ? null : usage.reduce((s, r) => s.plus(r.billed.amount ?? 0), dec(0));
+  const other = rows
+    .filter((r) => r.lineItemType !== 'Usage' && mine(r))
+    .reduce((s, r) => s.plus(r.billed.amount ?? 0), dec(0));
+  const difference = billedUsage ? dec(cost.total.amount).minus(billedUsage) : null;
+  const lines = bill.lines.filter((l) => l.lineItemType === 'Usage').length;
+  const tolerance = dec(ROUNDING_TOLERANCE_PER_LINE).times(Math.max(1, lines));
+  const over =
+    difference !== null && billedUsage !== null && exceeds(difference, billedUsage, tolerance, x.threshold);
+  const unexplained = billedUsage
+    ? usage.filter(isUnexplained).reduce((s, r) => s.plus(r.difference ?? 0), dec(0))
+    : null;
+  const unexplainedOver =
+    unexplained !== null && billedUsage !== null && exceeds(unexplained, billedUsage, tolerance, x.threshold);
+  return {
+    estimate: cost.total,
+    billed: billedUsage ? toMoney(billedUsage) : null,
+    billedComplete: billedUsage !== null && x.billComplete,
+    billedOther: toMoney(other),
+    difference: difference ? toMoney(difference) : null,
+    percent: difference && billedUsage ? percentOf(difference, billedUsage) : null,
+    exceedsThreshold: over,
+    unexplained: unexplained ? toMoney(unexplained) : null,
+    // A lower-bound estimate above the bill is drift; below it, the unknown lines may close the gap.
+    flagged: unexplainedOver && x.flagging && (cost.total.complete || (unexplained?.greaterThan(0) ?? false)),
+  };
+}
+
+/** What a reader must know to read the comparison. */
+function notesOf(cost: MonthCost, bill: BillRead, flagging: boolean): string[] {
+  const notes: string[] = [];
+  if (ROTATION_BILLED_AS_KEY_MONTHS)
+    notes.push(
+      "UNCONFIRMED (ROTATION_BILLED_AS_KEY_MONTHS): the rotation surcharge is taken as billed in key-months under the <region>-KMS-Keys usage type; the estimate's key fees and rotation fees are compared together with it.",
+    );
+  notes.push(
+    `The estimate applies the free tier per ${cost.settings.freeTierScope}. ${ASSUMPTION_STATEMENTS.FREE_TIER_ALLOCATION_ORDER}`,
+  );
+  if (bill.source === 'cost-explorer')
+    notes.push(
+      'Cost Explorer was read for usage records only (RECORD_TYPE Usage): credits, refunds and taxes are not in the billed figures.',
+    );
+  if (!flagging)
+    notes.push(
+      `The bill is still estimated (${bill.statusDetail}): differences are shown but not flagged, and --fail-on-drift does not fail on them. Run again once AWS has settled the month.`,
+    );
+  if (bill.currency !== cost.currency)
+    notes.push(
+      `The bill is in ${bill.currency}, the estimate in ${cost.currency}: amounts are not comparable.`,
+    );
+  return notes;
+}
+
+/**
+ * Puts a month's estimate beside its bill: per account, region and category (usage type), and
+ * per key when the bill is per key (CUR with resources). Each row holds both sides' quantity and
+ * amount, the difference, its percentage of the bill and its explanation when one is known
+ * (rounding, the free tier applied elsewhere in the organisation, a credit or refund, a key
+ * deleted before the evidence was taken, an assumption the bill contradicts); a difference above
+ * the threshold that nothing explains is flagged. Unknown estimate lines stay unknown. A pure
+ * function of its inputs.
+ *
+ * @example
+ * ```ts
+ * const bill = await readBill('cost-explorer', { month, clients });
+ * const rec = reconcileBill(report.cost, bill, { driftThresholdPercent: 2 });
+ * console.log(rec.totals.percent, rec.rows.filter((r) => r.flagged).length);
+ * ```
+ */
+export function reconcileBill(
+  cost: MonthCost,
+  bill: BillRead,
+  options: ReconcileOptions = {},
+): BillReconciliation {
+  const thresholdPercent = options.driftThresholdPercent ?? DEFAULT_DRIFT_THRESHOLD_PERCENT;
+  if (!(thresholdPercent >= 0) || !Number.isFinite(thresholdPercent))
+    throw new RangeError(`driftThresholdPercent must be a number ≥ 0, got ${thresholdPercent}`);
+  const flagging = bill.status !== 'estimated' || options.flagEstimatedBill === true;
+  const inScope = new Set(cost.byBilledAccount.filter((a) => a.inTotal).map((a) => a.account));
+  const sole = inScope.size === 1 ? ([...inScope][0] as string) : null;
+  // Nothing read and a gap: the bill is unknown, not zero.
+  const billRead = bill.lines.length > 0 || bill.gaps.length === 0;
+  const comparable = bill.currency === cost.currency;
+  const x: Context = {
+    inScope,
+    billComplete: bill.gaps.length === 0,
+    threshold: dec(thresholdPercent),
+    flagging: flagging && comparable,
+    freeTierScope: cost.settings.freeTierScope,
+    knownKeys: new Map(cost.keys.map((k) => [k.keyArn, k.source])),
+  };
+  const keyRows =
+    bill.granularity === 'key'
+      ? compareAll(estimateBuckets(cost, true), billBuckets(bill, true, sole), x)
+      : [];
+  const rows = explainByKeys(
+    compareAll(estimateBuckets(cost, false), billBuckets(bill, false, sole), x),
+    keyRows,
+  );
+  return {
+    month: bill.month,
+    source: bill.source,
+    status: bill.status,
+    statusDetail: bill.statusDetail,
+    currency: bill.currency,
+    granularity: bill.granularity,
+    readAt: bill.readAt,
+    readCost: bill.readCost,
+    gaps: bill.gaps,
+    rounding: BILL_ROUNDING_STATEMENT,
+    thresholdPercent,
+    flagging: flagging ? 'on' : 'off-estimated-bill',
+    rows,
+    keyRows,
+    totals: totalsOf(cost, rows, x, billRead, bill),
+    notes: notesOf(cost, bill, flagging),
+  };
+}
+
+/**
+ * Whether the total drifts more than `percent` of the bill (`--fail-on-drift`): the estimate and
+ * the bill differ by more, the bill is zero against a non-zero estimate, or the bill could not
+ * be read (an unknown drift fails: never a silent pass). A bill still estimated does not fail
+ * unless its differences are flagged (`flagEstimatedBill`). Returns why, or null.
+ *
+ * @example
+ * ```ts
+ * const why = driftBeyond(report.bill, 5);
+ * if (why) process.exitCode = 5;
+ * ```
+ */
+export function driftBeyond(rec: BillReconciliation, percent: number): string | null {
+  if (rec.flagging !== 'on') return null;
+  const t = rec.totals;
+  if (t.billed === null || t.difference === null) return 'the bill could not be read: the drift is unknown';
+  if (t.percent === null)
+    return dec(t.difference).isZero() ? null : `the bill is zero and the estimate is ${t.estimate.amount}`;
+  return dec(t.percent).abs().greaterThan(percent)
+    ? `the estimate differs from the bill by ${t.percent}% (more than ${percent}%)`
+    : null;
+}
