@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import type { BillRead } from '../model/bill.js';
 import type { MonthWindow } from '../util/month.js';
 import { readCostExplorerBill } from './cost-explorer.js';
+import { type CurLocation, readCurBill } from './cur.js';
 
 /** Where a bill can be read: `cost-explorer` (per usage type), `cur` (CUR 2.0 in S3, per key), `cur-athena`. */
 export type BillReaderKind = 'cost-explorer' | 'cur' | 'cur-athena';
@@ -24,6 +25,46 @@ export interface ReadBillOptions {
   readonly network?: NetworkOptions;
   readonly now?: () => Date;
   readonly signal?: AbortSignal;
+  /** For `cur`: where the export is (`--cur-bucket`, `--cur-prefix`, `--cur-export`, `--cur-region`). */
+  readonly cur?: CurExportLocation;
+}
+
+/**
+ * Where a CUR 2.0 export is: an S3 bucket (read with the caller's credentials in `region`, default
+ * `us-east-1`) or a local copy laid out like the bucket (`folder`), and the prefix and export name
+ * under it (see {@link readCurBill}).
+ */
+export interface CurExportLocation {
+  readonly bucket?: string;
+  readonly folder?: string;
+  readonly prefix?: string;
+  readonly exportName?: string;
+  readonly region?: string;
+}
+
+/** The region of the CUR bucket's S3 client when none is given. */
+export const DEFAULT_CUR_REGION = 'us-east-1';
+
+/** The CUR reader for a run: the bucket (or folder) from `options.cur`. */
+function readCur(options: ReadBillOptions): Promise<BillRead> {
+  const cur = options.cur;
+  if (!cur?.bucket && !cur?.folder)
+    throw new InputError(
+      '--bill',
+      "cur needs the export's bucket (--cur-bucket, and --cur-prefix when it is not at the root)",
+    );
+  const location: CurLocation = cur.bucket
+    ? { kind: 's3', client: clientsOf(options).s3(cur.region ?? DEFAULT_CUR_REGION), bucket: cur.bucket }
+    : { kind: 'folder', path: cur.folder as string };
+  const now = options.now;
+  return readCurBill({
+    month: options.month.month,
+    location,
+    ...(cur.prefix !== undefined ? { prefix: cur.prefix } : {}),
+    ...(cur.exportName !== undefined ? { exportName: cur.exportName } : {}),
+    ...(options.signal ? { deadline: options.signal } : {}),
+    ...(now ? { clock: { now: () => now().getTime() } } : {}),
+  });
 }
 
 /** One reader: the month's KMS charges from one place. */
@@ -62,8 +103,7 @@ export const BILL_READERS: Readonly<Record<BillReaderKind, BillReader>> = {
       now: options.now,
       signal: options.signal,
     }),
-  // The CUR 2.0 Parquet reader (src/bill/cur*.ts) takes this place.
-  cur: notYet('cur'),
+  cur: readCur,
   // The CUR through Athena takes this place.
   'cur-athena': notYet('cur-athena'),
 };

@@ -4,6 +4,7 @@ import type { MonthCost } from '../model/pricing.js';
 import type { BillReconciliation } from '../model/reconciliation.js';
 import { reconcileBill } from '../reconcile/index.js';
 import type { MonthWindow } from '../util/month.js';
+import { demoBill } from './evidence/demo.js';
 import type { MonthlyReportOptions } from './options.js';
 
 /**
@@ -19,8 +20,14 @@ export async function billReconciliation(
   cost: MonthCost,
 ): Promise<BillReconciliation | null> {
   const wanted = options.bill;
-  if (!wanted) return null;
   const evidence = options.evidence;
+  // The demo carries its own bill (a CUR 2.0 export read by the same reader), so it shows the section.
+  if (evidence?.kind === 'demo')
+    return reconcileBill(cost, await demoBill(), {
+      driftThresholdPercent: wanted?.driftThresholdPercent,
+      flagEstimatedBill: wanted?.flagEstimatedBill,
+    });
+  if (!wanted) return null;
   const bill = await readBill(wanted.source, {
     month,
     accounts: snapshot.accounts,
@@ -30,6 +37,7 @@ export async function billReconciliation(
     network: options.network,
     now: options.now,
     signal: options.signal,
+    ...(wanted.cur ? { cur: wanted.cur } : {}),
   });
   return reconcileBill(cost, bill, {
     driftThresholdPercent: wanted.driftThresholdPercent,

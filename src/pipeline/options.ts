@@ -1,4 +1,4 @@
-import type { BillClients, BillReaderKind } from '../bill/index.js';
+import type { BillClients, BillReaderKind, CurExportLocation } from '../bill/index.js';
 import type { NetworkOptions } from '../collect/client-defaults.js';
 import type { ClientSource, InventoryClients, UsageClients } from '../collect/clients.js';
 import type { RegionProgress } from '../collect/kms.js';
@@ -121,6 +121,8 @@ export interface BillOptions {
   readonly driftThresholdPercent?: number;
   /** Flag differences on a bill still estimated. Default false (an estimated bill changes until AWS settles it). */
   readonly flagEstimatedBill?: boolean;
+  /** For `source: 'cur'`: where the CUR 2.0 export is (its bucket, or a local copy, and the prefix under it). */
+  readonly cur?: CurExportLocation;
 }
 
 /** Progress of a live collection, for a display. */

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
+import type { CurExportLocation } from '../../bill/index.js';
 import { parseRegionList } from '../../collect/regions.js';
 import { describeFilter } from '../../compliance/filter.js';
 import { InputError } from '../../errors.js';
@@ -178,6 +179,18 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
   });
 }
 
+/** Where `--bill cur` reads the export. */
+function curLocation(flags: ReportFlags): CurExportLocation {
+  if (!flags.curBucket)
+    throw new InputError('--bill', 'cur needs --cur-bucket (the S3 bucket of the CUR 2.0 export)');
+  return {
+    bucket: flags.curBucket,
+    prefix: flags.curPrefix,
+    exportName: flags.curExport,
+    region: flags.curRegion,
+  };
+}
+
 /** Refuses what the flags cannot mean together (before anything is read). */
 function checkFlags(program: Command, io: CliIo, flags: ReportFlags): void {
   if (flags.month === undefined && !flags.demo) {
@@ -187,6 +200,13 @@ function checkFlags(program: Command, io: CliIo, flags: ReportFlags): void {
       'nothing to do: give --month [YYYY-MM] for the monthly report (or --demo), or a command',
     );
   }
+  for (const [flag, value] of [
+    ['--cur-bucket', flags.curBucket],
+    ['--cur-prefix', flags.curPrefix],
+    ['--cur-export', flags.curExport],
+    ['--cur-region', flags.curRegion],
+  ] as const)
+    if (value !== undefined && flags.bill !== 'cur') throw new InputError(flag, 'goes with --bill cur');
   if (flags.failOnDrift !== undefined && !flags.bill)
     throw new InputError('--fail-on-drift', 'goes with --bill (the bill to compare the estimate with)');
   if (flags.usage && !flags.snapshot)
@@ -245,7 +265,12 @@ function reportOptions(
     },
     pricing: { tables: flags.pricing, freeTierScope: flags.freeTier },
     bill: flags.bill
-      ? { source: flags.bill, clients: io.billClients, driftThresholdPercent: flags.driftThreshold }
+      ? {
+          source: flags.bill,
+          clients: io.billClients,
+          driftThresholdPercent: flags.driftThreshold,
+          ...(flags.bill === 'cur' ? { cur: curLocation(flags) } : {}),
+        }
       : undefined,
     configFile: flags.config,
     filter: { rules: flags.rules, severities: flags.severity, statuses: flags.status },
