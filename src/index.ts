@@ -32,7 +32,7 @@
 
 // Exports are sorted by path (biome); a comment stays with the export below it.
 
-export type { BillClients, BillReaderKind } from './bill/index.js';
+export type { BillClients, BillReaderKind, CurExportLocation } from './bill/index.js';
 export {
   AwsFailure,
   type ClassifiedError,

@@ -17,6 +17,7 @@
  * @packageDocumentation
  */
 
+export { type CurBillOptions, type CurLocation, readCurBill } from '../bill/cur.js';
 export {
   BILL_READER_KINDS,
   type BillClients,
@@ -25,8 +26,10 @@ export {
   COST_EXPLORER_REGION,
   COST_EXPLORER_REQUEST_PRICE,
   type CostExplorerBillOptions,
+  type CurExportLocation,
   costExplorerReadCost,
   costExplorerRequest,
+  DEFAULT_CUR_REGION,
   KMS_SERVICE_NAME,
   MAX_COST_EXPLORER_PAGES,
   type ReadBillOptions,
@@ -52,5 +55,6 @@ export {
   reconcileBill,
 } from '../reconcile/index.js';
 export { reconciliationCsvChunks } from '../report/reconciliation-csv.js';
+export type { Clock } from '../util/clock.js';
 // Types its signatures use: the root's model (the root exports them too).
 export * from './model.js';
