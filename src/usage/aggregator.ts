@@ -140,8 +140,9 @@ interface CountEntry {
   ok: number;
   failed: number;
   /**
-   * Its callers, by bucket ARN for calls S3 made, else by caller (each list matched on every
-   * field): a role reading many buckets does not make one long list.
+   * Its callers, by caller, each list (the caller's services and buckets) matched on every field.
+   * The texts read from records are the same strings each time (see callers.ts): comparing them
+   * is comparing references.
    */
   readonly callers: Map<string, CallerEntry[]>;
   /** The folded tail ({@link OTHER_CALLERS}). */
@@ -284,7 +285,7 @@ export class UsageAggregator {
 
   /** The caller entry of one count, made on first use (which may fold the smallest: see {@link MAX_CALLER_ENTRIES}). */
   private callerFor(row: CountEntry, id: CallerIdentity, s3: S3CallContext): CallerEntry {
-    const slot = s3.bucketArn ?? id.caller;
+    const slot = id.caller;
     let list = row.callers.get(slot);
     if (list) {
       for (const c of list)
