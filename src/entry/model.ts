@@ -76,6 +76,8 @@ export { REPORT_KIND, REPORT_SCHEMA_VERSION } from '../model/report.js';
 export type { PreviousReport } from '../model/report-schema.js';
 export type {
   AccountUsageTotal,
+  CallerRequestCount,
+  CallerType,
   KeylessRequestCount,
   LifecycleAfterMonth,
   LifecycleEvent,
@@ -87,5 +89,5 @@ export type {
   UsageCoverage,
   UsageSource,
 } from '../model/usage.js';
-export { LIFECYCLE_EVENT_NAMES } from '../model/usage.js';
+export { LIFECYCLE_EVENT_NAMES, OTHER_CALLERS } from '../model/usage.js';
 export type { Month, MonthWindow } from '../util/month.js';
