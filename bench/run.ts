@@ -1,7 +1,7 @@
 /**
  * kms-report's benchmarks (issue 8): `npm run bench [-- [--quick] [names...]]`.
  *
- * Names: inventory, cloudtrail, lookup, render, monthly, cur (default: all). Each measurement runs in its own
+ * Names: inventory, cloudtrail, callers, lookup, render, monthly, cur (default: all). Each measurement runs in its own
  * child process (its own peak RSS), against load models on 127.0.0.1 only, bounded in count
  * and time. Prints tables; writes nothing but temporary folders (trail log files, the end-to-end
  * evidence and report sets), removed at the end.
@@ -18,7 +18,7 @@ import { fmt, formatTable } from './lib/table.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const ALL = ['inventory', 'cloudtrail', 'lookup', 'render', 'monthly', 'cur'] as const;
+const ALL = ['inventory', 'cloudtrail', 'callers', 'lookup', 'render', 'monthly', 'cur'] as const;
 const named = argv.filter((a) => !a.startsWith('--'));
 for (const n of named)
   if (!(ALL as readonly string[]).includes(n))
@@ -541,6 +541,60 @@ async function cur() {
   }
 }
 
-const benches = { inventory, cloudtrail, lookup, render, monthly, cur } as const;
+// ---------------------------------------------------------------- callers
+interface CallersResult {
+  callers: number;
+  maxCallers: number;
+  records: number;
+  ms: number;
+  recordsPerSecond: number;
+  peakRssMb: number;
+  baselineRssMb: number;
+  callerRows: number;
+  folded: number;
+  sumsEqual: boolean;
+  heavy: number;
+}
+
+async function callers() {
+  const n = quick ? 100_000 : 1_000_000;
+  // The bound as shipped; then (quick runs only, it takes minutes at 1,000,000) no bound at all.
+  const runs = [{ label: 'MAX_CALLER_ENTRIES (default)', args: [] as string[] }];
+  if (quick)
+    runs.push({ label: 'no bound (limit above the callers)', args: ['--max-callers', String(n + 1)] });
+  const results: CallersResult[] = [];
+  for (const run of runs) {
+    progress(`callers: ${fmt.n(n)} distinct callers, ${run.label}`);
+    results.push(await runCase<CallersResult>('callers.ts', ['--callers', String(n), ...run.args], 900_000));
+  }
+  say('');
+  say(
+    formatTable(
+      `Caller counting: ${fmt.n(n)} distinct callers (+10% by three heavy callers), one aggregator`,
+      [
+        'limit',
+        'records/s',
+        'peak RSS',
+        'RSS at start',
+        'caller rows',
+        'folded tails',
+        'sums equal',
+        'heavy kept',
+      ],
+      results.map((r, i) => [
+        `${runs[i]?.label ?? ''}: ${fmt.n(r.maxCallers)}`,
+        fmt.n(r.recordsPerSecond),
+        fmt.mb(r.peakRssMb),
+        fmt.mb(r.baselineRssMb),
+        fmt.n(r.callerRows),
+        fmt.n(r.folded),
+        String(r.sumsEqual),
+        `${fmt.n(r.heavy)} of ${fmt.n(r.callers / 10)}`,
+      ]),
+    ),
+  );
+}
+
+const benches = { inventory, cloudtrail, callers, lookup, render, monthly, cur } as const;
 for (const name of selected) await benches[name]();
 say(`\nall done in ${fmt.s(performance.now() - started)}`);

@@ -102,7 +102,7 @@ export type * from './model/report.js';
 export { REPORT_KIND, REPORT_SCHEMA_VERSION } from './model/report.js';
 export type { PreviousReport } from './model/report-schema.js';
 export type * from './model/usage.js';
-export { LIFECYCLE_EVENT_NAMES } from './model/usage.js';
+export { LIFECYCLE_EVENT_NAMES, OTHER_CALLERS } from './model/usage.js';
 export {
   type AccountGroup,
   type AccountProgress,

@@ -105,5 +105,5 @@ export type {
   UsageCoverage,
   UsageSource,
 } from '../model/usage.js';
-export { LIFECYCLE_EVENT_NAMES } from '../model/usage.js';
+export { LIFECYCLE_EVENT_NAMES, OTHER_CALLERS } from '../model/usage.js';
 export type { Month, MonthWindow } from '../util/month.js';

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import {
+  type CallerRequestCount,
   type KeylessRequestCount,
   type LifecycleEvent,
   type MonthUsage,
@@ -7,6 +8,7 @@ import {
   type RequestCount,
   type UsageCoverage,
 } from '../model/usage.js';
+import { compareCallerRows } from '../usage/aggregator.js';
 import { byKeyAndTime, lifecycleEventId } from '../usage/collect.js';
 import { compareText, compositeKey } from '../util/compare.js';
 
@@ -51,6 +53,8 @@ function trailReads(parts: readonly AccountMonthUsage[]): (account: string, regi
 
 /** The copies of one caller's calls on one key in one region, per trail they were read from. */
 interface Copies {
+  /** `compositeKey(account, region, keyArn)`. */
+  readonly id: string;
   readonly caller: string;
   readonly region: string;
   readonly trails: Map<string, { rows: RequestCount[]; count: number }>;
@@ -63,7 +67,7 @@ function copiesOf(parts: readonly AccountMonthUsage[]): Iterable<Copies> {
       const id = compositeKey(r.account, r.region, r.keyArn);
       let group = copies.get(id);
       if (!group) {
-        group = { caller: r.account, region: r.region, trails: new Map() };
+        group = { id, caller: r.account, region: r.region, trails: new Map() };
         copies.set(id, group);
       }
       const copy = group.trails.get(p.account);
@@ -130,8 +134,10 @@ export function mergeAccountUsage(parts: readonly AccountMonthUsage[]): MergedUs
 
   const requests: RequestCount[] = [];
   let duplicatesDropped = 0;
+  const chosenOf = new Map<string, string | null>();
   for (const copies of copiesOf(parts)) {
     const chosen = chosenTrail(copies, read);
+    chosenOf.set(copies.id, chosen);
     for (const [trail, copy] of copies.trails)
       if (trail === chosen) requests.push(...copy.rows);
       else duplicatesDropped += copy.rows.length;
@@ -147,9 +153,27 @@ export function mergeAccountUsage(parts: readonly AccountMonthUsage[]): MergedUs
     month: first.usage.month,
     window: first.usage.window,
     requests,
+    ...chosenCallers(parts, chosenOf),
     ...joinedEvidence(parts, read),
   };
   return { usage, duplicatesDropped };
+}
+
+/**
+ * The caller rows of the copies chosen for the requests (each count's callers come from the trail
+ * its count came from, so they still add up to it); unknown (absent) if one account's evidence
+ * did not count callers.
+ */
+function chosenCallers(
+  parts: readonly AccountMonthUsage[],
+  chosenOf: ReadonlyMap<string, string | null>,
+): Pick<MonthUsage, 'callers'> {
+  if (!parts.every((p) => p.usage.callers !== undefined)) return {};
+  const callers: CallerRequestCount[] = [];
+  for (const p of parts)
+    for (const c of p.usage.callers ?? [])
+      if (chosenOf.get(compositeKey(c.account, c.region, c.keyArn)) === p.account) callers.push(c);
+  return { callers: callers.sort(compareCallerRows) };
 }
 
 /** What is joined rather than chosen: keyless requests, totals, lifecycle (each event once), coverage. */

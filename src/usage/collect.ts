@@ -6,6 +6,7 @@ import { awsCredentialsError } from '../collect/credentials.js';
 import { InputError } from '../errors.js';
 import type {
   AccountUsageTotal,
+  CallerRequestCount,
   KeylessRequestCount,
   LifecycleEvent,
   MonthUsage,
@@ -247,6 +248,7 @@ function monthOfRegions(
 ): { usage: MonthUsage; keyClasses: Record<string, KeyClass> } {
   const requests: RequestCount[] = [];
   const keylessRequests: KeylessRequestCount[] = [];
+  const callers: CallerRequestCount[] = [];
   const lifecycle = new Map<string, LifecycleEvent>();
   const after = new Map<string, LifecycleEvent>();
   const afterCoverage: UsageCoverage[] = [];
@@ -256,6 +258,7 @@ function monthOfRegions(
   for (const r of results) {
     if (r.keyed) {
       keepOwnRegion(r, requests, keylessRequests);
+      for (const c of r.keyed.callers) if (c.region === r.region) callers.push(c);
       for (const e of r.keyed.lifecycle) lifecycle.set(lifecycleEventId(e), e);
       if (r.keyed.afterMonth) {
         for (const e of r.keyed.afterMonth.lifecycle) after.set(lifecycleEventId(e), e);
@@ -271,6 +274,8 @@ function monthOfRegions(
     window: { start: window.start.toISOString(), end: window.end.toISOString() },
     requests,
     keylessRequests,
+    // Who called is unknown (absent) when no region was read from a per-key source.
+    ...(results.some((r) => r.keyed) ? { callers } : {}),
     accountTotals,
     lifecycle: [...lifecycle.values()].sort(byKeyAndTime),
     ...(afterCoverage.length > 0

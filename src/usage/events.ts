@@ -18,6 +18,7 @@ import {
   SERVICE_OWN_CALLS_BILLED_TO,
 } from '../model/usage-assumptions.js';
 import { DAY_MS } from '../util/month.js';
+import { type CallerIdentity, callerOf, type S3CallContext, s3ContextOfCall } from './callers.js';
 
 // Who is billed for a call and which key a multi-key request counts on are named assumptions the
 // report states: their one home is model/usage-assumptions.ts (re-exported here for usage/'s API).
@@ -51,6 +52,10 @@ export interface KmsEventFacts {
   readonly keyClass: KeyClass | null;
   /** The lifecycle events this record is (one per key), empty for other calls and failed ones. */
   readonly lifecycle: readonly LifecycleEvent[];
+  /** Who made the request, normalised (see {@link callerOf}). */
+  readonly caller: CallerIdentity;
+  /** For a call S3 made: the bucket and whether its context was the bucket's or an object's (see {@link s3ContextOfCall}). */
+  readonly s3: S3CallContext;
 }
 
 export type Interpretation =
@@ -300,6 +305,7 @@ export function interpretKmsRecord(record: unknown): Interpretation {
     !failed && LIFECYCLE_EVENTS.has(eventName as LifecycleEventName)
       ? lifecycleOf(eventName as LifecycleEventName, time, record, keyArns)
       : NO_LIFECYCLE;
+  const caller = callerOf(record.userIdentity);
   return {
     kind: 'kms',
     facts: {
@@ -313,6 +319,8 @@ export function interpretKmsRecord(record: unknown): Interpretation {
       keyPairSpec: DATA_KEY_PAIR_OPERATIONS.has(eventName) ? str(params.keyPairSpec) : null,
       keyClass: failed ? null : keyClassOf(eventName, params),
       lifecycle,
+      caller,
+      s3: s3ContextOfCall(caller, params),
     },
   };
 }

@@ -6,7 +6,15 @@
 
 export { USAGE_ASSUMPTIONS, usageAssumptionsFor } from '../model/usage-assumptions.js';
 export { type MonthWindow, parseMonth, windowDays } from '../util/month.js';
-export { type AggregateStats, UsageAggregator } from './aggregator.js';
+export { type AggregateStats, MAX_CALLER_ENTRIES, UsageAggregator } from './aggregator.js';
+export {
+  ANONYMOUS_CALLER,
+  type CallerIdentity,
+  callerOf,
+  type S3CallContext,
+  s3ContextOf,
+  UNKNOWN_CALLER,
+} from './callers.js';
 export {
   ALWAYS_QUERIED_RESOURCES,
   CLOUDWATCH_PERIOD_SECONDS,

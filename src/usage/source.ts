@@ -1,6 +1,7 @@
 import { type ClassifiedError, RegionCredentialsFailure } from '../collect/aws-errors.js';
 import type { IsoDate } from '../model/inventory.js';
 import type {
+  CallerRequestCount,
   KeylessRequestCount,
   LifecycleEvent,
   RequestCount,
@@ -53,6 +54,8 @@ export interface PerKeySourceResult {
   readonly requests: RequestCount[];
   /** Requests that name no key, per billed account, region and operation. */
   readonly keylessRequests: KeylessRequestCount[];
+  /** The requests again by caller; each count's callers add up to it (see `MAX_CALLER_ENTRIES`). */
+  readonly callers: CallerRequestCount[];
   readonly lifecycle: LifecycleEvent[];
   /**
    * Lifecycle events after the month (to the time the source was read), with how much of that
@@ -117,6 +120,7 @@ export function perKeyResult(
     coverage,
     requests: agg.requests(),
     keylessRequests: agg.keylessRequests(),
+    callers: agg.callers(),
     lifecycle: agg.lifecycleEvents(),
     afterMonth,
     keyClasses: agg.keyClasses(),

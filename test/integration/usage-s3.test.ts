@@ -3,7 +3,16 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { collectS3TrailLogs } from '../../src/usage/s3-logs.js';
 import { parseMonth } from '../../src/util/month.js';
-import { KEYS, KMS_RECORDS, OTHER, OWNER, REGION, recordNamed, S3_RECORD } from '../unit/usage/fixtures.js';
+import {
+  CALLER_RECORDS,
+  KEYS,
+  KMS_RECORDS,
+  OTHER,
+  OWNER,
+  REGION,
+  recordNamed,
+  S3_RECORD,
+} from '../unit/usage/fixtures.js';
 
 const endpoint = inject('motoEndpoint');
 const BUCKET = 'org-trail-logs';
@@ -87,6 +96,67 @@ describe('collectS3TrailLogs against moto S3', () => {
       deletionDate: '2026-10-27T14:05:11.000Z',
     });
     expect(result.stats).toMatchObject({ outsideWindow: 1, otherSources: 1 });
+  });
+
+  it('counts the requests by caller, the same on worker threads as on one thread', {
+    timeout: 60_000,
+  }, async () => {
+    await putLog(logKey('2026/10/12', '20261012T0810Z'), CALLER_RECORDS.slice(0, 3));
+    await putLog(logKey('2026/10/14', '20261014T0205Z'), [...CALLER_RECORDS.slice(3, 7), S3_RECORD]);
+    await putLog(logKey('2026/10/17', '20261017T0005Z'), CALLER_RECORDS.slice(7));
+    const read = (workers: number) =>
+      collectS3TrailLogs(s3, {
+        account: OWNER,
+        region: REGION,
+        window: OCTOBER,
+        bucket: BUCKET,
+        prefix: ORG_PREFIX,
+        workers,
+      });
+    const [threads, one] = [await read(2), await read(0)];
+    expect(threads.coverage.status).toBe('complete');
+    expect(threads.callers).toEqual(one.callers);
+    const by = (caller: string, operation: string) =>
+      threads.callers.find((c) => c.caller === caller && c.operation === operation);
+    // S3 without a Bucket Key: one Decrypt per object, the bucket named, scope object.
+    expect(by(`arn:aws:iam::${OWNER}:role/orders-reader`, 'Decrypt')).toMatchObject({
+      account: OWNER,
+      invokedBy: 's3.amazonaws.com',
+      bucketArn: 'arn:aws:s3:::orders-raw',
+      s3ContextScope: 'object',
+      count: 3,
+    });
+    // S3 with a Bucket Key: scope bucket.
+    expect(by(`arn:aws:iam::${OWNER}:role/analytics-writer`, 'GenerateDataKey')).toMatchObject({
+      bucketArn: 'arn:aws:s3:::analytics-curated',
+      s3ContextScope: 'bucket',
+      count: 2,
+    });
+    // The Lambda function's role, its path kept; its two sessions are one caller.
+    expect(by(`arn:aws:iam::${OWNER}:role/service-role/thumbnailer-role-8x2k1q9z`, 'Decrypt')).toMatchObject({
+      callerType: 'role',
+      count: 2,
+    });
+    // A caller in another account: billed to it.
+    expect(by(`arn:aws:iam::${OTHER}:role/partner-reader`, 'Decrypt')).toMatchObject({
+      account: OTHER,
+      callerAccount: OTHER,
+      count: 1,
+    });
+    expect(by('cloudtrail.amazonaws.com', 'GenerateDataKey')).toMatchObject({
+      callerType: 'service',
+      count: 1,
+    });
+    // Each count's callers add up to it.
+    for (const r of threads.requests) {
+      const mine = threads.callers.filter(
+        (c) => c.account === r.account && c.operation === r.operation && c.keyArn === r.keyArn,
+      );
+      expect([mine.reduce((a, c) => a + c.count, 0), mine.reduce((a, c) => a + c.failedCount, 0)]).toEqual([
+        r.count,
+        r.failedCount,
+      ]);
+    }
   });
 
   it('keeps what it could read and names the file it could not', async () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { MonthUsage, RequestCount, UsageCoverage } from '../../../src/model/usage.js';
+import type {
+  CallerRequestCount,
+  MonthUsage,
+  RequestCount,
+  UsageCoverage,
+} from '../../../src/model/usage.js';
 import { mergeAccountUsage } from '../../../src/org/merge.js';
 import { priceMonth } from '../../../src/pricing/engine.js';
 import { formatTotal } from '../../../src/pricing/money.js';
@@ -153,5 +158,57 @@ describe('Function: mergeAccountUsage (cross-account requests)', () => {
     ]);
     expect(usage.lifecycle).toEqual([event]);
     expect(usage.coverage.map((c) => c.account)).toEqual([A, B]);
+  });
+});
+
+describe('Function: mergeAccountUsage (requests by caller)', () => {
+  const byCaller = (r: RequestCount, caller: string, count: number): CallerRequestCount => ({
+    account: r.account,
+    region: r.region,
+    keyArn: r.keyArn,
+    operation: r.operation,
+    keyPairSpec: r.keyPairSpec,
+    caller,
+    callerType: 'role',
+    callerAccount: r.account,
+    invokedBy: null,
+    bucketArn: null,
+    s3ContextScope: null,
+    count,
+    failedCount: 0,
+    source: r.source,
+  });
+
+  it("takes each count's callers from the trail its count came from, so they still add up to it", () => {
+    const call = request(A, B, 40);
+    const a = { ...month([trail(A)], [call]), callers: [byCaller(call, `arn:aws:iam::${A}:role/app`, 40)] };
+    // B's copy of A's calls (dropped) and B's own calls.
+    const own = request(B, B, 7);
+    const b = {
+      ...month([trail(B)], [call, own]),
+      callers: [
+        byCaller(call, `arn:aws:iam::${A}:role/app`, 40),
+        byCaller(own, `arn:aws:iam::${B}:role/etl`, 7),
+      ],
+    };
+    const { usage } = mergeAccountUsage([
+      { account: A, usage: a },
+      { account: B, usage: b },
+    ]);
+    expect(usage.callers?.map((c) => [c.account, c.caller, c.count])).toEqual([
+      [A, `arn:aws:iam::${A}:role/app`, 40],
+      [B, `arn:aws:iam::${B}:role/etl`, 7],
+    ]);
+  });
+
+  it('says who called is unknown when one account did not count callers (older evidence)', () => {
+    const call = request(A, A, 4);
+    const a = { ...month([trail(A)], [call]), callers: [byCaller(call, `arn:aws:iam::${A}:role/app`, 4)] };
+    const b = month([trail(B)], [request(B, B, 7)]);
+    const { usage } = mergeAccountUsage([
+      { account: A, usage: a },
+      { account: B, usage: b },
+    ]);
+    expect(usage.callers).toBeUndefined();
   });
 });

@@ -14,7 +14,7 @@ import {
   writeUsageEvidence,
 } from '../../../src/usage/evidence.js';
 import { parseMonth } from '../../../src/util/month.js';
-import { KMS_RECORDS, OWNER, REGION } from './fixtures.js';
+import { CALLER_RECORDS, KMS_RECORDS, OWNER, REGION } from './fixtures.js';
 
 function sampleEvidence(): UsageEvidence {
   const window = parseMonth('2026-10');
@@ -58,6 +58,42 @@ function sampleEvidence(): UsageEvidence {
     keyClasses: agg.keyClasses(),
     reconciliation: [],
   };
+}
+
+/** Evidence of the current version, with the requests by caller (the fixtures' callers included). */
+function callerEvidence(): UsageEvidence {
+  const window = parseMonth('2026-10');
+  const agg = new UsageAggregator('cloudtrail-lookup', window);
+  for (const r of [...KMS_RECORDS, ...CALLER_RECORDS]) agg.add(r);
+  const evidence = sampleEvidence();
+  return {
+    ...evidence,
+    schemaVersion: USAGE_SCHEMA_VERSION,
+    usage: {
+      ...evidence.usage,
+      requests: agg.requests(),
+      keylessRequests: agg.keylessRequests(),
+      callers: agg.callers(),
+    },
+  };
+}
+
+/** The i-th item (the test fails if there is none). */
+function nth<T>(items: readonly T[], i: number): T {
+  const item = items[i];
+  if (item === undefined) throw new Error(`no item ${i}`);
+  return item;
+}
+
+/** The error parsing the evidence gives (the test fails if it is accepted). */
+function refused(evidence: UsageEvidence): SnapshotError {
+  try {
+    parseUsageEvidence(JSON.stringify(evidence), 'usage.json');
+  } catch (error) {
+    if (error instanceof SnapshotError) return error;
+    throw error;
+  }
+  throw new Error('parseUsageEvidence accepted it');
 }
 
 async function tempFile(name: string) {
@@ -105,16 +141,6 @@ describe('usage evidence file', () => {
   });
 
   describe('refuses a row repeated (it would be counted twice), naming the file, the row and what repeats', () => {
-    const refused = (evidence: UsageEvidence) => {
-      try {
-        parseUsageEvidence(JSON.stringify(evidence), 'usage.json');
-      } catch (error) {
-        if (error instanceof SnapshotError) return error;
-        throw error;
-      }
-      throw new Error('parseUsageEvidence accepted it');
-    };
-
     it('a request count of the same key, operation, billed account, region and pair spec', () => {
       const evidence = sampleEvidence();
       const requests = evidence.usage.requests;
@@ -182,13 +208,13 @@ describe('usage evidence file', () => {
     });
   });
 
-  it('reads a schema version 1 file (no requests that name no key: unknown, not zero) and writes version 2', () => {
+  it('reads a schema version 1 file (no requests that name no key: unknown, not zero) and a version 2 one', () => {
     const v1 = parseUsageEvidence(serializeUsageEvidence(sampleEvidence()), 'usage.json');
     expect(v1.schemaVersion).toBe(1);
     expect(v1.usage.keylessRequests).toBeUndefined();
     const v2: UsageEvidence = {
       ...sampleEvidence(),
-      schemaVersion: USAGE_SCHEMA_VERSION,
+      schemaVersion: 2,
       usage: {
         ...sampleEvidence().usage,
         keylessRequests: [
@@ -217,12 +243,78 @@ describe('usage evidence file', () => {
         },
       },
     };
-    expect(USAGE_SCHEMA_VERSION).toBe(2);
     expect(parseUsageEvidence(serializeUsageEvidence(v2), 'usage.json')).toEqual(v2);
   });
 
+  describe('requests by caller (schema version 3)', () => {
+    it('writes and reads them back', async () => {
+      const path = await tempFile('usage.json');
+      const evidence = callerEvidence();
+      expect(evidence.usage.callers?.length).toBeGreaterThan(10);
+      await writeUsageEvidence(path, evidence);
+      expect(await readUsageEvidence(path)).toEqual(evidence);
+    });
+
+    it('reads a version 2 file: who called is unknown (absent), not zero', () => {
+      const { callers: _none, ...usage } = callerEvidence().usage;
+      const v2 = { ...callerEvidence(), schemaVersion: 2 as const, usage };
+      const read = parseUsageEvidence(serializeUsageEvidence(v2), 'usage.json');
+      expect(read.schemaVersion).toBe(2);
+      expect(read.usage.callers).toBeUndefined();
+      expect(read.usage.requests).toEqual(usage.requests);
+    });
+
+    it('refuses callers in a file of an older version', () => {
+      expect(() =>
+        parseUsageEvidence(JSON.stringify({ ...callerEvidence(), schemaVersion: 2 }), 'usage.json'),
+      ).toThrow(/usage\.json: usage\.callers: appears from schema version 3; this file says 2/);
+    });
+
+    it('refuses a caller row repeated', () => {
+      const evidence = callerEvidence();
+      const callers = evidence.usage.callers ?? [];
+      const error = refused({
+        ...evidence,
+        usage: { ...evidence.usage, callers: [...callers, nth(callers, 2)] },
+      });
+      expect(error.field).toBe(`usage.callers[${callers.length}]`);
+      expect(error.message).toContain(
+        'repeats usage.callers[2]: the same [account, region, keyArn, operation',
+      );
+    });
+
+    it('refuses callers that do not add up to their request count', () => {
+      const evidence = callerEvidence();
+      const callers = [...(evidence.usage.callers ?? [])];
+      const i = callers.findIndex((c) => c.count > 1);
+      const edited = { ...nth(callers, i), count: nth(callers, i).count - 1 };
+      callers[i] = edited;
+      const error = refused({ ...evidence, usage: { ...evidence.usage, callers } });
+      const row = evidence.usage.requests.findIndex(
+        (r) => r.keyArn === edited.keyArn && r.operation === edited.operation && r.account === edited.account,
+      );
+      expect(error.field).toBe(`usage.requests[${row}]`);
+      expect(error.message).toMatch(/its callers \(usage\.callers\) add up to \d+ requests/);
+    });
+
+    it('refuses a caller of a count the file does not have, and a mislabelled tail', () => {
+      const evidence = callerEvidence();
+      const callers = evidence.usage.callers ?? [];
+      const stray = { ...nth(callers, 0), operation: 'ReEncrypt', count: 0, failedCount: 0 };
+      expect(
+        refused({ ...evidence, usage: { ...evidence.usage, callers: [...callers, stray] } }).message,
+      ).toContain(
+        'names a count (account, region, keyArn, operation, keyPairSpec) that usage.requests does not have',
+      );
+      const mislabelled = [{ ...nth(callers, 0), caller: '(other callers)' }, ...callers.slice(1)];
+      expect(refused({ ...evidence, usage: { ...evidence.usage, callers: mislabelled } }).field).toBe(
+        'usage.callers[0]',
+      );
+    });
+  });
+
   it('refuses a file written by a newer kms-report', () => {
-    const newer = { ...sampleEvidence(), schemaVersion: 3 };
+    const newer = { ...sampleEvidence(), schemaVersion: USAGE_SCHEMA_VERSION + 1 };
     expect(() => parseUsageEvidence(JSON.stringify(newer), 'usage.json')).toThrow(
       /schemaVersion: written by a newer kms-report/,
     );

@@ -71,3 +71,15 @@ export function manualClock(start: Date) {
     },
   };
 }
+
+/**
+ * KMS records of October 2026 by many kinds of caller, on the symmetric key: S3 reading objects
+ * of a bucket without a Bucket Key (one Decrypt per object) and writing to one with a Bucket Key,
+ * a Lambda function's execution role, a role of another account, a caller of another account
+ * named by principal id only (refused), and CloudTrail calling as itself.
+ */
+export const CALLER_RECORDS: Record<string, unknown>[] = (
+  JSON.parse(readFileSync(new URL('./fixtures/caller-records.json', import.meta.url), 'utf8')) as {
+    Records: Record<string, unknown>[];
+  }
+).Records;
