@@ -1,3 +1,4 @@
+import type { CostDrivers, Recommendations } from './advice.js';
 import type {
   ComplianceResult,
   ExpiredSuppression,
@@ -266,4 +267,15 @@ export interface MonthlyReport {
   readonly organization: OrganizationView | null;
   /** The full pricing output: every line, subtotal, assumption and notice. */
   readonly cost: MonthCost;
+  /**
+   * Who drives the request bill: the costliest callers overall and per key, with last month's
+   * figures when its report had them; says when callers are unknown. Null in a report built
+   * before cost drivers existed.
+   */
+  readonly drivers: CostDrivers | null;
+  /**
+   * What would cut the bill, in dollars (advice, not findings: `--fail-on` ignores them). Null in
+   * a report built before recommendations existed.
+   */
+  readonly recommendations: Recommendations | null;
 }

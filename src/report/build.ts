@@ -1,3 +1,4 @@
+import { accountsInTotal as inTotalOf, adviseMonth } from '../advice/index.js';
 import {
   type ComplianceResult,
   type Finding,
@@ -56,6 +57,8 @@ export interface BuildReportInput {
   readonly demo?: boolean;
   /** The tag whose value is a key's owner (the compliance configuration's `ownerTag`). Default `Owner`. */
   readonly ownerTag?: string;
+  /** The ECC GenerateDataKeyPair price per 10,000 requests by region, for the ECC recommendation's saving (else unknown). */
+  readonly eccPairPricesPer10k?: Readonly<Record<string, Money>>;
 }
 
 /** The owner tag when none is configured. */
@@ -118,7 +121,7 @@ export function keyName(row: { aliases: readonly string[]; keyId: string }): str
  * covers. A line is in the report's total exactly when the account it is billed to is here.
  */
 export function accountsInTotal(cost: MonthCost): ReadonlySet<string> {
-  return new Set(cost.byBilledAccount.filter((a) => a.inTotal).map((a) => a.account));
+  return inTotalOf(cost);
 }
 
 /** The lines of the report's total that could not be priced ("Could not be priced" in report.md and report.html). */
@@ -485,8 +488,25 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
     monthOverMonthNote: input.previous ? null : (input.previousProblem ?? null),
     organization: organizationView(snapshot, input.usage, cost, findings),
     cost,
+    drivers: null,
+    recommendations: null,
   };
-  return input.previous ? { ...report, monthOverMonth: monthOverMonth(report, input.previous) } : report;
+  const advised = { ...report, ...adviceOf(input, report) };
+  return input.previous ? { ...advised, monthOverMonth: monthOverMonth(advised, input.previous) } : advised;
+}
+
+/** The cost drivers and recommendations (src/advice), from what the report already holds. */
+function adviceOf(input: BuildReportInput, report: MonthlyReport): Pick<MonthlyReport, 'drivers' | 'recommendations'> {
+  return adviseMonth({
+    usage: input.usage,
+    cost: input.cost,
+    keys: report.keys,
+    waste: report.summary.waste,
+    findings: report.findings,
+    rules: report.rules,
+    previous: input.previous ?? null,
+    eccPairPricesPer10k: input.eccPairPricesPer10k,
+  });
 }
 
 /** What the report rests on: when the inventory was taken, the pricing table, the usage sources and their assumptions. */

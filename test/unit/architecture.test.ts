@@ -23,6 +23,7 @@ type Area =
   | 'org'
   | 'pricing'
   | 'compliance'
+  | 'advice'
   | 'demo'
   | 'report'
   | 'pipeline'
@@ -33,6 +34,7 @@ type Area =
 /** What the monthly job (pipeline) may import: every stage below it. */
 const PIPELINE_SEES: readonly Area[] = [
   'report',
+  'advice',
   'pricing',
   'compliance',
   'demo',
@@ -58,10 +60,13 @@ const ALLOWED: Readonly<Record<Area, readonly Area[]>> = {
   org: ['collect', 'usage', 'model', 'util', 'errors', 'version'],
   pricing: ['model', 'util', 'errors'],
   compliance: ['model', 'util', 'errors'],
+  // Cost drivers and recommendations: a pure function of the priced, judged month. Of pricing it
+  // reads only the money arithmetic (see the test below): prices come from the month's lines.
+  advice: ['pricing', 'model', 'util', 'errors'],
   // The demo is evidence: what a collection would have produced, and its compliance settings.
   demo: ['usage', 'compliance', 'model', 'util', 'errors', 'version'],
   // Builders and renderers: a function of the judged month, nothing that reads AWS or files.
-  report: ['pricing', 'compliance', 'model', 'util', 'errors', 'version'],
+  report: ['advice', 'pricing', 'compliance', 'model', 'util', 'errors', 'version'],
   pipeline: PIPELINE_SEES,
   cli: ['pipeline', ...PIPELINE_SEES],
   // The package's entry points (the root and its subpaths) re-export from every layer.
@@ -118,6 +123,16 @@ describe('the structure of src/', () => {
       }
     }
     expect(upward).toEqual([]);
+  });
+
+  it('prices nothing in the advice: of pricing it imports only the money arithmetic', () => {
+    const reached: string[] = [];
+    for (const [file, imports] of graph)
+      if (areaOf(file) === 'advice')
+        for (const target of imports)
+          if (areaOf(target) === 'pricing' && rel(target) !== 'pricing/money.ts')
+            reached.push(`${rel(file)} → ${rel(target)}`);
+    expect(reached).toEqual([]);
   });
 
   it('has no import cycle', () => {
