@@ -104,6 +104,13 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 /** The rules whose failing keys are removal candidates, in the order their fix is preferred. */
 const REMOVAL_RULES: readonly RuleId[] = ['KMS-LIFE-01', 'KMS-LIFE-02'];
 
+/** The rule's command, then the deletion when the rule's command is not already it. */
+function removalCommands(ruleCommand: string | null, row: KeyRow): string {
+  const schedule = `aws kms schedule-key-deletion --key-id ${row.keyId} --region ${row.region} --pending-window-in-days 30`;
+  if (ruleCommand?.includes('schedule-key-deletion')) return ruleCommand;
+  return ruleCommand ? `${ruleCommand}\n${schedule}` : schedule;
+}
+
 /** Disabled or unused keys still billed: removing them saves their whole cost (reuses the waste list). */
 function removeKeys(input: RecommendInput, claimed: Claimed): Recommendation[] {
   const failing = new Map<string, RuleId>();
@@ -136,7 +143,7 @@ function removeKeys(input: RecommendInput, claimed: Claimed): Recommendation[] {
           text: `${rule?.remediation.text ?? 'Disable the key, then schedule its deletion.'} Deletion waits 7 to 30 days; a key pending deletion is not billed.`,
           console:
             'KMS console → Customer managed keys → the key → Key actions → Disable, then Schedule key deletion',
-          cli: `${rule ? `${remediationCommand(rule, row)}\n` : ''}aws kms schedule-key-deletion --key-id ${row.keyId} --region ${row.region} --pending-window-in-days 30`,
+          cli: removalCommands(rule ? remediationCommand(rule, row) : null, row),
           terraform: 'Remove the aws_kms_key resource (set deletion_window_in_days = 30 first)',
         },
       }),

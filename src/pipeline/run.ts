@@ -10,7 +10,7 @@ import type { Evidence } from './evidence/source.js';
 import { gatherEvidence } from './gather.js';
 import { DEFAULT_OUT_DIR, type MonthlyReportOptions } from './options.js';
 import { NO_PREVIOUS, type Previous } from './previous.js';
-import { loadTables, priceEvidence } from './price.js';
+import { eccPairPrices, loadTables, priceEvidence } from './price.js';
 import { reportFiles, reportFolder, writeReport } from './write.js';
 import type { Manifest } from './writer.js';
 
@@ -85,7 +85,17 @@ async function monthlyReport(
   const folder = write
     ? await reportFolder(options.output?.dir ?? DEFAULT_OUT_DIR, inventory.snapshot, month)
     : null;
-  const assessed = { month, evidence, inventory, cost, compliance, generatedAt, demo: source.demo };
+  const eccPrices = eccPairPrices(month, cost, tables);
+  const assessed = {
+    month,
+    evidence,
+    inventory,
+    cost,
+    compliance,
+    generatedAt,
+    demo: source.demo,
+    eccPrices,
+  };
   const report = buildReport(assessed, folder?.previous ?? NO_PREVIOUS);
   if (!folder) return { report };
   const files = reportFiles(report, evidence, options.output);
@@ -102,6 +112,8 @@ interface Assessed {
   readonly compliance: ComplianceResult;
   readonly generatedAt: string;
   readonly demo: boolean;
+  /** The ECC data key pair price by region, for the recommendations. */
+  readonly eccPrices: Readonly<Record<string, string>>;
 }
 
 function buildReport(a: Assessed, previous: Previous): MonthlyReport {
@@ -120,5 +132,6 @@ function buildReport(a: Assessed, previous: Previous): MonthlyReport {
     generatedAt: a.generatedAt,
     demo: a.demo,
     ownerTag: a.evidence.config.ownerTag,
+    eccPairPricesPer10k: a.eccPrices,
   });
 }

@@ -1,6 +1,7 @@
 import type { InventorySnapshot } from '../model/inventory.js';
 import type { MonthlyReport } from '../model/report.js';
 import { costsCsvChunks, findingsCsvChunks, keysCsvChunks, rulesCsvChunks } from '../report/csv.js';
+import { driversCsvChunks, recommendationsCsvChunks } from '../report/csv-advice.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { explainWriteError } from '../util/fs-errors.js';
@@ -59,6 +60,8 @@ export function reportFiles(
       { name: 'findings.csv', contents: findingsCsvChunks(report, { rows: output.findingsCsv }) },
       // Each rule's text once: findings.csv names the rule by RULE_ID.
       { name: 'rules.csv', contents: rulesCsvChunks(report) },
+      { name: 'drivers.csv', contents: driversCsvChunks(report) },
+      { name: 'recommendations.csv', contents: recommendationsCsvChunks(report) },
     );
   if (formats.includes('json')) files.push({ name: 'report.json', contents: jsonFileChunks(report) });
   // The same text as serializeSnapshot and serializeUsageEvidence, written in pieces.

@@ -1,4 +1,4 @@
-import { accountsInTotal as inTotalOf, adviseMonth } from '../advice/index.js';
+import { adviseMonth, accountsInTotal as inTotalOf } from '../advice/index.js';
 import {
   type ComplianceResult,
   type Finding,
@@ -496,7 +496,10 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
 }
 
 /** The cost drivers and recommendations (src/advice), from what the report already holds. */
-function adviceOf(input: BuildReportInput, report: MonthlyReport): Pick<MonthlyReport, 'drivers' | 'recommendations'> {
+function adviceOf(
+  input: BuildReportInput,
+  report: MonthlyReport,
+): Pick<MonthlyReport, 'drivers' | 'recommendations'> {
   return adviseMonth({
     usage: input.usage,
     cost: input.cost,

@@ -5,6 +5,7 @@ import { formatMoney, formatTotal } from '../pricing/money.js';
 import { compareText } from '../util/compare.js';
 import { keyName, unknownLinesInTotal } from './build.js';
 import { escapeMarkdown as e } from './escape.js';
+import { adviceSections } from './sections/advice.js';
 import {
   accountCoverageTable,
   bySeverity,
@@ -708,6 +709,7 @@ export function renderMarkdown(report: MonthlyReport, options: MarkdownOptions =
     wasteSection(report, cap),
     monthOverMonth(report, rows, (options.formats ?? ['json']).includes('json')),
     organizationSection(report),
+    adviceSections(report),
     findingsSection(report, rows, cap),
     keyTable(report, cap),
     coverageSection(report, cap),
