@@ -82,7 +82,10 @@ export {
   OutputError,
   SnapshotError,
 } from './errors.js';
+// Who drives the request bill, and what would cut it (issue 17).
+export { type Advice, type AdviceInput, adviseMonth } from './advice/index.js';
 // The model, with the vocabularies its types are made of.
+export type * from './model/advice.js';
 export * from './model/findings.js';
 export type * from './model/inventory.js';
 export { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from './model/inventory.js';
@@ -91,7 +94,7 @@ export type * from './model/pricing.js';
 export { REQUEST_TIERS } from './model/pricing.js';
 export type * from './model/report.js';
 export { REPORT_KIND, REPORT_SCHEMA_VERSION } from './model/report.js';
-export type { PreviousReport } from './model/report-schema.js';
+export type { PreviousCallerDriver, PreviousDrivers, PreviousReport } from './model/report-schema.js';
 export type * from './model/usage.js';
 export { LIFECYCLE_EVENT_NAMES } from './model/usage.js';
 export {

@@ -6,6 +6,15 @@
  */
 
 export type {
+  CallerDriver,
+  CallersKnown,
+  CostDrivers,
+  HowToApply,
+  Recommendation,
+  RecommendationKind,
+  Recommendations,
+} from '../model/advice.js';
+export type {
   ComplianceResult,
   ControlRef,
   ExpiredSuppression,
@@ -73,9 +82,11 @@ export type {
   WasteRow,
 } from '../model/report.js';
 export { REPORT_KIND, REPORT_SCHEMA_VERSION } from '../model/report.js';
-export type { PreviousReport } from '../model/report-schema.js';
+export type { PreviousCallerDriver, PreviousDrivers, PreviousReport } from '../model/report-schema.js';
 export type {
   AccountUsageTotal,
+  CallerRequestCount,
+  CallerType,
   KeylessRequestCount,
   LifecycleAfterMonth,
   LifecycleEvent,
