@@ -32,6 +32,8 @@
 
 // Exports are sorted by path (biome); a comment stays with the export below it.
 
+// Who drives the request bill, and what would cut it (issue 17).
+export { type Advice, type AdviceInput, adviseMonth } from './advice/index.js';
 export {
   AwsFailure,
   type ClassifiedError,
@@ -82,8 +84,6 @@ export {
   OutputError,
   SnapshotError,
 } from './errors.js';
-// Who drives the request bill, and what would cut it (issue 17).
-export { type Advice, type AdviceInput, adviseMonth } from './advice/index.js';
 // The model, with the vocabularies its types are made of.
 export type * from './model/advice.js';
 export * from './model/findings.js';

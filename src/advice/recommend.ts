@@ -165,7 +165,8 @@ function bucketKeyApply(bucketArn: string, keyArns: readonly string[]): HowToApp
   return {
     text: 'Enable an S3 Bucket Key in the bucket\'s default encryption. Objects written from then on use it; existing objects keep per-object requests until they are copied over (S3 Batch Operations "Copy").',
     console: 'S3 console → the bucket → Properties → Default encryption → Edit → Bucket Key: Enable',
-    cli: `aws s3api put-bucket-encryption --bucket ${bucket} --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"${key}"},"BucketKeyEnabled":true}]}'`,
+    // Three lines, each short enough for a report line: the key, the rule, then the call.
+    cli: `KEY=${key}\nRULES='{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"'"$KEY"'"},"BucketKeyEnabled":true}]}'\naws s3api put-bucket-encryption --bucket ${bucket} --server-side-encryption-configuration "$RULES"`,
     terraform: 'aws_s3_bucket_server_side_encryption_configuration: rule { bucket_key_enabled = true }',
   };
 }

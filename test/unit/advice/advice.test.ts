@@ -159,6 +159,7 @@ describe('recommendations', () => {
     expect(r?.yearlySaving).toBe('35.64');
     expect(r?.apply.cli).toContain('--bucket raw-data');
     expect(r?.apply.cli).toContain('"BucketKeyEnabled":true');
+    expect(r?.apply.cli).toContain('KEY=arn:aws:kms:us-east-1:111122223333:key/a\n');
     expect(r?.apply.terraform).toContain('bucket_key_enabled = true');
   });
 
