@@ -32,6 +32,8 @@
 
 // Exports are sorted by path (biome); a comment stays with the export below it.
 
+// Who drives the request bill, and what would cut it (issue 17).
+export { type Advice, type AdviceInput, adviseMonth } from './advice/index.js';
 export type { BillClients, BillReaderKind, CurExportLocation } from './bill/index.js';
 export {
   AwsFailure,
@@ -88,6 +90,7 @@ export {
   OutputError,
   SnapshotError,
 } from './errors.js';
+export type * from './model/advice.js';
 // The model, with the vocabularies its types are made of.
 export type * from './model/bill.js';
 export * from './model/findings.js';
@@ -100,7 +103,7 @@ export { REQUEST_TIERS } from './model/pricing.js';
 export type * from './model/reconciliation.js';
 export type * from './model/report.js';
 export { REPORT_KIND, REPORT_SCHEMA_VERSION } from './model/report.js';
-export type { PreviousReport } from './model/report-schema.js';
+export type { PreviousCallerDriver, PreviousDrivers, PreviousReport } from './model/report-schema.js';
 export type * from './model/usage.js';
 export { LIFECYCLE_EVENT_NAMES, OTHER_CALLERS } from './model/usage.js';
 export {

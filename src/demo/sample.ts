@@ -2,7 +2,13 @@ import { type ComplianceConfig, complianceConfigSchema } from '../compliance/con
 import type { InventorySnapshot, KeyMetadata, KeyRecord, Tag } from '../model/inventory.js';
 import { SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from '../model/inventory.js';
 import { collected, collectedValue, failed, notApplicable, type Observed } from '../model/observed.js';
-import type { AccountUsageTotal, LifecycleEvent, MonthUsage, RequestCount } from '../model/usage.js';
+import type {
+  AccountUsageTotal,
+  CallerRequestCount,
+  LifecycleEvent,
+  MonthUsage,
+  RequestCount,
+} from '../model/usage.js';
 import type { KeyClass } from '../usage/events.js';
 import { USAGE_KIND, USAGE_SCHEMA_VERSION, type UsageEvidence } from '../usage/evidence.js';
 import { keyClassOfSpec, reconcileUsage } from '../usage/reconcile.js';
@@ -494,6 +500,69 @@ function requests(
   }));
 }
 
+/** Who made a demo request: the principal, and for S3 the bucket and whether it has a Bucket Key. */
+interface DemoCaller {
+  readonly caller: string;
+  readonly account: string;
+  readonly invokedBy?: string;
+  readonly bucket?: { readonly name: string; readonly scope: 'bucket' | 'object' };
+}
+
+const role = (name: string, account = DEMO_ACCOUNT) => ({
+  caller: `arn:aws:iam::${account}:role/${name}`,
+  account,
+});
+
+/**
+ * The demo's callers, by key and billed account: a Lambda role calling GenerateDataKey/Decrypt
+ * directly at a high rate, S3 encrypting a bucket without a Bucket Key (one request per object)
+ * and one with a Bucket Key, a partner account's role, an RSA data-key-pair caller; every other
+ * key is called by the platform's application role.
+ */
+function demoCallerOf(rc: RequestCount): DemoCaller {
+  const is = (id: string) => rc.keyArn.endsWith(id);
+  if (rc.account === OTHER_ACCOUNT) return role('partner-reconciliation', OTHER_ACCOUNT);
+  if (is(ID.payments)) return role('payments-api-lambda');
+  if (is(ID.euAnalytics))
+    return {
+      ...role('analytics-etl'),
+      invokedBy: 's3.amazonaws.com',
+      bucket: { name: 'example-analytics-raw-eu', scope: 'object' },
+    };
+  if (is(ID.awsS3))
+    return {
+      ...role('static-site-publisher'),
+      invokedBy: 's3.amazonaws.com',
+      bucket: { name: 'example-static-assets', scope: 'bucket' },
+    };
+  if (is(ID.dataKeyPairs)) return role('device-provisioning');
+  if (is(ID.orders)) return role('orders-service');
+  return role('platform-app');
+}
+
+/** The demo's request counts split by caller (one caller per count: the counts add up). */
+function demoCallers(counts: readonly RequestCount[]): CallerRequestCount[] {
+  return counts.map((rc) => {
+    const c = demoCallerOf(rc);
+    return {
+      account: rc.account,
+      region: rc.region,
+      keyArn: rc.keyArn,
+      operation: rc.operation,
+      keyPairSpec: rc.keyPairSpec,
+      caller: c.caller,
+      callerType: 'role',
+      callerAccount: c.account,
+      invokedBy: c.invokedBy ?? null,
+      bucketArn: c.bucket ? `arn:aws:s3:::${c.bucket.name}` : null,
+      s3ContextScope: c.bucket?.scope ?? null,
+      count: rc.count,
+      failedCount: rc.failedCount,
+      source: rc.source,
+    };
+  });
+}
+
 /** The demo's October 2026 request volumes and key lifecycle. */
 export function demoUsage(): MonthUsage {
   const requestCounts: RequestCount[] = [
@@ -650,6 +719,7 @@ export function demoUsage(): MonthUsage {
     month: DEMO_MONTH,
     window: { start: '2026-10-01T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z' },
     requests: requestCounts,
+    callers: demoCallers(requestCounts),
     // The demo's callers made no request that names no key (ListKeys, CreateKey, ...).
     keylessRequests: [],
     accountTotals,

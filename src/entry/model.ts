@@ -5,6 +5,15 @@
  * re-exported as values: a type-only export of a const would read as a value in the API report.
  */
 
+export type {
+  CallerDriver,
+  CallersKnown,
+  CostDrivers,
+  HowToApply,
+  Recommendation,
+  RecommendationKind,
+  Recommendations,
+} from '../model/advice.js';
 export type { BillCategory, BillLine, BillRead, BillSource, BillStatus } from '../model/bill.js';
 export type {
   ComplianceResult,
@@ -89,7 +98,7 @@ export type {
   WasteRow,
 } from '../model/report.js';
 export { REPORT_KIND, REPORT_SCHEMA_VERSION } from '../model/report.js';
-export type { PreviousReport } from '../model/report-schema.js';
+export type { PreviousCallerDriver, PreviousDrivers, PreviousReport } from '../model/report-schema.js';
 export type {
   AccountUsageTotal,
   CallerRequestCount,

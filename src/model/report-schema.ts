@@ -20,6 +20,29 @@ export interface PreviousReport {
   readonly keys: readonly { readonly arn: string }[];
   readonly findings: readonly { readonly ruleId: RuleId; readonly keyArn: string; readonly status: string }[];
   readonly summary: { readonly cost: { readonly total: { readonly amount: Money } } };
+  /**
+   * Last month's cost drivers, to show each caller's change. Read leniently: absent (a report
+   * written before callers were counted) or not as expected, it is null and the month is still
+   * compared; only the callers' identities, requests and cost are read.
+   */
+  readonly drivers?: PreviousDrivers | null;
+}
+
+/** One of last month's cost drivers, as month-over-month reads it. */
+export interface PreviousCallerDriver {
+  readonly caller: string;
+  readonly invokedBy: string | null;
+  readonly bucketArn: string | null;
+  readonly billedAccount: string;
+  readonly keyArn: string | null;
+  readonly requests: number;
+  readonly cost: Money | null;
+}
+
+/** Last month's cost drivers (overall and per key). */
+export interface PreviousDrivers {
+  readonly overall: readonly PreviousCallerDriver[];
+  readonly perKey: readonly PreviousCallerDriver[];
 }
 
 /** A {@link Money} amount as `toMoney` writes it: a plain decimal, no exponent. */
@@ -40,6 +63,23 @@ export function isComparableReport(head: {
   );
 }
 
+const previousDriver = z.object({
+  caller: z.string(),
+  invokedBy: z.string().nullable(),
+  bucketArn: z.string().nullable(),
+  billedAccount: z.string(),
+  keyArn: z.string().nullable(),
+  requests: z.number().int().nonnegative(),
+  cost: money.nullable(),
+});
+
+/** Last month's `drivers`: absent, null or malformed reads as null (nothing to compare callers with). */
+const previousDriversSchema = z
+  .object({ overall: z.array(previousDriver), perKey: z.array(previousDriver) })
+  .nullable()
+  .optional()
+  .catch(null);
+
 /** The zod schema of {@link PreviousReport}, with the kind and a schema version it reads. */
 export const previousReportSchema = z.object({
   kind: z.literal(REPORT_KIND),
@@ -48,6 +88,7 @@ export const previousReportSchema = z.object({
   keys: z.array(z.object({ arn: z.string() })),
   findings: z.array(z.object({ ruleId: z.enum(RULE_IDS), keyArn: z.string(), status: z.string() })),
   summary: z.object({ cost: z.object({ total: z.object({ amount: money }) }) }),
+  drivers: previousDriversSchema,
 });
 
 // Compile-time proof that what the schema accepts is a PreviousReport.

@@ -1,3 +1,4 @@
+import type { CostDrivers, Recommendations } from './advice.js';
 import type {
   ComplianceResult,
   ExpiredSuppression,
@@ -281,4 +282,15 @@ export interface MonthlyReport {
    * bill was asked for.
    */
   readonly bill: BillReconciliation | null;
+  /**
+   * Who drives the request bill: the costliest callers overall and per key, with last month's
+   * figures when its report had them; says when callers are unknown. Null in a report built
+   * before cost drivers existed.
+   */
+  readonly drivers: CostDrivers | null;
+  /**
+   * What would cut the bill, in dollars (advice, not findings: `--fail-on` ignores them). Null in
+   * a report built before recommendations existed.
+   */
+  readonly recommendations: Recommendations | null;
 }

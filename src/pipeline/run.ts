@@ -17,7 +17,7 @@ import type { Evidence } from './evidence/source.js';
 import { gatherEvidence } from './gather.js';
 import { DEFAULT_OUT_DIR, type MonthlyReportOptions } from './options.js';
 import { NO_PREVIOUS, type Previous } from './previous.js';
-import { loadTables, priceEvidence } from './price.js';
+import { eccPairPrices, loadTables, priceEvidence } from './price.js';
 import { reportFiles, reportFolder, writeReport } from './write.js';
 import type { Manifest } from './writer.js';
 
@@ -103,6 +103,7 @@ async function monthlyReport(
   const folder = write
     ? await reportFolder(options.output?.dir ?? DEFAULT_OUT_DIR, inventory.snapshot, month)
     : null;
+  const eccPrices = eccPairPrices(month, cost, tables);
   const assessed = {
     month,
     evidence,
@@ -114,6 +115,7 @@ async function monthlyReport(
     filters,
     frameworks,
     bill,
+    eccPrices,
   };
   const report = buildReport(assessed, folder?.previous ?? NO_PREVIOUS);
   if (!folder) return { report };
@@ -157,6 +159,8 @@ interface Assessed {
   readonly filters: FindingFilter | null;
   readonly frameworks: readonly string[] | null;
   readonly bill: BillReconciliation | null;
+  /** The ECC data key pair price by region, for the recommendations. */
+  readonly eccPrices: Readonly<Record<string, string>>;
 }
 
 function buildReport(a: Assessed, previous: Previous): MonthlyReport {
@@ -178,5 +182,6 @@ function buildReport(a: Assessed, previous: Previous): MonthlyReport {
     filters: a.filters,
     frameworks: a.frameworks,
     bill: a.bill,
+    eccPairPricesPer10k: a.eccPrices,
   });
 }

@@ -2,6 +2,7 @@ import type { InventorySnapshot } from '../model/inventory.js';
 import type { MonthlyReport } from '../model/report.js';
 import { asffFileChunks } from '../report/asff.js';
 import { costsCsvChunks, findingsCsvChunks, keysCsvChunks, rulesCsvChunks } from '../report/csv.js';
+import { driversCsvChunks, recommendationsCsvChunks } from '../report/csv-advice.js';
 import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { ocsfFileChunks } from '../report/ocsf.js';
@@ -63,6 +64,8 @@ export function reportFiles(
       { name: 'findings.csv', contents: findingsCsvChunks(report, { rows: output.findingsCsv }) },
       // Each rule's text once: findings.csv names the rule by RULE_ID.
       { name: 'rules.csv', contents: rulesCsvChunks(report) },
+      { name: 'drivers.csv', contents: driversCsvChunks(report) },
+      { name: 'recommendations.csv', contents: recommendationsCsvChunks(report) },
     );
   if (formats.includes('csv') && report.frameworks)
     files.push({ name: 'frameworks.csv', contents: renderFrameworksCsv(report) });

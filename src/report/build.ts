@@ -1,3 +1,4 @@
+import { adviseMonth, accountsInTotal as inTotalOf } from '../advice/index.js';
 import { filterPrevious } from '../compliance/filter.js';
 import { frameworkViews } from '../compliance/frameworks.js';
 import {
@@ -66,6 +67,8 @@ export interface BuildReportInput {
   readonly frameworks?: readonly string[] | null;
   /** The estimate beside the month's bill (`reconcileBill`), when a bill was read. */
   readonly bill?: BillReconciliation | null;
+  /** The ECC GenerateDataKeyPair price per 10,000 requests by region, for the ECC recommendation's saving (else unknown). */
+  readonly eccPairPricesPer10k?: Readonly<Record<string, Money>>;
 }
 
 /** The owner tag when none is configured. */
@@ -128,7 +131,7 @@ export function keyName(row: { aliases: readonly string[]; keyId: string }): str
  * covers. A line is in the report's total exactly when the account it is billed to is here.
  */
 export function accountsInTotal(cost: MonthCost): ReadonlySet<string> {
-  return new Set(cost.byBilledAccount.filter((a) => a.inTotal).map((a) => a.account));
+  return inTotalOf(cost);
 }
 
 /** The lines of the report's total that could not be priced ("Could not be priced" in report.md and report.html). */
@@ -498,10 +501,30 @@ export function buildMonthlyReport(input: BuildReportInput): MonthlyReport {
     filters: input.filters ?? null,
     frameworks: input.frameworks?.length ? frameworkViews(input.frameworks, findings) : null,
     bill: input.bill ?? null,
+    drivers: null,
+    recommendations: null,
   };
-  if (!input.previous) return report;
+  const advised = { ...report, ...adviceOf(input, report) };
+  if (!input.previous) return advised;
   const previous = filterPrevious(input.previous, report.filters, compliance.rules);
-  return { ...report, monthOverMonth: monthOverMonth(report, previous) };
+  return { ...advised, monthOverMonth: monthOverMonth(advised, previous) };
+}
+
+/** The cost drivers and recommendations (src/advice), from what the report already holds. */
+function adviceOf(
+  input: BuildReportInput,
+  report: MonthlyReport,
+): Pick<MonthlyReport, 'drivers' | 'recommendations'> {
+  return adviseMonth({
+    usage: input.usage,
+    cost: input.cost,
+    keys: report.keys,
+    waste: report.summary.waste,
+    findings: report.findings,
+    rules: report.rules,
+    previous: input.previous ?? null,
+    eccPairPricesPer10k: input.eccPairPricesPer10k,
+  });
 }
 
 /** What the report rests on: when the inventory was taken, the pricing table, the usage sources and their assumptions. */

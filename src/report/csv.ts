@@ -77,6 +77,15 @@ export function* render<T, C>(
   if (block.length > 0) yield stringify(block, CSV_OPTIONS);
 }
 
+/** CSV text in pieces from columns and rows, as every file here is written (for the files rendered elsewhere: drivers.csv, recommendations.csv). */
+export function csvChunks<T, C>(
+  columns: readonly Column<T, C>[],
+  rows: Iterable<T>,
+  context: C,
+): Iterable<string> {
+  return render(columns, rows, context);
+}
+
 interface FileContext {
   readonly month: string;
   readonly currency: string;

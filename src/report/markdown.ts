@@ -6,6 +6,7 @@ import { compareText } from '../util/compare.js';
 import { billSectionMarkdown } from './bill-section.js';
 import { keyName, unknownLinesInTotal } from './build.js';
 import { escapeMarkdown as e } from './escape.js';
+import { adviceSections } from './sections/advice.js';
 import { filtersNotice, frameworksMarkdown } from './sections/frameworks.js';
 import {
   accountCoverageTable,
@@ -712,6 +713,7 @@ export function renderMarkdown(report: MonthlyReport, options: MarkdownOptions =
     wasteSection(report, cap),
     monthOverMonth(report, rows, (options.formats ?? ['json']).includes('json')),
     organizationSection(report),
+    adviceSections(report),
     findingsSection(report, rows, cap),
     frameworksMarkdown(report),
     keyTable(report, cap),

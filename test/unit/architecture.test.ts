@@ -25,6 +25,7 @@ type Area =
   | 'compliance'
   | 'bill'
   | 'reconcile'
+  | 'advice'
   | 'demo'
   | 'report'
   | 'publish'
@@ -39,6 +40,7 @@ const PIPELINE_SEES: readonly Area[] = [
   'report',
   'reconcile',
   'bill',
+  'advice',
   'pricing',
   'compliance',
   'demo',
@@ -73,10 +75,13 @@ const ALLOWED: Readonly<Record<Area, readonly Area[]>> = {
   // The demo is evidence: what a collection would have produced, and its compliance settings.
   demo: ['usage', 'compliance', 'model', 'util', 'errors', 'version'],
   // Builders and renderers: a function of the judged month, nothing that reads AWS or files.
-  report: ['pricing', 'compliance', 'model', 'util', 'errors', 'version'],
+  report: ['advice', 'pricing', 'compliance', 'model', 'util', 'errors', 'version'],
   // The one writer to AWS (Security Hub): the findings as the report renders them, sent with
   // the collectors' client defaults and error classification.
   publish: ['report', 'collect', 'model', 'util', 'errors', 'version'],
+  // Cost drivers and recommendations: a pure function of the priced, judged month. Of pricing it
+  // reads only the money arithmetic (see the test below): prices come from the month's lines.
+  advice: ['pricing', 'model', 'util', 'errors'],
   pipeline: PIPELINE_SEES,
   cli: ['pipeline', ...PIPELINE_SEES],
   // The package's entry points (the root and its subpaths) re-export from every layer.
@@ -133,6 +138,16 @@ describe('the structure of src/', () => {
       }
     }
     expect(upward).toEqual([]);
+  });
+
+  it('prices nothing in the advice: of pricing it imports only the money arithmetic', () => {
+    const reached: string[] = [];
+    for (const [file, imports] of graph)
+      if (areaOf(file) === 'advice')
+        for (const target of imports)
+          if (areaOf(target) === 'pricing' && rel(target) !== 'pricing/money.ts')
+            reached.push(`${rel(file)} → ${rel(target)}`);
+    expect(reached).toEqual([]);
   });
 
   it('has no import cycle', () => {

@@ -47,14 +47,14 @@ describe('the monthly report: what it says', () => {
     expect(stderr).not.toContain('kms-report: kms-report:');
   });
 
-  it('the summary counts in the singular and plural: "1 gap", "20 failing findings", "10 files"', async () => {
+  it('the summary counts in the singular and plural: "1 gap", "20 failing findings", "12 files"', async () => {
     const cli = io();
     expect(await runCli(['--demo', '--out', await outDir()], cli)).toBe(ExitCode.Ok);
     const stdout = cli.stdoutText();
     expect(stdout).toContain('  coverage incomplete (1 gap)\n');
     expect(stdout).not.toContain('1 gaps');
     expect(stdout).toContain('  20 failing findings (3 critical, 3 high, 5 medium, 9 low)');
-    expect(stdout).toMatch(/\(10 files, verify with: sha256sum -c SHA256SUMS\)/);
+    expect(stdout).toMatch(/\(13 files, verify with: sha256sum -c SHA256SUMS\)/);
   });
 
   it('report.json names the pricing table by version and file name, never by a local folder', async () => {

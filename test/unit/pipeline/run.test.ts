@@ -83,9 +83,11 @@ describe('kms-report --demo', () => {
     expect((await readdir(set)).sort()).toEqual([
       'SHA256SUMS',
       'costs.csv',
+      'drivers.csv',
       'findings.csv',
       'keys.csv',
       'manifest.json',
+      'recommendations.csv',
       'report.json',
       'report.md',
       'rules.csv',
