@@ -448,3 +448,38 @@ export class AthenaMonthReader {
     return cloudTrailSqlWindow(this.query.window);
   }
 }
+
+/**
+ * The shared month query of a usage collection: the Athena client of `athena.region` (default the
+ * first region) from the caller's clients, the accounts and regions of the run.
+ */
+export function athenaMonthReader(
+  clients: { athena?(region: string): AthenaClient },
+  options: {
+    readonly athena?: AthenaUsageOptions;
+    readonly regions: readonly string[];
+    readonly accounts?: readonly string[];
+    readonly window: MonthWindow;
+    readonly clock?: Clock;
+    readonly signal?: AbortSignal;
+    readonly deadline?: AbortSignal;
+  },
+): AthenaMonthReader {
+  const settings = options.athena;
+  if (!settings) throw new Error('athenaMonthReader: no athena options');
+  const region = settings.region ?? (options.regions[0] as string);
+  const client = () => {
+    if (!clients.athena)
+      throw new Error("the usage clients have no athena(region): give one to read the trail's table");
+    return clients.athena(region);
+  };
+  return new AthenaMonthReader(client, {
+    ...settings,
+    window: options.window,
+    accounts: options.accounts,
+    regions: [...new Set(options.regions)].sort(),
+    clock: options.clock,
+    signal: options.signal,
+    deadline: options.deadline,
+  });
+}

@@ -2,6 +2,7 @@ import {
   AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
+  type QueryExecutionState,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
@@ -54,7 +55,7 @@ const decrypts = (caller: string, ok: string) =>
     failed: '0',
   });
 
-const execution = (State: string, more: object = {}) => ({
+const execution = (State: QueryExecutionState, more: object = {}) => ({
   QueryExecution: {
     QueryExecutionId: ID,
     Status: { State, ...more },
