@@ -20,6 +20,7 @@ type Area =
   | 'snapshot'
   | 'collect'
   | 'usage'
+  | 'bill'
   | 'org'
   | 'pricing'
   | 'compliance'
@@ -38,6 +39,7 @@ const PIPELINE_SEES: readonly Area[] = [
   'demo',
   'org',
   'usage',
+  'bill',
   'collect',
   'snapshot',
   'model',
@@ -55,6 +57,8 @@ const ALLOWED: Readonly<Record<Area, readonly Area[]>> = {
   snapshot: ['model', 'util', 'errors'],
   collect: ['model', 'util', 'errors', 'version'],
   usage: ['collect', 'model', 'util', 'errors', 'version'],
+  // Bill readers (Cost Explorer, the CUR, Athena): SDK calls into plain BillRead data.
+  bill: ['collect', 'model', 'util', 'errors', 'version'],
   org: ['collect', 'usage', 'model', 'util', 'errors', 'version'],
   pricing: ['model', 'util', 'errors'],
   compliance: ['model', 'util', 'errors'],
