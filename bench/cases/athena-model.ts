@@ -42,4 +42,6 @@ console.log('| events/month | gzip | lookup | s3 (2 cores) | athena | athena eve
 console.log('| ---: | ---: | --- | --- | --- | ---: |');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 const perBillion = athenaScanCost(1e9 * GZIP_BYTES_PER_EVENT);
-console.log(`\nAthena dollars per billion events: $${perBillion} (${((1e9 * GZIP_BYTES_PER_EVENT) / 1e9).toFixed(1)} GB scanned)`);
+console.log(
+  `\nAthena dollars per billion events: $${perBillion} (${((1e9 * GZIP_BYTES_PER_EVENT) / 1e9).toFixed(1)} GB scanned)`,
+);

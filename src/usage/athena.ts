@@ -59,16 +59,23 @@ export interface AthenaMonthQuery extends AthenaUsageOptions {
 
 type Row = Readonly<Record<(typeof CLOUDTRAIL_SQL_COLUMNS)[number], string | null>>;
 
-interface Counted {
+/** Successful and failed calls of one group of rows. */
+export interface AthenaCount {
   ok: number;
   failed: number;
 }
 
-/** What one (trail account, region) got from the query's rows. */
-class Slice {
-  readonly requests = new Map<string, { key: Omit<RequestCount, 'count' | 'failedCount'> } & Counted>();
-  readonly keyless = new Map<string, { key: Omit<KeylessRequestCount, 'count' | 'failedCount'> } & Counted>();
-  readonly callers = new Map<string, { key: Omit<CallerRequestCount, 'count' | 'failedCount'> } & Counted>();
+/** What one (trail account, region) got from the query's rows (counted as they came; read by {@link athenaSliceResult}). */
+export class AthenaSlice {
+  readonly requests = new Map<string, { key: Omit<RequestCount, 'count' | 'failedCount'> } & AthenaCount>();
+  readonly keyless = new Map<
+    string,
+    { key: Omit<KeylessRequestCount, 'count' | 'failedCount'> } & AthenaCount
+  >();
+  readonly callers = new Map<
+    string,
+    { key: Omit<CallerRequestCount, 'count' | 'failedCount'> } & AthenaCount
+  >();
   readonly lifecycle = new Map<string, LifecycleEvent>();
   readonly after = new Map<string, LifecycleEvent>();
   readonly classes = new Map<string, KeyClass>();
@@ -89,7 +96,7 @@ class Slice {
   rows = 0;
 }
 
-const bump = <T extends Counted>(map: Map<string, T>, id: string, make: () => T, row: Counted) => {
+const bump = <T extends AthenaCount>(map: Map<string, T>, id: string, make: () => T, row: AthenaCount) => {
   let entry = map.get(id);
   if (!entry) {
     entry = make();
@@ -129,7 +136,7 @@ function lifecycleRecord(r: Row): Record<string, unknown> {
  * account's folder of one region. Rows are never kept.
  */
 export class AthenaUsageRows {
-  readonly slices = new Map<string, Slice>();
+  readonly slices = new Map<string, AthenaSlice>();
 
   /** Counts one page of rows (columns by name, as GetQueryResults gives them). */
   addPage(rows: readonly (readonly (string | null)[])[], columns: readonly string[]): void {
@@ -142,11 +149,11 @@ export class AthenaUsageRows {
     }
   }
 
-  private slice(account: string, region: string): Slice {
+  private slice(account: string, region: string): AthenaSlice {
     const id = compositeKey(account, region);
     let s = this.slices.get(id);
     if (!s) {
-      s = new Slice();
+      s = new AthenaSlice();
       this.slices.set(id, s);
     }
     return s;
@@ -181,7 +188,7 @@ export class AthenaUsageRows {
     this.request(s, r, counts);
   }
 
-  private request(s: Slice, r: Row, counts: Counted): void {
+  private request(s: AthenaSlice, r: Row, counts: AthenaCount): void {
     const base = {
       account: r.billed_account as string,
       region: r.region ?? '',
@@ -245,7 +252,7 @@ const LIFECYCLE_ORDER = compareBy<LifecycleEvent>(
   (e) => e.time,
   (e) => e.event,
 );
-const counted = <K>({ key, ok, failed }: { key: K } & Counted) => ({
+const counted = <K>({ key, ok, failed }: { key: K } & AthenaCount) => ({
   ...key,
   count: ok,
   failedCount: failed,
@@ -345,11 +352,11 @@ export function athenaSliceResult(
 ): AthenaSliceResult {
   const coverage = coverageOf(account, region, 'cloudtrail-athena');
   const where = `${sqlTable(month.table)} (${month.layout} layout)`;
-  const s = month.rows.slices.get(compositeKey(account, region)) ?? new Slice();
+  const s = month.rows.slices.get(compositeKey(account, region)) ?? new AthenaSlice();
   const pages = month.outcome.pages;
   if (month.outcome.state !== 'succeeded')
     return sliceResult(
-      new Slice(),
+      new AthenaSlice(),
       coverage(
         'failed',
         `Athena ${month.outcome.state}: ${month.outcome.reason}; nothing counted from ${where}; ${athenaCostText(month)}`,
@@ -399,7 +406,7 @@ export function athenaSliceResult(
 }
 
 function sliceResult(
-  s: Slice,
+  s: AthenaSlice,
   coverage: UsageCoverage,
   pages: number,
   afterMonth: PerKeySourceResult['afterMonth'],

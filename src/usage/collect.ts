@@ -75,11 +75,6 @@ export interface UsageReadOptions {
   readonly s3Concurrency?: number;
   /** For `athena`: the organisation trail's table and where to query it (README, "Athena"). */
   readonly athena?: AthenaUsageOptions;
-  /**
-   * For `athena`: the month's query shared by every account of the run (made by
-   * `collectMonthUsage`); one is made for the account alone when absent.
-   */
-  readonly athenaReader?: AthenaMonthReader;
   /** Regions read at once. Default 4. */
   readonly regionConcurrency?: number;
   readonly clock?: Clock;
@@ -100,6 +95,11 @@ export interface AccountUsageOptions extends UsageReadOptions {
   readonly account: string;
   readonly regions: readonly string[];
   readonly clients: UsageClients;
+  /**
+   * For `athena`: the month's query shared by every account of the run (made by
+   * `collectMonthUsage`); one is made for the account alone when absent.
+   */
+  readonly athenaReader?: AthenaMonthReader;
 }
 
 /** One month's usage of one account, with what the collection learned on the way. */

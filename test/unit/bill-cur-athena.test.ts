@@ -51,15 +51,13 @@ describe('the CUR 2.0 bill through Athena', () => {
     );
     const athena = mockClient(AthenaClient);
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
-    athena
-      .on(GetQueryExecutionCommand)
-      .resolves({
-        QueryExecution: {
-          QueryExecutionId: 'q-1',
-          Status: { State: 'SUCCEEDED' },
-          Statistics: { DataScannedInBytes: 2_000_000 },
-        },
-      });
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: {
+        QueryExecutionId: 'q-1',
+        Status: { State: 'SUCCEEDED' },
+        Statistics: { DataScannedInBytes: 2_000_000 },
+      },
+    });
     athena.on(GetQueryResultsCommand).resolves({
       ResultSet: {
         Rows: answer.rows.map((r) => ({ Data: r.map((v) => (v === null ? {} : { VarCharValue: v })) })),

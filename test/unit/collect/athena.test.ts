@@ -77,23 +77,19 @@ describe('runAthenaQuery', () => {
       .resolvesOnce(execution('QUEUED'))
       .resolvesOnce(execution('RUNNING'))
       .resolves(execution('SUCCEEDED'));
-    athena
-      .on(GetQueryResultsCommand, { NextToken: undefined })
-      .resolves({
-        ResultSet: {
-          Rows: [header, decrypts('arn:aws:iam::111122223333:role/a', '700')],
-          ResultSetMetadata: { ColumnInfo: columnInfo },
-        },
-        NextToken: 'page-2',
-      });
-    athena
-      .on(GetQueryResultsCommand, { NextToken: 'page-2' })
-      .resolves({
-        ResultSet: {
-          Rows: [decrypts('arn:aws:iam::111122223333:role/b', '300')],
-          ResultSetMetadata: { ColumnInfo: columnInfo },
-        },
-      });
+    athena.on(GetQueryResultsCommand, { NextToken: undefined }).resolves({
+      ResultSet: {
+        Rows: [header, decrypts('arn:aws:iam::111122223333:role/a', '700')],
+        ResultSetMetadata: { ColumnInfo: columnInfo },
+      },
+      NextToken: 'page-2',
+    });
+    athena.on(GetQueryResultsCommand, { NextToken: 'page-2' }).resolves({
+      ResultSet: {
+        Rows: [decrypts('arn:aws:iam::111122223333:role/b', '300')],
+        ResultSetMetadata: { ColumnInfo: columnInfo },
+      },
+    });
     const clock = manualClock(new Date('2026-11-02T00:00:00Z'));
     const slept: number[] = [];
     const month = await queryCloudTrailMonth(client, {
