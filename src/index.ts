@@ -35,6 +35,8 @@
 // Who drives the request bill, and what would cut it (issue 17).
 export { type Advice, type AdviceInput, adviseMonth } from './advice/index.js';
 export type { BillClients, BillReaderKind, CurExportLocation } from './bill/index.js';
+// The Athena usage source's options (`UsageReadOptions.athena`); its parts are in kms-report/usage.
+export type { AthenaPolling, AthenaTableName } from './collect/athena.js';
 export {
   AwsFailure,
   type ClassifiedError,
@@ -181,6 +183,8 @@ export { type BuildReportInput, buildMonthlyReport } from './report/build.js';
 export type { FindingsCsvRows } from './report/csv.js';
 // The evidence files: the inventory snapshot here, the usage evidence with ./usage/index.js below.
 export { parseSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from './snapshot.js';
+export type { AthenaUsageOptions } from './usage/athena.js';
+export type { CloudTrailTableLayout } from './usage/athena-sql.js';
 export type { AccountUsageResult, UsageReadOptions } from './usage/collect.js';
 export {
   type KeyClass,

@@ -1,4 +1,5 @@
 import { AccountClient } from '@aws-sdk/client-account';
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
@@ -37,6 +38,11 @@ export interface AwsClients {
   organizations(): OrganizationsClient;
   /** Cost Explorer (the bill read: `--bill cost-explorer`); global, its endpoint is in us-east-1. */
   costExplorer(): CostExplorerClient;
+  /**
+   * Amazon Athena, where the trail's (or the CUR's) table is queried (`--usage-source athena`).
+   * Optional, so that client sets made before it existed still type-check; {@link awsClients} has it.
+   */
+  athena?(region: string): AthenaClient;
 }
 
 /**
@@ -46,8 +52,12 @@ export interface AwsClients {
 export type InventoryClients = Pick<AwsClients, 'kms' | 'sts' | 'account'> &
   Partial<Pick<AwsClients, 'organizations'>>;
 
-/** The clients a usage collection uses. Inject your own (tests, custom credentials). */
-export type UsageClients = Pick<AwsClients, 'cloudTrail' | 'cloudWatch' | 's3' | 'sts'>;
+/**
+ * The clients a usage collection uses. Inject your own (tests, custom credentials); `athena` is
+ * needed only for the `athena` source.
+ */
+export type UsageClients = Pick<AwsClients, 'cloudTrail' | 'cloudWatch' | 's3' | 'sts'> &
+  Partial<Pick<AwsClients, 'athena'>>;
 
 /**
  * The clients of each set of credentials: `null` for the caller's own (the profile or the
@@ -112,6 +122,8 @@ export function awsClients(options: AwsClientsOptions = {}): AwsClients {
       once('organizations', () => makeClient(OrganizationsClient, { ...base, region: 'us-east-1' }, network)),
     costExplorer: () =>
       once('ce', () => makeClient(CostExplorerClient, { ...base, region: 'us-east-1' }, network)),
+    athena: (region) =>
+      once(`athena/${region}`, () => makeClient(AthenaClient, { ...base, region }, network)),
   };
 }
 

@@ -23,6 +23,21 @@
  * @packageDocumentation
  */
 
+// Athena: the trail's table counted in one query per month, and the CUR 2.0 bill.
+export { type CurAthenaOptions, curBillSql, readCurAthenaBill } from '../bill/cur-athena.js';
+export {
+  ATHENA_MIN_BILLED_BYTES,
+  ATHENA_NAME,
+  ATHENA_PRICE_PER_TB_USD,
+  type AthenaPolling,
+  type AthenaQueryOptions,
+  type AthenaQueryOutcome,
+  type AthenaTableName,
+  athenaScanCost,
+  DEFAULT_ATHENA_WAIT_MS,
+  parseAthenaTable,
+  runAthenaQuery,
+} from '../collect/athena.js';
 // Types its signatures use, the root's model among them (the root exports them too).
 export type {
   AwsClients,
@@ -32,8 +47,28 @@ export type {
   UsageClients,
   UsageSourceOption,
 } from '../index.js';
+export type { BillCategory, BillLine, BillRead, BillSource, BillStatus } from '../model/bill.js';
+export type { CallerRequestCount, CallerType } from '../model/usage.js';
 export { type AccountMonthUsage, type MergedUsage, mergeAccountUsage } from '../org/index.js';
 export type { AggregateStats } from '../usage/aggregator.js';
+export {
+  type AthenaCloudTrailMonth,
+  type AthenaCount,
+  type AthenaMonthQuery,
+  AthenaSlice,
+  type AthenaSliceResult,
+  type AthenaUsageOptions,
+  AthenaUsageRows,
+  athenaSliceResult,
+  queryCloudTrailMonth,
+} from '../usage/athena.js';
+export {
+  CLOUDTRAIL_SQL_COLUMNS,
+  CLOUDTRAIL_TABLE_LAYOUTS,
+  type CloudTrailSqlOptions,
+  type CloudTrailTableLayout,
+  cloudTrailUsageSql,
+} from '../usage/athena-sql.js';
 export {
   ALWAYS_QUERIED_RESOURCES,
   ANONYMOUS_CALLER,

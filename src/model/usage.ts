@@ -6,15 +6,22 @@ import type { IsoDate } from './inventory.js';
  */
 
 /** Where a number came from. Recorded with every count and shown in the report. */
-export type UsageSource = 'cloudtrail-lookup' | 'cloudtrail-s3' | 'cloudwatch' | 'sample';
+export type UsageSource =
+  | 'cloudtrail-lookup'
+  | 'cloudtrail-s3'
+  | 'cloudtrail-athena'
+  | 'cloudwatch'
+  | 'sample';
 
 /**
- * The sources that count requests per key (CloudTrail, read through LookupEvents or from the
- * trail's files in S3); CloudWatch gives account totals only. The one home of this set.
+ * The sources that count requests per key (CloudTrail, read through LookupEvents, from the
+ * trail's files in S3, or counted by Athena over the trail's table); CloudWatch gives account
+ * totals only. The one home of this set.
  */
 export const PER_KEY_SOURCES: ReadonlySet<UsageSource> = new Set<UsageSource>([
   'cloudtrail-lookup',
   'cloudtrail-s3',
+  'cloudtrail-athena',
 ]);
 
 /**

@@ -10,6 +10,7 @@ import {
 import { callerIdentity } from '../collect/identity.js';
 import { InputError } from '../errors.js';
 import type { MonthUsage, UsageCoverage } from '../model/usage.js';
+import { athenaMonthReader } from '../usage/athena.js';
 import {
   type AccountUsageResult,
   accountUsageEvidence,
@@ -145,11 +146,21 @@ async function readAccounts(
 ): Promise<AccountRead[]> {
   const caller = clientsFor(source, null);
   const limit = pLimit(Math.max(1, options.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY));
+  // Athena counts every account and region of the run in one query, with the caller's clients.
+  const athenaReader = options.sources.includes('athena')
+    ? athenaMonthReader(caller, {
+        ...options,
+        window,
+        accounts: sessions.map((s) => s.account),
+        regions: sessions.flatMap((s) => s.regions),
+      })
+    : undefined;
   const read = async (session: AccountSession): Promise<AccountRead> => {
     const clients = accountClients(caller, source, session.credentials);
     try {
       const result = await collectAccountUsage({
         ...options,
+        athenaReader,
         month: window,
         regions: session.regions,
         account: session.account,
@@ -194,6 +205,10 @@ function accountClients(
     cloudWatch: (region) => own.cloudWatch(region),
     sts: (region) => own.sts(region),
     s3: (region) => caller.s3(region),
+    athena: (region) => {
+      if (!caller.athena) throw new Error('the usage clients have no athena(region)');
+      return caller.athena(region);
+    },
   };
 }
 

@@ -18,6 +18,7 @@ import { type Clock, systemClock } from '../util/clock.js';
 import { compareText, compositeKey } from '../util/compare.js';
 import type { MonthWindow } from '../util/month.js';
 import { TOOL_VERSION } from '../version.js';
+import { type AthenaMonthReader, type AthenaUsageOptions, athenaMonthReader } from './athena.js';
 import { collectCloudWatchUsage } from './cloudwatch.js';
 import type { KeyClass } from './events.js';
 import { USAGE_KIND, USAGE_SCHEMA_VERSION, type UsageEvidence } from './evidence.js';
@@ -27,14 +28,19 @@ import { collectS3TrailLogs } from './s3-logs.js';
 import type { PerKeySourceResult, UsageProgress } from './source.js';
 
 /** The sources as named on the command line. */
-export type UsageSourceOption = 'lookup' | 's3' | 'cloudwatch';
+export type UsageSourceOption = 'lookup' | 's3' | 'athena' | 'cloudwatch';
 
 export const USAGE_SOURCE_OF: Readonly<Record<UsageSourceOption, UsageSource>> = {
   lookup: 'cloudtrail-lookup',
   s3: 'cloudtrail-s3',
+  athena: 'cloudtrail-athena',
   cloudwatch: 'cloudwatch',
 };
+/** The sources every region's coverage names (chosen or not); `athena` is named only when chosen. */
 const ALL_SOURCES: readonly UsageSourceOption[] = ['lookup', 's3', 'cloudwatch'];
+const SELECTABLE_SOURCES: readonly UsageSourceOption[] = ['lookup', 's3', 'athena', 'cloudwatch'];
+/** The sources that count per key: at most one of them in a run. */
+const PER_KEY_OPTIONS: readonly UsageSourceOption[] = ['lookup', 's3', 'athena'];
 
 /**
  * Checks a `--source` list (`lookup`, `s3`, `cloudwatch`, comma-separated); names the bad entry.
@@ -47,10 +53,10 @@ const ALL_SOURCES: readonly UsageSourceOption[] = ['lookup', 's3', 'cloudwatch']
 export function parseSourceList(input: string, flag = '--source'): UsageSourceOption[] {
   const names = [...new Set(input.split(',').map((s) => s.trim()))].filter(Boolean);
   if (names.length === 0)
-    throw new InputError(flag, `expected a comma-separated list of ${ALL_SOURCES.join(', ')}`);
+    throw new InputError(flag, `expected a comma-separated list of ${SELECTABLE_SOURCES.join(', ')}`);
   for (const name of names)
-    if (!(ALL_SOURCES as readonly string[]).includes(name))
-      throw new InputError(flag, `unknown source "${name}" (expected ${ALL_SOURCES.join(', ')})`);
+    if (!(SELECTABLE_SOURCES as readonly string[]).includes(name))
+      throw new InputError(flag, `unknown source "${name}" (expected ${SELECTABLE_SOURCES.join(', ')})`);
   return names as UsageSourceOption[];
 }
 
@@ -68,6 +74,8 @@ export interface UsageReadOptions {
   /** For `s3`: the bucket's region (default: the first region). */
   readonly bucketRegion?: string;
   readonly s3Concurrency?: number;
+  /** For `athena`: the organisation trail's table and where to query it (README, "Athena"). */
+  readonly athena?: AthenaUsageOptions;
   /** Regions read at once. Default 4. */
   readonly regionConcurrency?: number;
   readonly clock?: Clock;
@@ -88,6 +96,11 @@ export interface AccountUsageOptions extends UsageReadOptions {
   readonly account: string;
   readonly regions: readonly string[];
   readonly clients: UsageClients;
+  /**
+   * For `athena`: the month's query shared by every account of the run (made by
+   * `collectMonthUsage`); one is made for the account alone when absent.
+   */
+  readonly athenaReader?: AthenaMonthReader;
 }
 
 /** One month's usage of one account, with what the collection learned on the way. */
@@ -107,17 +120,20 @@ export interface AccountUsageResult {
  * holds. `regions` undefined: the accounts' regions are checked where they are known.
  */
 export function validateUsageRequest(
-  options: Pick<UsageReadOptions, 'sources' | 'bucket'> & { readonly regions?: readonly string[] },
+  options: Pick<UsageReadOptions, 'sources' | 'bucket' | 'athena'> & { readonly regions?: readonly string[] },
   window: MonthWindow,
   now: Date,
 ): void {
   if (options.regions?.length === 0) throw new InputError('--regions', 'no region to read');
   if (options.sources.length === 0) throw new InputError('--source', 'no source to read');
-  if (options.sources.includes('lookup') && options.sources.includes('s3'))
+  const perKey = options.sources.filter((s) => PER_KEY_OPTIONS.includes(s));
+  if (perKey.length > 1)
     throw new InputError(
       '--source',
-      'lookup and s3 read the same CloudTrail events and would count every request twice: choose one of them',
+      `${perKey.join(' and ')} read the same CloudTrail events and would count every request twice: choose one of them`,
     );
+  if (options.sources.includes('athena') && !options.athena?.table)
+    throw new InputError('--athena-table', "the athena source needs the trail's table (DB.TABLE)");
   if (options.sources.includes('s3') && !options.bucket)
     throw new InputError('--bucket', 'the s3 source needs the bucket the trail delivers its log files to');
   if (options.sources.includes('lookup')) assertInEventHistory(window, now);
@@ -129,7 +145,7 @@ const notRequested = (
   option: UsageSourceOption,
   chosen: readonly UsageSourceOption[],
 ): UsageCoverage => {
-  const perKey = chosen.find((s) => s === 'lookup' || s === 's3');
+  const perKey = chosen.find((s) => PER_KEY_OPTIONS.includes(s));
   const why =
     option === 'cloudwatch'
       ? 'not requested: no account-level totals, so per-key counts cannot be reconciled'
@@ -193,7 +209,11 @@ async function readRegions(options: AccountUsageOptions, clock: Clock): Promise<
     deadline: options.deadline,
     onProgress: options.onProgress,
   };
+  const athena = chosen.includes('athena')
+    ? (options.athenaReader ?? athenaMonthReader(clients, { ...options, ...common, accounts: [account] }))
+    : null;
   const perKey = async (region: string): Promise<PerKeySourceResult | null> => {
+    if (athena) return athena.read(account, region);
     if (chosen.includes('lookup'))
       return collectLookupEvents(clients.cloudTrail(region), { ...common, region, afterMonth: true });
     if (chosen.includes('s3'))
@@ -214,7 +234,7 @@ async function readRegions(options: AccountUsageOptions, clock: Clock): Promise<
         : Promise.resolve(null),
     ]);
     const coverage: UsageCoverage[] = [];
-    for (const option of ALL_SOURCES) {
+    for (const option of chosen.includes('athena') ? SELECTABLE_SOURCES : ALL_SOURCES) {
       const source = USAGE_SOURCE_OF[option];
       if (keyed?.coverage.source === source) coverage.push(keyed.coverage);
       else if (cw && source === 'cloudwatch') coverage.push(cw.coverage);

@@ -57,6 +57,7 @@ const isoDate = z.iso.datetime({ offset: false });
 const source = z.enum([
   'cloudtrail-lookup',
   'cloudtrail-s3',
+  'cloudtrail-athena',
   'cloudwatch',
   'sample',
 ]) satisfies z.ZodType<UsageSource>;

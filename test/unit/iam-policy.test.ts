@@ -14,10 +14,20 @@ const SERVICE_PREFIX: Record<string, string> = {
   'client-organizations': 'organizations',
   'client-cost-explorer': 'ce',
   'client-securityhub': 'securityhub',
+  'client-athena': 'athena',
 };
 
 /** The actions only `--security-hub` calls: granted by their own policy, never by the read-only one. */
 const SECURITY_HUB_ACTIONS = ['securityhub:BatchImportFindings', 'securityhub:GetFindings'];
+
+/**
+ * Services whose calls are opt-in and granted by their own policy file, never by the read-only one:
+ * Athena (it writes its results to S3) and Security Hub (the one write to AWS).
+ */
+const OPT_IN_POLICIES: Record<string, string> = {
+  athena: 'kms-report-athena-policy.json',
+  securityhub: 'kms-report-security-hub-policy.json',
+};
 
 async function grantedBy(file: string): Promise<Set<string>> {
   const policy = JSON.parse(await readFile(join(root, 'iam', file), 'utf8')) as {
@@ -50,12 +60,14 @@ async function actionsCalled(): Promise<Set<string>> {
 }
 
 describe('the shipped IAM policy', () => {
-  it('grants every AWS action the code can call but --security-hub, and only read actions', async () => {
+  it('grants every AWS action the code can call but the opt-in ones (Athena, Security Hub), and only read actions', async () => {
     const granted = await grantedBy('kms-report-policy.json');
-    const called = await actionsCalled();
-    expect(called.size).toBeGreaterThan(5);
-    expect([...called].filter((a) => !granted.has(a) && !SECURITY_HUB_ACTIONS.includes(a))).toEqual([]);
-    expect([...granted].filter((a) => a.startsWith('securityhub:'))).toEqual([]);
+    const called = [...(await actionsCalled())].filter(
+      (a) => !((a.split(':')[0] as string) in OPT_IN_POLICIES),
+    );
+    expect(called.length).toBeGreaterThan(5);
+    expect(called.filter((a) => !granted.has(a))).toEqual([]);
+    expect([...granted].filter((a) => (a.split(':')[0] as string) in OPT_IN_POLICIES)).toEqual([]);
     // sts:AssumeRole changes nothing: it enters the read-only role of each account of an organisation report.
     for (const action of granted)
       if (action !== 'sts:AssumeRole') expect(action).toMatch(/:(List|Get|Describe|Lookup)\w+$/);
@@ -66,6 +78,16 @@ describe('the shipped IAM policy', () => {
     const called = [...(await actionsCalled())].filter((a) => a.startsWith('securityhub:'));
     expect(called.sort()).toEqual([...SECURITY_HUB_ACTIONS].sort());
     expect([...granted].sort()).toEqual([...SECURITY_HUB_ACTIONS].sort());
+  });
+
+  it('grants the opt-in services their calls in their own policy (Athena: queries and their result location)', async () => {
+    const called = [...(await actionsCalled())];
+    for (const [service, path] of Object.entries(OPT_IN_POLICIES)) {
+      const granted = await grantedBy(path);
+      const calls = called.filter((a) => a.startsWith(`${service}:`));
+      expect(calls.length).toBeGreaterThan(0);
+      expect(calls.filter((a) => !granted.has(a))).toEqual([]);
+    }
   });
 
   it('never lets the library call a cryptographic or mutating KMS operation', async () => {

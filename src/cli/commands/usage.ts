@@ -25,6 +25,7 @@ import {
   resolveOptionSources,
   timeoutOption,
 } from '../options.js';
+import { ATHENA_ENV_FLAGS, addAthenaOptions, athenaOptionsOf } from './athena-flags.js';
 import { type CliIo, outputPath } from './collect.js';
 
 /** The shell's code for a run ended by Ctrl-C or SIGTERM (128 + SIGINT). The evidence file is still written. */
@@ -40,6 +41,7 @@ export interface UsageCliExtras {
 const SOURCE_LABEL: Record<string, string> = {
   'cloudtrail-lookup': 'lookup',
   'cloudtrail-s3': 's3',
+  'cloudtrail-athena': 'athena',
   cloudwatch: 'cloudwatch',
 };
 
@@ -134,6 +136,7 @@ const USAGE_ENV_FLAGS = [
   '--bucket',
   '--prefix',
   '--bucket-region',
+  ...ATHENA_ENV_FLAGS,
   '--out',
   '--profile',
   '--timeout',
@@ -151,6 +154,12 @@ interface UsageOptions {
   readonly bucket?: string;
   readonly prefix?: string;
   readonly bucketRegion?: string;
+  readonly athenaTable?: string;
+  readonly athenaDatabase?: string;
+  readonly athenaWorkgroup?: string;
+  readonly athenaOutput?: string;
+  readonly athenaLayout?: string;
+  readonly athenaRegion?: string;
   readonly out: string;
   readonly outputFile?: string;
   readonly profile?: string;
@@ -178,7 +187,7 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
     .addOption(
       new Option(
         '--usage-source <list>',
-        'sources, comma-separated: lookup (Event history, last 90 days) or s3 (trail log files), and cloudwatch',
+        "sources, comma-separated: lookup (Event history, last 90 days), s3 (trail log files) or athena (the trail's Athena table), and cloudwatch",
       )
         .default('lookup,cloudwatch')
         .argParser((v) => {
@@ -194,7 +203,9 @@ export function usageCommand(io: CliIo & UsageCliExtras, setExit: (code: number)
     .option(
       '--bucket-region <region>',
       "for --usage-source s3: the bucket's region (default: the first region)",
-    )
+    );
+  addAthenaOptions(command);
+  command
     .option(
       '-o, --out <dir>',
       'the folder the evidence is written to, as usage-<month>.json',
@@ -253,6 +264,7 @@ async function runUsage(
       bucket: opts.bucket,
       prefix: opts.prefix,
       bucketRegion: opts.bucketRegion,
+      athena: athenaOptionsOf(opts),
       clock: io.clock,
       signal: io.signal ?? controller.signal,
       deadline: deadline?.signal,

@@ -219,8 +219,37 @@ describe('kms-report usage', () => {
   it.each([
     [['--month', '2026-13', '--regions', 'us-east-1'], /^--month: /],
     [
-      ['--month', '2026-10', '--regions', 'us-east-1', '--usage-source', 'lookup,athena'],
-      /^--usage-source: unknown source "athena"/,
+      ['--month', '2026-10', '--regions', 'us-east-1', '--usage-source', 'lookup,lake'],
+      /^--usage-source: unknown source "lake"/,
+    ],
+    [['--month', '2026-10', '--regions', 'us-east-1', '--usage-source', 'athena'], /^--athena-table: /],
+    [
+      [
+        '--month',
+        '2026-10',
+        '--regions',
+        'us-east-1',
+        '--usage-source',
+        's3,athena',
+        '--bucket',
+        'b',
+        '--athena-table',
+        'd.t',
+      ],
+      /^--source: s3 and athena read the same CloudTrail events/,
+    ],
+    [
+      [
+        '--month',
+        '2026-10',
+        '--regions',
+        'us-east-1',
+        '--usage-source',
+        'athena',
+        '--athena-table',
+        'd.t;drop',
+      ],
+      /^--athena-table: "t;drop" is not an Athena name/,
     ],
     [['--month', '2026-10', '--regions', 'us-east-1', '--usage-source', 's3'], /^--bucket: /],
   ])('refuses bad input %j naming the flag', async (args, message) => {

@@ -238,8 +238,9 @@ describe('collectMonthUsage of other accounts with one fixed set of clients', ()
 });
 
 describe('parseSourceList', () => {
-  it('accepts the three sources and names an unknown one', () => {
+  it('accepts the four sources and names an unknown one', () => {
     expect(parseSourceList('lookup, cloudwatch')).toEqual(['lookup', 'cloudwatch']);
-    expect(() => parseSourceList('lookup,athena')).toThrow('--source: unknown source "athena"');
+    expect(parseSourceList('athena,cloudwatch')).toEqual(['athena', 'cloudwatch']);
+    expect(() => parseSourceList('lookup,lake')).toThrow('--source: unknown source "lake"');
   });
 });
