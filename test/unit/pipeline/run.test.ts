@@ -87,6 +87,7 @@ describe('kms-report --demo', () => {
       'findings.csv',
       'keys.csv',
       'manifest.json',
+      'reconciliation.csv',
       'recommendations.csv',
       'report.json',
       'report.md',
