@@ -119,9 +119,13 @@ async function monthlyReport(
   if (!folder) return { report };
   const files = reportFiles(report, evidence, options.output);
   const manifest = await writeReport(folder.dir, files, generatedAt, options.signal);
-  // After the report set is written: whatever Security Hub says, the report is there.
+  // After the report set is written: whatever Security Hub says, the report is there. Security
+  // Hub gets every finding, whatever the filters: one left out would be archived as resolved.
+  const toImport = filters
+    ? buildReport({ ...assessed, compliance: judged, filters: null }, NO_PREVIOUS)
+    : report;
   const securityHub = options.securityHub
-    ? await importToSecurityHub(report, {
+    ? await importToSecurityHub(toImport, {
         profile: options.evidence?.kind === 'live' ? options.evidence.profile : undefined,
         network: options.network,
         signal: options.signal,
