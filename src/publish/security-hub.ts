@@ -257,6 +257,35 @@ interface RegionInput {
   readonly account: string;
   readonly region: string;
   readonly findings: readonly Finding[];
+  /** Why no earlier finding of the region is archived (its keys were not all read); null when they may be. */
+  readonly noArchive: string | null;
+  /** Keys whose earlier findings are kept whatever this month says (a gap on them). */
+  readonly keep: ReadonlySet<string>;
+}
+
+/**
+ * Whether the region's earlier findings may be archived: only where its keys were listed. A region
+ * (or account) not read would archive every earlier finding as fixed; in a region read in part,
+ * the findings of a key with a gap (not described, evidence unread) are kept as they are.
+ */
+function archiveScope(report: MonthlyReport, account: string, region: string): Omit<RegionInput, 'findings'> {
+  const listed = report.coverage.regions.find((r) => r.account === account && r.region === region);
+  const here = report.coverage.gaps.filter(
+    (g) => (g.account === null || g.account === account) && (g.region === null || g.region === region),
+  );
+  const wide = here.find((g) => (g.scope === 'account' || g.scope === 'region') && g.field === null);
+  const why =
+    listed === undefined || listed.status === 'failed'
+      ? `the keys of ${account} ${region} could not be listed`
+      : wide
+        ? `${wide.scope} ${wide.scope === 'account' ? account : region} was not read in full (${wide.operation} ${wide.errorCode})`
+        : null;
+  return {
+    account,
+    region,
+    noArchive: why ? `${why}: no earlier finding was archived` : null,
+    keep: new Set(here.map((g) => g.keyArn).filter((k): k is string => k !== null)),
+  };
 }
 
 /** Imports one account and region's findings, and archives the earlier ones now absent. */
@@ -290,7 +319,9 @@ async function importRegion(
     }
   }
   await sendAll(run, thisMonth());
-  const gone = [...previous.values()].filter((p) => !current.has(p.Id));
+  const gone = input.noArchive
+    ? []
+    : [...previous.values()].filter((p) => !current.has(p.Id) && !input.keep.has(resourceOf(p)));
   const archives = gone.map((p) => archivedFinding(p, updatedAt));
   const unusable = gone.filter((_, i) => archives[i] === null).map((p) => p.Id);
   fail(run, unusable, 'NotArchived', 'Security Hub holds too little of the finding to archive it');
@@ -308,18 +339,21 @@ async function importRegion(
     archived: taken(gone.map((p) => p.Id)),
     failedCount: run.failedCount,
     failed: run.failed,
-    problem: run.stop ? `${problem ? `${problem}; ` : ''}${run.stop}` : problem,
+    problem: [problem, input.noArchive, run.stop].filter((p) => p !== null).join('; ') || null,
   };
 }
 
+/** The key an earlier finding is on (its first resource's id). */
+const resourceOf = (p: Previous): string => String(p.Resources?.[0]?.Id ?? '');
+
 /** Every account and region of the report, with its findings (none: only earlier ones to resolve). */
 function regionsOf(report: MonthlyReport): RegionInput[] {
-  const groups = new Map<string, { account: string; region: string; findings: Finding[] }>();
+  const groups = new Map<string, RegionInput & { findings: Finding[] }>();
   const add = (account: string, region: string) => {
     const k = compositeKey(account, region);
     let g = groups.get(k);
     if (!g) {
-      g = { account, region, findings: [] };
+      g = { ...archiveScope(report, account, region), findings: [] };
       groups.set(k, g);
     }
     return g;
