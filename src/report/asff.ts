@@ -260,6 +260,11 @@ function productFields(report: MonthlyReport, f: Finding, rule: RuleInfo): Recor
   return out;
 }
 
+/** The later of two ISO times (the first when either does not parse). */
+function laterOf(a: string, b: string): string {
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
 function description(f: Finding): string {
   const muted = f.muted ? ` Muted: ${f.muted.justification}` : '';
   return asffText(`${f.reason}${muted}`, ASFF_LIMITS.description);
@@ -267,7 +272,8 @@ function description(f: Finding): string {
 
 /**
  * One finding in ASFF. `CreatedAt` and `LastObservedAt` are the evidence's time, `UpdatedAt` the
- * report's; a passing check is `INFORMATIONAL` (as Security Hub's own controls report a PASSED
+ * report's, or the evidence's when later (a live run's report time is taken before the evidence is
+ * gathered; ASFF wants `UpdatedAt` no earlier than `CreatedAt`); a passing check is `INFORMATIONAL` (as Security Hub's own controls report a PASSED
  * check), its rule's severity kept in `Severity.Original`.
  */
 export function asffFinding(report: MonthlyReport, f: Finding, key: KeyRow | undefined): AsffFinding {
@@ -293,7 +299,7 @@ export function asffFinding(report: MonthlyReport, f: Finding, key: KeyRow | und
     Region: asffText(f.region, 64),
     Types: t,
     CreatedAt: evidenceTime,
-    UpdatedAt: report.generatedAt,
+    UpdatedAt: laterOf(report.generatedAt, evidenceTime),
     LastObservedAt: evidenceTime,
     Severity: severity,
     FindingProviderFields: { Severity: severity, Types: t },
