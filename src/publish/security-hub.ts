@@ -284,7 +284,11 @@ function archiveScope(report: MonthlyReport, account: string, region: string): O
     account,
     region,
     noArchive: why ? `${why}: no earlier finding was archived` : null,
-    keep: new Set(here.map((g) => g.keyArn).filter((k): k is string => k !== null)),
+    // Keys made after the month are left out of its report, not gone.
+    keep: new Set([
+      ...here.map((g) => g.keyArn).filter((k): k is string => k !== null),
+      ...report.coverage.keysCreatedAfterMonth,
+    ]),
   };
 }
 

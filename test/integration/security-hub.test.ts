@@ -160,34 +160,40 @@ describe('--security-hub against moto (BatchImportFindings, GetFindings)', () =>
       });
   });
 
-  it('the command line imports a saved month, and refuses the demo (exit 2, nothing imported)', async () => {
+  it('the command line refuses the demo and a saved snapshot (exit 2, nothing imported)', async () => {
     const out = await mkdtemp(join(tmpdir(), 'kms-report-sh-'));
     expect(await runCli(['--demo', '--out', out, '--quiet'], captureIo())).toBe(0);
     const snapshot = join(out, '111122223333', '2026-10', 'snapshot.json');
-    const saved = { ...process.env };
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-    });
-    delete process.env.AWS_PROFILE;
-    try {
-      const demo = captureIo();
-      expect(await runCli(['--demo', '--security-hub', '--out', out], demo)).toBe(2);
-      expect(demo.stderrText()).toContain('--security-hub');
-      await enable(['us-east-1', 'eu-west-1']);
-      const io = captureIo();
-      const code = await runCli(
-        ['--snapshot', snapshot, '--month', '2026-10', '--security-hub', '--out', join(out, 'saved')],
-        io,
-      );
-      expect(io.stderrText()).toMatch(/Security Hub 111122223333 eu-west-1: \d+ new, 0 updated, 0 resolved/);
-      expect(code).toBe(0);
-      expect((await held('eu-west-1')).size).toBeGreaterThan(10);
-    } finally {
-      process.env = saved;
-    }
+    await enable(['us-east-1', 'eu-west-1']);
+
+    const demo = await runAgainstMoto(['--demo', '--security-hub', '--out', out]);
+    expect(demo.code).toBe(2);
+    expect(demo.io.stderrText()).toContain('--security-hub');
+    const saved = await runAgainstMoto([
+      '--snapshot',
+      snapshot,
+      '--month',
+      '2026-10',
+      '--security-hub',
+      '--out',
+      join(out, 'saved'),
+    ]);
+    expect(saved.code).toBe(2);
+    expect(saved.io.stderrText()).toMatch(/--security-hub: .*cannot be combined with --snapshot/);
+    expect((await held('eu-west-1')).size).toBe(0);
+  });
+
+  it('the command line imports a live month into each region', async () => {
+    const made = await seedScenario(endpoint);
+    await enable(SCENARIO_REGIONS);
+    const out = await mkdtemp(join(tmpdir(), 'kms-report-sh-'));
+
+    const { code, io } = await liveRun(out, ['--security-hub']);
+
+    expect(io.stderrText()).toBe('');
+    expect(code).toBe(0);
+    const keys = new Set((await active('eu-west-1')).map((f) => f.Resources?.[0]?.Id));
+    expect(keys).toEqual(new Set(made.filter((m) => m.region === 'eu-west-1').map((m) => m.arn)));
   });
 
   it('a filtered report still imports every finding: nothing still failing is archived', async () => {

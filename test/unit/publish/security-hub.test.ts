@@ -215,6 +215,21 @@ describe('importToSecurityHub', () => {
       expect(result.complete).toBe(false);
     });
 
+    it('keeps the earlier findings of a key made after the month reported', async () => {
+      const report = await oneRegion(3);
+      const later = 'arn:aws:kms:eu-west-1:111122223333:key/made-in-november';
+      const withLater: MonthlyReport = {
+        ...report,
+        coverage: { ...report.coverage, keysCreatedAfterMonth: [later] },
+      };
+      await holding(withLater, later);
+
+      const result = await importToSecurityHub(withLater, { clients: () => client, sleep: async () => {} });
+
+      expect(archivedIds()).toEqual([]);
+      expect(result.regions[0]?.archived).toBe(0);
+    });
+
     it("keeps the earlier findings of a key it could not read, and archives the others' gone", async () => {
       const report = await oneRegion(3);
       const unread = 'arn:aws:kms:eu-west-1:111122223333:key/unreadable';
