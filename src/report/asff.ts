@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { describeFilter } from '../compliance/filter.js';
 import {
   type Finding,
   type FindingStatus,
@@ -253,6 +254,8 @@ function productFields(report: MonthlyReport, f: Finding, rule: RuleInfo): Recor
     'kms-report/Version': report.tool.version,
     'kms-report/RemediationCli': remediationCommand(rule, f),
     'kms-report/MutedBy': f.muted ? `${f.muted.owner} (${f.muted.ticket}) until ${f.muted.expires}` : null,
+    // A filtered report's file says what it was narrowed by (Security Hub imports are never filtered).
+    'kms-report/Filter': report.filters ? describeFilter(report.filters) : null,
   };
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(fields))

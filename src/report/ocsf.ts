@@ -1,4 +1,5 @@
 import { controlCode } from '../compliance/controls.js';
+import { describeFilter } from '../compliance/filter.js';
 import {
   type Finding,
   type FindingStatus,
@@ -164,6 +165,8 @@ export function ocsfEvent(
         version: report.tool.version,
       },
       log_name: `kms-report ${report.month}`,
+      // A filtered report's events say what it was narrowed by.
+      ...(report.filters ? { labels: [`kms-report filter: ${describeFilter(report.filters)}`] } : {}),
     },
   };
 }

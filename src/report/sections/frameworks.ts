@@ -110,7 +110,8 @@ const CSV_OPTIONS = { record_delimiter: 'windows', eof: true, quote_record_delim
 
 /**
  * `frameworks.csv`: one row per framework and requirement, with the rules, the status, the
- * findings per status and every failing key (ARNs, space-separated).
+ * findings per status, every failing key (ARNs, space-separated) and, in a filtered report, the
+ * filters (FILTER, as findings.csv).
  */
 export function renderFrameworksCsv(report: MonthlyReport): string {
   const header = [
@@ -128,7 +129,10 @@ export function renderFrameworksCsv(report: MonthlyReport): string {
     'FINDINGS_PASS',
     'FINDINGS_NOT_APPLICABLE',
     'FAILING_KEYS',
+    'FILTER',
   ];
+  // On every row of a filtered report, what it was narrowed by (empty for a full report).
+  const filter = report.filters ? escapeCsvText(describeFilter(report.filters)) : '';
   const text = (s: string | null) => (s === null ? '' : escapeCsvText(s));
   const rows = (report.frameworks ?? []).flatMap((v) =>
     v.requirements.map((r) => [
@@ -146,6 +150,7 @@ export function renderFrameworksCsv(report: MonthlyReport): string {
       String(r.counts.PASS),
       String(r.counts.NOT_APPLICABLE),
       text(r.failingKeys.join(' ')),
+      filter,
     ]),
   );
   return stringify([header, ...rows], CSV_OPTIONS);
