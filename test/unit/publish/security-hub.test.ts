@@ -1,6 +1,7 @@
 import {
   BatchImportFindingsCommand,
   GetFindingsCommand,
+  InternalException,
   InvalidAccessException,
   LimitExceededException,
   SecurityHubClient,
@@ -11,6 +12,7 @@ import { securityHubSummary } from '../../../src/cli/security-hub-summary.js';
 import type { MonthlyReport } from '../../../src/model/report.js';
 import {
   archivedFinding,
+  GET_FINDINGS_INTERVAL_MS,
   IMPORT_BATCH_SIZE,
   importToSecurityHub,
 } from '../../../src/publish/security-hub.js';
@@ -150,6 +152,43 @@ describe('importToSecurityHub', () => {
 
     expect(result.regions[0]?.created).toBe(2);
     expect(result.regions[0]?.problem).toMatch(/GetFindings, LimitExceededException\): none was resolved/);
+    expect(result.complete).toBe(false);
+  });
+
+  it('pages the earlier findings at 3 a second, and when a page fails keeps what was read and archives nothing', async () => {
+    const report = await oneRegion(3);
+    const own = [...asffFindings(report)][0];
+    const prefix = 'kms-report/111122223333/eu-west-1/';
+    const earlier = (id: string) =>
+      ({ ...own, Id: id, CreatedAt: '2026-08-01T00:00:00.000Z', Resources: own?.Resources }) as never;
+    hub
+      .on(GetFindingsCommand)
+      .resolvesOnce({
+        Findings: [earlier(own?.Id as string), earlier(`${prefix}gone/KMS-ROT-01`)],
+        NextToken: 'p2',
+      })
+      .rejects(new InternalException({ message: 'Internal error', $metadata: { httpStatusCode: 500 } }));
+    hub.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
+    const waits: number[] = [];
+
+    const result = await importToSecurityHub(report, {
+      clients: () => client,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+
+    expect(waits[0]).toBe(GET_FINDINGS_INTERVAL_MS);
+    expect(GET_FINDINGS_INTERVAL_MS).toBeGreaterThanOrEqual(1000 / 3);
+    const sent = hub.commandCalls(BatchImportFindingsCommand).flatMap((c) => c.args[0].input.Findings ?? []);
+    // Nothing archived: the unread page may hold findings still true.
+    expect(sent.filter((f) => f.RecordState === 'ARCHIVED')).toEqual([]);
+    // What the first page said is kept: the finding imported in August keeps its CreatedAt.
+    expect(sent.find((f) => f.Id === own?.Id)?.CreatedAt).toBe('2026-08-01T00:00:00.000Z');
+    expect(result.regions[0]).toMatchObject({ updated: 1, archived: 0 });
+    expect(result.regions[0]?.problem).toBe(
+      'could not read the findings imported before (securityhub:GetFindings, InternalException, after 1 of their pages): none was resolved',
+    );
     expect(result.complete).toBe(false);
   });
 
