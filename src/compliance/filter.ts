@@ -95,6 +95,13 @@ export function admits(filter: FindingFilter, f: Pick<Finding, 'ruleId' | 'sever
 /**
  * The compliance result narrowed to the findings the filter admits: the summary counts them, the
  * rule table and the suppression lists keep only the rules asked for (`--rules`).
+ *
+ * @example
+ * ```ts
+ * const judged = runCompliance(snapshot, { config, month: '2026-10', clock });
+ * const failing = filterCompliance(judged, parseFindingFilter({ statuses: ['FAIL'], severities: ['critical', 'high'] }));
+ * console.log(failing.summary.FAIL, Object.keys(failing.rules));
+ * ```
  */
 export function filterCompliance(result: ComplianceResult, filter: FindingFilter | null): ComplianceResult {
   if (!filter) return result;

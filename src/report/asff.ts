@@ -19,6 +19,7 @@ import { exportedFindings, jsonArrayChunks, keysByArn, requirementName } from '.
  * ({@link asffText}) and cut to its documented limit ({@link ASFF_LIMITS}).
  */
 
+/** The ASFF version every finding declares (`SchemaVersion`): the only one Security Hub defines. */
 export const ASFF_SCHEMA_VERSION = '2018-10-08';
 
 /**
@@ -44,8 +45,14 @@ export const ASFF_LIMITS = {
   keyDescription: 1024,
 } as const;
 
+/** ASFF's `Severity.Label`: a kms-report severity in capitals; a passing check is `INFORMATIONAL`. */
 export type AsffSeverityLabel = 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+/** ASFF's `Compliance.Status`: the check's result (see {@link ASFF_STATUS}). */
 export type AsffComplianceStatus = 'PASSED' | 'WARNING' | 'FAILED' | 'NOT_AVAILABLE';
+/**
+ * ASFF's `Workflow.Status`: where a new finding starts (see {@link ASFF_STATUS}); Security Hub
+ * takes it on a finding's first import only, later changes are the security team's.
+ */
 export type AsffWorkflowStatus = 'NEW' | 'NOTIFIED' | 'RESOLVED' | 'SUPPRESSED';
 
 /** The KMS key a finding is on, as ASFF's `AwsKmsKey` resource details. */
@@ -59,6 +66,7 @@ export interface AsffKmsKeyDetails {
   readonly CreationDate?: number;
 }
 
+/** The resource a finding is on: always the KMS key (`AwsKmsKey`), its ARN as `Id`. */
 export interface AsffResource {
   readonly Type: 'AwsKmsKey';
   readonly Id: string;
