@@ -27,6 +27,6 @@ export function securityHubExit(result: SecurityHubImport | null): { code: numbe
   const troubled = result.regions.filter((r) => r.failedCount > 0 || r.problem).map((r) => r.region);
   return {
     code: ExitCode.SecurityHub,
-    reason: `exit ${ExitCode.SecurityHub} (--security-hub): ${plural(failed, 'finding')} not taken by Security Hub in ${[...new Set(troubled)].join(', ')}; the report set was written`,
+    reason: `exit ${ExitCode.SecurityHub} (--security-hub): ${failed > 0 ? `${plural(failed, 'finding')} not taken by Security Hub` : 'the import was not complete (see above)'} in ${[...new Set(troubled)].join(', ')}; the report set was written`,
   };
 }

@@ -95,6 +95,13 @@ export function admits(filter: FindingFilter, f: Pick<Finding, 'ruleId' | 'sever
 /**
  * The compliance result narrowed to the findings the filter admits: the summary counts them, the
  * rule table and the suppression lists keep only the rules asked for (`--rules`).
+ *
+ * @example
+ * ```ts
+ * const judged = runCompliance(snapshot, { config, month: '2026-10', clock });
+ * const failing = filterCompliance(judged, parseFindingFilter({ statuses: ['FAIL'], severities: ['critical', 'high'] }));
+ * console.log(failing.summary.FAIL, Object.keys(failing.rules));
+ * ```
  */
 export function filterCompliance(result: ComplianceResult, filter: FindingFilter | null): ComplianceResult {
   if (!filter) return result;
@@ -122,9 +129,10 @@ export function filterCompliance(result: ComplianceResult, filter: FindingFilter
 }
 
 /**
- * Last month's findings as this month's filter would have kept them (the severity is the rule's
- * in this run's table), so month over month compares like with like: a FAIL left out by the
- * filter is not "resolved".
+ * Last month's findings as this month's filter would have kept them (the severity is the one the
+ * finding was written with, as this month's are judged; the rule's in this run's table for a
+ * report written before findings carried it), so month over month compares like with like: a
+ * FAIL left out by the filter is not "resolved".
  */
 export function filterPrevious(
   previous: PreviousReport,
@@ -135,7 +143,7 @@ export function filterPrevious(
   return {
     ...previous,
     findings: previous.findings.filter((f) => {
-      const severity: Severity | undefined = rules[f.ruleId]?.severity;
+      const severity: Severity | undefined = f.severity ?? rules[f.ruleId]?.severity;
       return (
         (filter.rules === null || filter.rules.includes(f.ruleId)) &&
         (filter.severities === null || (severity !== undefined && filter.severities.includes(severity))) &&

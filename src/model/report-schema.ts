@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RULE_IDS, type RuleId } from './findings.js';
+import { RULE_IDS, type RuleId, SEVERITIES, type Severity } from './findings.js';
 import type { Money } from './pricing.js';
 import { REPORT_KIND, REPORT_SCHEMA_VERSION } from './report.js';
 
@@ -18,7 +18,13 @@ export interface PreviousReport {
   /** `YYYY-MM`. */
   readonly month: string;
   readonly keys: readonly { readonly arn: string }[];
-  readonly findings: readonly { readonly ruleId: RuleId; readonly keyArn: string; readonly status: string }[];
+  readonly findings: readonly {
+    readonly ruleId: RuleId;
+    readonly keyArn: string;
+    readonly status: string;
+    /** The finding's own severity (a rule such as KMS-POL-05 judges some keys lower); absent in older reports: the rule's. */
+    readonly severity?: Severity;
+  }[];
   readonly summary: { readonly cost: { readonly total: { readonly amount: Money } } };
   /**
    * Last month's cost drivers, to show each caller's change. Read leniently: absent (a report
@@ -86,7 +92,14 @@ export const previousReportSchema = z.object({
   schemaVersion: z.union([z.literal(1), z.literal(REPORT_SCHEMA_VERSION)]),
   month: z.string().regex(/^\d{4}-\d{2}$/, 'expected YYYY-MM'),
   keys: z.array(z.object({ arn: z.string() })),
-  findings: z.array(z.object({ ruleId: z.enum(RULE_IDS), keyArn: z.string(), status: z.string() })),
+  findings: z.array(
+    z.object({
+      ruleId: z.enum(RULE_IDS),
+      keyArn: z.string(),
+      status: z.string(),
+      severity: z.enum(SEVERITIES).optional(),
+    }),
+  ),
   summary: z.object({ cost: z.object({ total: z.object({ amount: money }) }) }),
   drivers: previousDriversSchema,
 });

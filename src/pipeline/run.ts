@@ -9,7 +9,7 @@ import type { BillReconciliation } from '../model/reconciliation.js';
 import type { MonthlyReport } from '../model/report.js';
 import { importToSecurityHub, type SecurityHubImport } from '../publish/security-hub.js';
 import { buildMonthlyReport } from '../report/build.js';
-import type { Month } from '../util/month.js';
+import { type Month, resolveReportMonth } from '../util/month.js';
 import { inventoryAsOf, type MonthInventory } from './as-of.js';
 import { billReconciliation } from './bill.js';
 import { evidenceSource } from './evidence/index.js';
@@ -81,6 +81,7 @@ async function monthlyReport(
   checkSecurityHub(options, source.demo, write);
   const at = source.clock(options.now?.() ?? new Date());
   const month = source.month(options.month, at);
+  checkSecurityHubMonth(options, month, at);
   const tables = await loadTables(options.pricing?.tables);
   const evidence = await gatherEvidence(source, month, {
     configFile: options.configFile,
@@ -121,9 +122,13 @@ async function monthlyReport(
   if (!folder) return { report };
   const files = reportFiles(report, evidence, options.output);
   const manifest = await writeReport(folder.dir, files, generatedAt, options.signal);
-  // After the report set is written: whatever Security Hub says, the report is there.
+  // After the report set is written: whatever Security Hub says, the report is there. Security
+  // Hub gets every finding, whatever the filters: one left out would be archived as resolved.
+  const toImport = filters
+    ? buildReport({ ...assessed, compliance: judged, filters: null }, NO_PREVIOUS)
+    : report;
   const securityHub = options.securityHub
-    ? await importToSecurityHub(report, {
+    ? await importToSecurityHub(toImport, {
         profile: options.evidence?.kind === 'live' ? options.evidence.profile : undefined,
         network: options.network,
         signal: options.signal,
@@ -144,6 +149,21 @@ function checkSecurityHub(options: MonthlyReportOptions, demo: boolean, write: b
   if (options.evidence?.kind === 'organization')
     refuse(
       "Security Hub takes an account's findings only from that account: run it in each account, not with --org or --accounts",
+    );
+  if (options.evidence?.kind === 'saved')
+    refuse(
+      'imports what the account holds now: it cannot be combined with --snapshot (saved evidence would overwrite newer findings and archive the keys made since)',
+    );
+}
+
+/** Security Hub holds the latest state: an earlier month's report would overwrite it (and archive later keys). */
+function checkSecurityHubMonth(options: MonthlyReportOptions, month: Month, at: Date): void {
+  if (!options.securityHub) return;
+  const latest = resolveReportMonth(undefined, at).month;
+  if (month.month < latest)
+    throw new InputError(
+      '--security-hub',
+      `imports the latest month only (${latest}, or the current month to date): ${month.month} would overwrite newer findings`,
     );
 }
 

@@ -2,6 +2,8 @@ import {
   type AwsSecurityFinding,
   BatchImportFindingsCommand,
   GetFindingsCommand,
+  type GetFindingsCommandInput,
+  type GetFindingsCommandOutput,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { classifyAwsError } from '../collect/aws-errors.js';
@@ -40,6 +42,11 @@ export const IMPORT_BATCH_SIZE = 100;
 export const IMPORT_INTERVAL_MS = 200;
 /** Throttled calls are retried this many times, after the SDK's own retries, waiting longer each time. */
 export const IMPORT_THROTTLE_RETRIES = 4;
+/**
+ * Time between two pages of `GetFindings` in one region: a third of a second, the API's documented
+ * rate (3 a second, bursts of 6).
+ */
+export const GET_FINDINGS_INTERVAL_MS = 334;
 /** Past this many pages of earlier findings (100 each), the rest are not looked at: said, not resolved. */
 const MAX_PREVIOUS_PAGES = 2_000;
 /** Failures kept by name per region (all are counted). */
@@ -54,7 +61,7 @@ export interface SecurityHubOptions {
   readonly clients?: SecurityHubClients;
   readonly profile?: string;
   readonly network?: NetworkOptions;
-  /** Time between calls to one region (default {@link IMPORT_INTERVAL_MS}). */
+  /** Time between calls to one region (default {@link IMPORT_INTERVAL_MS}, {@link GET_FINDINGS_INTERVAL_MS} between pages of `GetFindings`). */
   readonly intervalMs?: number;
   /** Waits (tests); default a timer. */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -114,11 +121,34 @@ function defaultClients(options: SecurityHubOptions): SecurityHubClients {
 /** A finding Security Hub holds from an earlier import, as much of it as an archive needs. */
 type Previous = AwsSecurityFinding & { Id: string };
 
-/** The region's ACTIVE findings kms-report imported before, by id; checked here too (emulators ignore filters). */
+/** What was read of the region's earlier findings, and why not all of them when not. */
+interface PreviousRead {
+  readonly found: Map<string, Previous>;
+  readonly truncated: boolean;
+  /** A page could not be read (after retries): the findings of the pages before are kept. */
+  readonly failure: { readonly code: string; readonly pages: number } | null;
+}
+
+/** One page of `GetFindings`, retried when throttled (as an import call is). */
+async function getPage(run: RegionRun, input: GetFindingsCommandInput) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run.client.send(new GetFindingsCommand(input));
+    } catch (error) {
+      if (classifyAwsError(error).kind !== 'throttled' || attempt >= IMPORT_THROTTLE_RETRIES) throw error;
+      await run.options.sleep(1_000 * 2 ** attempt);
+    }
+  }
+}
+
+/**
+ * The region's ACTIVE findings kms-report imported before, by id, a page every
+ * {@link GET_FINDINGS_INTERVAL_MS}; checked here too (emulators ignore filters).
+ */
 async function previousFindings(
-  client: SecurityHubClient,
+  run: RegionRun,
   scope: { account: string; region: string; productArn: string },
-): Promise<{ found: Map<string, Previous>; truncated: boolean }> {
+): Promise<PreviousRead> {
   const prefix = asffIdPrefix(scope.account, scope.region);
   const eq = (Value: string) => [{ Value, Comparison: 'EQUALS' as const }];
   const Filters = {
@@ -132,7 +162,13 @@ async function previousFindings(
   const found = new Map<string, Previous>();
   let NextToken: string | undefined;
   for (let page = 0; page < MAX_PREVIOUS_PAGES; page++) {
-    const out = await client.send(new GetFindingsCommand({ Filters, MaxResults: 100, NextToken }));
+    if (page > 0) await run.options.sleep(run.options.getIntervalMs);
+    let out: GetFindingsCommandOutput;
+    try {
+      out = await getPage(run, { Filters, MaxResults: 100, NextToken });
+    } catch (error) {
+      return { found, truncated: false, failure: { code: classifyAwsError(error).code, pages: page } };
+    }
     for (const f of out.Findings ?? [])
       if (
         typeof f.Id === 'string' &&
@@ -144,9 +180,9 @@ async function previousFindings(
       )
         found.set(f.Id, f as Previous);
     NextToken = typeof out.NextToken === 'string' && out.NextToken !== '' ? out.NextToken : undefined;
-    if (!NextToken) return { found, truncated: false };
+    if (!NextToken) return { found, truncated: false, failure: null };
   }
-  return { found, truncated: true };
+  return { found, truncated: true, failure: null };
 }
 
 /**
@@ -188,6 +224,7 @@ interface RegionRun {
   readonly client: SecurityHubClient;
   readonly options: Required<Pick<SecurityHubOptions, 'sleep'>> & {
     intervalMs: number;
+    getIntervalMs: number;
     signal: AbortSignal | undefined;
   };
   calls: number;
@@ -257,6 +294,39 @@ interface RegionInput {
   readonly account: string;
   readonly region: string;
   readonly findings: readonly Finding[];
+  /** Why no earlier finding of the region is archived (its keys were not all read); null when they may be. */
+  readonly noArchive: string | null;
+  /** Keys whose earlier findings are kept whatever this month says (a gap on them). */
+  readonly keep: ReadonlySet<string>;
+}
+
+/**
+ * Whether the region's earlier findings may be archived: only where its keys were listed. A region
+ * (or account) not read would archive every earlier finding as fixed; in a region read in part,
+ * the findings of a key with a gap (not described, evidence unread) are kept as they are.
+ */
+function archiveScope(report: MonthlyReport, account: string, region: string): Omit<RegionInput, 'findings'> {
+  const listed = report.coverage.regions.find((r) => r.account === account && r.region === region);
+  const here = report.coverage.gaps.filter(
+    (g) => (g.account === null || g.account === account) && (g.region === null || g.region === region),
+  );
+  const wide = here.find((g) => (g.scope === 'account' || g.scope === 'region') && g.field === null);
+  const why =
+    listed === undefined || listed.status === 'failed'
+      ? `the keys of ${account} ${region} could not be listed`
+      : wide
+        ? `${wide.scope} ${wide.scope === 'account' ? account : region} was not read in full (${wide.operation} ${wide.errorCode})`
+        : null;
+  return {
+    account,
+    region,
+    noArchive: why ? `${why}: no earlier finding was archived` : null,
+    // Keys made after the month are left out of its report, not gone.
+    keep: new Set([
+      ...here.map((g) => g.keyArn).filter((k): k is string => k !== null),
+      ...report.coverage.keysCreatedAfterMonth,
+    ]),
+  };
 }
 
 /** Imports one account and region's findings, and archives the earlier ones now absent. */
@@ -267,17 +337,13 @@ async function importRegion(
   updatedAt: string,
 ): Promise<SecurityHubRegionImport> {
   const productArn = asffProductArn(report.scope.partition, input.region, input.account);
-  let previous = new Map<string, Previous>();
+  const read = await previousFindings(run, { ...input, productArn });
+  const previous = read.found;
   let problem: string | null = null;
-  try {
-    const read = await previousFindings(run.client, { ...input, productArn });
-    previous = read.found;
-    if (read.truncated)
-      problem = `more than ${MAX_PREVIOUS_PAGES * 100} earlier findings: only those were compared, the others were not resolved`;
-  } catch (error) {
-    const e = classifyAwsError(error);
-    problem = `could not read the findings imported before (securityhub:GetFindings, ${e.code}): none was resolved`;
-  }
+  if (read.truncated)
+    problem = `more than ${MAX_PREVIOUS_PAGES * 100} earlier findings: only those were compared, the others were not resolved`;
+  if (read.failure)
+    problem = `could not read the findings imported before (securityhub:GetFindings, ${read.failure.code}${read.failure.pages > 0 ? `, after ${read.failure.pages} of their pages` : ''}): none was resolved`;
   const keys = keysByArn(report);
   const current = new Set<string>();
   function* thisMonth(): Generator<AwsSecurityFinding> {
@@ -290,7 +356,11 @@ async function importRegion(
     }
   }
   await sendAll(run, thisMonth());
-  const gone = [...previous.values()].filter((p) => !current.has(p.Id));
+  // A page not read: any earlier finding may be on it, so none is archived.
+  const gone =
+    input.noArchive || read.failure
+      ? []
+      : [...previous.values()].filter((p) => !current.has(p.Id) && !input.keep.has(resourceOf(p)));
   const archives = gone.map((p) => archivedFinding(p, updatedAt));
   const unusable = gone.filter((_, i) => archives[i] === null).map((p) => p.Id);
   fail(run, unusable, 'NotArchived', 'Security Hub holds too little of the finding to archive it');
@@ -308,18 +378,21 @@ async function importRegion(
     archived: taken(gone.map((p) => p.Id)),
     failedCount: run.failedCount,
     failed: run.failed,
-    problem: run.stop ? `${problem ? `${problem}; ` : ''}${run.stop}` : problem,
+    problem: [problem, input.noArchive, run.stop].filter((p) => p !== null).join('; ') || null,
   };
 }
 
+/** The key an earlier finding is on (its first resource's id). */
+const resourceOf = (p: Previous): string => String(p.Resources?.[0]?.Id ?? '');
+
 /** Every account and region of the report, with its findings (none: only earlier ones to resolve). */
 function regionsOf(report: MonthlyReport): RegionInput[] {
-  const groups = new Map<string, { account: string; region: string; findings: Finding[] }>();
+  const groups = new Map<string, RegionInput & { findings: Finding[] }>();
   const add = (account: string, region: string) => {
     const k = compositeKey(account, region);
     let g = groups.get(k);
     if (!g) {
-      g = { account, region, findings: [] };
+      g = { ...archiveScope(report, account, region), findings: [] };
       groups.set(k, g);
     }
     return g;
@@ -355,6 +428,7 @@ export async function importToSecurityHub(
       options: {
         sleep: options.sleep ?? defaultSleep,
         intervalMs: options.intervalMs ?? IMPORT_INTERVAL_MS,
+        getIntervalMs: Math.max(options.intervalMs ?? 0, GET_FINDINGS_INTERVAL_MS),
         signal: options.signal,
       },
       calls: 0,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { describeFilter } from '../compliance/filter.js';
 import {
   type Finding,
   type FindingStatus,
@@ -18,6 +19,7 @@ import { exportedFindings, jsonArrayChunks, keysByArn, requirementName } from '.
  * ({@link asffText}) and cut to its documented limit ({@link ASFF_LIMITS}).
  */
 
+/** The ASFF version every finding declares (`SchemaVersion`): the only one Security Hub defines. */
 export const ASFF_SCHEMA_VERSION = '2018-10-08';
 
 /**
@@ -43,8 +45,14 @@ export const ASFF_LIMITS = {
   keyDescription: 1024,
 } as const;
 
+/** ASFF's `Severity.Label`: a kms-report severity in capitals; a passing check is `INFORMATIONAL`. */
 export type AsffSeverityLabel = 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+/** ASFF's `Compliance.Status`: the check's result (see {@link ASFF_STATUS}). */
 export type AsffComplianceStatus = 'PASSED' | 'WARNING' | 'FAILED' | 'NOT_AVAILABLE';
+/**
+ * ASFF's `Workflow.Status`: where a new finding starts (see {@link ASFF_STATUS}); Security Hub
+ * takes it on a finding's first import only, later changes are the security team's.
+ */
 export type AsffWorkflowStatus = 'NEW' | 'NOTIFIED' | 'RESOLVED' | 'SUPPRESSED';
 
 /** The KMS key a finding is on, as ASFF's `AwsKmsKey` resource details. */
@@ -58,6 +66,7 @@ export interface AsffKmsKeyDetails {
   readonly CreationDate?: number;
 }
 
+/** The resource a finding is on: always the KMS key (`AwsKmsKey`), its ARN as `Id`. */
 export interface AsffResource {
   readonly Type: 'AwsKmsKey';
   readonly Id: string;
@@ -253,11 +262,18 @@ function productFields(report: MonthlyReport, f: Finding, rule: RuleInfo): Recor
     'kms-report/Version': report.tool.version,
     'kms-report/RemediationCli': remediationCommand(rule, f),
     'kms-report/MutedBy': f.muted ? `${f.muted.owner} (${f.muted.ticket}) until ${f.muted.expires}` : null,
+    // A filtered report's file says what it was narrowed by (Security Hub imports are never filtered).
+    'kms-report/Filter': report.filters ? describeFilter(report.filters) : null,
   };
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(fields))
     if (v !== null) out[k] = asffText(v, ASFF_LIMITS.productFieldValue);
   return out;
+}
+
+/** The later of two ISO times (the first when either does not parse). */
+function laterOf(a: string, b: string): string {
+  return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
 function description(f: Finding): string {
@@ -267,7 +283,8 @@ function description(f: Finding): string {
 
 /**
  * One finding in ASFF. `CreatedAt` and `LastObservedAt` are the evidence's time, `UpdatedAt` the
- * report's; a passing check is `INFORMATIONAL` (as Security Hub's own controls report a PASSED
+ * report's, or the evidence's when later (a live run's report time is taken before the evidence is
+ * gathered; ASFF wants `UpdatedAt` no earlier than `CreatedAt`); a passing check is `INFORMATIONAL` (as Security Hub's own controls report a PASSED
  * check), its rule's severity kept in `Severity.Original`.
  */
 export function asffFinding(report: MonthlyReport, f: Finding, key: KeyRow | undefined): AsffFinding {
@@ -293,7 +310,7 @@ export function asffFinding(report: MonthlyReport, f: Finding, key: KeyRow | und
     Region: asffText(f.region, 64),
     Types: t,
     CreatedAt: evidenceTime,
-    UpdatedAt: report.generatedAt,
+    UpdatedAt: laterOf(report.generatedAt, evidenceTime),
     LastObservedAt: evidenceTime,
     Severity: severity,
     FindingProviderFields: { Severity: severity, Types: t },

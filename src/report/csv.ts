@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { controlCode } from '../compliance/controls.js';
+import { describeFilter } from '../compliance/filter.js';
 import {
   type Finding,
   type FindingStatus,
@@ -102,6 +103,8 @@ interface FindingContext extends FileContext {
   readonly aliases: ReadonlyMap<string, string>;
   /** Key ARN → its owner (the owner tag's value), for the keys that have one. */
   readonly owners: ReadonlyMap<string, string>;
+  /** The filters the report was narrowed by (`rules ...; severity ...`); null for a full report. */
+  readonly filter: string | null;
 }
 
 /** A full-precision amount rounded to the cent (half up), as report.md shows it; null stays null. */
@@ -263,6 +266,8 @@ export const FINDING_COLUMNS: readonly Column<Finding, FindingContext>[] = [
   { name: 'MUTED_TICKET', value: (f) => f.muted?.ticket ?? null },
   { name: 'MUTED_EXPIRES', value: (f) => f.muted?.expires ?? null },
   { name: 'OWNER', value: (f, x) => x.owners.get(f.keyArn) ?? null },
+  // Appended: on every row of a filtered report, what it was narrowed by (empty for a full report).
+  { name: 'FILTER', value: (_, x) => x.filter },
 ];
 
 /** A row of rules.csv: a rule of the report, and how many of its findings have each status. */
@@ -330,7 +335,8 @@ export function findingsCsvContext(report: MonthlyReport): FindingContext {
     aliases.set(k.arn, k.aliases.join(' '));
     if (k.owner !== null) owners.set(k.arn, k.owner);
   }
-  return { ...csvContext(report), rules: report.rules, aliases, owners };
+  const filter = report.filters ? describeFilter(report.filters) : null;
+  return { ...csvContext(report), rules: report.rules, aliases, owners, filter };
 }
 
 /** The rows of keys.csv: every key row, then the account-level lines billed to the report's accounts. */

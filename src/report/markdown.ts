@@ -17,6 +17,7 @@ import {
   findingsByKey,
   gapsTable,
   inventoryCoverageTable,
+  markdownTable,
   mutedTable,
   num,
   ownersOfFailing,
@@ -65,12 +66,10 @@ export function pricingTableDateNote(report: MonthlyReport): string {
 }
 
 /** A {@link TableData} drawn as a Markdown table. */
-const tableOf = (t: TableData): string => table(t.header, t.rows);
+const tableOf = markdownTable;
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const align = header.map((h) => (h.endsWith(' ') ? '---:' : '---'));
-  const line = (cells: readonly string[]) => `| ${cells.map((c) => c.trim() || ' ').join(' | ')} |`;
-  return [line(header), `|${align.join('|')}|`, ...rows.map(line)].join('\n');
+  return markdownTable({ header, rows });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { controlCode } from '../compliance/controls.js';
+import { describeFilter } from '../compliance/filter.js';
 import {
   type Finding,
   type FindingStatus,
@@ -102,7 +103,9 @@ function statusDetail(finding: Finding): string | undefined {
 
 /**
  * One finding as an OCSF Compliance Finding event: `time` is when the evidence was collected,
- * the key is the resource, the rule's controls are in `compliance`.
+ * the key is the resource, the rule's controls are in `compliance`; a passing check's
+ * `severity_id` is 1 Informational (no action required, as ASFF's `INFORMATIONAL`), any other
+ * the finding's severity.
  */
 export function ocsfEvent(
   report: MonthlyReport,
@@ -111,7 +114,8 @@ export function ocsfEvent(
 ): OcsfComplianceFinding {
   const rule = ruleOf(report.rules, finding.ruleId);
   const status = OCSF_STATUS[finding.status as keyof typeof OCSF_STATUS];
-  const severity = OCSF_SEVERITY[finding.severity];
+  // A passing check needs no action: Informational, as in ASFF (the rule's severity is in report.json).
+  const severity = finding.status === 'PASS' ? OCSF_SEVERITY.informational : OCSF_SEVERITY[finding.severity];
   const detail = statusDetail(finding);
   const command = remediationCommand(rule, finding);
   return {
@@ -164,6 +168,8 @@ export function ocsfEvent(
         version: report.tool.version,
       },
       log_name: `kms-report ${report.month}`,
+      // A filtered report's events say what it was narrowed by.
+      ...(report.filters ? { labels: [`kms-report filter: ${describeFilter(report.filters)}`] } : {}),
     },
   };
 }

@@ -194,6 +194,16 @@ export interface TableData<C = string> {
   readonly rows: readonly (readonly C[])[];
 }
 
+/**
+ * A table drawn in Markdown: cells already escaped (`u`), a header ending in a space
+ * ({@link num}) right-aligned, an empty cell written as a space.
+ */
+export function markdownTable(t: TableData): string {
+  const align = t.header.map((h) => (h.endsWith(' ') ? '---:' : '---'));
+  const line = (cells: readonly string[]) => `| ${cells.map((c) => c.trim() || ' ').join(' | ')} |`;
+  return [line(t.header), `|${align.join('|')}|`, ...t.rows.map(line)].join('\n');
+}
+
 /** Per account and region: whether the inventory was listed, and how many keys. */
 export function inventoryCoverageTable(report: MonthlyReport, u: Escape): TableData {
   return {

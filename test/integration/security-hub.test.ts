@@ -15,6 +15,7 @@ import { importToSecurityHub } from '../../src/publish/security-hub.js';
 import { asffId } from '../../src/report/asff.js';
 import { demoMonthlyReport } from '../support/demo-report.js';
 import { captureIo } from '../support/io.js';
+import { MOTO_ACCOUNT, SCENARIO_REGIONS, seedScenario } from '../support/scenario.js';
 
 const endpoint = inject('motoEndpoint');
 const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -55,6 +56,43 @@ function nextMonth(report: MonthlyReport): { report: MonthlyReport; fixed: Findi
     gone,
   };
 }
+
+/** The command line with the SDK pointed at moto, as a user with AWS_ENDPOINT_URL would run it. */
+async function runAgainstMoto(argv: string[]) {
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+  });
+  delete process.env.AWS_PROFILE;
+  const io = captureIo();
+  try {
+    return { code: await runCli(argv, io), io };
+  } finally {
+    process.env = saved;
+  }
+}
+
+/** A live report of this month (to date) of the moto account, with `extra` flags. */
+const liveRun = (out: string, extra: string[]) =>
+  runAgainstMoto([
+    '--month',
+    new Date().toISOString().slice(0, 7),
+    '--regions',
+    SCENARIO_REGIONS.join(','),
+    '--usage-source',
+    'none',
+    '--no-last-usage',
+    '--out',
+    out,
+    '--quiet',
+    ...extra,
+  ]);
+
+const active = async (region: string) =>
+  [...(await held(region)).values()].filter((f) => f.RecordState === 'ACTIVE');
 
 beforeEach(async () => {
   expect((await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' })).ok).toBe(true);
@@ -122,33 +160,59 @@ describe('--security-hub against moto (BatchImportFindings, GetFindings)', () =>
       });
   });
 
-  it('the command line imports a saved month, and refuses the demo (exit 2, nothing imported)', async () => {
+  it('the command line refuses the demo and a saved snapshot (exit 2, nothing imported)', async () => {
     const out = await mkdtemp(join(tmpdir(), 'kms-report-sh-'));
     expect(await runCli(['--demo', '--out', out, '--quiet'], captureIo())).toBe(0);
     const snapshot = join(out, '111122223333', '2026-10', 'snapshot.json');
-    const saved = { ...process.env };
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-    });
-    delete process.env.AWS_PROFILE;
-    try {
-      const demo = captureIo();
-      expect(await runCli(['--demo', '--security-hub', '--out', out], demo)).toBe(2);
-      expect(demo.stderrText()).toContain('--security-hub');
-      await enable(['us-east-1', 'eu-west-1']);
-      const io = captureIo();
-      const code = await runCli(
-        ['--snapshot', snapshot, '--month', '2026-10', '--security-hub', '--out', join(out, 'saved')],
-        io,
-      );
-      expect(io.stderrText()).toMatch(/Security Hub 111122223333 eu-west-1: \d+ new, 0 updated, 0 resolved/);
-      expect(code).toBe(0);
-      expect((await held('eu-west-1')).size).toBeGreaterThan(10);
-    } finally {
-      process.env = saved;
-    }
+    await enable(['us-east-1', 'eu-west-1']);
+
+    const demo = await runAgainstMoto(['--demo', '--security-hub', '--out', out]);
+    expect(demo.code).toBe(2);
+    expect(demo.io.stderrText()).toContain('--security-hub');
+    const saved = await runAgainstMoto([
+      '--snapshot',
+      snapshot,
+      '--month',
+      '2026-10',
+      '--security-hub',
+      '--out',
+      join(out, 'saved'),
+    ]);
+    expect(saved.code).toBe(2);
+    expect(saved.io.stderrText()).toMatch(/--security-hub: .*cannot be combined with --snapshot/);
+    expect((await held('eu-west-1')).size).toBe(0);
+  });
+
+  it('the command line imports a live month into each region', async () => {
+    const made = await seedScenario(endpoint);
+    await enable(SCENARIO_REGIONS);
+    const out = await mkdtemp(join(tmpdir(), 'kms-report-sh-'));
+
+    const { code, io } = await liveRun(out, ['--security-hub']);
+
+    expect(io.stderrText()).toBe('');
+    expect(code).toBe(0);
+    const keys = new Set((await active('eu-west-1')).map((f) => f.Resources?.[0]?.Id));
+    expect(keys).toEqual(new Set(made.filter((m) => m.region === 'eu-west-1').map((m) => m.arn)));
+  });
+
+  it('a filtered report still imports every finding: nothing still failing is archived', async () => {
+    await seedScenario(endpoint);
+    await enable(SCENARIO_REGIONS);
+    const out = await mkdtemp(join(tmpdir(), 'kms-report-sh-'));
+    const first = await liveRun(out, ['--security-hub']);
+    expect(first.io.stderrText()).toBe('');
+    expect(first.code).toBe(0);
+    const failing = (await active('us-east-1')).filter((f) => f.Compliance?.Status === 'FAILED');
+    expect(failing.length).toBeGreaterThan(0);
+
+    const { code, io } = await liveRun(join(out, 'passing'), ['--status', 'pass', '--security-hub']);
+
+    expect(code).toBe(0);
+    // The report shows only the passing checks; Security Hub still holds every failing one, active.
+    expect(io.stderrText()).not.toMatch(/[1-9]\d* resolved/);
+    const after = new Map((await active('us-east-1')).map((f) => [f.Id, f]));
+    for (const f of failing) expect(after.get(f.Id)?.Compliance?.Status).toBe('FAILED');
+    expect(MOTO_ACCOUNT).toBe(failing[0]?.AwsAccountId);
   });
 });

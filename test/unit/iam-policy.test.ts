@@ -1,6 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { asffProductArn } from '../../src/report/asff.js';
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const root = new URL('../../', import.meta.url).pathname;
 const SERVICE_PREFIX: Record<string, string> = {
@@ -88,6 +91,23 @@ describe('the shipped IAM policy', () => {
       expect(calls.length).toBeGreaterThan(0);
       expect(calls.filter((a) => !granted.has(a))).toEqual([]);
     }
+  });
+
+  it("lets --security-hub import into the account's own product in every partition (aws, aws-cn, aws-us-gov)", async () => {
+    const policy = JSON.parse(
+      await readFile(join(root, 'iam', 'kms-report-security-hub-policy.json'), 'utf8'),
+    ) as { Statement: { Action: string[]; Resource: string }[] };
+    const resource = policy.Statement.find((st) => st.Action.includes('securityhub:BatchImportFindings'))
+      ?.Resource as string;
+    // IAM's match: `*` any run of characters within a segment (none of the ARNs here has a colon past the account).
+    const pattern = new RegExp(`^${resource.split('*').map(escapeRegExp).join('[^:]*')}$`);
+    for (const [partition, region] of [
+      ['aws', 'eu-west-1'],
+      ['aws-cn', 'cn-north-1'],
+      ['aws-us-gov', 'us-gov-west-1'],
+    ] as const)
+      expect(asffProductArn(partition, region, '111122223333')).toMatch(pattern);
+    expect('arn:aws:securityhub:eu-west-1::product/aws/guardduty').not.toMatch(pattern);
   });
 
   it('never lets the library call a cryptographic or mutating KMS operation', async () => {

@@ -198,7 +198,7 @@ function addOutputFlags(program: Command): void {
     )
     .option(
       '--security-hub',
-      `after writing the report, import its findings into AWS Security Hub (BatchImportFindings, each key's region; earlier findings no longer failing are archived). The only option that writes to AWS: needs iam/kms-report-security-hub-policy.json; exit ${ExitCode.SecurityHub} when a finding is not taken`,
+      `after writing the report, import its findings into AWS Security Hub (BatchImportFindings, each key's region; earlier findings no longer failing are archived). Every finding, whatever --rules/--severity/--status; live evidence of the latest month (or the current one) only, not --snapshot. The only option that writes to AWS: needs iam/kms-report-security-hub-policy.json; exit ${ExitCode.SecurityHub} when a finding is not taken`,
     );
 }
 

@@ -1,10 +1,11 @@
 import { stringify } from 'csv-stringify/sync';
 import { describeFilter } from '../../compliance/filter.js';
 import type { FrameworkView, RequirementView } from '../../model/frameworks.js';
-import type { MonthlyReport } from '../../model/report.js';
+import type { KeyRow, MonthlyReport } from '../../model/report.js';
 import { keyName } from '../build.js';
 import { escapeMarkdown as e, escapeCsvText } from '../escape.js';
-import { type Escape, num, type TableData } from '../views.js';
+import { keysByArn } from '../finding-formats.js';
+import { type Escape, markdownTable, num, type TableData } from '../views.js';
 
 /**
  * The per-framework view (`--compliance`) and the filters notice, as report.md, report.html and
@@ -29,9 +30,8 @@ export function filtersText(report: MonthlyReport): string | null {
   return `Filtered report: only the findings of ${describeFilter(report.filters)} are in this report, its files and its exit code (--fail-on); the counts and tables leave the others out.`;
 }
 
-function failingCell(report: MonthlyReport, r: RequirementView, u: Escape): string {
+function failingCell(rows: ReadonlyMap<string, KeyRow>, r: RequirementView, u: Escape): string {
   if (r.failingKeys.length === 0) return '';
-  const rows = new Map(report.keys.map((k) => [k.arn, k]));
   const names = r.failingKeys.slice(0, FAILING_KEYS_SHOWN).map((arn) => {
     const row = rows.get(arn);
     return u(row ? keyName(row) : arn);
@@ -42,6 +42,7 @@ function failingCell(report: MonthlyReport, r: RequirementView, u: Escape): stri
 
 /** One framework's table: a row per requirement. */
 export function frameworkTable(report: MonthlyReport, view: FrameworkView, u: Escape): TableData {
+  const keys = keysByArn(report);
   return {
     header: [
       'Requirement',
@@ -66,15 +67,9 @@ export function frameworkTable(report: MonthlyReport, view: FrameworkView, u: Es
       String(r.counts.MUTED),
       String(r.counts.PASS),
       String(r.counts.NOT_APPLICABLE),
-      failingCell(report, r, u),
+      failingCell(keys, r, u),
     ]),
   };
-}
-
-function markdownTable(t: TableData): string {
-  const align = t.header.map((h) => (h.endsWith(' ') ? '---:' : '---'));
-  const line = (cells: readonly string[]) => `| ${cells.map((c) => c.trim() || ' ').join(' | ')} |`;
-  return [line(t.header), `|${align.join('|')}|`, ...t.rows.map(line)].join('\n');
 }
 
 /** The sources of the requirement texts a view shows, once each. */
@@ -110,7 +105,8 @@ const CSV_OPTIONS = { record_delimiter: 'windows', eof: true, quote_record_delim
 
 /**
  * `frameworks.csv`: one row per framework and requirement, with the rules, the status, the
- * findings per status and every failing key (ARNs, space-separated).
+ * findings per status, every failing key (ARNs, space-separated) and, in a filtered report, the
+ * filters (FILTER, as findings.csv).
  */
 export function renderFrameworksCsv(report: MonthlyReport): string {
   const header = [
@@ -128,7 +124,10 @@ export function renderFrameworksCsv(report: MonthlyReport): string {
     'FINDINGS_PASS',
     'FINDINGS_NOT_APPLICABLE',
     'FAILING_KEYS',
+    'FILTER',
   ];
+  // On every row of a filtered report, what it was narrowed by (empty for a full report).
+  const filter = report.filters ? escapeCsvText(describeFilter(report.filters)) : '';
   const text = (s: string | null) => (s === null ? '' : escapeCsvText(s));
   const rows = (report.frameworks ?? []).flatMap((v) =>
     v.requirements.map((r) => [
@@ -146,6 +145,7 @@ export function renderFrameworksCsv(report: MonthlyReport): string {
       String(r.counts.PASS),
       String(r.counts.NOT_APPLICABLE),
       text(r.failingKeys.join(' ')),
+      filter,
     ]),
   );
   return stringify([header, ...rows], CSV_OPTIONS);

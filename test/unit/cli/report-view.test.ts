@@ -1,6 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../src/cli/program.js';
 import type { MonthlyReport } from '../../../src/model/report.js';
@@ -40,16 +41,54 @@ describe('CLI: --rules, --severity, --status narrow the report and what --fail-o
     expect((await demo('--rules', 'KMS-ROT-01', '--fail-on', 'medium')).code).toBe(3);
   }, 60_000);
 
-  it('says in report.md and findings.csv that the report is filtered', async () => {
-    const r = await demo('--severity', 'critical,high', '--rules', 'KMS-POL-01', '--rules', 'KMS-DEL-01');
-    expect(r.md).toContain(
-      '> **Filtered report**: only the findings of rules KMS-DEL-01, KMS-POL-01; severity critical, high are in this report',
+  it('says in report.md and in every file of findings that the report is filtered', async () => {
+    const r = await demo(
+      '--severity',
+      'critical,high',
+      '--rules',
+      'KMS-POL-01',
+      '--rules',
+      'KMS-DEL-01',
+      '--compliance',
+      'cis-3.0',
+      '--format',
+      'md,csv,json,ocsf,asff',
     );
+    const said = 'rules KMS-DEL-01, KMS-POL-01; severity critical, high';
+    expect(r.md).toContain(`> **Filtered report**: only the findings of ${said} are in this report`);
     expect(r.report?.findings.every((f) => f.severity === 'critical' || f.severity === 'high')).toBe(true);
-    const csv = (await r.read('findings.csv')) ?? '';
-    expect(csv.split('\r\n').filter((l) => l && !l.startsWith('MONTH,')).length).toBe(
-      r.report?.findings.length,
-    );
+    // The CSVs stay one table each: a FILTER column, on every row.
+    const findingsCsv = parse((await r.read('findings.csv')) ?? '', { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(findingsCsv).toHaveLength(r.report?.findings.length ?? -1);
+    expect(findingsCsv.length).toBeGreaterThan(0);
+    for (const row of findingsCsv) expect(row.FILTER).toBe(said);
+    const frameworksCsv = parse((await r.read('frameworks.csv')) ?? '', { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(frameworksCsv.length).toBeGreaterThan(0);
+    for (const row of frameworksCsv) expect(row.FILTER).toBe(said);
+    const ocsf = JSON.parse((await r.read('findings.ocsf.json')) ?? '[]') as {
+      metadata: { labels?: string[] };
+    }[];
+    expect(ocsf.length).toBeGreaterThan(0);
+    for (const e of ocsf) expect(e.metadata.labels).toEqual([`kms-report filter: ${said}`]);
+    const asff = JSON.parse((await r.read('findings.asff.json')) ?? '[]') as {
+      ProductFields: Record<string, string>;
+    }[];
+    expect(asff.length).toBeGreaterThan(0);
+    for (const f of asff) expect(f.ProductFields['kms-report/Filter']).toBe(said);
+    // A full report carries no mark.
+    const full = await demo('--format', 'csv,asff');
+    const fullRows = parse((await full.read('findings.csv')) ?? '', { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(fullRows.every((row) => row.FILTER === '')).toBe(true);
+    expect((await full.read('findings.asff.json')) ?? '').not.toContain('kms-report/Filter');
   }, 60_000);
 
   it('says so in the summary on the terminal', async () => {

@@ -1,15 +1,18 @@
 import {
   BatchImportFindingsCommand,
   GetFindingsCommand,
+  InternalException,
   InvalidAccessException,
   LimitExceededException,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { securityHubSummary } from '../../../src/cli/security-hub-summary.js';
 import type { MonthlyReport } from '../../../src/model/report.js';
 import {
   archivedFinding,
+  GET_FINDINGS_INTERVAL_MS,
   IMPORT_BATCH_SIZE,
   importToSecurityHub,
 } from '../../../src/publish/security-hub.js';
@@ -152,7 +155,152 @@ describe('importToSecurityHub', () => {
     expect(result.complete).toBe(false);
   });
 
+  it('pages the earlier findings at 3 a second, and when a page fails keeps what was read and archives nothing', async () => {
+    const report = await oneRegion(3);
+    const own = [...asffFindings(report)][0];
+    const prefix = 'kms-report/111122223333/eu-west-1/';
+    const earlier = (id: string) =>
+      ({ ...own, Id: id, CreatedAt: '2026-08-01T00:00:00.000Z', Resources: own?.Resources }) as never;
+    hub
+      .on(GetFindingsCommand)
+      .resolvesOnce({
+        Findings: [earlier(own?.Id as string), earlier(`${prefix}gone/KMS-ROT-01`)],
+        NextToken: 'p2',
+      })
+      .rejects(new InternalException({ message: 'Internal error', $metadata: { httpStatusCode: 500 } }));
+    hub.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
+    const waits: number[] = [];
+
+    const result = await importToSecurityHub(report, {
+      clients: () => client,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+
+    expect(waits[0]).toBe(GET_FINDINGS_INTERVAL_MS);
+    expect(GET_FINDINGS_INTERVAL_MS).toBeGreaterThanOrEqual(1000 / 3);
+    const sent = hub.commandCalls(BatchImportFindingsCommand).flatMap((c) => c.args[0].input.Findings ?? []);
+    // Nothing archived: the unread page may hold findings still true.
+    expect(sent.filter((f) => f.RecordState === 'ARCHIVED')).toEqual([]);
+    // What the first page said is kept: the finding imported in August keeps its CreatedAt.
+    expect(sent.find((f) => f.Id === own?.Id)?.CreatedAt).toBe('2026-08-01T00:00:00.000Z');
+    expect(result.regions[0]).toMatchObject({ updated: 1, archived: 0 });
+    expect(result.regions[0]?.problem).toBe(
+      'could not read the findings imported before (securityhub:GetFindings, InternalException, after 1 of their pages): none was resolved',
+    );
+    expect(result.complete).toBe(false);
+  });
+
   it('does not archive what Security Hub holds too little of', () => {
     expect(archivedFinding({ Id: 'x' }, '2026-12-01T00:00:00Z')).toBeNull();
+  });
+
+  describe('where the keys were not all read', () => {
+    const prefix = 'kms-report/111122223333/eu-west-1/';
+    /** Security Hub holds this month's first finding and one on a key the report does not name. */
+    async function holding(report: MonthlyReport, goneKeyArn: string) {
+      const own = [...asffFindings(report)][0];
+      const gone = {
+        ...own,
+        Id: `${prefix}gone/KMS-ROT-01`,
+        Resources: [{ ...own?.Resources[0], Id: goneKeyArn }],
+      };
+      hub.on(GetFindingsCommand).resolves({ Findings: [own as never, gone as never] });
+      hub.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
+    }
+    const archivedIds = () =>
+      hub
+        .commandCalls(BatchImportFindingsCommand)
+        .flatMap((c) => c.args[0].input.Findings ?? [])
+        .filter((f) => f.RecordState === 'ARCHIVED')
+        .map((f) => f.Id);
+
+    it('archives nothing in a region whose keys could not be listed, and says so', async () => {
+      const report = await oneRegion(3);
+      const partial: MonthlyReport = {
+        ...report,
+        findings: [],
+        coverage: {
+          ...report.coverage,
+          regions: report.coverage.regions.map((r) =>
+            r.region === 'eu-west-1' ? { ...r, status: 'failed' as const, keysListed: 0 } : r,
+          ),
+          gaps: [
+            {
+              scope: 'region',
+              account: '111122223333',
+              region: 'eu-west-1',
+              keyArn: null,
+              field: null,
+              operation: 'ListKeys',
+              errorCode: 'ThrottlingException',
+              message: 'Rate exceeded',
+            },
+          ],
+        },
+      };
+      await holding(report, 'arn:aws:kms:eu-west-1:111122223333:key/not-listed');
+
+      const result = await importToSecurityHub(partial, { clients: () => client, sleep: async () => {} });
+
+      expect(archivedIds()).toEqual([]);
+      // Both earlier findings stay active: this month's report simply did not see the region.
+      expect(result.regions[0]).toMatchObject({ created: 0, updated: 0, archived: 0 });
+      expect(result.regions[0]?.problem).toBe(
+        'the keys of 111122223333 eu-west-1 could not be listed: no earlier finding was archived',
+      );
+      expect(securityHubSummary(result)).toContain('no earlier finding was archived');
+      expect(result.complete).toBe(false);
+    });
+
+    it('keeps the earlier findings of a key made after the month reported', async () => {
+      const report = await oneRegion(3);
+      const later = 'arn:aws:kms:eu-west-1:111122223333:key/made-in-november';
+      const withLater: MonthlyReport = {
+        ...report,
+        coverage: { ...report.coverage, keysCreatedAfterMonth: [later] },
+      };
+      await holding(withLater, later);
+
+      const result = await importToSecurityHub(withLater, { clients: () => client, sleep: async () => {} });
+
+      expect(archivedIds()).toEqual([]);
+      expect(result.regions[0]?.archived).toBe(0);
+    });
+
+    it("keeps the earlier findings of a key it could not read, and archives the others' gone", async () => {
+      const report = await oneRegion(3);
+      const unread = 'arn:aws:kms:eu-west-1:111122223333:key/unreadable';
+      const withGap: MonthlyReport = {
+        ...report,
+        coverage: {
+          ...report.coverage,
+          gaps: [
+            {
+              scope: 'key',
+              account: '111122223333',
+              region: 'eu-west-1',
+              keyArn: unread,
+              field: null,
+              operation: 'DescribeKey',
+              errorCode: 'AccessDeniedException',
+              message: 'denied',
+            },
+          ],
+        },
+      };
+      await holding(withGap, unread);
+
+      const result = await importToSecurityHub(withGap, { clients: () => client, sleep: async () => {} });
+      expect(archivedIds()).toEqual([]);
+      expect(result.regions[0]?.archived).toBe(0);
+
+      hub.reset();
+      await holding(report, unread);
+      const complete = await importToSecurityHub(report, { clients: () => client, sleep: async () => {} });
+      expect(archivedIds()).toEqual([`${prefix}gone/KMS-ROT-01`]);
+      expect(complete.regions[0]?.archived).toBe(1);
+    });
   });
 });

@@ -87,6 +87,26 @@ describe('ASFF: findings.asff.json', () => {
     );
   });
 
+  it('never says a finding was updated before it was created (a live run gathers after its report time)', async () => {
+    const demo = await demoMonthlyReport();
+    // A live run: the report's time is taken when the run starts, the evidence finishes later.
+    const live: MonthlyReport = {
+      ...demo,
+      generatedAt: '2026-11-01T02:00:00.000Z',
+      evidence: {
+        ...demo.evidence,
+        collectedAt: { startedAt: '2026-11-01T02:00:01.000Z', finishedAt: '2026-11-01T02:03:30.000Z' },
+      },
+    };
+    for (const f of asffFindings(live)) {
+      expect(f.CreatedAt).toBe('2026-11-01T02:03:30.000Z');
+      expect(f.UpdatedAt).toBe('2026-11-01T02:03:30.000Z');
+    }
+    // A report made later from saved evidence: updated when the report was made.
+    const later = { ...live, generatedAt: '2026-11-02T09:00:00.000Z' };
+    expect([...asffFindings(later)][0]?.UpdatedAt).toBe('2026-11-02T09:00:00.000Z');
+  });
+
   it('maps status to Compliance, Workflow and severity, and the rule to GeneratorId and requirements', async () => {
     const report = await demoMonthlyReport();
     const findings = [...asffFindings(report)];

@@ -42,7 +42,7 @@ describe('the CSV files, for a spreadsheet', () => {
     });
   });
 
-  it('findings.csv and keys.csv end with an OWNER column: the value of the owner tag', async () => {
+  it('findings.csv and keys.csv have an OWNER column: the value of the owner tag', async () => {
     const report = await demoMonthlyReport();
     const findings = rows(renderFindingsCsv(report));
     const header = renderFindingsCsv(report).split('\r\n')[0]?.split(',');
@@ -65,6 +65,7 @@ describe('the CSV files, for a spreadsheet', () => {
       'MUTED_TICKET',
       'MUTED_EXPIRES',
       'OWNER',
+      'FILTER',
     ]);
     const payments = findings.find((r) => r.ALIASES === 'alias/payments');
     expect(payments?.OWNER).toBe('payments-team');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/model/findings.js';
 import type { MonthlyReport } from '../../../src/model/report.js';
+import { asffFindings } from '../../../src/report/asff.js';
 import { OCSF_VERSION, ocsfEvents, ocsfFileChunks } from '../../../src/report/ocsf.js';
 import { demoMonthlyReport } from '../../support/demo-report.js';
 import { OCSF_COMPLIANCE_FINDING_SCHEMA, validateWithPython } from '../../support/python.js';
@@ -88,6 +89,22 @@ describe('OCSF: findings.ocsf.json', () => {
     expect(event.remediation.references[0]).toContain(`--key-id ${failing?.keyId}`);
     const statuses = new Map(events.map((e) => [(e.compliance as { status: string }).status, e.status]));
     expect(statuses.get('Pass')).toBe('Resolved');
+  });
+
+  it('gives a passing check severity Informational, as ASFF does, whatever its rule', async () => {
+    const report = await demoMonthlyReport();
+    const asff = new Map([...asffFindings(report)].map((f) => [f.Resources[0]?.Id + f.GeneratorId, f]));
+    const passing = [...ocsfEvents(report)].filter(
+      (e) => (e.compliance as { status: string }).status === 'Pass',
+    );
+    const ruleOf = (e: (typeof passing)[number]) => (e.compliance as { control: 'KMS-ROT-01' }).control;
+    expect(passing.some((e) => report.rules[ruleOf(e)]?.severity !== 'informational')).toBe(true);
+    for (const e of passing) {
+      expect(e).toMatchObject({ severity_id: 1, severity: 'Informational' });
+      const { uid } = e.finding_info;
+      const [keyArn, ruleId] = [uid.slice(0, uid.lastIndexOf('/')), uid.slice(uid.lastIndexOf('/') + 1)];
+      expect(asff.get(keyArn + ruleId)?.Severity.Label).toBe('INFORMATIONAL');
+    }
   });
 
   it('writes a large estate in pieces, none much larger than one event', async () => {

@@ -78,7 +78,11 @@ describe('report.json (schema version 2): each rule once, findings by reference'
       ruleId: v2.findings[0]?.ruleId,
       keyArn: v2.findings[0]?.keyArn,
       status: v2.findings[0]?.status,
+      severity: v2.findings[0]?.severity,
     });
+    // A report whose findings carry no severity is still read (the rule's is used then).
+    const { severity: _, ...bare } = v2.findings[0] as (typeof v2.findings)[number];
+    expect(previousReportSchema.parse({ ...v2, findings: [bare] }).findings[0]?.severity).toBeUndefined();
     expect(previousReportSchema.safeParse({ ...v2, schemaVersion: 3 }).success).toBe(false);
   });
 });
