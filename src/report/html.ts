@@ -161,6 +161,7 @@ ol.actions li { margin: 0 0 8px; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 0.92em; }
 th, td { border: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: var(--bg-alt); }
+#bill td, #bill th { overflow-wrap: anywhere; }
 .num { text-align: right; }
 td small { color: var(--muted); }
 code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--bg-alt); padding: 0 3px; border-radius: 3px; white-space: pre-wrap; overflow-wrap: break-word; }
