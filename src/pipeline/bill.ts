@@ -38,6 +38,7 @@ export async function billReconciliation(
     now: options.now,
     signal: options.signal,
     ...(wanted.cur ? { cur: wanted.cur } : {}),
+    ...(wanted.curAthena ? { curAthena: wanted.curAthena } : {}),
   });
   return reconcileBill(cost, bill, {
     driftThresholdPercent: wanted.driftThresholdPercent,
