@@ -40,10 +40,15 @@ export interface ReadBillOptions {
  * location, and Athena's region (default `us-east-1`, {@link DEFAULT_CUR_REGION}).
  */
 export interface CurAthenaLocation {
+  /** `DB.TABLE` of the CUR 2.0 table (`--cur-table`), or a checked name. */
   readonly table: string | AthenaTableName;
+  /** The Athena workgroup (`--athena-workgroup`; default: Athena's `primary`). */
   readonly workgroup?: string;
+  /** `s3://bucket/prefix/` for the results, when the workgroup sets none (`--athena-output`). */
   readonly outputLocation?: string;
+  /** Athena's region, where the table's catalog is (`--athena-region`; default `us-east-1`). */
   readonly region?: string;
+  /** How the query is polled (default: 0.5 s growing to 10 s, for at most 30 minutes). */
   readonly polling?: AthenaPolling;
 }
 

@@ -14,6 +14,7 @@ import type {
   CallerRequestCount,
   KeylessRequestCount,
   LifecycleEvent,
+  RequestCount,
   UsageCoverage,
 } from '../model/usage.js';
 import { DELIVERY_MARGIN_DAYS } from '../model/usage-assumptions.js';
@@ -27,7 +28,7 @@ import {
   cloudTrailSqlWindow,
   cloudTrailUsageSql,
 } from './athena-sql.js';
-import { type CallerIdentity, callerOf, s3ContextOfCall } from './callers.js';
+import { type CallerIdentity, callerOf, type S3CallContext, s3ContextOfCall } from './callers.js';
 import { interpretKmsRecord, type KeyClass, KMS_EVENT_SOURCE } from './events.js';
 import { coverageOf, type PerKeySourceResult } from './source.js';
 
@@ -71,7 +72,7 @@ export class AthenaSlice {
    * The per-key requests and their callers, counted by the S3 reader's aggregator (the same
    * caller limit, {@link MAX_CALLER_ENTRIES}, and fold into `OTHER_CALLERS`).
    */
-  readonly counts: UsageAggregator;
+  private readonly counts: UsageAggregator;
   readonly keyless = new Map<
     string,
     { key: Omit<KeylessRequestCount, 'count' | 'failedCount'> } & AthenaCount
@@ -100,6 +101,27 @@ export class AthenaSlice {
   constructor(limits: { readonly maxCallers?: number } = {}) {
     // The query applied the window: the aggregator is given counted rows only (`addCounted`).
     this.counts = new UsageAggregator('cloudtrail-athena', { start: new Date(0), end: new Date(0) }, limits);
+  }
+
+  /** Counts one row's requests on a key by one caller (the caller limit holds). */
+  count(
+    request: Pick<RequestCount, 'account' | 'region' | 'keyArn' | 'operation' | 'keyPairSpec'>,
+    caller: CallerIdentity & S3CallContext,
+    counts: AthenaCount,
+  ): void {
+    this.stats.requests += counts.ok + counts.failed;
+    this.stats.failedRequests += counts.failed;
+    this.counts.addCounted(request, caller, counts.ok, counts.failed);
+  }
+
+  /** The requests counted on keys, sorted (account, region, key, operation, pair spec). */
+  requests(): RequestCount[] {
+    return this.counts.requests();
+  }
+
+  /** The requests again by caller, sorted as the S3 reader's (the folded tail last in each count). */
+  callers(): CallerRequestCount[] {
+    return this.counts.callers();
   }
 }
 
@@ -206,8 +228,6 @@ export class AthenaUsageRows {
       operation: r.operation ?? '',
       keyPairSpec: r.key_pair_spec,
     };
-    s.stats.requests += counts.ok + counts.failed;
-    s.stats.failedRequests += counts.failed;
     const since = s.classSince.get(request.keyArn);
     const first = r.first_time ?? '';
     if (r.key_class !== null && (since === undefined || first < since)) {
@@ -219,7 +239,7 @@ export class AthenaUsageRows {
       identity,
       r.s3_arn === null ? null : { encryptionContext: { 'aws:s3:arn': r.s3_arn } },
     );
-    s.counts.addCounted(request, { ...identity, ...s3 }, counts.ok, counts.failed);
+    s.count(request, { ...identity, ...s3 }, counts);
   }
 }
 
@@ -415,9 +435,9 @@ function sliceResult(
   };
   return {
     coverage,
-    requests: s.counts.requests(),
+    requests: s.requests(),
     keylessRequests: [...s.keyless.values()].map(counted).sort(KEYLESS_ORDER),
-    callers: s.counts.callers(),
+    callers: s.callers(),
     lifecycle: [...s.lifecycle.values()].sort(LIFECYCLE_ORDER),
     afterMonth,
     keyClasses: Object.fromEntries([...s.classes.entries()].sort(([a], [b]) => compareText(a, b))),

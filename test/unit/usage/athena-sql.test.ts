@@ -282,7 +282,7 @@ describe('the Athena CloudTrail SQL, run on DuckDB over the S3 reader fixture', 
     const counted = new AthenaUsageRows({ maxCallers: 4 });
     counted.addPage(answer.rows, answer.columns);
     const slice = counted.slices.get(compositeKey(OWNER, 'us-east-1'));
-    const callers = slice?.counts.callers() ?? [];
+    const callers = slice?.callers() ?? [];
     const named = callers.filter((c) => c.callerType !== 'other-callers');
     expect(named.length).toBeLessThanOrEqual(4);
     expect(callers.some((c) => c.callerType === 'other-callers')).toBe(true);
@@ -290,7 +290,7 @@ describe('the Athena CloudTrail SQL, run on DuckDB over the S3 reader fixture', 
     const id = (c: { keyArn: string; operation: string; keyPairSpec: string | null; account: string }) =>
       compositeKey(c.account, c.keyArn, c.operation, c.keyPairSpec ?? '');
     for (const c of callers) sums.set(id(c), (sums.get(id(c)) ?? 0) + c.count + c.failedCount);
-    for (const r of slice?.counts.requests() ?? []) expect(sums.get(id(r))).toBe(r.count + r.failedCount);
+    for (const r of slice?.requests() ?? []) expect(sums.get(id(r))).toBe(r.count + r.failedCount);
   });
 
   it('reads only the accounts and regions asked for', () => {
