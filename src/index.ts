@@ -34,7 +34,7 @@
 
 // Who drives the request bill, and what would cut it (issue 17).
 export { type Advice, type AdviceInput, adviseMonth } from './advice/index.js';
-export type { BillClients, BillReaderKind, CurExportLocation } from './bill/index.js';
+export type { BillClients, BillReaderKind, CurAthenaLocation, CurExportLocation } from './bill/index.js';
 // The Athena usage source's options (`UsageReadOptions.athena`); its parts are in kms-report/usage.
 export type { AthenaPolling, AthenaTableName } from './collect/athena.js';
 export {

@@ -1,16 +1,19 @@
+import type { AthenaPolling, AthenaTableName } from '../collect/athena.js';
 import type { NetworkOptions } from '../collect/client-defaults.js';
 import { type AwsClients, awsClients } from '../collect/clients.js';
 import { InputError } from '../errors.js';
 import type { BillRead } from '../model/bill.js';
+import { systemClock } from '../util/clock.js';
 import type { MonthWindow } from '../util/month.js';
 import { readCostExplorerBill } from './cost-explorer.js';
 import { type CurLocation, readCurBill } from './cur.js';
+import { readCurAthenaBill } from './cur-athena.js';
 
 /** Where a bill can be read: `cost-explorer` (per usage type), `cur` (CUR 2.0 in S3, per key), `cur-athena`. */
 export type BillReaderKind = 'cost-explorer' | 'cur' | 'cur-athena';
 
 /** The bill readers' clients. Inject your own (tests, proxies); missing ones are made on `profile`. */
-export type BillClients = Partial<Pick<AwsClients, 'costExplorer' | 's3'>>;
+export type BillClients = Partial<Pick<AwsClients, 'costExplorer' | 's3' | 'athena'>>;
 
 /** What every bill reader is given. */
 export interface ReadBillOptions {
@@ -27,6 +30,26 @@ export interface ReadBillOptions {
   readonly signal?: AbortSignal;
   /** For `cur`: where the export is (`--cur-bucket`, `--cur-prefix`, `--cur-export`, `--cur-region`). */
   readonly cur?: CurExportLocation;
+  /** For `cur-athena`: the CUR 2.0 table in Athena and where to query it (`--cur-table`, `--athena-*`). */
+  readonly curAthena?: CurAthenaLocation;
+}
+
+/**
+ * Where the CUR 2.0 table is queried (`--bill cur-athena`): the table Data Exports' Athena
+ * integration creates (`DB.TABLE`, partitioned by `billing_period`), the workgroup and results
+ * location, and Athena's region (default `us-east-1`, {@link DEFAULT_CUR_REGION}).
+ */
+export interface CurAthenaLocation {
+  /** `DB.TABLE` of the CUR 2.0 table (`--cur-table`), or a checked name. */
+  readonly table: string | AthenaTableName;
+  /** The Athena workgroup (`--athena-workgroup`; default: Athena's `primary`). */
+  readonly workgroup?: string;
+  /** `s3://bucket/prefix/` for the results, when the workgroup sets none (`--athena-output`). */
+  readonly outputLocation?: string;
+  /** Athena's region, where the table's catalog is (`--athena-region`; default `us-east-1`). */
+  readonly region?: string;
+  /** How the query is polled (default: 0.5 s growing to 10 s, for at most 30 minutes). */
+  readonly polling?: AthenaPolling;
 }
 
 /**
@@ -67,6 +90,23 @@ function readCur(options: ReadBillOptions): Promise<BillRead> {
   });
 }
 
+/** The CUR through Athena for a run: the table and workgroup from `options.curAthena`. */
+function readCurAthena(options: ReadBillOptions): Promise<BillRead> {
+  const at = options.curAthena;
+  if (!at?.table)
+    throw new InputError('--bill', 'cur-athena needs the CUR 2.0 table in Athena (--cur-table DB.TABLE)');
+  const now = options.now;
+  return readCurAthenaBill(clientsOf(options).athena(at.region ?? DEFAULT_CUR_REGION), {
+    table: at.table,
+    window: options.month,
+    workgroup: at.workgroup,
+    outputLocation: at.outputLocation,
+    polling: at.polling,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(now ? { clock: { ...systemClock, now: () => now().getTime() } } : {}),
+  });
+}
+
 /** One reader: the month's KMS charges from one place. */
 export type BillReader = (options: ReadBillOptions) => Promise<BillRead>;
 
@@ -80,14 +120,10 @@ function clientsOf(options: ReadBillOptions): Required<BillClients> {
   return {
     costExplorer: options.clients?.costExplorer ?? (() => made().costExplorer()),
     s3: options.clients?.s3 ?? ((region) => made().s3(region)),
+    athena:
+      options.clients?.athena ?? ((region) => (made().athena as NonNullable<AwsClients['athena']>)(region)),
   };
 }
-
-const notYet =
-  (kind: BillReaderKind): BillReader =>
-  async () => {
-    throw new InputError('--bill', `${kind}: this build of kms-report cannot read that bill yet`);
-  };
 
 /**
  * The readers, by kind. Each reader takes {@link ReadBillOptions}; a reader that needs more (the
@@ -104,8 +140,7 @@ export const BILL_READERS: Readonly<Record<BillReaderKind, BillReader>> = {
       signal: options.signal,
     }),
   cur: readCur,
-  // The CUR through Athena takes this place.
-  'cur-athena': notYet('cur-athena'),
+  'cur-athena': readCurAthena,
 };
 
 /** Every kind `--bill` takes. */

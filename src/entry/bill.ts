@@ -26,6 +26,7 @@ export {
   COST_EXPLORER_REGION,
   COST_EXPLORER_REQUEST_PRICE,
   type CostExplorerBillOptions,
+  type CurAthenaLocation,
   type CurExportLocation,
   costExplorerReadCost,
   costExplorerRequest,
@@ -36,6 +37,7 @@ export {
   readBill,
   readCostExplorerBill,
 } from '../bill/index.js';
+export type { AthenaPolling, AthenaTableName } from '../collect/athena.js';
 export type { NetworkOptions } from '../collect/client-defaults.js';
 export type { AwsClients } from '../collect/clients.js';
 export { billCategoryOf, ROTATION_BILLED_AS_KEY_MONTHS } from '../model/bill.js';

@@ -35,6 +35,7 @@ export async function billReconciliation(
     now: options.now,
     signal: options.signal,
     ...(wanted.cur ? { cur: wanted.cur } : {}),
+    ...(wanted.curAthena ? { curAthena: wanted.curAthena } : {}),
   });
   return reconcileBill(cost, bill, {
     driftThresholdPercent: wanted.driftThresholdPercent,

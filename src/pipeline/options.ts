@@ -1,4 +1,4 @@
-import type { BillClients, BillReaderKind, CurExportLocation } from '../bill/index.js';
+import type { BillClients, BillReaderKind, CurAthenaLocation, CurExportLocation } from '../bill/index.js';
 import type { NetworkOptions } from '../collect/client-defaults.js';
 import type { ClientSource, InventoryClients, UsageClients } from '../collect/clients.js';
 import type { RegionProgress } from '../collect/kms.js';
@@ -8,6 +8,7 @@ import type { AccountSpec } from '../org/accounts.js';
 import type { AccountProgress } from '../org/targets.js';
 import type { SecurityHubOptions } from '../publish/security-hub.js';
 import type { FindingsCsvRows } from '../report/csv.js';
+import type { AthenaUsageOptions } from '../usage/athena.js';
 import type { UsageSourceOption } from '../usage/collect.js';
 import type { UsageProgress } from '../usage/source.js';
 import type { ReportFormat } from './formats.js';
@@ -33,6 +34,8 @@ export interface CollectionOptions {
   readonly bucket?: string;
   /** For the `s3` usage source: the key prefix before `<account>/CloudTrail/` (default `AWSLogs/`). */
   readonly prefix?: string;
+  /** For the `athena` usage source: the organisation trail's table and where to query it (README, "Athena"). */
+  readonly athena?: AthenaUsageOptions;
 }
 
 /** Collect from the caller's own account (the default evidence). */
@@ -123,6 +126,8 @@ export interface BillOptions {
   readonly flagEstimatedBill?: boolean;
   /** For `source: 'cur'`: where the CUR 2.0 export is (its bucket, or a local copy, and the prefix under it). */
   readonly cur?: CurExportLocation;
+  /** For `source: 'cur-athena'`: the CUR 2.0 table in Athena and where to query it. */
+  readonly curAthena?: CurAthenaLocation;
 }
 
 /** Progress of a live collection, for a display. */

@@ -283,6 +283,34 @@ export class UsageAggregator {
     }
   }
 
+  /**
+   * Counts `ok` successful and `failed` failed requests already grouped elsewhere (an Athena
+   * query's rows) on one (key, operation, billed account, region, pair spec) by one caller, as if
+   * that many records had been added: the same counts, the same caller limit and fold. The
+   * window is not consulted (the query applied it).
+   */
+  addCounted(
+    request: Pick<RequestCount, 'account' | 'region' | 'keyArn' | 'operation' | 'keyPairSpec'>,
+    caller: CallerIdentity & S3CallContext,
+    ok: number,
+    failed: number,
+  ): void {
+    const entry = this.entryFor(
+      request.keyArn,
+      request.operation,
+      request.account,
+      request.region,
+      request.keyPairSpec,
+    );
+    const by = this.callerFor(entry, caller, caller);
+    entry.ok += ok;
+    entry.failed += failed;
+    by.ok += ok;
+    by.failed += failed;
+    this.stats.requests += ok + failed;
+    this.stats.failedRequests += failed;
+  }
+
   /** The caller entry of one count, made on first use (which may fold the smallest: see {@link MAX_CALLER_ENTRIES}). */
   private callerFor(row: CountEntry, id: CallerIdentity, s3: S3CallContext): CallerEntry {
     const slot = id.caller;

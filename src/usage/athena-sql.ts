@@ -3,6 +3,7 @@ import { DATA_KEY_PAIR_OPERATIONS } from '../model/kms.js';
 import { LIFECYCLE_EVENT_NAMES } from '../model/usage.js';
 import { DELIVERY_MARGIN_DAYS } from '../model/usage-assumptions.js';
 import { DAY_MS, type MonthWindow } from '../util/month.js';
+import { S3_SERVICE_PRINCIPAL } from './callers.js';
 import { KMS_EVENT_SOURCE } from './events.js';
 
 /**
@@ -18,6 +19,8 @@ import { KMS_EVENT_SOURCE } from './events.js';
  *   (`SERVICE_OWN_CALLS_BILLED_TO`, `SERVICE_CALLS_BILLED_TO`); empty strings count as absent;
  * - failed: `errorcode` set; `AwsServiceEvent`s are lifecycle only, never requests;
  * - key pair spec: `requestParameters.keyPairSpec` for GenerateDataKeyPair*;
+ * - key class: each row's earliest event time (`first_time`) is returned, and a key's class is
+ *   that of its earliest request that reveals one (the S3 reader keeps the first it reads);
  * - window: `eventtime` in `[start, end)` compared as ISO 8601 text (CloudTrail writes
  *   `YYYY-MM-DDTHH:MM:SSZ`); lifecycle events up to {@link DELIVERY_MARGIN_DAYS} after the end
  *   are kept as evidence after the month, as the S3 reader does;
@@ -25,22 +28,25 @@ import { KMS_EVENT_SOURCE } from './events.js';
  *   (trail account, region) is one slice, as one account's folder is for the S3 reader, so the
  *   organisation merge sees the same rows.
  *
- * Callers (`CallerRequestCount`), normalised in SQL so one principal is one caller:
+ * Callers (`CallerRequestCount`) are normalised by `callerOf` and `s3ContextOfCall`
+ * (src/usage/callers.ts), the S3 reader's own rules, applied to each row in `athena.ts`: the SQL
+ * returns the `userIdentity` fields they read (type, account, `invokedBy`, ARN, session issuer's
+ * ARN, user name, principal id) and the `aws:s3:arn` of calls S3 made, reduced only so that one
+ * principal is one group, never changing what `callerOf` makes of them:
  *
- * | `userIdentity.type`          | caller                                                  | type        |
- * |------------------------------|---------------------------------------------------------|-------------|
- * | `AssumedRole`                | `sessionContext.sessionIssuer.arn` (the role), else `arn` | `role`      |
- * | `IAMUser`                    | `arn`                                                   | `user`      |
- * | `Root`                       | `arn`, else `arn:aws:iam::<accountId>:root`             | `root`      |
- * | `FederatedUser`              | `sessionIssuer.arn` (the federating user), else `arn`   | `federated` |
- * | `SAMLUser`, `WebIdentityUser`| `webIdFederationData.federatedProvider`, else `principalId` | `federated` |
- * | `AWSService`                 | `invokedBy` (the service principal)                     | `service`   |
- * | `Anonymous`                  | `anonymous`                                             | `anonymous` |
- * | anything else                | `arn`, else `principalId`, else `(unknown)`             | `unknown`   |
+ * - an assumed-role session ARN loses its session part (`…:assumed-role/Name/session` →
+ *   `…:assumed-role/Name`: `callerOf` reads only the role's name from it);
+ * - a principal id (read only for `AWSAccount`) loses its session part after `:`, the colon kept;
+ *   one longer than 256 characters (which `callerOf` refuses) is dropped;
+ * - the user name is read only for `IAMUser`, the ARN not for `AWSService`;
+ * - `aws:s3:arn` only when `invokedBy` is S3 (for a service calling as itself, its `invokedBy` is
+ *   the caller), cut after the first `/` (an object's key is not kept), dropped above 1,200
+ *   characters.
  *
- * `callerAccount` is `userIdentity.accountId` (null for services and anonymous callers);
- * `invokedBy` as written; for calls whose encryption context has `aws:s3:arn`, the bucket ARN
- * (the object part removed) and `object`/`bucket` by whether it named an object.
+ * Known differences, on text no AWS record has: control characters in the part of a session
+ * ARN, principal id or object key that the SQL removes (`callerOf` refuses the whole text), and a
+ * `WebIdentityUser`/`SAMLUser`'s `identityProvider`, which AWS's CloudTrail DDL has no column for
+ * (the caller is then the identity's ARN).
  *
  * Dates and lists in the SQL are generated from checked values (the month window, 12-digit
  * accounts, region codes); the table name is checked by `parseAthenaTable`. No user text is
@@ -79,12 +85,14 @@ export const CLOUDTRAIL_SQL_COLUMNS = [
   'operation',
   'key_pair_spec',
   'key_class',
-  'caller',
-  'caller_type',
-  'caller_account',
+  'id_type',
+  'id_account',
   'invoked_by',
-  'bucket_arn',
-  's3_scope',
+  'id_arn',
+  'issuer_arn',
+  'user_name',
+  'principal_id',
+  's3_arn',
   'lc_time',
   'lc_keys',
   'lc_extra',
@@ -93,6 +101,7 @@ export const CLOUDTRAIL_SQL_COLUMNS = [
   'lc_deletion',
   'ok',
   'failed',
+  'first_time',
 ] as const;
 
 const ACCOUNT = /^\d{12}$/;
@@ -155,8 +164,8 @@ function eventsCte(options: CloudTrailSqlOptions): string {
     NULLIF(useridentity.invokedby, '') AS invoked_by,
     NULLIF(useridentity.arn, '') AS identity_arn,
     NULLIF(useridentity.principalid, '') AS principal_id,
+    NULLIF(useridentity.username, '') AS user_name,
     NULLIF(useridentity.sessioncontext.sessionissuer.arn, '') AS issuer_arn,
-    NULLIF(useridentity.sessioncontext.webidfederationdata.federatedprovider, '') AS federated_provider,
     filter(resources, r -> regexp_like(r.arn, '${KEY_ARN_SQL}') AND (r.type IS NULL OR r.type IN ('', 'AWS::KMS::Key'))) AS keys,
     requestparameters,
     responseelements
@@ -201,8 +210,11 @@ facts AS (
     CASE WHEN operation IN (${pairOps}) THEN NULLIF(json_extract_scalar(requestparameters, '$.keyPairSpec'), '') END AS key_pair_spec,
     ${keyClassSql(pairOps)} AS key_class,
     ${callerSql()},
-    CASE WHEN s3_context LIKE 'arn:%:s3:::%' THEN split_part(s3_context, '/', 1) END AS bucket_arn,
-    CASE WHEN s3_context LIKE 'arn:%:s3:::%' THEN (CASE WHEN strpos(s3_context, '/') > 0 THEN 'object' ELSE 'bucket' END) END AS s3_scope,
+    CASE
+      WHEN COALESCE(invoked_by, '') <> '${S3_SERVICE_PRINCIPAL}' OR length(s3_context) > 1200 THEN NULL
+      WHEN strpos(s3_context, '/') > 0 THEN substr(s3_context, 1, strpos(s3_context, '/'))
+      ELSE s3_context
+    END AS s3_arn,
     CASE WHEN lifecycle THEN event_time END AS lc_time,
     CASE WHEN lifecycle THEN array_join(transform(keys, r -> r.arn), ' ') END AS lc_keys,
     CASE
@@ -213,7 +225,8 @@ facts AS (
     CASE WHEN lifecycle AND operation = 'ScheduleKeyDeletion' THEN json_extract_scalar(responseelements, '$.pendingWindowInDays') END AS lc_response_pending,
     CASE WHEN lifecycle AND operation = 'ScheduleKeyDeletion' THEN json_extract_scalar(responseelements, '$.deletionDate') END AS lc_deletion,
     failed,
-    lifecycle
+    lifecycle,
+    event_time
   FROM keyed
 )`;
 }
@@ -234,29 +247,23 @@ function keyClassSql(pairOps: string): string {
     END`;
 }
 
-/** The caller's normalised name, type and account (the table in this module's comment). */
+/** The `userIdentity` fields `callerOf` reads, reduced to one group per principal (this module's comment). */
 function callerSql(): string {
-  return `CASE
-      WHEN identity_type = 'AssumedRole' THEN COALESCE(issuer_arn, identity_arn, principal_id, '(unknown)')
-      WHEN identity_type = 'IAMUser' THEN COALESCE(identity_arn, principal_id, '(unknown)')
-      WHEN identity_type = 'Root' THEN COALESCE(identity_arn, 'arn:aws:iam::' || caller_account || ':root', '(unknown)')
-      WHEN identity_type = 'FederatedUser' THEN COALESCE(issuer_arn, identity_arn, principal_id, '(unknown)')
-      WHEN identity_type IN ('SAMLUser', 'WebIdentityUser') THEN COALESCE(federated_provider, principal_id, '(unknown)')
-      WHEN identity_type = 'AWSService' THEN COALESCE(invoked_by, '(unknown)')
-      WHEN identity_type = 'Anonymous' THEN 'anonymous'
-      ELSE COALESCE(identity_arn, principal_id, '(unknown)')
-    END AS caller,
+  return `identity_type AS id_type,
+    caller_account AS id_account,
+    invoked_by,
     CASE
-      WHEN identity_type = 'AssumedRole' THEN 'role'
-      WHEN identity_type = 'IAMUser' THEN 'user'
-      WHEN identity_type = 'Root' THEN 'root'
-      WHEN identity_type IN ('FederatedUser', 'SAMLUser', 'WebIdentityUser') THEN 'federated'
-      WHEN identity_type = 'AWSService' THEN 'service'
-      WHEN identity_type = 'Anonymous' THEN 'anonymous'
-      ELSE 'unknown'
-    END AS caller_type,
-    CASE WHEN identity_type IN ('AWSService', 'Anonymous') THEN NULL ELSE caller_account END AS caller_account,
-    invoked_by`;
+      WHEN identity_type = 'AWSService' THEN NULL
+      WHEN identity_arn LIKE 'arn:%:sts::%:assumed-role/%/%' THEN split_part(identity_arn, '/', 1) || '/' || split_part(identity_arn, '/', 2)
+      ELSE identity_arn
+    END AS id_arn,
+    issuer_arn,
+    CASE WHEN identity_type = 'IAMUser' THEN user_name END AS user_name,
+    CASE
+      WHEN COALESCE(identity_type, '') <> 'AWSAccount' OR length(principal_id) > 256 THEN NULL
+      WHEN strpos(principal_id, ':') > 0 THEN split_part(principal_id, ':', 1) || ':'
+      ELSE principal_id
+    END AS principal_id`;
 }
 
 /**
@@ -279,13 +286,14 @@ export function cloudTrailUsageSql(options: CloudTrailSqlOptions): string {
   const { end } = cloudTrailSqlWindow(options.window);
   const where = ['(in_window OR lifecycle)'];
   if (options.regions) where.push(`region IN (${literals(options.regions, REGION, 'a region')})`);
-  const columns = CLOUDTRAIL_SQL_COLUMNS.filter((c) => c !== 'ok' && c !== 'failed');
+  const columns = CLOUDTRAIL_SQL_COLUMNS.filter((c) => c !== 'ok' && c !== 'failed' && c !== 'first_time');
   return `WITH ${eventsCte(options)},
 ${factsCte(end)}
 SELECT
   ${columns.join(',\n  ')},
   SUM(CASE WHEN failed THEN 0 ELSE 1 END) AS ok,
-  SUM(CASE WHEN failed THEN 1 ELSE 0 END) AS failed
+  SUM(CASE WHEN failed THEN 1 ELSE 0 END) AS failed,
+  MIN(event_time) AS first_time
 FROM facts
 WHERE ${where.join(' AND ')}
 GROUP BY ${columns.join(', ')}`;

@@ -21,13 +21,14 @@ import { DELIVERY_MARGIN_DAYS } from '../model/usage-assumptions.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { compareBy, compareText, compositeKey } from '../util/compare.js';
 import type { MonthWindow } from '../util/month.js';
-import type { AggregateStats } from './aggregator.js';
+import { type AggregateStats, MAX_CALLER_ENTRIES, UsageAggregator } from './aggregator.js';
 import {
   CLOUDTRAIL_SQL_COLUMNS,
   type CloudTrailTableLayout,
   cloudTrailSqlWindow,
   cloudTrailUsageSql,
 } from './athena-sql.js';
+import { type CallerIdentity, callerOf, type S3CallContext, s3ContextOfCall } from './callers.js';
 import { interpretKmsRecord, type KeyClass, KMS_EVENT_SOURCE } from './events.js';
 import { coverageOf, type PerKeySourceResult } from './source.js';
 
@@ -67,18 +68,20 @@ export interface AthenaCount {
 
 /** What one (trail account, region) got from the query's rows (counted as they came; read by {@link athenaSliceResult}). */
 export class AthenaSlice {
-  readonly requests = new Map<string, { key: Omit<RequestCount, 'count' | 'failedCount'> } & AthenaCount>();
+  /**
+   * The per-key requests and their callers, counted by the S3 reader's aggregator (the same
+   * caller limit, {@link MAX_CALLER_ENTRIES}, and fold into `OTHER_CALLERS`).
+   */
+  private readonly counts: UsageAggregator;
   readonly keyless = new Map<
     string,
     { key: Omit<KeylessRequestCount, 'count' | 'failedCount'> } & AthenaCount
   >();
-  readonly callers = new Map<
-    string,
-    { key: Omit<CallerRequestCount, 'count' | 'failedCount'> } & AthenaCount
-  >();
   readonly lifecycle = new Map<string, LifecycleEvent>();
   readonly after = new Map<string, LifecycleEvent>();
+  /** Each key's class, from its earliest request that reveals one (rows come in no order). */
   readonly classes = new Map<string, KeyClass>();
+  readonly classSince = new Map<string, string>();
   readonly stats: AggregateStats = {
     records: 0,
     kmsEvents: 0,
@@ -94,6 +97,32 @@ export class AthenaSlice {
     newest: null,
   };
   rows = 0;
+
+  constructor(limits: { readonly maxCallers?: number } = {}) {
+    // The query applied the window: the aggregator is given counted rows only (`addCounted`).
+    this.counts = new UsageAggregator('cloudtrail-athena', { start: new Date(0), end: new Date(0) }, limits);
+  }
+
+  /** Counts one row's requests on a key by one caller (the caller limit holds). */
+  count(
+    request: Pick<RequestCount, 'account' | 'region' | 'keyArn' | 'operation' | 'keyPairSpec'>,
+    caller: CallerIdentity & S3CallContext,
+    counts: AthenaCount,
+  ): void {
+    this.stats.requests += counts.ok + counts.failed;
+    this.stats.failedRequests += counts.failed;
+    this.counts.addCounted(request, caller, counts.ok, counts.failed);
+  }
+
+  /** The requests counted on keys, sorted (account, region, key, operation, pair spec). */
+  requests(): RequestCount[] {
+    return this.counts.requests();
+  }
+
+  /** The requests again by caller, sorted as the S3 reader's (the folded tail last in each count). */
+  callers(): CallerRequestCount[] {
+    return this.counts.callers();
+  }
 }
 
 const bump = <T extends AthenaCount>(map: Map<string, T>, id: string, make: () => T, row: AthenaCount) => {
@@ -138,6 +167,9 @@ function lifecycleRecord(r: Row): Record<string, unknown> {
 export class AthenaUsageRows {
   readonly slices = new Map<string, AthenaSlice>();
 
+  /** `maxCallers`: caller entries each slice tracks apart (default {@link MAX_CALLER_ENTRIES}). */
+  constructor(private readonly limits: { readonly maxCallers?: number } = {}) {}
+
   /** Counts one page of rows (columns by name, as GetQueryResults gives them). */
   addPage(rows: readonly (readonly (string | null)[])[], columns: readonly string[]): void {
     const at = CLOUDTRAIL_SQL_COLUMNS.map((c) => columns.indexOf(c));
@@ -153,7 +185,7 @@ export class AthenaUsageRows {
     const id = compositeKey(account, region);
     let s = this.slices.get(id);
     if (!s) {
-      s = new AthenaSlice();
+      s = new AthenaSlice(this.limits);
       this.slices.set(id, s);
     }
     return s;
@@ -189,59 +221,42 @@ export class AthenaUsageRows {
   }
 
   private request(s: AthenaSlice, r: Row, counts: AthenaCount): void {
-    const base = {
+    const request = {
       account: r.billed_account as string,
       region: r.region ?? '',
       keyArn: r.key_arn as string,
       operation: r.operation ?? '',
       keyPairSpec: r.key_pair_spec,
-      source: 'cloudtrail-athena' as const,
     };
-    const id = compositeKey(base.account, base.region, base.keyArn, base.operation, base.keyPairSpec ?? '');
-    bump(s.requests, id, () => ({ key: base, ok: 0, failed: 0 }), counts);
-    s.stats.requests += counts.ok + counts.failed;
-    s.stats.failedRequests += counts.failed;
-    if (r.key_class !== null && !s.classes.has(base.keyArn))
-      s.classes.set(base.keyArn, r.key_class as KeyClass);
-    const caller = {
-      ...base,
-      caller: r.caller ?? '(unknown)',
-      callerType: (r.caller_type ?? 'unknown') as CallerRequestCount['callerType'],
-      callerAccount: r.caller_account,
-      invokedBy: r.invoked_by,
-      bucketArn: r.bucket_arn,
-      s3ContextScope: r.s3_scope as CallerRequestCount['s3ContextScope'],
-    };
-    const callerId = compositeKey(
-      id,
-      caller.caller,
-      caller.callerType,
-      caller.callerAccount ?? '',
-      caller.invokedBy ?? '',
-      caller.bucketArn ?? '',
-      caller.s3ContextScope ?? '',
+    const since = s.classSince.get(request.keyArn);
+    const first = r.first_time ?? '';
+    if (r.key_class !== null && (since === undefined || first < since)) {
+      s.classes.set(request.keyArn, r.key_class as KeyClass);
+      s.classSince.set(request.keyArn, first);
+    }
+    const identity = callerOfRow(r);
+    const s3 = s3ContextOfCall(
+      identity,
+      r.s3_arn === null ? null : { encryptionContext: { 'aws:s3:arn': r.s3_arn } },
     );
-    bump(s.callers, callerId, () => ({ key: caller, ok: 0, failed: 0 }), counts);
+    s.count(request, { ...identity, ...s3 }, counts);
   }
 }
 
-const REQUEST_ORDER = compareBy<RequestCount>(
-  (r) => r.account,
-  (r) => r.region,
-  (r) => r.keyArn,
-  (r) => r.operation,
-  (r) => r.keyPairSpec ?? '',
-);
-const CALLER_ORDER = compareBy<CallerRequestCount>(
-  (r) => r.account,
-  (r) => r.region,
-  (r) => r.keyArn,
-  (r) => r.operation,
-  (r) => r.keyPairSpec ?? '',
-  (r) => r.caller,
-  (r) => r.invokedBy ?? '',
-  (r) => r.bucketArn ?? '',
-);
+/** The row's caller, by the S3 reader's rules (`callerOf`) applied to the fields the SQL returned. */
+function callerOfRow(r: Row): CallerIdentity {
+  const field = (v: string | null) => v ?? undefined;
+  return callerOf({
+    type: field(r.id_type),
+    accountId: field(r.id_account),
+    invokedBy: field(r.invoked_by),
+    arn: field(r.id_arn),
+    userName: field(r.user_name),
+    principalId: field(r.principal_id),
+    ...(r.issuer_arn === null ? {} : { sessionContext: { sessionIssuer: { arn: r.issuer_arn } } }),
+  });
+}
+
 const KEYLESS_ORDER = compareBy<KeylessRequestCount>(
   (r) => r.account,
   (r) => r.region,
@@ -420,9 +435,9 @@ function sliceResult(
   };
   return {
     coverage,
-    requests: [...s.requests.values()].map(counted).sort(REQUEST_ORDER),
+    requests: s.requests(),
     keylessRequests: [...s.keyless.values()].map(counted).sort(KEYLESS_ORDER),
-    callers: [...s.callers.values()].map(counted).sort(CALLER_ORDER),
+    callers: s.callers(),
     lifecycle: [...s.lifecycle.values()].sort(LIFECYCLE_ORDER),
     afterMonth,
     keyClasses: Object.fromEntries([...s.classes.entries()].sort(([a], [b]) => compareText(a, b))),

@@ -26,10 +26,11 @@ import {
   setFlag,
   timeoutOption,
 } from '../options.js';
+import { ATHENA_ENV_FLAGS, type AthenaFlags, addAthenaOptions } from './athena-flags.js';
 import { addViewFlags } from './view-flags.js';
 
 /** The monthly report's flags, as commander parses them. */
-export interface ReportFlags {
+export interface ReportFlags extends AthenaFlags {
   month?: string | true;
   demo?: boolean;
   format: ReportFormat[];
@@ -68,6 +69,7 @@ export interface ReportFlags {
   curPrefix?: string;
   curExport?: string;
   curRegion?: string;
+  curTable?: string;
   driftThreshold?: number;
   failOnDrift?: number;
 }
@@ -118,6 +120,8 @@ export const REPORT_ENV_FLAGS = [
   '--cur-prefix',
   '--cur-export',
   '--cur-region',
+  '--cur-table',
+  ...ATHENA_ENV_FLAGS,
   '--fail-on',
   '--fail-on-gaps',
   '--fail-on-drift',
@@ -213,7 +217,7 @@ function addEvidenceFlags(program: Command): void {
     .addOption(
       new Option(
         '--usage-source <list>',
-        'request-volume sources: lookup (CloudTrail Event history), s3 (trail log files), cloudwatch, or none',
+        "request-volume sources: lookup (CloudTrail Event history), s3 (trail log files) or athena (the trail's Athena table), cloudwatch, or none",
       )
         .default([...DEFAULT_USAGE_SOURCES], DEFAULT_USAGE_SOURCES.join(','))
         .argParser(parseUsageSources),
@@ -222,7 +226,9 @@ function addEvidenceFlags(program: Command): void {
     .option(
       '--prefix <prefix>',
       'for --usage-source s3: the key prefix before <account>/CloudTrail/ (default AWSLogs/)',
-    )
+    );
+  addAthenaOptions(program, '--usage-source athena or --bill cur-athena');
+  program
     .option('-c, --config <file>', 'compliance configuration (YAML): thresholds, required tags, suppressions')
     .option(
       '--pricing <path>',
@@ -239,7 +245,7 @@ function addEvidenceFlags(program: Command): void {
     .addOption(
       new Option(
         '--bill <source>',
-        `read the month's bill and put the estimate beside it (report section, reconciliation.csv): cost-explorer costs $${COST_EXPLORER_REQUEST_PRICE.toFixed(2)} a request, one a month (one more per page); cur reads the Cost and Usage Report`,
+        `read the month's bill and put the estimate beside it (report section, reconciliation.csv): cost-explorer costs $${COST_EXPLORER_REQUEST_PRICE.toFixed(2)} a request, one a month (one more per page); cur reads the Cost and Usage Report in S3, cur-athena its Athena table (--cur-table; Athena bills the bytes scanned)`,
       ).choices(BILL_READER_KINDS),
     )
     .addOption(
@@ -262,7 +268,11 @@ function addEvidenceFlags(program: Command): void {
       '--cur-export <name>',
       "for --bill cur: the export's name (default: the one export under the prefix that holds the month)",
     )
-    .option('--cur-region <region>', `for --bill cur: the bucket's region (default ${DEFAULT_CUR_REGION})`);
+    .option('--cur-region <region>', `for --bill cur: the bucket's region (default ${DEFAULT_CUR_REGION})`)
+    .option(
+      '--cur-table <db.table>',
+      'for --bill cur-athena: the CUR 2.0 table in Athena (Data Exports; queried with --athena-workgroup, --athena-output, --athena-region)',
+    );
 }
 
 function addExitFlags(program: Command): void {

@@ -12,11 +12,13 @@ import { formatMoney, formatTotal } from '../../pricing/money.js';
 import type { SecurityHubImport } from '../../publish/security-hub.js';
 import { driftBeyond } from '../../reconcile/index.js';
 import { terminalSafe } from '../../report/escape.js';
+import type { AthenaUsageOptions } from '../../usage/athena.js';
 import { jsonFileChunks } from '../../util/json-chunks.js';
 import { ExitCode, STOP_SIGNALS } from '../exit-codes.js';
 import { addNoColor, plural, readsEnvironment, resolveOptionSources } from '../options.js';
 import { terminalProgress } from '../progress.js';
 import { securityHubExit, securityHubSummary } from '../security-hub-summary.js';
+import { reportAthenaOptions } from './athena-flags.js';
 import type { CliIo } from './collect.js';
 import { addReportFlags, applyConfigOptions, REPORT_ENV_FLAGS, type ReportFlags } from './report-flags.js';
 
@@ -254,9 +256,13 @@ function reportOptions(
   toStdout: boolean,
   run: Pick<MonthlyReportOptions, 'progress' | 'signal'> = {},
 ): MonthlyReportOptions {
+  const athena = reportAthenaOptions(flags, {
+    usage: flags.usageSource.includes('athena'),
+    bill: flags.bill === 'cur-athena',
+  });
   return {
     month: typeof flags.month === 'string' ? flags.month : undefined,
-    evidence: evidenceOptions(flags, io),
+    evidence: evidenceOptions(flags, io, athena.usage),
     output: {
       dir: flags.out,
       formats: toStdout ? ['json'] : flags.format,
@@ -270,6 +276,7 @@ function reportOptions(
           clients: io.billClients,
           driftThresholdPercent: flags.driftThreshold,
           ...(flags.bill === 'cur' ? { cur: curLocation(flags) } : {}),
+          ...(athena.curTable ? { curAthena: { table: athena.curTable, ...athena.query } } : {}),
         }
       : undefined,
     configFile: flags.config,
@@ -284,7 +291,7 @@ function reportOptions(
 }
 
 /** `--demo`, `--snapshot`, `--org`/`--accounts`, or (the default) the caller's account. */
-function evidenceOptions(flags: ReportFlags, io: CliIo): EvidenceOptions {
+function evidenceOptions(flags: ReportFlags, io: CliIo, athena?: AthenaUsageOptions): EvidenceOptions {
   if (flags.demo) return { kind: 'demo' };
   if (flags.snapshot) return { kind: 'saved', snapshotFile: flags.snapshot, usageFile: flags.usage };
   const collection = {
@@ -294,6 +301,7 @@ function evidenceOptions(flags: ReportFlags, io: CliIo): EvidenceOptions {
     usageSources: flags.usageSource,
     bucket: flags.bucket,
     prefix: flags.prefix,
+    ...(athena ? { athena } : {}),
     clients: io.clients,
   };
   if (!manyAccounts(flags)) return { kind: 'live', ...collection };

@@ -17,7 +17,16 @@ export type InventoryRequest = Pick<
 /** What a usage collection takes from the options and the run (typed as {@link InventoryRequest} is). */
 export type UsageRequest = Pick<
   CollectMonthUsageOptions,
-  'sources' | 'clients' | 'profile' | 'network' | 'bucket' | 'prefix' | 'signal' | 'deadline' | 'onProgress'
+  | 'sources'
+  | 'clients'
+  | 'profile'
+  | 'network'
+  | 'bucket'
+  | 'prefix'
+  | 'athena'
+  | 'signal'
+  | 'deadline'
+  | 'onProgress'
 >;
 
 /** What an inventory collection takes from the options and the run, for one account or many. */
@@ -54,6 +63,7 @@ export function usageRequest(
     network: run.network,
     bucket: options.bucket,
     prefix: options.prefix,
+    athena: options.athena,
     signal: run.signal,
     deadline: run.deadline,
     onProgress: run.progress?.onUsage,

@@ -48,9 +48,9 @@ const decrypts = (caller: string, ok: string) =>
     key_arn: KEY,
     operation: 'Decrypt',
     key_class: 'symmetric',
-    caller,
-    caller_type: 'role',
-    caller_account: '111122223333',
+    id_type: 'AssumedRole',
+    id_account: '111122223333',
+    issuer_arn: caller,
     ok,
     failed: '0',
   });

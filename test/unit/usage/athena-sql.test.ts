@@ -7,7 +7,7 @@ import { parseKeyArn } from '../../../src/usage/events.js';
 import { compositeKey } from '../../../src/util/compare.js';
 import { DAY_MS, parseMonth } from '../../../src/util/month.js';
 import { cloudTrailTableRow, runOnDuckDb } from '../../support/athena-local.js';
-import { KEYS, KMS_RECORDS, OTHER, OWNER, recordNamed, S3_RECORD } from './fixtures.js';
+import { CALLER_RECORDS, KEYS, KMS_RECORDS, OTHER, OWNER, recordNamed, S3_RECORD } from './fixtures.js';
 
 const OCTOBER = parseMonth('2026-10');
 const TABLE = 'cloudtrail.org_trail';
@@ -84,6 +84,53 @@ function organisationRecords(): Rec[] {
       recipientAccountId: '',
     }),
     at(encrypt, 'not a time'),
+    ...CALLER_RECORDS,
+    ...identityRecords(),
+  ];
+}
+
+/** One Encrypt of October by each kind of caller `callerOf` tells apart (and a few that do not read). */
+function identityRecords(): Rec[] {
+  const encrypt = recordNamed('Encrypt');
+  const by = (day: number, userIdentity: unknown, more: Rec = {}) =>
+    at(encrypt, `2026-10-${String(day).padStart(2, '0')}T12:00:00Z`, { userIdentity, ...more });
+  const s3Context = (arn: string) => ({
+    requestParameters: { encryptionAlgorithm: 'SYMMETRIC_DEFAULT', encryptionContext: { 'aws:s3:arn': arn } },
+  });
+  return [
+    by(2, { type: 'Root', accountId: OWNER, arn: `arn:aws:iam::${OWNER}:root`, principalId: OWNER }),
+    by(3, { type: 'IAMUser', accountId: OWNER, userName: 'Bob', principalId: 'AIDAEXAMPLEBOB' }),
+    by(4, {
+      type: 'FederatedUser',
+      accountId: OWNER,
+      arn: `arn:aws:sts::${OWNER}:federated-user/Carol`,
+      sessionContext: { sessionIssuer: { type: 'IAMUser', arn: `arn:aws:iam::${OWNER}:user/fed-broker` } },
+    }),
+    by(5, { type: 'Anonymous', principalId: 'ANONYMOUS_PRINCIPAL', accountId: 'anonymous' }),
+    // Two sessions of a role with a path, named by the issuer; one with no issuer (the role from its session ARN).
+    ...['s-1', 's-2'].map((session, i) =>
+      by(6 + i, {
+        type: 'AssumedRole',
+        accountId: OWNER,
+        arn: `arn:aws:sts::${OWNER}:assumed-role/deployer/${session}`,
+        sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${OWNER}:role/ci/deployer` } },
+      }),
+    ),
+    by(8, { type: 'AssumedRole', accountId: OWNER, arn: `arn:aws:sts::${OWNER}:assumed-role/batch/job-7` }),
+    // A principal of another account by its id, a session's and a user's.
+    by(9, { type: 'AWSAccount', accountId: OTHER, principalId: 'AROAOTHERROLE:night-run' }),
+    by(10, { type: 'AWSAccount', accountId: OTHER, principalId: 'AIDAOTHERUSER' }),
+    // S3 as itself with a Bucket Key (the bucket's ARN); a user whose context names S3 but S3 did not call.
+    by(11, { type: 'AWSService', invokedBy: 's3.amazonaws.com' }, s3Context('arn:aws:s3:::shared-logs')),
+    by(
+      12,
+      { type: 'IAMUser', accountId: OWNER, arn: `arn:aws:iam::${OWNER}:user/Alice` },
+      s3Context('arn:aws:s3:::private/a.txt'),
+    ),
+    // What does not read: an unknown type, no identity at all, a role ARN that is not one.
+    by(13, { type: 'SomethingNew', accountId: OWNER, arn: 'arn:aws:iam::111122223333:thing/x' }),
+    by(14, undefined),
+    by(15, { type: 'AssumedRole', accountId: OWNER, arn: 'not-an-arn' }),
   ];
 }
 
@@ -180,6 +227,8 @@ describe('the Athena CloudTrail SQL, run on DuckDB over the S3 reader fixture', 
         expect(result.keyClasses).toEqual(agg.keyClasses());
         expect(result.stats.kmsEvents).toBe(agg.stats.kmsEvents);
         expect(result.stats.keyless).toEqual(agg.stats.keyless);
+        // Every request by the same caller, as the S3 reader names them (callerOf).
+        expect(withSource(result.callers)).toEqual(withSource(agg.callers()));
         // Callers add up to the requests, key by key.
         const byKey = new Map<string, number>();
         for (const c of result.callers)
@@ -218,6 +267,30 @@ describe('the Athena CloudTrail SQL, run on DuckDB over the S3 reader fixture', 
     expect(
       callers.find((c) => c.caller === 'arn:aws:iam::111122223333:user/Alice' && c.operation === 'Encrypt'),
     ).toMatchObject({ callerType: 'user' });
+  });
+
+  it('keeps callers bounded as the S3 reader does: the smallest folded into other callers, the sums exact', () => {
+    const sql = cloudTrailUsageSql({
+      table: parseAthenaTable(TABLE, '--athena-table'),
+      layout: 'console',
+      window: OCTOBER,
+    });
+    const rows = records.map((r) =>
+      cloudTrailTableRow(r, String(r.eventTime).slice(0, 10).replaceAll('-', '/')),
+    );
+    const answer = runOnDuckDb('sql/athena/cloudtrail-console.sql', TABLE, rows, sql);
+    const counted = new AthenaUsageRows({ maxCallers: 4 });
+    counted.addPage(answer.rows, answer.columns);
+    const slice = counted.slices.get(compositeKey(OWNER, 'us-east-1'));
+    const callers = slice?.callers() ?? [];
+    const named = callers.filter((c) => c.callerType !== 'other-callers');
+    expect(named.length).toBeLessThanOrEqual(4);
+    expect(callers.some((c) => c.callerType === 'other-callers')).toBe(true);
+    const sums = new Map<string, number>();
+    const id = (c: { keyArn: string; operation: string; keyPairSpec: string | null; account: string }) =>
+      compositeKey(c.account, c.keyArn, c.operation, c.keyPairSpec ?? '');
+    for (const c of callers) sums.set(id(c), (sums.get(id(c)) ?? 0) + c.count + c.failedCount);
+    for (const r of slice?.requests() ?? []) expect(sums.get(id(r))).toBe(r.count + r.failedCount);
   });
 
   it('reads only the accounts and regions asked for', () => {
