@@ -21,12 +21,9 @@ export async function billReconciliation(
 ): Promise<BillReconciliation | null> {
   const wanted = options.bill;
   const evidence = options.evidence;
-  // The demo carries its own bill (a CUR 2.0 export read by the same reader), so it shows the section.
-  if (evidence?.kind === 'demo')
-    return reconcileBill(cost, await demoBill(), {
-      driftThresholdPercent: wanted?.driftThresholdPercent,
-      flagEstimatedBill: wanted?.flagEstimatedBill,
-    });
+  // The demo carries its own bill (a CUR 2.0 export read by the same reader), so it shows the
+  // section; a bill asked for (`--demo --bill cost-explorer`) is read instead.
+  if (evidence?.kind === 'demo' && !wanted) return reconcileBill(cost, await demoBill());
   if (!wanted) return null;
   const bill = await readBill(wanted.source, {
     month,

@@ -261,6 +261,7 @@ export async function reconcileReportSet(
     network: options.network,
     now: options.now,
     signal: options.signal,
+    cur: options.bill.cur,
   });
   // Checked field by field above: what the reconciliation reads of the priced month.
   const reconciliation = reconcileBill(checked.cost as unknown as MonthCost, bill, {

@@ -3,10 +3,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { runCli } from '../../src/cli/program.js';
+import { reconcileReportSet } from '../../src/pipeline/reconcile.js';
 import { captureIo } from '../support/io.js';
 
 /**
@@ -24,6 +26,30 @@ const billClients = {
       maxAttempts: 2,
     }),
 };
+const s3 = () =>
+  new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    maxAttempts: 2,
+  });
+const CUR_BUCKET = 'demo-billing-exports';
+const DEMO_CUR = ['metadata', 'data'].map((part) =>
+  part === 'data'
+    ? 'kms-report-demo/data/BILLING_PERIOD=2026-10/kms-report-demo-00001.snappy.parquet'
+    : 'kms-report-demo/metadata/BILLING_PERIOD=2026-10/kms-report-demo-Manifest.json',
+);
+
+/** The demo's CUR 2.0 export (demo/cur) in a moto bucket, at the bucket's root as its manifest says. */
+async function putDemoCur() {
+  const client = s3();
+  await client.send(new CreateBucketCommand({ Bucket: CUR_BUCKET }));
+  for (const key of DEMO_CUR)
+    await client.send(
+      new PutObjectCommand({ Bucket: CUR_BUCKET, Key: key, Body: await readFile(join('demo/cur', key)) }),
+    );
+}
 const SET = (out: string) => join(out, '111122223333', '2026-10');
 
 const group = (usageType: string, region: string, cost: string, quantity: string) => ({
@@ -187,11 +213,12 @@ describe('kms-report reconcile', () => {
 
   it('refuses a report set changed since its manifest was written, and writes nothing', async () => {
     expect(await runCli(['--demo', '--out', out, '--quiet'], captureIo())).toBe(ExitCode.Ok);
+    const before = await readFile(join(SET(out), 'reconciliation.csv'));
     await writeFile(join(SET(out), 'keys.csv'), 'edited\n');
     const io = captureIo({ billClients });
     expect(await runCli(['reconcile', '--month', '2026-10', '--out', out], io)).toBe(ExitCode.BadInput);
     expect(io.stderrText()).toContain('keys.csv changed since the report set was written');
-    await expect(readFile(join(SET(out), 'reconciliation.csv'))).rejects.toThrow();
+    expect(sha256(await readFile(join(SET(out), 'reconciliation.csv')))).toBe(sha256(before));
   });
 
   it('refuses a report.json that is not a report', async () => {
@@ -207,5 +234,56 @@ describe('kms-report reconcile', () => {
     const io = captureIo({ billClients });
     expect(await runCli(['reconcile', '--month', '2026-10', '--out', out], io)).toBe(ExitCode.BadInput);
     expect(io.stderrText()).toMatch(/report\.json: scope/);
+  });
+
+  it('reads the CUR export from its bucket (--bill cur --cur-bucket), per key', async () => {
+    expect(await runCli(['--demo', '--out', out, '--quiet'], captureIo())).toBe(ExitCode.Ok);
+    await putDemoCur();
+    const io = captureIo({ billClients: { s3 } });
+    const code = await runCli(
+      [
+        'reconcile',
+        '--month',
+        '2026-10',
+        '--out',
+        out,
+        '--bill',
+        'cur',
+        '--cur-bucket',
+        CUR_BUCKET,
+        '--cur-export',
+        'kms-report-demo',
+      ],
+      io,
+    );
+    expect([code, io.stderrText()]).toEqual([ExitCode.Ok, '']);
+    expect(io.stdoutText()).toContain('bill (cur, final)');
+    const report = JSON.parse(await readFile(join(SET(out), 'report.json'), 'utf8'));
+    expect(report.bill).toMatchObject({ source: 'cur', granularity: 'key', gaps: [] });
+    expect(report.bill.keyRows.length).toBeGreaterThan(0);
+    await expectManifestRight(SET(out));
+  });
+
+  it('refuses --cur-bucket without --bill cur, and --bill cur without a bucket', async () => {
+    expect(await runCli(['--demo', '--out', out, '--quiet'], captureIo())).toBe(ExitCode.Ok);
+    const io = captureIo();
+    expect(await runCli(['reconcile', '--month', '2026-10', '--out', out, '--cur-bucket', 'b'], io)).toBe(
+      ExitCode.BadInput,
+    );
+    expect(io.stderrText()).toContain('--cur-bucket: goes with --bill cur');
+    const io2 = captureIo();
+    expect(await runCli(['reconcile', '--month', '2026-10', '--out', out, '--bill', 'cur'], io2)).toBe(
+      ExitCode.BadInput,
+    );
+    expect(io2.stderrText()).toContain('cur needs --cur-bucket');
+  });
+
+  it('reconcileReportSet reads the CUR from the location it is given (library)', async () => {
+    expect(await runCli(['--demo', '--out', out, '--quiet'], captureIo())).toBe(ExitCode.Ok);
+    const { reconciliation } = await reconcileReportSet({
+      dir: SET(out),
+      bill: { source: 'cur', cur: { folder: 'demo/cur', exportName: 'kms-report-demo' } },
+    });
+    expect(reconciliation).toMatchObject({ source: 'cur', granularity: 'key', status: 'final', gaps: [] });
   });
 });

@@ -1,10 +1,5 @@
 import { type Command, Option } from 'commander';
-import {
-  BILL_READER_KINDS,
-  type BillReaderKind,
-  COST_EXPLORER_REQUEST_PRICE,
-  DEFAULT_CUR_REGION,
-} from '../../bill/index.js';
+import { BILL_READER_KINDS, COST_EXPLORER_REQUEST_PRICE } from '../../bill/index.js';
 import type { NetworkOptions } from '../../collect/client-defaults.js';
 import { ComplianceConfigError, loadConfigOptions, RUN_OPTION_KEYS } from '../../compliance/config.js';
 import { InputError } from '../../errors.js';
@@ -26,10 +21,11 @@ import {
   setFlag,
   timeoutOption,
 } from '../options.js';
+import { addCurFlags, CUR_ENV_FLAGS, type CurFlags } from './cur-flags.js';
 import { addViewFlags } from './view-flags.js';
 
 /** The monthly report's flags, as commander parses them. */
-export interface ReportFlags {
+export interface ReportFlags extends CurFlags {
   month?: string | true;
   demo?: boolean;
   format: ReportFormat[];
@@ -63,11 +59,6 @@ export interface ReportFlags {
   rules?: string[];
   severity?: string[];
   status?: string[];
-  bill?: BillReaderKind;
-  curBucket?: string;
-  curPrefix?: string;
-  curExport?: string;
-  curRegion?: string;
   driftThreshold?: number;
   failOnDrift?: number;
 }
@@ -114,10 +105,7 @@ export const REPORT_ENV_FLAGS = [
   '--free-tier',
   '--bill',
   '--drift-threshold',
-  '--cur-bucket',
-  '--cur-prefix',
-  '--cur-export',
-  '--cur-region',
+  ...CUR_ENV_FLAGS,
   '--fail-on',
   '--fail-on-gaps',
   '--fail-on-drift',
@@ -249,20 +237,8 @@ function addEvidenceFlags(program: Command): void {
       )
         .default(DEFAULT_DRIFT_THRESHOLD_PERCENT)
         .argParser((v) => parsePercent(v, '--drift-threshold')),
-    )
-    .option(
-      '--cur-bucket <name>',
-      'for --bill cur: the S3 bucket of the CUR 2.0 export (Data Exports, Parquet, with resource ids)',
-    )
-    .option(
-      '--cur-prefix <prefix>',
-      "for --bill cur: the S3 prefix that holds the export (default: the bucket's root)",
-    )
-    .option(
-      '--cur-export <name>',
-      "for --bill cur: the export's name (default: the one export under the prefix that holds the month)",
-    )
-    .option('--cur-region <region>', `for --bill cur: the bucket's region (default ${DEFAULT_CUR_REGION})`);
+    );
+  addCurFlags(program);
 }
 
 function addExitFlags(program: Command): void {
