@@ -80,8 +80,11 @@ export async function findExportFolder(
   // The month's partition, wherever it is under the prefix: listed once, bounded.
   const exports = new Set<string>();
   for (const o of await store.list(base, MAX_LISTED_OBJECTS)) {
-    const at = o.key.indexOf(`/data/${partition}`, base.length - 1);
-    if (at >= base.length - 1) exports.add(o.key.slice(0, at + 1));
+    // An export folder below the prefix (not the prefix itself, checked above); an object outside
+    // any month's data folder (a manifest, another file) names no export. Never -1 as a start:
+    // at the bucket's root every key would match "not found".
+    const at = o.key.indexOf(`/data/${partition}`, base.length);
+    if (at > base.length) exports.add(o.key.slice(0, at + 1));
   }
   if (exports.size > 1)
     throw new ExportChoiceError(

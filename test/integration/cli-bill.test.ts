@@ -236,24 +236,12 @@ describe('kms-report reconcile', () => {
     expect(io.stderrText()).toMatch(/report\.json: scope/);
   });
 
-  it('reads the CUR export from its bucket (--bill cur --cur-bucket), per key', async () => {
+  it('reads the CUR export from its bucket (--bill cur --cur-bucket), found at the root, per key', async () => {
     expect(await runCli(['--demo', '--out', out, '--quiet'], captureIo())).toBe(ExitCode.Ok);
     await putDemoCur();
     const io = captureIo({ billClients: { s3 } });
     const code = await runCli(
-      [
-        'reconcile',
-        '--month',
-        '2026-10',
-        '--out',
-        out,
-        '--bill',
-        'cur',
-        '--cur-bucket',
-        CUR_BUCKET,
-        '--cur-export',
-        'kms-report-demo',
-      ],
+      ['reconcile', '--month', '2026-10', '--out', out, '--bill', 'cur', '--cur-bucket', CUR_BUCKET],
       io,
     );
     expect([code, io.stderrText()]).toEqual([ExitCode.Ok, '']);

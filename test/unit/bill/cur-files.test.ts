@@ -111,3 +111,21 @@ describe('money as read from a CUR column', () => {
     expect(decimalOf('12,50', { as: 'text' })).toBeNull();
   });
 });
+
+describe('an export found at the bucket root (no prefix)', () => {
+  it('finds the one export that holds the month, whatever else is at the root', async () => {
+    put('kms-report-demo/data/BILLING_PERIOD=2026-10/kms-report-demo-00001.snappy.parquet');
+    put('kms-report-demo/metadata/BILLING_PERIOD=2026-10/kms-report-demo-Manifest.json', '{}');
+    put('README.txt');
+    put('other-export/data/BILLING_PERIOD=2026-09/other-00001.snappy.parquet');
+    expect(await findExportFolder(folderStore(root), '', undefined, '2026-10')).toBe('kms-report-demo/');
+  });
+
+  it("reads the demo's bill from demo/cur without its export's name", async () => {
+    const { readCurBill } = await import('../../../src/bill/cur.js');
+    const bill = await readCurBill({ month: '2026-10', location: { kind: 'folder', path: 'demo/cur' } });
+    expect(bill).toMatchObject({ source: 'cur', granularity: 'key', gaps: [] });
+    expect(bill.readCost).toContain('kms-report-demo');
+    expect(bill.lines.length).toBeGreaterThan(0);
+  });
+});
