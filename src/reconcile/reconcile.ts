@@ -24,13 +24,47 @@ export const DEFAULT_DRIFT_THRESHOLD_PERCENT = 5;
  * What rounding can account for, per line item of the bill compared: half a cent. The bill
  * states each line item's cost unrounded (Cost Explorer's `UnblendedCost` and the CUR's
  * `line_item_unblended_cost` carry up to 10 decimal places); the invoice rounds to the cent only
- * when it adds the month up. kms-report compares full-precision amounts on both sides and reads a
- * difference within half a cent per bill line item as rounding.
+ * when it adds the month up. kms-report compares full-precision amounts on both sides; half a
+ * cent per line item is the most rounding can add, and two caps keep it from growing with the
+ * number of lines ({@link ROUNDING_MAX_SHARE_OF_BILL}, {@link ROUNDING_NEVER_PERCENT}).
  */
 export const ROUNDING_TOLERANCE_PER_LINE = '0.005';
 
+/**
+ * However many line items a row (or the total) adds up, rounding is at most this share of its
+ * bill (0.1%), and never less than one line item's half cent: 10,000 line items of a per-key
+ * bill do not make $50 "rounding".
+ */
+export const ROUNDING_MAX_SHARE_OF_BILL = '0.001';
+
+/**
+ * A difference of this percentage of its bill or more is never read as rounding, whatever the
+ * tolerance in dollars (a key billed $0.0018 that the estimate did not count is −100%, not
+ * rounding); nor is any difference against a zero bill.
+ */
+export const ROUNDING_NEVER_PERCENT = 1;
+
 /** How the bill rounds and how the sides are compared, as the report states it. */
-export const BILL_ROUNDING_STATEMENT = `The bill states each line item's cost unrounded (Cost Explorer and the CUR give up to 10 decimal places) and rounds to the cent only on the invoice. Both sides are compared at full precision, like with like: request quantities gross (before the free tier) on both sides, amounts net of the free tier on both sides, rotation surcharges with the key-months. A difference within $${ROUNDING_TOLERANCE_PER_LINE} per bill line item is read as rounding.`;
+export const BILL_ROUNDING_STATEMENT = `The bill states each line item's cost unrounded (Cost Explorer and the CUR give up to 10 decimal places) and rounds to the cent only on the invoice. Both sides are compared at full precision, like with like: request quantities gross (before the free tier) on both sides, amounts net of the free tier on both sides, rotation surcharges with the key-months. A difference is read as rounding when it is within $${ROUNDING_TOLERANCE_PER_LINE} per bill line item, at most ${dec(ROUNDING_MAX_SHARE_OF_BILL).times(100).toFixed()}% of the bill compared (never less than $${ROUNDING_TOLERANCE_PER_LINE}), and under ${ROUNDING_NEVER_PERCENT}% of it; a difference against a zero bill is never rounding.`;
+
+/** The dollars rounding can account for in `lines` bill line items adding up to `billed`. */
+export function roundingTolerance(lines: number, billed: Dec): Dec {
+  const perLine = dec(ROUNDING_TOLERANCE_PER_LINE);
+  return Dec.min(
+    perLine.times(Math.max(1, lines)),
+    Dec.max(perLine, billed.abs().times(ROUNDING_MAX_SHARE_OF_BILL)),
+  );
+}
+
+/** Whether rounding accounts for `difference` against `billed` (see {@link BILL_ROUNDING_STATEMENT}). */
+function withinRounding(difference: Dec, billed: Dec, lines: number): boolean {
+  if (difference.isZero()) return true;
+  if (billed.isZero()) return false;
+  return (
+    difference.abs().lessThanOrEqualTo(roundingTolerance(lines, billed)) &&
+    difference.abs().lessThan(billed.abs().times(ROUNDING_NEVER_PERCENT).div(100))
+  );
+}
 
 /** How the comparison is made. */
 export interface ReconcileOptions {
@@ -61,8 +95,8 @@ const percentOf = (difference: Dec, billed: Dec): string | null =>
   billed.isZero() ? null : difference.div(billed).times(100).toDecimalPlaces(2, Dec.ROUND_HALF_UP).toFixed(2);
 
 /** Whether a difference is beyond rounding and the threshold (a zero bill against anything is). */
-function exceeds(difference: Dec, billed: Dec, tolerance: Dec, threshold: Dec): boolean {
-  if (difference.abs().lessThanOrEqualTo(tolerance)) return false;
+function exceeds(difference: Dec, billed: Dec, lines: number, threshold: Dec): boolean {
+  if (withinRounding(difference, billed, lines)) return false;
   return billed.isZero() || difference.div(billed).times(100).abs().greaterThan(threshold);
 }
 
@@ -125,12 +159,13 @@ function compareRow(
   const estimateQuantity = usage ? (e ? (e.quantityUnknown ? null : e.quantity) : dec(0)) : null;
   const billedAmount = b ? b.amount : x.billComplete ? dec(0) : null;
   const difference = estimateAmount && billedAmount ? estimateAmount.minus(billedAmount) : null;
-  const tolerance = dec(ROUNDING_TOLERANCE_PER_LINE).times(Math.max(1, b?.lines ?? 0));
+  const lines = b?.lines ?? 0;
+  const tolerance = roundingTolerance(lines, billedAmount ?? dec(0));
   let explanation = fixedExplanation(e, b, inTotal, billedAmount !== null);
   const over =
-    difference !== null && billedAmount !== null && exceeds(difference, billedAmount, tolerance, x.threshold);
-  if (!explanation && difference !== null && !difference.isZero())
-    explanation = difference.abs().lessThanOrEqualTo(tolerance)
+    difference !== null && billedAmount !== null && exceeds(difference, billedAmount, lines, x.threshold);
+  if (!explanation && difference !== null && billedAmount !== null && !difference.isZero())
+    explanation = withinRounding(difference, billedAmount, lines)
       ? { kind: 'rounding', text: 'Within rounding.', assumptions: [] }
       : explainDifference({
           estimate: e,
@@ -228,14 +263,13 @@ function totalsOf(
     .reduce((s, r) => s.plus(r.billed.amount ?? 0), dec(0));
   const difference = billedUsage ? dec(cost.total.amount).minus(billedUsage) : null;
   const lines = bill.lines.filter((l) => l.lineItemType === 'Usage').length;
-  const tolerance = dec(ROUNDING_TOLERANCE_PER_LINE).times(Math.max(1, lines));
   const over =
-    difference !== null && billedUsage !== null && exceeds(difference, billedUsage, tolerance, x.threshold);
+    difference !== null && billedUsage !== null && exceeds(difference, billedUsage, lines, x.threshold);
   const unexplained = billedUsage
     ? usage.filter(isUnexplained).reduce((s, r) => s.plus(r.difference ?? 0), dec(0))
     : null;
   const unexplainedOver =
-    unexplained !== null && billedUsage !== null && exceeds(unexplained, billedUsage, tolerance, x.threshold);
+    unexplained !== null && billedUsage !== null && exceeds(unexplained, billedUsage, lines, x.threshold);
   return {
     estimate: cost.total,
     billed: billedUsage ? toMoney(billedUsage) : null,

@@ -261,4 +261,60 @@ describe('reconcileBill', () => {
     expect(row(rec.rows, 'key-months')).toMatchObject({ exceedsThreshold: false, flagged: false });
     expect(row(rec.rows, 'key-months')?.explanation?.kind).toBe('rounding');
   });
+
+  it("reads a per-key CUR's unrounded key-month lines as rounding: 31 daily lines of 0.0322580645 against $1", () => {
+    const cost = monthCost([keyCost('a', [line({ kind: 'key-fee', quantity: '1', amount: '1' })])]);
+    const daily = Array.from({ length: 31 }, () =>
+      billLine('us-east-1-KMS-Keys', '0.0322580645', '0.0322580645', { keyArn: arn('a') }),
+    );
+    const rec = reconcileBill(cost, bill(daily, { source: 'cur', granularity: 'key' }));
+    expect(row(rec.rows, 'key-months')).toMatchObject({
+      difference: '0.0000000005',
+      percent: '0.00',
+      flagged: false,
+      explanation: { kind: 'rounding', text: 'Within rounding.' },
+    });
+    expect(rec.totals).toMatchObject({ exceedsThreshold: false, flagged: false });
+  });
+
+  it('does not read 10,000 per-key lines billed 2.5x as rounding: every key and the total are flagged', () => {
+    // 600 requests a key estimated ($0.0018), 1,500 billed ($0.0045): $0.0027 a key, $27 in all,
+    // well within the old half cent per line ($50 over 10,000 lines).
+    const ids = Array.from({ length: 10_000 }, (_, i) => `k${i}`);
+    const cost = monthCost(
+      ids.map((id) =>
+        keyCost(id, [line({ kind: 'requests', operation: 'Decrypt', quantity: '600', amount: '0.0018' })]),
+      ),
+    );
+    const lines = ids.map((id) => billLine('us-east-1-KMS-Requests', '1500', '0.0045', { keyArn: arn(id) }));
+    const rec = reconcileBill(cost, bill(lines, { source: 'cur', granularity: 'key' }));
+    expect(row(rec.rows, 'KMS-Requests')).toMatchObject({
+      difference: '-27',
+      percent: '-60.00',
+      exceedsThreshold: true,
+      flagged: true,
+      explanation: null,
+    });
+    expect(rec.keyRows.filter((r) => r.flagged)).toHaveLength(10_000);
+    expect(rec.keyRows.some((r) => r.explanation?.kind === 'rounding')).toBe(false);
+    expect(rec.totals).toMatchObject({ difference: '-27', percent: '-60.00', flagged: true });
+  });
+
+  it('never reads a difference against a zero bill, or of 1% of the bill, as rounding', () => {
+    const cost = monthCost([
+      keyCost('a', [line({ kind: 'requests', operation: 'Decrypt', quantity: '600', amount: '0.0018' })]),
+    ]);
+    const zero = reconcileBill(
+      cost,
+      bill([billLine('us-east-1-KMS-Requests', '0', '0', { keyArn: arn('a') })], {
+        granularity: 'key',
+        source: 'cur',
+      }),
+    );
+    expect(zero.keyRows[0]?.explanation?.kind).not.toBe('rounding');
+    expect(zero.keyRows[0]?.exceedsThreshold).toBe(true);
+    expect(roundingText()).toContain('under 1% of it');
+  });
 });
+
+const roundingText = () => reconcileBill(monthCost([]), bill([])).rounding;
