@@ -87,6 +87,8 @@ interface Context {
   readonly flagging: boolean;
   readonly freeTierScope: MonthCost['settings']['freeTierScope'];
   readonly knownKeys: ReadonlyMap<string, string>;
+  /** The bill's currency and the estimate's, when they differ: nothing is compared. */
+  readonly currencies: { readonly bill: string; readonly estimate: string } | null;
 }
 
 const UNITS = { 'key-months': 'key-month', unmapped: 'unknown' } as const;
@@ -106,7 +108,14 @@ function fixedExplanation(
   b: BillBucket | undefined,
   inTotal: boolean,
   billedKnown: boolean,
+  currencies: Context['currencies'],
 ): RowDifference | null {
+  if (currencies)
+    return {
+      kind: 'currency-mismatch',
+      text: `The bill is in ${currencies.bill}, the estimate in ${currencies.estimate}: not compared.`,
+      assumptions: [],
+    };
   if (b && b.lineItemType !== 'Usage')
     return {
       kind: 'credit-refund',
@@ -158,10 +167,11 @@ function compareRow(
   const estimateAmount = usage ? (e ? (e.unknownLines > 0 ? null : e.amount) : dec(0)) : null;
   const estimateQuantity = usage ? (e ? (e.quantityUnknown ? null : e.quantity) : dec(0)) : null;
   const billedAmount = b ? b.amount : x.billComplete ? dec(0) : null;
-  const difference = estimateAmount && billedAmount ? estimateAmount.minus(billedAmount) : null;
+  const difference =
+    estimateAmount && billedAmount && !x.currencies ? estimateAmount.minus(billedAmount) : null;
   const lines = b?.lines ?? 0;
   const tolerance = roundingTolerance(lines, billedAmount ?? dec(0));
-  let explanation = fixedExplanation(e, b, inTotal, billedAmount !== null);
+  let explanation = fixedExplanation(e, b, inTotal, billedAmount !== null, x.currencies);
   const over =
     difference !== null && billedAmount !== null && exceeds(difference, billedAmount, lines, x.threshold);
   if (!explanation && difference !== null && billedAmount !== null && !difference.isZero())
@@ -261,11 +271,11 @@ function totalsOf(
   const other = rows
     .filter((r) => r.lineItemType !== 'Usage' && mine(r))
     .reduce((s, r) => s.plus(r.billed.amount ?? 0), dec(0));
-  const difference = billedUsage ? dec(cost.total.amount).minus(billedUsage) : null;
+  const difference = billedUsage && !x.currencies ? dec(cost.total.amount).minus(billedUsage) : null;
   const lines = bill.lines.filter((l) => l.lineItemType === 'Usage').length;
   const over =
     difference !== null && billedUsage !== null && exceeds(difference, billedUsage, lines, x.threshold);
-  const unexplained = billedUsage
+  const unexplained = difference
     ? usage.filter(isUnexplained).reduce((s, r) => s.plus(r.difference ?? 0), dec(0))
     : null;
   const unexplainedOver =
@@ -300,11 +310,13 @@ function notesOf(cost: MonthCost, bill: BillRead, flagging: boolean): string[] {
     );
   if (!flagging)
     notes.push(
-      `The bill is still estimated (${bill.statusDetail}): differences are shown but not flagged, and --fail-on-drift does not fail on them. Run again once AWS has settled the month.`,
+      bill.status === 'estimated'
+        ? `The bill is still estimated (${bill.statusDetail}): differences are shown but not flagged, and --fail-on-drift does not fail on them. Run again once AWS has settled the month.`
+        : `Whether the bill is final is unknown (${bill.statusDetail}): it is treated as not final, so differences are shown but not flagged, and --fail-on-drift does not fail on them.`,
     );
   if (bill.currency !== cost.currency)
     notes.push(
-      `The bill is in ${bill.currency}, the estimate in ${cost.currency}: amounts are not comparable.`,
+      `The bill is in ${bill.currency}, the estimate in ${cost.currency}: nothing is compared (every difference is unknown), and --fail-on-drift fails.`,
     );
   return notes;
 }
@@ -333,13 +345,16 @@ export function reconcileBill(
   const thresholdPercent = options.driftThresholdPercent ?? DEFAULT_DRIFT_THRESHOLD_PERCENT;
   if (!(thresholdPercent >= 0) || !Number.isFinite(thresholdPercent))
     throw new RangeError(`driftThresholdPercent must be a number ≥ 0, got ${thresholdPercent}`);
-  const flagging = bill.status !== 'estimated' || options.flagEstimatedBill === true;
+  // Only a bill known to be final is flagged by default: an estimated one, or one whose status
+  // the reader could not tell, may still change.
+  const flagging = bill.status === 'final' || options.flagEstimatedBill === true;
   const inScope = new Set(cost.byBilledAccount.filter((a) => a.inTotal).map((a) => a.account));
   const sole = inScope.size === 1 ? ([...inScope][0] as string) : null;
   // Nothing read and a gap: the bill is unknown, not zero.
   const billRead = bill.lines.length > 0 || bill.gaps.length === 0;
   const comparable = bill.currency === cost.currency;
   const x: Context = {
+    currencies: comparable ? null : { bill: bill.currency, estimate: cost.currency },
     inScope,
     billComplete: bill.gaps.length === 0,
     threshold: dec(thresholdPercent),
@@ -361,13 +376,14 @@ export function reconcileBill(
     status: bill.status,
     statusDetail: bill.statusDetail,
     currency: bill.currency,
+    estimateCurrency: cost.currency,
     granularity: bill.granularity,
     readAt: bill.readAt,
     readCost: bill.readCost,
     gaps: bill.gaps,
     rounding: BILL_ROUNDING_STATEMENT,
     thresholdPercent,
-    flagging: flagging ? 'on' : 'off-estimated-bill',
+    flagging: flagging ? 'on' : bill.status === 'estimated' ? 'off-estimated-bill' : 'off-status-unknown',
     rows,
     keyRows,
     totals: totalsOf(cost, rows, x, billRead, bill),
@@ -376,21 +392,30 @@ export function reconcileBill(
 }
 
 /**
- * Whether the total drifts more than `percent` of the bill (`--fail-on-drift`): the estimate and
- * the bill differ by more, the bill is zero against a non-zero estimate, or the bill could not
- * be read (an unknown drift fails: never a silent pass). A bill still estimated does not fail
- * unless its differences are flagged (`flagEstimatedBill`). Returns why, or null.
+ * Whether `--fail-on-drift percent` fails, and why (null: it passes). An unknown drift always
+ * fails, never a silent pass: a bill in another currency than the estimate (not compared), a
+ * bill not read or read only in part, an estimate that is a lower bound (lines it could not
+ * price). Then, on a bill whose differences are flagged (final, or `flagEstimatedBill`), the
+ * total failing when it differs from the bill by more than `percent`, or the bill is zero
+ * against a non-zero estimate. A bill still estimated, or of unknown status, does not fail on
+ * its differences.
  *
  * @example
  * ```ts
  * const why = driftBeyond(report.bill, 5);
- * if (why) process.exitCode = 5;
+ * if (why) process.exitCode = 6;
  * ```
  */
 export function driftBeyond(rec: BillReconciliation, percent: number): string | null {
-  if (rec.flagging !== 'on') return null;
   const t = rec.totals;
+  if (rec.currency !== rec.estimateCurrency)
+    return `the bill is in ${rec.currency} and the estimate in ${rec.estimateCurrency}: they were not compared, the drift is unknown`;
   if (t.billed === null || t.difference === null) return 'the bill could not be read: the drift is unknown';
+  if (!t.billedComplete)
+    return `the bill is incomplete (${rec.gaps.length === 1 ? '1 part' : `${rec.gaps.length} parts`} not read: ${rec.gaps[0] ?? 'unknown'}): the drift is unknown`;
+  if (!t.estimate.complete)
+    return `the estimate is a lower bound (${t.estimate.unknownLines === 1 ? '1 line' : `${t.estimate.unknownLines} lines`} could not be priced): the drift is unknown`;
+  if (rec.flagging !== 'on') return null;
   if (t.percent === null)
     return dec(t.difference).isZero() ? null : `the bill is zero and the estimate is ${t.estimate.amount}`;
   return dec(t.percent).abs().greaterThan(percent)

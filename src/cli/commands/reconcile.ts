@@ -97,7 +97,7 @@ export function reconcileCommand(io: CliIo, setExit: (code: number) => void): Co
     .addOption(
       new Option(
         '--fail-on-drift <pct>',
-        `exit ${ExitCode.Drift} when the total differs from the bill by more than this percentage, or the bill could not be read (not on a bill still estimated)`,
+        `exit ${ExitCode.Drift} when the total differs from the bill by more than this percentage (not on a bill still estimated or of unknown status), or the drift is unknown (the bill not read or read in part, the estimate a lower bound, another currency)`,
       ).argParser((v) => parsePercent(v, '--fail-on-drift')),
     )
     .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')

@@ -256,7 +256,7 @@ function addExitFlags(program: Command): void {
     .addOption(
       new Option(
         '--fail-on-drift <pct>',
-        `with --bill: exit ${ExitCode.Drift} when the total estimate differs from the bill by more than this percentage, or the bill could not be read (not on a bill still estimated)`,
+        `with --bill: exit ${ExitCode.Drift} when the total estimate differs from the bill by more than this percentage (not on a bill still estimated or of unknown status), or the drift is unknown (the bill not read or read in part, the estimate a lower bound, another currency)`,
       ).argParser((v) => parsePercent(v, '--fail-on-drift')),
     );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BillReconciliationRow } from '../../../src/model/reconciliation.js';
-import { reconcileBill } from '../../../src/reconcile/index.js';
+import { driftBeyond, reconcileBill } from '../../../src/reconcile/index.js';
 import { ACCOUNT, arn, bill, billLine, keyCost, line, monthCost, OTHER } from './fixtures.js';
 
 /**
@@ -318,3 +318,56 @@ describe('reconcileBill', () => {
 });
 
 const roundingText = () => reconcileBill(monthCost([]), bill([])).rounding;
+
+describe('driftBeyond (--fail-on-drift): an unknown drift fails, saying why', () => {
+  it('fails a bill read only in part as incomplete, not as a percentage', () => {
+    const rec = reconcileBill(october(), bill([keysLine()], { gaps: ['file 2 of 2: AccessDenied'] }));
+    expect(driftBeyond(rec, 10)).toBe(
+      'the bill is incomplete (1 part not read: file 2 of 2: AccessDenied): the drift is unknown',
+    );
+  });
+
+  it('fails a lower-bound estimate (lines it could not price) as unknown, even below the bill', () => {
+    const cost = monthCost([keyCost('a', [line({ kind: 'key-fee', quantity: '1', amount: '1' })])], {
+      accountRequests: [line({ kind: 'requests', quantity: null, amount: null, unknownReason: 'no table' })],
+    });
+    const rec = reconcileBill(cost, bill([billLine('us-east-1-KMS-Keys', '1', '1')]));
+    expect(driftBeyond(rec, 10)).toBe(
+      'the estimate is a lower bound (1 line could not be priced): the drift is unknown',
+    );
+  });
+
+  it('never compares a bill in another currency: every row unknown with the reason, and it fails naming both', () => {
+    const rec = reconcileBill(october(), bill([keysLine(), requestsLine()], { currency: 'EUR' }));
+    for (const r of rec.rows)
+      expect(r).toMatchObject({
+        difference: null,
+        percent: null,
+        flagged: false,
+        explanation: { kind: 'currency-mismatch' },
+      });
+    expect(rec.totals).toMatchObject({ difference: null, percent: null, flagged: false });
+    expect(driftBeyond(rec, 10)).toBe(
+      'the bill is in EUR and the estimate in USD: they were not compared, the drift is unknown',
+    );
+  });
+
+  it('treats a bill of unknown status as not final: shown, not flagged, not failing, and says so', () => {
+    const rec = reconcileBill(
+      october(),
+      bill([keysLine('12.5', '12.5'), requestsLine()], {
+        status: 'unknown',
+        statusDetail: 'Cost Explorer did not say whether the month is final',
+      }),
+    );
+    expect(rec.flagging).toBe('off-status-unknown');
+    expect(row(rec.rows, 'key-months')).toMatchObject({ exceedsThreshold: true, flagged: false });
+    expect(driftBeyond(rec, 10)).toBeNull();
+    expect(rec.notes.join('\n')).toContain('Whether the bill is final is unknown');
+    // The same bill, final: flagged and failing.
+    const final = reconcileBill(october(), bill([keysLine('12.5', '12.5'), requestsLine()]));
+    expect(driftBeyond(final, 10)).toMatch(
+      /^the estimate differs from the bill by -79\.\d\d% \(more than 10%\)$/,
+    );
+  });
+});
