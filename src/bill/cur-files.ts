@@ -192,6 +192,7 @@ function fromManifest(
   const listed = new Map(parquet.map((o) => [o.key, o]));
   const files: StoredObject[] = [];
   const gaps: string[] = [];
+  const seen = new Set<string>();
   for (const uri of manifest.dataFiles) {
     const key = keyOfUri(uri);
     // The manifest is read from the bucket: it may only point at the month's own data folder.
@@ -200,6 +201,12 @@ function fromManifest(
       continue;
     }
     if (!isParquet(key)) continue;
+    // A file listed twice is read once: its lines are the bill's once.
+    if (seen.has(key)) {
+      gaps.push(`${manifest.key} lists ${key} more than once: read once`);
+      continue;
+    }
+    seen.add(key);
     const object = listed.get(key);
     if (object) files.push(object);
     else gaps.push(`${key}: listed in ${manifest.key} but not found under ${dataFolder}`);
