@@ -109,9 +109,10 @@ export function billRowsTable(
       ...(perKey ? [u(r.keyArn ?? '—')] : []),
       quantityText(r.estimate.quantity, r.unit),
       quantityText(r.billed.quantity, r.unit),
-      formatMoney(r.estimate.amount, c),
-      formatMoney(r.billed.amount, c),
-      formatMoney(r.difference, c),
+      // The currency is the bill's text: escaped like any other.
+      u(formatMoney(r.estimate.amount, c)),
+      u(formatMoney(r.billed.amount, c)),
+      u(formatMoney(r.difference, c)),
       percentText(r.percent, r.difference),
       u(rowStatus(r, rec.flagging)),
     ]),

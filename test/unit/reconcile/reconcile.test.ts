@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BillReconciliationRow } from '../../../src/model/reconciliation.js';
 import { driftBeyond, reconcileBill } from '../../../src/reconcile/index.js';
+import { billSectionMarkdown } from '../../../src/report/bill-section.js';
+import { capper } from '../../../src/report/markdown.js';
 import { ACCOUNT, arn, bill, billLine, keyCost, line, monthCost, OTHER } from './fixtures.js';
 
 /**
@@ -369,5 +371,16 @@ describe('driftBeyond (--fail-on-drift): an unknown drift fails, saying why', ()
     expect(driftBeyond(final, 10)).toMatch(
       /^the estimate differs from the bill by -79\.\d\d% \(more than 10%\)$/,
     );
+  });
+});
+
+describe("a bill currency that is not a currency code (a library caller's BillRead)", () => {
+  it('is not compared, and is escaped in the Markdown table', () => {
+    const rec = reconcileBill(october(), bill([keysLine(), requestsLine()], { currency: 'U|D' }));
+    expect(rec.totals.difference).toBeNull();
+    const md = billSectionMarkdown(rec, capper({}), (a) => a);
+    const keysRow = md.split('\n').find((l) => l.includes('us-east-1-KMS-Keys')) ?? '';
+    expect(keysRow).toContain('2.5000 U\\|D');
+    expect(keysRow).not.toMatch(/[^\\]\|D/);
   });
 });
