@@ -41,6 +41,7 @@ export type { AwsClients } from '../collect/clients.js';
 export { billCategoryOf, ROTATION_BILLED_AS_KEY_MONTHS } from '../model/bill.js';
 export type { BillOptions } from '../pipeline/options.js';
 export {
+  BillNotReadError,
   type ReconcileReportSetOptions,
   type ReconcileReportSetResult,
   reconcileReportSet,

@@ -277,4 +277,38 @@ describe('kms-report reconcile', () => {
     });
     expect(reconciliation).toMatchObject({ source: 'cur', granularity: 'key', status: 'final', gaps: [] });
   });
+
+  it('keeps the earlier reconciliation when the bill cannot be read, and fails saying so', async () => {
+    expect(await runCli(['--demo', '--out', out, '--quiet'], captureIo())).toBe(ExitCode.Ok);
+    await queueBill();
+    expect(
+      await runCli(['reconcile', '--month', '2026-10', '--out', out, '--quiet'], captureIo({ billClients })),
+    ).toBe(ExitCode.Ok);
+    const before = await readFile(join(SET(out), 'report.json'));
+    const unreachable = {
+      costExplorer: () =>
+        new CostExplorerClient({
+          endpoint: 'http://127.0.0.1:9',
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+          maxAttempts: 1,
+        }),
+    };
+    const io = captureIo({ billClients: unreachable });
+    expect(await runCli(['reconcile', '--month', '2026-10', '--out', out], io)).toBe(ExitCode.Error);
+    expect(io.stderrText()).toContain("the report set's earlier reconciliation");
+    expect(io.stderrText()).toContain('is kept, nothing was written');
+    expect(sha256(await readFile(join(SET(out), 'report.json')))).toBe(sha256(before));
+    await expectManifestRight(SET(out));
+  });
+
+  it('refuses a set whose manifest lists a file missing from the folder, naming it (exit 2)', async () => {
+    expect(await runCli(['--demo', '--out', out, '--quiet'], captureIo())).toBe(ExitCode.Ok);
+    await rm(join(SET(out), 'keys.csv'));
+    const io = captureIo({ billClients });
+    expect(await runCli(['reconcile', '--month', '2026-10', '--out', out], io)).toBe(ExitCode.BadInput);
+    expect(io.stderrText()).toContain(
+      "keys.csv is listed in the report set's manifest but missing from the folder",
+    );
+  });
 });
