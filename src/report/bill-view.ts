@@ -87,7 +87,8 @@ export function billRowsTable(
   u: Escape,
   perKey = false,
 ): TableData {
-  const c = { currency: rec.currency, decimals: 4 };
+  // The currency is the bill's text: escaped like any other.
+  const c = { currency: u(rec.currency), decimals: 4 };
   return {
     header: [
       'Account',
@@ -109,10 +110,9 @@ export function billRowsTable(
       ...(perKey ? [u(r.keyArn ?? '—')] : []),
       quantityText(r.estimate.quantity, r.unit),
       quantityText(r.billed.quantity, r.unit),
-      // The currency is the bill's text: escaped like any other.
-      u(formatMoney(r.estimate.amount, c)),
-      u(formatMoney(r.billed.amount, c)),
-      u(formatMoney(r.difference, c)),
+      formatMoney(r.estimate.amount, c),
+      formatMoney(r.billed.amount, c),
+      formatMoney(r.difference, c),
       percentText(r.percent, r.difference),
       u(rowStatus(r, rec.flagging)),
     ]),
