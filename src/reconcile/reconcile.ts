@@ -9,7 +9,7 @@ import type {
 } from '../model/reconciliation.js';
 import { ASSUMPTION_STATEMENTS } from '../pricing/assumptions.js';
 import { Dec, dec, toMoney } from '../pricing/money.js';
-import { compareBy } from '../util/compare.js';
+import { compareBy, compositeKey } from '../util/compare.js';
 import { type BillBucket, billBuckets, type EstimateBucket, estimateBuckets } from './buckets.js';
 import { explainDifference } from './explain.js';
 
@@ -45,7 +45,7 @@ export const ROUNDING_MAX_SHARE_OF_BILL = '0.001';
 export const ROUNDING_NEVER_PERCENT = 1;
 
 /** How the bill rounds and how the sides are compared, as the report states it. */
-export const BILL_ROUNDING_STATEMENT = `The bill states each line item's cost unrounded (Cost Explorer and the CUR give up to 10 decimal places) and rounds to the cent only on the invoice. Both sides are compared at full precision, like with like: request quantities gross (before the free tier) on both sides, amounts net of the free tier on both sides, rotation surcharges with the key-months. A difference is read as rounding when it is within $${ROUNDING_TOLERANCE_PER_LINE} per bill line item, at most ${dec(ROUNDING_MAX_SHARE_OF_BILL).times(100).toFixed()}% of the bill compared (never less than $${ROUNDING_TOLERANCE_PER_LINE}), and under ${ROUNDING_NEVER_PERCENT}% of it; a difference against a zero bill is never rounding.`;
+export const BILL_ROUNDING_STATEMENT = `The bill states each line item's cost unrounded (Cost Explorer and the CUR give up to 10 decimal places) and rounds to the cent only on the invoice. Both sides are compared at full precision, like with like: request quantities gross (before the free tier) on both sides, amounts net of the free tier on both sides (per key, the estimate's free tier is the account's and region's, not a key's: a key's difference that adds up to it is explained so), rotation surcharges with the key-months. A difference is read as rounding when it is within $${ROUNDING_TOLERANCE_PER_LINE} per bill line item, at most ${dec(ROUNDING_MAX_SHARE_OF_BILL).times(100).toFixed()}% of the bill compared (never less than $${ROUNDING_TOLERANCE_PER_LINE}), and under ${ROUNDING_NEVER_PERCENT}% of it; a difference against a zero bill is never rounding.`;
 
 /** The dollars rounding can account for in `lines` bill line items adding up to `billed`. */
 export function roundingTolerance(lines: number, billed: Dec): Dec {
@@ -237,6 +237,44 @@ function explainByKeys(
   });
 }
 
+/**
+ * Per key, the bill's amounts are net of the free tier (AWS credits it on the lines of the keys
+ * it picks) and the estimate's gross: its free-tier credit is the account's and region's, not a
+ * key's. Key rows whose differences add up to the credit the estimate took in their account,
+ * region and tier are explained so, not flagged: the usage-type row compares the two nets.
+ */
+function explainKeyFreeTier(
+  keyRows: BillReconciliationRow[],
+  typeBuckets: ReadonlyMap<string, EstimateBucket>,
+): BillReconciliationRow[] {
+  const credits = new Map<string, Dec>();
+  for (const b of typeBuckets.values())
+    if (!b.credit.isZero()) credits.set(compositeKey(b.account ?? '', b.region ?? '', b.category), b.credit);
+  const bucketOf = (r: BillReconciliationRow) => compositeKey(r.account ?? '', r.region ?? '', r.category);
+  const candidate = (r: BillReconciliationRow) =>
+    r.difference !== null &&
+    dec(r.difference).greaterThan(0) &&
+    (r.explanation === null || r.explanation.kind === 'free-tier-here') &&
+    credits.has(bucketOf(r));
+  const sums = new Map<string, { sum: Dec; n: number }>();
+  for (const r of keyRows.filter(candidate)) {
+    const s = sums.get(bucketOf(r)) ?? { sum: dec(0), n: 0 };
+    sums.set(bucketOf(r), { sum: s.sum.plus(r.difference ?? 0), n: s.n + 1 });
+  }
+  return keyRows.map((r) => {
+    const s = sums.get(bucketOf(r));
+    const credit = credits.get(bucketOf(r));
+    if (!candidate(r) || !s || !credit) return r;
+    if (s.sum.plus(credit).abs().greaterThan(dec(ROUNDING_TOLERANCE_PER_LINE).times(s.n))) return r;
+    const explanation: RowDifference = {
+      kind: 'free-tier-here',
+      text: `The bill applied the free tier to this key's requests (its amount is net); the estimate credits the free tier (${credit.neg().toFixed()}) to the account and region, not to a key: see the usage-type row, where both sides are net.`,
+      assumptions: ['FREE_TIER_ALLOCATION_ORDER'],
+    };
+    return { ...r, explanation, flagged: false };
+  });
+}
+
 /** Every bucket of either side, compared, sorted by account, region, category, usage type, key. */
 function compareAll(
   estimate: Map<string, EstimateBucket>,
@@ -362,14 +400,15 @@ export function reconcileBill(
     freeTierScope: cost.settings.freeTierScope,
     knownKeys: new Map(cost.keys.map((k) => [k.keyArn, k.source])),
   };
+  const typeBuckets = estimateBuckets(cost, false);
   const keyRows =
     bill.granularity === 'key'
-      ? compareAll(estimateBuckets(cost, true), billBuckets(bill, true, sole), x)
+      ? explainKeyFreeTier(
+          compareAll(estimateBuckets(cost, true), billBuckets(bill, true, sole), x),
+          typeBuckets,
+        )
       : [];
-  const rows = explainByKeys(
-    compareAll(estimateBuckets(cost, false), billBuckets(bill, false, sole), x),
-    keyRows,
-  );
+  const rows = explainByKeys(compareAll(typeBuckets, billBuckets(bill, false, sole), x), keyRows);
   return {
     month: bill.month,
     source: bill.source,
