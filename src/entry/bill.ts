@@ -38,6 +38,7 @@ export {
 } from '../bill/index.js';
 export type { NetworkOptions } from '../collect/client-defaults.js';
 export type { AwsClients } from '../collect/clients.js';
+export { KmsReportError } from '../errors.js';
 export { billCategoryOf, ROTATION_BILLED_AS_KEY_MONTHS } from '../model/bill.js';
 export type { BillOptions } from '../pipeline/options.js';
 export {
