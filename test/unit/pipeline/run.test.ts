@@ -88,6 +88,7 @@ describe('kms-report --demo', () => {
       'keys.csv',
       'manifest.json',
       'recommendations.csv',
+      'reconciliation.csv',
       'report.json',
       'report.md',
       'rules.csv',

@@ -194,6 +194,7 @@ describe('one month, one figure', () => {
         ...evidence.usage,
         requests: keep(here(evidence.usage.requests)),
         keylessRequests: here(evidence.usage.keylessRequests ?? []),
+        callers: keep(here(evidence.usage.callers ?? [])),
         accountTotals: here(evidence.usage.accountTotals),
         lifecycle: keep(here(evidence.usage.lifecycle)),
         coverage: here(evidence.usage.coverage),

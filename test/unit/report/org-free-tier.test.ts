@@ -141,6 +141,8 @@ describe('the free tier of an organisation report, live and from its saved evide
           source: 'sample' as const,
         })),
         keylessRequests: [],
+        // No caller breakdown (evidence written before callers were counted).
+        callers: undefined,
         accountTotals: [],
         lifecycle: [],
         coverage: [CALLER, MEMBER].map((account) => ({
