@@ -143,6 +143,8 @@ export {
   type ProgressOptions,
   type SavedEvidenceOptions,
 } from './pipeline/options.js';
+// reconcile's refusal to write an unread bill over an earlier reconciliation.
+export { BillNotReadError } from './pipeline/reconcile.js';
 export { type MonthlyReportResult, renderMonthlyReport, runMonthlyReport } from './pipeline/run.js';
 export {
   type Manifest,

@@ -4,6 +4,7 @@ import type { Money } from '../model/pricing.js';
 import type { KeyRow, WasteRow } from '../model/report.js';
 import { type Dec, dec, toMoney } from '../pricing/money.js';
 import { compareText, groupBy } from '../util/compare.js';
+import { shellWord } from '../util/shell.js';
 import type { CallerCost } from './attribute.js';
 import {
   BUCKET_KEY_MIN_OBJECT_REQUESTS,
@@ -106,7 +107,7 @@ const REMOVAL_RULES: readonly RuleId[] = ['KMS-LIFE-01', 'KMS-LIFE-02'];
 
 /** The rule's command, then the deletion when the rule's command is not already it. */
 function removalCommands(ruleCommand: string | null, row: KeyRow): string {
-  const schedule = `aws kms schedule-key-deletion --key-id ${row.keyId} --region ${row.region} --pending-window-in-days 30`;
+  const schedule = `aws kms schedule-key-deletion --key-id ${shellWord(row.keyId)} --region ${shellWord(row.region)} --pending-window-in-days 30`;
   if (ruleCommand?.includes('schedule-key-deletion')) return ruleCommand;
   return ruleCommand ? `${ruleCommand}\n${schedule}` : schedule;
 }
@@ -151,22 +152,26 @@ function removeKeys(input: RecommendInput, claimed: Claimed): Recommendation[] {
   });
 }
 
+/** Placeholders the reader fills in (never quoted). */
+const BUCKET_PLACEHOLDER = '<bucket>';
+const KEY_PLACEHOLDER = '<key-arn>';
+
 /** A bucket name as S3 allows it; anything else is shown as a placeholder in commands. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 function bucketNameOf(bucketArn: string): string {
   const name = bucketArn.startsWith('arn:') ? (bucketArn.split(':').slice(5).join(':') ?? '') : bucketArn;
-  return BUCKET_NAME.test(name) ? name : '<bucket>';
+  return BUCKET_NAME.test(name) ? name : BUCKET_PLACEHOLDER;
 }
 
 function bucketKeyApply(bucketArn: string, keyArns: readonly string[]): HowToApply {
   const bucket = bucketNameOf(bucketArn);
-  const key = keyArns.length === 1 ? (keyArns[0] as string) : '<key-arn>';
+  const key = keyArns.length === 1 ? (keyArns[0] as string) : KEY_PLACEHOLDER;
   return {
     text: 'Enable an S3 Bucket Key in the bucket\'s default encryption. Objects written from then on use it; existing objects keep per-object requests until they are copied over (S3 Batch Operations "Copy").',
     console: 'S3 console → the bucket → Properties → Default encryption → Edit → Bucket Key: Enable',
     // Three lines, each short enough for a report line: the key, the rule, then the call.
-    cli: `KEY=${key}\nRULES='{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"'"$KEY"'"},"BucketKeyEnabled":true}]}'\naws s3api put-bucket-encryption --bucket ${bucket} --server-side-encryption-configuration "$RULES"`,
+    cli: `KEY=${key === KEY_PLACEHOLDER ? key : shellWord(key)}\nRULES='{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"'"$KEY"'"},"BucketKeyEnabled":true}]}'\naws s3api put-bucket-encryption --bucket ${bucket === BUCKET_PLACEHOLDER ? bucket : shellWord(bucket)} --server-side-encryption-configuration "$RULES"`,
     terraform: 'aws_s3_bucket_server_side_encryption_configuration: rule { bucket_key_enabled = true }',
   };
 }
@@ -235,7 +240,7 @@ function eccPairs(input: RecommendInput, claimed: Claimed): Recommendation[] {
         apply: {
           text: `Where the consumer of the data key pair accepts ECC (ECDSA signing, ECDH), call GenerateDataKeyPair with KeyPairSpec ${ECC_PAIR_SPEC}.`,
           console: null,
-          cli: `aws kms generate-data-key-pair-without-plaintext --key-id ${keyArn} --key-pair-spec ${ECC_PAIR_SPEC}`,
+          cli: `aws kms generate-data-key-pair-without-plaintext --key-id ${shellWord(keyArn)} --key-pair-spec ${ECC_PAIR_SPEC}`,
           terraform: null,
         },
       }),

@@ -8,7 +8,13 @@ import {
 import { z } from 'zod';
 import { classifyAwsError, codeAndDetail } from '../collect/aws-errors.js';
 import { InterruptedError } from '../errors.js';
-import { type BillLine, type BillRead, type BillStatus, billCategoryOf } from '../model/bill.js';
+import {
+  type BillLine,
+  type BillRead,
+  type BillStatus,
+  billCategoryOf,
+  CURRENCY_CODE_PATTERN,
+} from '../model/bill.js';
 import { dec, toMoney } from '../pricing/money.js';
 import { compositeKey } from '../util/compare.js';
 import type { MonthWindow } from '../util/month.js';
@@ -153,6 +159,10 @@ function addPage(
         continue;
       }
       const unit = results?.[i]?.Groups?.[j]?.Metrics?.UnblendedCost?.Unit as string;
+      if (!CURRENCY_CODE_PATTERN.test(unit)) {
+        into.gaps.push(`${line.usageType}: its cost's unit is not a currency code: left out`);
+        continue;
+      }
       into.currency ??= unit;
       if (unit !== into.currency) {
         into.gaps.push(`${line.usageType} is billed in ${unit.slice(0, 8)}, not ${into.currency}: left out`);

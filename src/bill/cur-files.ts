@@ -80,8 +80,11 @@ export async function findExportFolder(
   // The month's partition, wherever it is under the prefix: listed once, bounded.
   const exports = new Set<string>();
   for (const o of await store.list(base, MAX_LISTED_OBJECTS)) {
-    const at = o.key.indexOf(`/data/${partition}`, base.length - 1);
-    if (at >= base.length - 1) exports.add(o.key.slice(0, at + 1));
+    // An export folder below the prefix (not the prefix itself, checked above); an object outside
+    // any month's data folder (a manifest, another file) names no export. Never -1 as a start:
+    // at the bucket's root every key would match "not found".
+    const at = o.key.indexOf(`/data/${partition}`, base.length);
+    if (at > base.length) exports.add(o.key.slice(0, at + 1));
   }
   if (exports.size > 1)
     throw new ExportChoiceError(
@@ -189,6 +192,7 @@ function fromManifest(
   const listed = new Map(parquet.map((o) => [o.key, o]));
   const files: StoredObject[] = [];
   const gaps: string[] = [];
+  const seen = new Set<string>();
   for (const uri of manifest.dataFiles) {
     const key = keyOfUri(uri);
     // The manifest is read from the bucket: it may only point at the month's own data folder.
@@ -197,6 +201,12 @@ function fromManifest(
       continue;
     }
     if (!isParquet(key)) continue;
+    // A file listed twice is read once: its lines are the bill's once.
+    if (seen.has(key)) {
+      gaps.push(`${manifest.key} lists ${key} more than once: read once`);
+      continue;
+    }
+    seen.add(key);
     const object = listed.get(key);
     if (object) files.push(object);
     else gaps.push(`${key}: listed in ${manifest.key} but not found under ${dataFolder}`);

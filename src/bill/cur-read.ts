@@ -1,4 +1,10 @@
-import { type FileMetaData, parquetMetadataAsync, parquetRead, type RowGroup } from 'hyparquet';
+import {
+  type Compressors,
+  type FileMetaData,
+  parquetMetadataAsync,
+  parquetRead,
+  type RowGroup,
+} from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import {
   type ColumnPlan,
@@ -31,6 +37,12 @@ export const MAX_ROW_GROUP_BYTES = 512 * 1024 * 1024;
 export const MAX_ROW_GROUP_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024;
 /** The longest text kept from a row (a key ARN is at most ~2 KB; a usage type tens of characters). */
 export const MAX_TEXT_LENGTH = 2048;
+/**
+ * The largest page decompressed: hyparquet allocates the size a page's header claims before it
+ * decompresses (and a header is the file's word), so a page claiming more is refused, its file a
+ * gap. A CUR's pages are about a megabyte.
+ */
+export const MAX_PAGE_UNCOMPRESSED_BYTES = 64 * 1024 * 1024;
 
 /** One KMS row of the CUR, validated. Quantity and amount are exact decimal strings. */
 export interface CurRow {
@@ -173,6 +185,20 @@ interface GroupRange {
   readonly groupRows: number;
 }
 
+/** hyparquet's decompressors, each refusing a page whose header claims more than {@link MAX_PAGE_UNCOMPRESSED_BYTES}. */
+export const boundedCompressors: Compressors = Object.fromEntries(
+  Object.entries(compressors).map(([codec, decompress]) => [
+    codec,
+    (input: Uint8Array, length: number) => {
+      if (!Number.isSafeInteger(length) || length < 0 || length > MAX_PAGE_UNCOMPRESSED_BYTES)
+        throw new CurFileError(
+          `a ${codec} page claims ${length} bytes uncompressed (more than ${MAX_PAGE_UNCOMPRESSED_BYTES}): not read`,
+        );
+      return decompress(input, length);
+    },
+  ]),
+);
+
 /** The values of `columns` over one row group, each as an array indexed by the row in the group. */
 async function readColumns(
   range: GroupRange,
@@ -187,7 +213,7 @@ async function readColumns(
       columns: [...columns],
       rowStart: groupStart,
       rowEnd: groupStart + groupRows,
-      compressors,
+      compressors: boundedCompressors,
       // Unannotated byte arrays stay bytes (an unscaled decimal); text columns are annotated.
       utf8: false,
       onChunk({ columnName, columnData, rowStart }) {

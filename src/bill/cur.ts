@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { classifyAwsError, codeAndDetail } from '../collect/aws-errors.js';
 import { InputError } from '../errors.js';
-import type { BillRead, BillStatus } from '../model/bill.js';
+import { type BillRead, type BillStatus, CURRENCY_CODE_PATTERN } from '../model/bill.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { deadlineReason } from '../util/deadline.js';
 import { type MonthWindow, parseMonth } from '../util/month.js';
@@ -107,6 +107,8 @@ interface RowFacts {
   withoutInvoice: number;
   currency: string | null;
   otherCurrency: number;
+  /** Rows whose currency is not a currency code (`^[A-Z]{3}$`). */
+  invalidCurrency: number;
   otherPeriod: number;
   invalid: number;
   firstInvalid: string[];
@@ -253,6 +255,7 @@ function newFacts(currency: string | null): RowFacts {
     withoutInvoice: 0,
     currency,
     otherCurrency: 0,
+    invalidCurrency: 0,
     otherPeriod: 0,
     invalid: 0,
     firstInvalid: [],
@@ -266,6 +269,10 @@ function keep(facts: RowFacts, row: CurRow, monthStartMs: number): boolean {
     return false;
   }
   const currency = row.currency ?? 'USD';
+  if (!CURRENCY_CODE_PATTERN.test(currency)) {
+    facts.invalidCurrency += 1;
+    return false;
+  }
   facts.currency ??= currency;
   if (currency !== facts.currency) {
     facts.otherCurrency += 1;
@@ -282,6 +289,7 @@ function mergeFacts(into: RowFacts, file: RowFacts): void {
   into.withoutInvoice += file.withoutInvoice;
   into.currency ??= file.currency;
   into.otherCurrency += file.otherCurrency;
+  into.invalidCurrency += file.invalidCurrency;
   into.otherPeriod += file.otherPeriod;
   into.invalid += file.invalid;
   for (const f of file.firstInvalid) if (into.firstInvalid.length < 3) into.firstInvalid.push(f);
@@ -308,6 +316,8 @@ function rowGaps(facts: RowFacts, overflowRows: number, resources: boolean): str
     );
   if (facts.otherPeriod > 0)
     gaps.push(`${facts.otherPeriod} KMS rows of another billing period in the month's files are not counted`);
+  if (facts.invalidCurrency > 0)
+    gaps.push(`${facts.invalidCurrency} KMS rows whose currency is not a currency code are not counted`);
   if (facts.otherCurrency > 0)
     gaps.push(`${facts.otherCurrency} KMS rows in a currency other than ${facts.currency} are not counted`);
   if (overflowRows > 0)

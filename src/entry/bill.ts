@@ -40,9 +40,11 @@ export {
 export type { AthenaPolling, AthenaTableName } from '../collect/athena.js';
 export type { NetworkOptions } from '../collect/client-defaults.js';
 export type { AwsClients } from '../collect/clients.js';
+export { KmsReportError } from '../errors.js';
 export { billCategoryOf, ROTATION_BILLED_AS_KEY_MONTHS } from '../model/bill.js';
 export type { BillOptions } from '../pipeline/options.js';
 export {
+  BillNotReadError,
   type ReconcileReportSetOptions,
   type ReconcileReportSetResult,
   reconcileReportSet,
@@ -53,6 +55,8 @@ export {
   DEFAULT_DRIFT_THRESHOLD_PERCENT,
   driftBeyond,
   type ReconcileOptions,
+  ROUNDING_MAX_SHARE_OF_BILL,
+  ROUNDING_NEVER_PERCENT,
   ROUNDING_TOLERANCE_PER_LINE,
   reconcileBill,
 } from '../reconcile/index.js';

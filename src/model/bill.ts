@@ -55,6 +55,9 @@ export interface BillLine {
   readonly amount: Money;
 }
 
+/** A currency code as bills write it (ISO 4217: `USD`); a reader leaves out what is not one, as a gap. */
+export const CURRENCY_CODE_PATTERN = /^[A-Z]{3}$/;
+
 /** A bill read for one month. */
 export interface BillRead {
   readonly source: BillSource;

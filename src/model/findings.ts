@@ -1,3 +1,4 @@
+import { shellWord } from '../util/shell.js';
 import type { IsoDate } from './inventory.js';
 
 /**
@@ -151,7 +152,10 @@ export function remediationCommand(
   rule: Pick<RuleInfo, 'remediation'>,
   key: { readonly keyId: string; readonly region: string },
 ): string {
-  return rule.remediation.cli.replaceAll('<key-id>', key.keyId).replaceAll('<region>', key.region);
+  // Quoted for the shell: a key id or region read from a file is never run as code.
+  return rule.remediation.cli
+    .replaceAll('<key-id>', shellWord(key.keyId))
+    .replaceAll('<region>', shellWord(key.region));
 }
 
 /**

@@ -33,7 +33,9 @@ export type DifferenceKind =
   /** Part of the bill could not be read (see {@link BillReconciliation.gaps}): the billed side is unknown. */
   | 'bill-incomplete'
   /** An account outside the report's accounts: shown, in no total. */
-  | 'outside-report';
+  | 'outside-report'
+  /** The bill is in another currency than the estimate: the row is not compared. */
+  | 'currency-mismatch';
 
 /** The explanation of a row's difference. */
 export interface RowDifference {
@@ -119,7 +121,10 @@ export interface BillReconciliation {
   readonly source: BillSource;
   readonly status: BillStatus;
   readonly statusDetail: string;
+  /** The bill's currency. */
   readonly currency: string;
+  /** The estimate's currency; when it is not the bill's, nothing is compared (every row unknown). */
+  readonly estimateCurrency: string;
   readonly granularity: 'usage-type' | 'key';
   readonly readAt: IsoDate;
   /** What reading the bill cost (Cost Explorer requests at $0.01 each, CUR files and rows). */
@@ -132,10 +137,11 @@ export interface BillReconciliation {
   readonly thresholdPercent: number;
   /**
    * Whether differences above the threshold are flagged: `on` for a final bill (or when asked for
-   * an estimated one), `off-estimated-bill` when the bill is still estimated (the default: AWS
+   * an estimated one), `off-status-unknown` when the reader could not tell whether the bill is
+   * final (treated as not final), `off-estimated-bill` when the bill is still estimated (the default: AWS
    * settles the month in the first days of the next one).
    */
-  readonly flagging: 'on' | 'off-estimated-bill';
+  readonly flagging: 'on' | 'off-estimated-bill' | 'off-status-unknown';
   /** Per account, region and category (usage type): every row, the totals' and the others. */
   readonly rows: readonly BillReconciliationRow[];
   /** With a bill per key (CUR with resources): per key and category too; else empty. */

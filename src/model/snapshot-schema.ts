@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { accountIdSchema } from './account-id.js';
 import { type InventorySnapshot, SNAPSHOT_KIND, SNAPSHOT_SCHEMA_VERSION } from './inventory.js';
+import { keyArnSchema, keyIdSchema } from './key-arn.js';
 
 /**
  * The published schema of the inventory snapshot (the evidence file). `schema/snapshot.schema.json`
@@ -67,8 +68,8 @@ const keyRecord = z
   .object({
     account: accountIdSchema,
     region: z.string(),
-    keyId: z.string(),
-    arn: z.string(),
+    keyId: keyIdSchema,
+    arn: keyArnSchema,
     metadata: observed(keyMetadata),
     aliases: observed(z.array(z.string())),
     tags: observed(z.array(z.object({ key: z.string(), value: z.string() }).strict())),

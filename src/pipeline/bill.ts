@@ -22,8 +22,8 @@ export async function billReconciliation(
   const wanted = options.bill;
   const evidence = options.evidence;
   // The demo carries its own bill (a CUR 2.0 export read by the same reader), so it shows the
-  // section; a --bill given with --demo is read as asked.
-  if (!wanted && evidence?.kind === 'demo') return reconcileBill(cost, await demoBill());
+  // section; a bill asked for (`--demo --bill cost-explorer`) is read instead.
+  if (evidence?.kind === 'demo' && !wanted) return reconcileBill(cost, await demoBill());
   if (!wanted) return null;
   const bill = await readBill(wanted.source, {
     month,

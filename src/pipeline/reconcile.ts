@@ -176,7 +176,11 @@ async function verifiedFiles(dir: string): Promise<string[]> {
     throw new InputError(path, `is not a kms-report manifest (${(error as Error).message.slice(0, 200)})`);
   }
   const listed = new Map(manifest.files.map((f) => [f.name, f.sha256]));
-  for (const name of await readdir(dir)) {
+  const present = new Set(await readdir(dir));
+  for (const name of listed.keys())
+    if (!present.has(name))
+      throw new InputError(dir, `${name} is listed in the report set's manifest but missing from the folder`);
+  for (const name of present) {
     if (name === 'manifest.json' || name === 'SHA256SUMS') continue;
     const expected = listed.get(name);
     if (!expected || !(await lstat(join(dir, name))).isFile())
@@ -261,12 +265,14 @@ export async function reconcileReportSet(
     network: options.network,
     now: options.now,
     signal: options.signal,
+    cur: options.bill.cur,
   });
   // Checked field by field above: what the reconciliation reads of the priced month.
   const reconciliation = reconcileBill(checked.cost as unknown as MonthCost, bill, {
     driftThresholdPercent: options.bill.driftThresholdPercent,
     flagEstimatedBill: options.bill.flagEstimatedBill,
   });
+  keepEarlier(data, reconciliation);
   const files = await rewrittenFiles(
     dir,
     names,
@@ -277,6 +283,23 @@ export async function reconcileReportSet(
   const at = (options.now?.() ?? new Date()).toISOString();
   const manifest = await writeReport(dir, files, at, options.signal);
   return { reconciliation, manifest };
+}
+
+/**
+ * A bill that could not be read is not written over a reconciliation the set already holds:
+ * the earlier one is kept, and the run fails saying so (a set without one gets the unknown one).
+ */
+function keepEarlier(data: Record<string, unknown>, rec: BillReconciliation): void {
+  const earlier = data.bill as { readAt?: unknown; totals?: { billed?: unknown } } | null | undefined;
+  if (rec.totals.billed !== null || !earlier || earlier.totals?.billed == null) return;
+  throw new BillNotReadError(
+    `the bill could not be read (${rec.gaps[0] ?? 'unknown'}): the report set's earlier reconciliation (read ${String(earlier.readAt).slice(0, 24)}) is kept, nothing was written`,
+  );
+}
+
+/** `reconcile` could not read the bill and kept the set's earlier reconciliation. */
+export class BillNotReadError extends KmsReportError {
+  override readonly name = 'BillNotReadError';
 }
 
 async function rewrittenFiles(

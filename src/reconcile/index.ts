@@ -4,6 +4,8 @@ export {
   DEFAULT_DRIFT_THRESHOLD_PERCENT,
   driftBeyond,
   type ReconcileOptions,
+  ROUNDING_MAX_SHARE_OF_BILL,
+  ROUNDING_NEVER_PERCENT,
   ROUNDING_TOLERANCE_PER_LINE,
   reconcileBill,
 } from './reconcile.js';

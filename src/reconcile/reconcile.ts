@@ -9,7 +9,7 @@ import type {
 } from '../model/reconciliation.js';
 import { ASSUMPTION_STATEMENTS } from '../pricing/assumptions.js';
 import { Dec, dec, toMoney } from '../pricing/money.js';
-import { compareBy } from '../util/compare.js';
+import { compareBy, compositeKey } from '../util/compare.js';
 import { type BillBucket, billBuckets, type EstimateBucket, estimateBuckets } from './buckets.js';
 import { explainDifference } from './explain.js';
 
@@ -24,13 +24,47 @@ export const DEFAULT_DRIFT_THRESHOLD_PERCENT = 5;
  * What rounding can account for, per line item of the bill compared: half a cent. The bill
  * states each line item's cost unrounded (Cost Explorer's `UnblendedCost` and the CUR's
  * `line_item_unblended_cost` carry up to 10 decimal places); the invoice rounds to the cent only
- * when it adds the month up. kms-report compares full-precision amounts on both sides and reads a
- * difference within half a cent per bill line item as rounding.
+ * when it adds the month up. kms-report compares full-precision amounts on both sides; half a
+ * cent per line item is the most rounding can add, and two caps keep it from growing with the
+ * number of lines ({@link ROUNDING_MAX_SHARE_OF_BILL}, {@link ROUNDING_NEVER_PERCENT}).
  */
 export const ROUNDING_TOLERANCE_PER_LINE = '0.005';
 
+/**
+ * However many line items a row (or the total) adds up, rounding is at most this share of its
+ * bill (0.1%), and never less than one line item's half cent: 10,000 line items of a per-key
+ * bill do not make $50 "rounding".
+ */
+export const ROUNDING_MAX_SHARE_OF_BILL = '0.001';
+
+/**
+ * A difference of this percentage of its bill or more is never read as rounding, whatever the
+ * tolerance in dollars (a key billed $0.0018 that the estimate did not count is −100%, not
+ * rounding); nor is any difference against a zero bill.
+ */
+export const ROUNDING_NEVER_PERCENT = 1;
+
 /** How the bill rounds and how the sides are compared, as the report states it. */
-export const BILL_ROUNDING_STATEMENT = `The bill states each line item's cost unrounded (Cost Explorer and the CUR give up to 10 decimal places) and rounds to the cent only on the invoice. Both sides are compared at full precision, like with like: request quantities gross (before the free tier) on both sides, amounts net of the free tier on both sides, rotation surcharges with the key-months. A difference within $${ROUNDING_TOLERANCE_PER_LINE} per bill line item is read as rounding.`;
+export const BILL_ROUNDING_STATEMENT = `The bill states each line item's cost unrounded (Cost Explorer and the CUR give up to 10 decimal places) and rounds to the cent only on the invoice. Both sides are compared at full precision, like with like: request quantities gross (before the free tier) on both sides, amounts net of the free tier on both sides (per key, the estimate's free tier is the account's and region's, not a key's: a key's difference that adds up to it is explained so), rotation surcharges with the key-months. A difference is read as rounding when it is within $${ROUNDING_TOLERANCE_PER_LINE} per bill line item, at most ${dec(ROUNDING_MAX_SHARE_OF_BILL).times(100).toFixed()}% of the bill compared (never less than $${ROUNDING_TOLERANCE_PER_LINE}), and under ${ROUNDING_NEVER_PERCENT}% of it; a difference against a zero bill is never rounding.`;
+
+/** The dollars rounding can account for in `lines` bill line items adding up to `billed`. */
+export function roundingTolerance(lines: number, billed: Dec): Dec {
+  const perLine = dec(ROUNDING_TOLERANCE_PER_LINE);
+  return Dec.min(
+    perLine.times(Math.max(1, lines)),
+    Dec.max(perLine, billed.abs().times(ROUNDING_MAX_SHARE_OF_BILL)),
+  );
+}
+
+/** Whether rounding accounts for `difference` against `billed` (see {@link BILL_ROUNDING_STATEMENT}). */
+function withinRounding(difference: Dec, billed: Dec, lines: number): boolean {
+  if (difference.isZero()) return true;
+  if (billed.isZero()) return false;
+  return (
+    difference.abs().lessThanOrEqualTo(roundingTolerance(lines, billed)) &&
+    difference.abs().lessThan(billed.abs().times(ROUNDING_NEVER_PERCENT).div(100))
+  );
+}
 
 /** How the comparison is made. */
 export interface ReconcileOptions {
@@ -53,6 +87,8 @@ interface Context {
   readonly flagging: boolean;
   readonly freeTierScope: MonthCost['settings']['freeTierScope'];
   readonly knownKeys: ReadonlyMap<string, string>;
+  /** The bill's currency and the estimate's, when they differ: nothing is compared. */
+  readonly currencies: { readonly bill: string; readonly estimate: string } | null;
 }
 
 const UNITS = { 'key-months': 'key-month', unmapped: 'unknown' } as const;
@@ -61,8 +97,8 @@ const percentOf = (difference: Dec, billed: Dec): string | null =>
   billed.isZero() ? null : difference.div(billed).times(100).toDecimalPlaces(2, Dec.ROUND_HALF_UP).toFixed(2);
 
 /** Whether a difference is beyond rounding and the threshold (a zero bill against anything is). */
-function exceeds(difference: Dec, billed: Dec, tolerance: Dec, threshold: Dec): boolean {
-  if (difference.abs().lessThanOrEqualTo(tolerance)) return false;
+function exceeds(difference: Dec, billed: Dec, lines: number, threshold: Dec): boolean {
+  if (withinRounding(difference, billed, lines)) return false;
   return billed.isZero() || difference.div(billed).times(100).abs().greaterThan(threshold);
 }
 
@@ -72,7 +108,14 @@ function fixedExplanation(
   b: BillBucket | undefined,
   inTotal: boolean,
   billedKnown: boolean,
+  currencies: Context['currencies'],
 ): RowDifference | null {
+  if (currencies)
+    return {
+      kind: 'currency-mismatch',
+      text: `The bill is in ${currencies.bill}, the estimate in ${currencies.estimate}: not compared.`,
+      assumptions: [],
+    };
   if (b && b.lineItemType !== 'Usage')
     return {
       kind: 'credit-refund',
@@ -124,13 +167,15 @@ function compareRow(
   const estimateAmount = usage ? (e ? (e.unknownLines > 0 ? null : e.amount) : dec(0)) : null;
   const estimateQuantity = usage ? (e ? (e.quantityUnknown ? null : e.quantity) : dec(0)) : null;
   const billedAmount = b ? b.amount : x.billComplete ? dec(0) : null;
-  const difference = estimateAmount && billedAmount ? estimateAmount.minus(billedAmount) : null;
-  const tolerance = dec(ROUNDING_TOLERANCE_PER_LINE).times(Math.max(1, b?.lines ?? 0));
-  let explanation = fixedExplanation(e, b, inTotal, billedAmount !== null);
+  const difference =
+    estimateAmount && billedAmount && !x.currencies ? estimateAmount.minus(billedAmount) : null;
+  const lines = b?.lines ?? 0;
+  const tolerance = roundingTolerance(lines, billedAmount ?? dec(0));
+  let explanation = fixedExplanation(e, b, inTotal, billedAmount !== null, x.currencies);
   const over =
-    difference !== null && billedAmount !== null && exceeds(difference, billedAmount, tolerance, x.threshold);
-  if (!explanation && difference !== null && !difference.isZero())
-    explanation = difference.abs().lessThanOrEqualTo(tolerance)
+    difference !== null && billedAmount !== null && exceeds(difference, billedAmount, lines, x.threshold);
+  if (!explanation && difference !== null && billedAmount !== null && !difference.isZero())
+    explanation = withinRounding(difference, billedAmount, lines)
       ? { kind: 'rounding', text: 'Within rounding.', assumptions: [] }
       : explainDifference({
           estimate: e,
@@ -192,6 +237,44 @@ function explainByKeys(
   });
 }
 
+/**
+ * Per key, the bill's amounts are net of the free tier (AWS credits it on the lines of the keys
+ * it picks) and the estimate's gross: its free-tier credit is the account's and region's, not a
+ * key's. Key rows whose differences add up to the credit the estimate took in their account,
+ * region and tier are explained so, not flagged: the usage-type row compares the two nets.
+ */
+function explainKeyFreeTier(
+  keyRows: BillReconciliationRow[],
+  typeBuckets: ReadonlyMap<string, EstimateBucket>,
+): BillReconciliationRow[] {
+  const credits = new Map<string, Dec>();
+  for (const b of typeBuckets.values())
+    if (!b.credit.isZero()) credits.set(compositeKey(b.account ?? '', b.region ?? '', b.category), b.credit);
+  const bucketOf = (r: BillReconciliationRow) => compositeKey(r.account ?? '', r.region ?? '', r.category);
+  const candidate = (r: BillReconciliationRow) =>
+    r.difference !== null &&
+    dec(r.difference).greaterThan(0) &&
+    (r.explanation === null || r.explanation.kind === 'free-tier-here') &&
+    credits.has(bucketOf(r));
+  const sums = new Map<string, { sum: Dec; n: number }>();
+  for (const r of keyRows.filter(candidate)) {
+    const s = sums.get(bucketOf(r)) ?? { sum: dec(0), n: 0 };
+    sums.set(bucketOf(r), { sum: s.sum.plus(r.difference ?? 0), n: s.n + 1 });
+  }
+  return keyRows.map((r) => {
+    const s = sums.get(bucketOf(r));
+    const credit = credits.get(bucketOf(r));
+    if (!candidate(r) || !s || !credit) return r;
+    if (s.sum.plus(credit).abs().greaterThan(dec(ROUNDING_TOLERANCE_PER_LINE).times(s.n))) return r;
+    const explanation: RowDifference = {
+      kind: 'free-tier-here',
+      text: `The bill applied the free tier to this key's requests (its amount is net); the estimate credits the free tier (${credit.neg().toFixed()}) to the account and region, not to a key: see the usage-type row, where both sides are net.`,
+      assumptions: ['FREE_TIER_ALLOCATION_ORDER'],
+    };
+    return { ...r, explanation, flagged: false };
+  });
+}
+
 /** Every bucket of either side, compared, sorted by account, region, category, usage type, key. */
 function compareAll(
   estimate: Map<string, EstimateBucket>,
@@ -226,16 +309,15 @@ function totalsOf(
   const other = rows
     .filter((r) => r.lineItemType !== 'Usage' && mine(r))
     .reduce((s, r) => s.plus(r.billed.amount ?? 0), dec(0));
-  const difference = billedUsage ? dec(cost.total.amount).minus(billedUsage) : null;
+  const difference = billedUsage && !x.currencies ? dec(cost.total.amount).minus(billedUsage) : null;
   const lines = bill.lines.filter((l) => l.lineItemType === 'Usage').length;
-  const tolerance = dec(ROUNDING_TOLERANCE_PER_LINE).times(Math.max(1, lines));
   const over =
-    difference !== null && billedUsage !== null && exceeds(difference, billedUsage, tolerance, x.threshold);
-  const unexplained = billedUsage
+    difference !== null && billedUsage !== null && exceeds(difference, billedUsage, lines, x.threshold);
+  const unexplained = difference
     ? usage.filter(isUnexplained).reduce((s, r) => s.plus(r.difference ?? 0), dec(0))
     : null;
   const unexplainedOver =
-    unexplained !== null && billedUsage !== null && exceeds(unexplained, billedUsage, tolerance, x.threshold);
+    unexplained !== null && billedUsage !== null && exceeds(unexplained, billedUsage, lines, x.threshold);
   return {
     estimate: cost.total,
     billed: billedUsage ? toMoney(billedUsage) : null,
@@ -266,11 +348,13 @@ function notesOf(cost: MonthCost, bill: BillRead, flagging: boolean): string[] {
     );
   if (!flagging)
     notes.push(
-      `The bill is still estimated (${bill.statusDetail}): differences are shown but not flagged, and --fail-on-drift does not fail on them. Run again once AWS has settled the month.`,
+      bill.status === 'estimated'
+        ? `The bill is still estimated (${bill.statusDetail}): differences are shown but not flagged, and --fail-on-drift does not fail on them. Run again once AWS has settled the month.`
+        : `Whether the bill is final is unknown (${bill.statusDetail}): it is treated as not final, so differences are shown but not flagged, and --fail-on-drift does not fail on them.`,
     );
   if (bill.currency !== cost.currency)
     notes.push(
-      `The bill is in ${bill.currency}, the estimate in ${cost.currency}: amounts are not comparable.`,
+      `The bill is in ${bill.currency}, the estimate in ${cost.currency}: nothing is compared (every difference is unknown), and --fail-on-drift fails.`,
     );
   return notes;
 }
@@ -299,13 +383,16 @@ export function reconcileBill(
   const thresholdPercent = options.driftThresholdPercent ?? DEFAULT_DRIFT_THRESHOLD_PERCENT;
   if (!(thresholdPercent >= 0) || !Number.isFinite(thresholdPercent))
     throw new RangeError(`driftThresholdPercent must be a number ≥ 0, got ${thresholdPercent}`);
-  const flagging = bill.status !== 'estimated' || options.flagEstimatedBill === true;
+  // Only a bill known to be final is flagged by default: an estimated one, or one whose status
+  // the reader could not tell, may still change.
+  const flagging = bill.status === 'final' || options.flagEstimatedBill === true;
   const inScope = new Set(cost.byBilledAccount.filter((a) => a.inTotal).map((a) => a.account));
   const sole = inScope.size === 1 ? ([...inScope][0] as string) : null;
   // Nothing read and a gap: the bill is unknown, not zero.
   const billRead = bill.lines.length > 0 || bill.gaps.length === 0;
   const comparable = bill.currency === cost.currency;
   const x: Context = {
+    currencies: comparable ? null : { bill: bill.currency, estimate: cost.currency },
     inScope,
     billComplete: bill.gaps.length === 0,
     threshold: dec(thresholdPercent),
@@ -313,27 +400,29 @@ export function reconcileBill(
     freeTierScope: cost.settings.freeTierScope,
     knownKeys: new Map(cost.keys.map((k) => [k.keyArn, k.source])),
   };
+  const typeBuckets = estimateBuckets(cost, false);
   const keyRows =
     bill.granularity === 'key'
-      ? compareAll(estimateBuckets(cost, true), billBuckets(bill, true, sole), x)
+      ? explainKeyFreeTier(
+          compareAll(estimateBuckets(cost, true), billBuckets(bill, true, sole), x),
+          typeBuckets,
+        )
       : [];
-  const rows = explainByKeys(
-    compareAll(estimateBuckets(cost, false), billBuckets(bill, false, sole), x),
-    keyRows,
-  );
+  const rows = explainByKeys(compareAll(typeBuckets, billBuckets(bill, false, sole), x), keyRows);
   return {
     month: bill.month,
     source: bill.source,
     status: bill.status,
     statusDetail: bill.statusDetail,
     currency: bill.currency,
+    estimateCurrency: cost.currency,
     granularity: bill.granularity,
     readAt: bill.readAt,
     readCost: bill.readCost,
     gaps: bill.gaps,
     rounding: BILL_ROUNDING_STATEMENT,
     thresholdPercent,
-    flagging: flagging ? 'on' : 'off-estimated-bill',
+    flagging: flagging ? 'on' : bill.status === 'estimated' ? 'off-estimated-bill' : 'off-status-unknown',
     rows,
     keyRows,
     totals: totalsOf(cost, rows, x, billRead, bill),
@@ -342,21 +431,30 @@ export function reconcileBill(
 }
 
 /**
- * Whether the total drifts more than `percent` of the bill (`--fail-on-drift`): the estimate and
- * the bill differ by more, the bill is zero against a non-zero estimate, or the bill could not
- * be read (an unknown drift fails: never a silent pass). A bill still estimated does not fail
- * unless its differences are flagged (`flagEstimatedBill`). Returns why, or null.
+ * Whether `--fail-on-drift percent` fails, and why (null: it passes). An unknown drift always
+ * fails, never a silent pass: a bill in another currency than the estimate (not compared), a
+ * bill not read or read only in part, an estimate that is a lower bound (lines it could not
+ * price). Then, on a bill whose differences are flagged (final, or `flagEstimatedBill`), the
+ * total failing when it differs from the bill by more than `percent`, or the bill is zero
+ * against a non-zero estimate. A bill still estimated, or of unknown status, does not fail on
+ * its differences.
  *
  * @example
  * ```ts
  * const why = driftBeyond(report.bill, 5);
- * if (why) process.exitCode = 5;
+ * if (why) process.exitCode = 6;
  * ```
  */
 export function driftBeyond(rec: BillReconciliation, percent: number): string | null {
-  if (rec.flagging !== 'on') return null;
   const t = rec.totals;
+  if (rec.currency !== rec.estimateCurrency)
+    return `the bill is in ${rec.currency} and the estimate in ${rec.estimateCurrency}: they were not compared, the drift is unknown`;
   if (t.billed === null || t.difference === null) return 'the bill could not be read: the drift is unknown';
+  if (!t.billedComplete)
+    return `the bill is incomplete (${rec.gaps.length === 1 ? '1 part' : `${rec.gaps.length} parts`} not read: ${rec.gaps[0] ?? 'unknown'}): the drift is unknown`;
+  if (!t.estimate.complete)
+    return `the estimate is a lower bound (${t.estimate.unknownLines === 1 ? '1 line' : `${t.estimate.unknownLines} lines`} could not be priced): the drift is unknown`;
+  if (rec.flagging !== 'on') return null;
   if (t.percent === null)
     return dec(t.difference).isZero() ? null : `the bill is zero and the estimate is ${t.estimate.amount}`;
   return dec(t.percent).abs().greaterThan(percent)

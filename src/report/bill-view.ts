@@ -50,19 +50,28 @@ export function billHeadline(rec: BillReconciliation): string[] {
     `Estimate ${estimate}, ${billed}${drift}. The bill was read from ${SOURCE_NAME[rec.source]} on ${rec.readAt.slice(0, 10)} and is ${STATUS_TEXT[rec.status]} (${rec.statusDetail}). Reading it: ${rec.readCost}.`,
     rec.flagging === 'on'
       ? `A difference of more than ${rec.thresholdPercent}% of its bill that nothing explains is flagged: ${flagged === 0 ? 'none is' : `${flagged} ${flagged === 1 ? 'is' : 'are'}`}${t.flagged ? ', and so is the total' : ''}.`
-      : `Differences of more than ${rec.thresholdPercent}% are not flagged: the bill is still estimated.`,
+      : `Differences of more than ${rec.thresholdPercent}% are not flagged: ${NOT_FLAGGED_BECAUSE[rec.flagging]}.`,
     rec.rounding,
   ];
 }
 
+/** Why differences are not flagged, by {@link BillReconciliation.flagging}. */
+const NOT_FLAGGED_BECAUSE: Readonly<Record<Exclude<BillReconciliation['flagging'], 'on'>, string>> = {
+  'off-estimated-bill': 'the bill is still estimated',
+  'off-status-unknown': 'whether the bill is final is unknown (treated as not final)',
+};
+
 /** The status cell: flagged, the explanation, or in agreement. */
-export function rowStatus(r: BillReconciliationRow): string {
+export function rowStatus(r: BillReconciliationRow, flagging: BillReconciliation['flagging'] = 'on'): string {
   const because = r.explanation
     ? `${r.explanation.text}${r.explanation.assumptions.length > 0 ? ` (${r.explanation.assumptions.join(', ')})` : ''}`
     : '';
   if (r.flagged) return `FLAGGED${because ? `: ${because}` : ': unexplained'}`;
   if (because) return because;
-  if (r.exceedsThreshold) return 'above the threshold, not flagged (estimated bill)';
+  if (r.exceedsThreshold)
+    return flagging === 'on'
+      ? 'above the threshold, not flagged (outside the total)'
+      : `above the threshold, not flagged (${flagging === 'off-estimated-bill' ? 'estimated bill' : 'bill status unknown'})`;
   return r.difference === '0' ? 'agrees' : 'within the threshold';
 }
 
@@ -78,7 +87,8 @@ export function billRowsTable(
   u: Escape,
   perKey = false,
 ): TableData {
-  const c = { currency: rec.currency, decimals: 4 };
+  // The currency is the bill's text: escaped like any other.
+  const c = { currency: u(rec.currency), decimals: 4 };
   return {
     header: [
       'Account',
@@ -104,7 +114,7 @@ export function billRowsTable(
       formatMoney(r.billed.amount, c),
       formatMoney(r.difference, c),
       percentText(r.percent, r.difference),
-      u(rowStatus(r)),
+      u(rowStatus(r, rec.flagging)),
     ]),
   };
 }

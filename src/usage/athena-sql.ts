@@ -106,7 +106,8 @@ export const CLOUDTRAIL_SQL_COLUMNS = [
 
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const KEY_ARN_SQL = String.raw`^arn:[a-z-]+:kms:([a-z0-9-]+):(\d{12}):key/[^/\s]+$`;
+/** The key ARN grammar of model/key-arn.ts in SQL (the partition not captured: group 1 is the region, 2 the account). */
+const KEY_ARN_SQL = String.raw`^arn:aws[a-z-]{0,20}:kms:([a-z0-9-]{1,40}):(\d{12}):key/[A-Za-z0-9-]{1,128}$`;
 
 /** `'a', 'b'` of checked literals (the checks make quoting safe; a bad value is a bug, thrown). */
 function literals(values: readonly string[], check: RegExp, what: string): string {

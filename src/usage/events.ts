@@ -1,3 +1,4 @@
+import { KEY_ARN_PATTERN } from '../model/key-arn.js';
 import { LIFECYCLE_EVENT_NAMES, type LifecycleEvent, type LifecycleEventName } from '../model/usage.js';
 
 /**
@@ -68,12 +69,10 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-const KEY_ARN = /^arn:[a-z-]+:kms:([a-z0-9-]+):(\d{12}):key\/[^/\s]+$/;
-
-/** `{ region, account }` of a key ARN, or null when it is not one. */
+/** `{ region, account }` of a key ARN ({@link KEY_ARN_PATTERN}), or null when it is not one. */
 export function parseKeyArn(arn: string): { region: string; account: string } | null {
-  const m = KEY_ARN.exec(arn);
-  return m ? { region: m[1] as string, account: m[2] as string } : null;
+  const m = KEY_ARN_PATTERN.exec(arn);
+  return m ? { region: m[2] as string, account: m[3] as string } : null;
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SnapshotError } from '../errors.js';
 import { accountIdSchema } from '../model/account-id.js';
 import type { IsoDate } from '../model/inventory.js';
+import { keyArnSchema } from '../model/key-arn.js';
 import {
   type CallerType,
   LIFECYCLE_EVENT_NAMES,
@@ -78,7 +79,7 @@ const lifecycleEvent = z
   .object({
     account: accountIdSchema,
     region: z.string(),
-    keyArn: z.string(),
+    keyArn: keyArnSchema,
     event: z.enum(LIFECYCLE_EVENT_NAMES),
     time: isoDate,
     pendingWindowInDays: z.number().int().positive().optional(),
@@ -107,7 +108,7 @@ const monthUsage = z
           // The billed account as CloudTrail names it (not always an account id); never a path.
           account: z.string(),
           region: z.string(),
-          keyArn: z.string(),
+          keyArn: keyArnSchema,
           operation: z.string(),
           keyPairSpec: z.string().nullable(),
           count,
@@ -136,7 +137,7 @@ const monthUsage = z
           .object({
             account: z.string(),
             region: z.string(),
-            keyArn: z.string(),
+            keyArn: keyArnSchema,
             operation: z.string(),
             keyPairSpec: z.string().nullable(),
             caller: z.string().min(1),

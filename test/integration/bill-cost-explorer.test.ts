@@ -85,6 +85,25 @@ describe('Cost Explorer bill against moto', () => {
     ]);
   });
 
+  it('leaves out a line whose cost unit is not a currency code, as a gap', async () => {
+    await queue(
+      page([
+        group('us-east-1-KMS-Keys', 'us-east-1', '3', '3'),
+        group('us-east-1-KMS-Requests', 'us-east-1', '0.09', '50000', 'U|D <b>'),
+      ]),
+    );
+    const bill = await readBill('cost-explorer', {
+      month,
+      accounts: ['111122223333'],
+      organization: false,
+      clients: { costExplorer: client },
+      now,
+    });
+    expect(bill.currency).toBe('USD');
+    expect(bill.lines.map((l) => l.usageType)).toEqual(['us-east-1-KMS-Keys']);
+    expect(bill.gaps).toEqual(["us-east-1-KMS-Requests: its cost's unit is not a currency code: left out"]);
+  });
+
   it('follows every page of an organisation read by linked account, and says the month is estimated', async () => {
     await queue(
       page([group('us-east-1-KMS-Keys', '111122223333', '2', '2')], { next: 'page-2', estimated: true }),

@@ -14,9 +14,10 @@ import { pathInside } from '../../util/paths.js';
 import { ExitCode } from '../exit-codes.js';
 import { addNoColor, readsEnvironment, resolveOptionSources, timeoutOption } from '../options.js';
 import type { CliIo } from './collect.js';
+import { addCurFlags, CUR_ENV_FLAGS, type CurFlags, curLocation } from './cur-flags.js';
 import { parsePercent } from './report-flags.js';
 
-interface ReconcileFlags {
+interface ReconcileFlags extends CurFlags {
   month: string;
   out: string;
   account?: string;
@@ -83,7 +84,8 @@ export function reconcileCommand(io: CliIo, setExit: (code: number) => void): Co
       )
         .choices(BILL_READER_KINDS)
         .default('cost-explorer'),
-    )
+    );
+  addCurFlags(command)
     .addOption(
       new Option(
         '--drift-threshold <pct>',
@@ -95,21 +97,30 @@ export function reconcileCommand(io: CliIo, setExit: (code: number) => void): Co
     .addOption(
       new Option(
         '--fail-on-drift <pct>',
-        `exit ${ExitCode.Drift} when the total differs from the bill by more than this percentage, or the bill could not be read (not on a bill still estimated)`,
+        `exit ${ExitCode.Drift} when the total differs from the bill by more than this percentage (not on a bill still estimated or of unknown status), or the drift is unknown (the bill not read or read in part, the estimate a lower bound, another currency)`,
       ).argParser((v) => parsePercent(v, '--fail-on-drift')),
     )
     .option('-p, --profile <name>', 'AWS named profile (default: AWS_PROFILE or the default chain)')
     .addOption(timeoutOption())
     .option('-q, --quiet', 'print nothing but errors');
   addNoColor(command);
-  readsEnvironment(command, ['--out', '--profile', '--timeout', '--bill', '--drift-threshold', '--quiet']);
+  readsEnvironment(command, [
+    '--out',
+    '--profile',
+    '--timeout',
+    '--bill',
+    ...CUR_ENV_FLAGS,
+    '--drift-threshold',
+    '--quiet',
+  ]);
   resolveOptionSources(command, io);
   return command.action(async (flags: ReconcileFlags) => {
     const month = monthOf(flags.month, undefined, '--month');
+    const cur = curLocation(flags);
     const dir = await reportSet(flags.out, month.month, flags.account);
     const { reconciliation: rec } = await reconcileReportSet({
       dir,
-      bill: { source: flags.bill, clients: io.billClients, driftThresholdPercent: flags.driftThreshold },
+      bill: { source: flags.bill, clients: io.billClients, driftThresholdPercent: flags.driftThreshold, cur },
       profile: flags.profile,
       network: flags.timeout,
       now: io.now,

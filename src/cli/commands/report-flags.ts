@@ -1,10 +1,5 @@
 import { type Command, Option } from 'commander';
-import {
-  BILL_READER_KINDS,
-  type BillReaderKind,
-  COST_EXPLORER_REQUEST_PRICE,
-  DEFAULT_CUR_REGION,
-} from '../../bill/index.js';
+import { BILL_READER_KINDS, COST_EXPLORER_REQUEST_PRICE } from '../../bill/index.js';
 import type { NetworkOptions } from '../../collect/client-defaults.js';
 import { ComplianceConfigError, loadConfigOptions, RUN_OPTION_KEYS } from '../../compliance/config.js';
 import { InputError } from '../../errors.js';
@@ -27,10 +22,11 @@ import {
   timeoutOption,
 } from '../options.js';
 import { ATHENA_ENV_FLAGS, type AthenaFlags, addAthenaOptions } from './athena-flags.js';
+import { addCurFlags, CUR_ENV_FLAGS, type CurFlags } from './cur-flags.js';
 import { addViewFlags } from './view-flags.js';
 
 /** The monthly report's flags, as commander parses them. */
-export interface ReportFlags extends AthenaFlags {
+export interface ReportFlags extends AthenaFlags, CurFlags {
   month?: string | true;
   demo?: boolean;
   format: ReportFormat[];
@@ -64,11 +60,6 @@ export interface ReportFlags extends AthenaFlags {
   rules?: string[];
   severity?: string[];
   status?: string[];
-  bill?: BillReaderKind;
-  curBucket?: string;
-  curPrefix?: string;
-  curExport?: string;
-  curRegion?: string;
   curTable?: string;
   driftThreshold?: number;
   failOnDrift?: number;
@@ -116,10 +107,7 @@ export const REPORT_ENV_FLAGS = [
   '--free-tier',
   '--bill',
   '--drift-threshold',
-  '--cur-bucket',
-  '--cur-prefix',
-  '--cur-export',
-  '--cur-region',
+  ...CUR_ENV_FLAGS,
   '--cur-table',
   ...ATHENA_ENV_FLAGS,
   '--fail-on',
@@ -257,22 +245,10 @@ function addEvidenceFlags(program: Command): void {
         .argParser((v) => parsePercent(v, '--drift-threshold')),
     )
     .option(
-      '--cur-bucket <name>',
-      'for --bill cur: the S3 bucket of the CUR 2.0 export (Data Exports, Parquet, with resource ids)',
-    )
-    .option(
-      '--cur-prefix <prefix>',
-      "for --bill cur: the S3 prefix that holds the export (default: the bucket's root)",
-    )
-    .option(
-      '--cur-export <name>',
-      "for --bill cur: the export's name (default: the one export under the prefix that holds the month)",
-    )
-    .option('--cur-region <region>', `for --bill cur: the bucket's region (default ${DEFAULT_CUR_REGION})`)
-    .option(
       '--cur-table <db.table>',
       'for --bill cur-athena: the CUR 2.0 table in Athena (Data Exports; queried with --athena-workgroup, --athena-output, --athena-region)',
     );
+  addCurFlags(program);
 }
 
 function addExitFlags(program: Command): void {
@@ -290,7 +266,7 @@ function addExitFlags(program: Command): void {
     .addOption(
       new Option(
         '--fail-on-drift <pct>',
-        `with --bill: exit ${ExitCode.Drift} when the total estimate differs from the bill by more than this percentage, or the bill could not be read (not on a bill still estimated)`,
+        `with --bill: exit ${ExitCode.Drift} when the total estimate differs from the bill by more than this percentage (not on a bill still estimated or of unknown status), or the drift is unknown (the bill not read or read in part, the estimate a lower bound, another currency)`,
       ).argParser((v) => parsePercent(v, '--fail-on-drift')),
     );
 }

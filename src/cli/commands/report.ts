@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import type { CurExportLocation } from '../../bill/index.js';
 import { parseRegionList } from '../../collect/regions.js';
 import { describeFilter } from '../../compliance/filter.js';
 import { InputError } from '../../errors.js';
@@ -20,6 +19,7 @@ import { terminalProgress } from '../progress.js';
 import { securityHubExit, securityHubSummary } from '../security-hub-summary.js';
 import { reportAthenaOptions } from './athena-flags.js';
 import type { CliIo } from './collect.js';
+import { curLocation } from './cur-flags.js';
 import { addReportFlags, applyConfigOptions, REPORT_ENV_FLAGS, type ReportFlags } from './report-flags.js';
 
 /** The exit code for `--fail-on` and `--fail-on-gaps`. */
@@ -181,18 +181,6 @@ export function addReportOptions(program: Command, io: CliIo, setExit: (code: nu
   });
 }
 
-/** Where `--bill cur` reads the export. */
-function curLocation(flags: ReportFlags): CurExportLocation {
-  if (!flags.curBucket)
-    throw new InputError('--bill', 'cur needs --cur-bucket (the S3 bucket of the CUR 2.0 export)');
-  return {
-    bucket: flags.curBucket,
-    prefix: flags.curPrefix,
-    exportName: flags.curExport,
-    region: flags.curRegion,
-  };
-}
-
 /** Refuses what the flags cannot mean together (before anything is read). */
 function checkFlags(program: Command, io: CliIo, flags: ReportFlags): void {
   if (flags.month === undefined && !flags.demo) {
@@ -202,13 +190,7 @@ function checkFlags(program: Command, io: CliIo, flags: ReportFlags): void {
       'nothing to do: give --month [YYYY-MM] for the monthly report (or --demo), or a command',
     );
   }
-  for (const [flag, value] of [
-    ['--cur-bucket', flags.curBucket],
-    ['--cur-prefix', flags.curPrefix],
-    ['--cur-export', flags.curExport],
-    ['--cur-region', flags.curRegion],
-  ] as const)
-    if (value !== undefined && flags.bill !== 'cur') throw new InputError(flag, 'goes with --bill cur');
+  curLocation(flags);
   if (flags.failOnDrift !== undefined && !flags.bill)
     throw new InputError('--fail-on-drift', 'goes with --bill (the bill to compare the estimate with)');
   if (flags.usage && !flags.snapshot)
@@ -275,7 +257,7 @@ function reportOptions(
           source: flags.bill,
           clients: io.billClients,
           driftThresholdPercent: flags.driftThreshold,
-          ...(flags.bill === 'cur' ? { cur: curLocation(flags) } : {}),
+          cur: curLocation(flags),
           ...(athena.curTable ? { curAthena: { table: athena.curTable, ...athena.query } } : {}),
         }
       : undefined,

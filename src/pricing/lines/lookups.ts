@@ -1,4 +1,5 @@
 import type { KeyMetadata, KeyRecord } from '../../model/inventory.js';
+import { parseKeyArn } from '../../model/key-arn.js';
 import {
   countsPerKey,
   type LifecycleEvent,
@@ -60,9 +61,9 @@ export interface KeyEvidence {
   readonly requests: RequestCount[];
 }
 
-function parseKeyArn(arn: string): KeyOwner | null {
-  const m = /^arn:[a-z-]+:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/.exec(arn);
-  return m ? { region: m[1] as string, account: m[2] as string, keyId: m[3] as string } : null;
+function ownerOfArn(arn: string): KeyOwner | null {
+  const parts = parseKeyArn(arn);
+  return parts ? { region: parts.region, account: parts.account, keyId: parts.keyId } : null;
 }
 
 /** Whose key it is: the inventory's record, else its ARN, else where its events or requests were seen. */
@@ -70,7 +71,7 @@ export function keyOwner(evidence: KeyEvidence): KeyOwner {
   const record = evidence.record;
   if (record) return { account: record.account, region: record.region, keyId: record.keyId };
   return (
-    parseKeyArn(evidence.arn) ?? {
+    ownerOfArn(evidence.arn) ?? {
       account: evidence.events[0]?.account ?? evidence.requests[0]?.account ?? 'unknown',
       region: evidence.events[0]?.region ?? evidence.requests[0]?.region ?? 'unknown',
       keyId: evidence.arn,

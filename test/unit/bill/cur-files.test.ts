@@ -111,3 +111,47 @@ describe('money as read from a CUR column', () => {
     expect(decimalOf('12,50', { as: 'text' })).toBeNull();
   });
 });
+
+describe('an export found at the bucket root (no prefix)', () => {
+  it('finds the one export that holds the month, whatever else is at the root', async () => {
+    put('kms-report-demo/data/BILLING_PERIOD=2026-10/kms-report-demo-00001.snappy.parquet');
+    put('kms-report-demo/metadata/BILLING_PERIOD=2026-10/kms-report-demo-Manifest.json', '{}');
+    put('README.txt');
+    put('other-export/data/BILLING_PERIOD=2026-09/other-00001.snappy.parquet');
+    expect(await findExportFolder(folderStore(root), '', undefined, '2026-10')).toBe('kms-report-demo/');
+  });
+
+  it("reads the demo's bill from demo/cur without its export's name", async () => {
+    const { readCurBill } = await import('../../../src/bill/cur.js');
+    const bill = await readCurBill({ month: '2026-10', location: { kind: 'folder', path: 'demo/cur' } });
+    expect(bill).toMatchObject({ source: 'cur', granularity: 'key', gaps: [] });
+    expect(bill.readCost).toContain('kms-report-demo');
+    expect(bill.lines.length).toBeGreaterThan(0);
+  });
+});
+
+describe('a manifest that lists a file twice', () => {
+  it('reads the file once (the bill is not doubled) and names the repeated entry in a gap', async () => {
+    const { cpSync, readFileSync } = await import('node:fs');
+    const { readCurBill } = await import('../../../src/bill/cur.js');
+    cpSync('demo/cur', root, { recursive: true });
+    const path = join(root, 'kms-report-demo/metadata/BILLING_PERIOD=2026-10/kms-report-demo-Manifest.json');
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as { dataFiles: string[] };
+    writeFileSync(
+      path,
+      JSON.stringify({ ...manifest, dataFiles: [...manifest.dataFiles, ...manifest.dataFiles] }),
+    );
+    const total = (lines: readonly { amount: string }[]) =>
+      lines.reduce((s, l) => s + Number(l.amount), 0).toFixed(6);
+
+    const once = await readCurBill({ month: '2026-10', location: { kind: 'folder', path: 'demo/cur' } });
+    const twice = await readCurBill({ month: '2026-10', location: { kind: 'folder', path: root } });
+
+    expect(total(twice.lines)).toBe(total(once.lines));
+    expect(twice.gaps).toEqual([
+      expect.stringMatching(
+        /kms-report-demo-Manifest\.json lists kms-report-demo\/data\/BILLING_PERIOD=2026-10\/kms-report-demo-00001\.snappy\.parquet more than once: read once$/,
+      ),
+    ]);
+  });
+});

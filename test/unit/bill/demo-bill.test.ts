@@ -5,6 +5,7 @@ import { demoBill } from '../../../src/pipeline/evidence/demo.js';
 import { priceMonth } from '../../../src/pricing/engine.js';
 import { loadPricingTables } from '../../../src/pricing/load.js';
 import { Dec } from '../../../src/pricing/money.js';
+import { reconcileBill } from '../../../src/reconcile/index.js';
 
 const DELETED_KEY = 'arn:aws:kms:us-east-1:111122223333:key/0d1e2f30-4152-4637-8899-aabbccddeeff';
 const FLAGGED_KEY = 'arn:aws:kms:us-east-1:111122223333:key/0b6f2a51-7c3e-4d1a-9f0e-5a2b8c4d6e71';
@@ -69,5 +70,27 @@ describe("the demo's bill (demo/cur, written by scripts/demo-bill.ts)", () => {
         .reduce((acc, l) => acc.plus(l.amount), new Dec(0))
         .toFixed();
     expect(requestAmount('eu-west-1')).toBe('0.9636');
+  });
+
+  it("explains the eu-west-1 key's free tier per key as the usage-type row does: no contradiction, nothing flagged", async () => {
+    const cost = priceMonth({
+      month: DEMO_MONTH,
+      snapshot: demoSnapshot(),
+      usage: demoUsage(),
+      tables: await loadPricingTables(),
+    });
+    const rec = reconcileBill(cost, await demoBill());
+    const typeRow = rec.rows.find((r) => r.region === 'eu-west-1' && r.category === 'KMS-Requests');
+    expect(typeRow).toMatchObject({ difference: '0', flagged: false });
+    const keyRow = rec.keyRows.find((r) => r.region === 'eu-west-1' && r.category === 'KMS-Requests');
+    expect(keyRow).toMatchObject({
+      difference: '0.06',
+      flagged: false,
+      explanation: { kind: 'free-tier-here' },
+    });
+    expect(keyRow?.explanation?.text).toContain(
+      'the estimate credits the free tier (0.06) to the account and region, not to a key',
+    );
+    expect(keyRow?.explanation?.text).not.toContain('another account or region');
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BillReconciliationRow } from '../../../src/model/reconciliation.js';
-import { reconcileBill } from '../../../src/reconcile/index.js';
+import { driftBeyond, reconcileBill } from '../../../src/reconcile/index.js';
+import { billSectionMarkdown } from '../../../src/report/bill-section.js';
+import { capper } from '../../../src/report/markdown.js';
 import { ACCOUNT, arn, bill, billLine, keyCost, line, monthCost, OTHER } from './fixtures.js';
 
 /**
@@ -260,5 +262,125 @@ describe('reconcileBill', () => {
     const rec = reconcileBill(october(), bill([keysLine('2.5', '2.5000000001'), requestsLine()]));
     expect(row(rec.rows, 'key-months')).toMatchObject({ exceedsThreshold: false, flagged: false });
     expect(row(rec.rows, 'key-months')?.explanation?.kind).toBe('rounding');
+  });
+
+  it("reads a per-key CUR's unrounded key-month lines as rounding: 31 daily lines of 0.0322580645 against $1", () => {
+    const cost = monthCost([keyCost('a', [line({ kind: 'key-fee', quantity: '1', amount: '1' })])]);
+    const daily = Array.from({ length: 31 }, () =>
+      billLine('us-east-1-KMS-Keys', '0.0322580645', '0.0322580645', { keyArn: arn('a') }),
+    );
+    const rec = reconcileBill(cost, bill(daily, { source: 'cur', granularity: 'key' }));
+    expect(row(rec.rows, 'key-months')).toMatchObject({
+      difference: '0.0000000005',
+      percent: '0.00',
+      flagged: false,
+      explanation: { kind: 'rounding', text: 'Within rounding.' },
+    });
+    expect(rec.totals).toMatchObject({ exceedsThreshold: false, flagged: false });
+  });
+
+  it('does not read 10,000 per-key lines billed 2.5x as rounding: every key and the total are flagged', () => {
+    // 600 requests a key estimated ($0.0018), 1,500 billed ($0.0045): $0.0027 a key, $27 in all,
+    // well within the old half cent per line ($50 over 10,000 lines).
+    const ids = Array.from({ length: 10_000 }, (_, i) => `k${i}`);
+    const cost = monthCost(
+      ids.map((id) =>
+        keyCost(id, [line({ kind: 'requests', operation: 'Decrypt', quantity: '600', amount: '0.0018' })]),
+      ),
+    );
+    const lines = ids.map((id) => billLine('us-east-1-KMS-Requests', '1500', '0.0045', { keyArn: arn(id) }));
+    const rec = reconcileBill(cost, bill(lines, { source: 'cur', granularity: 'key' }));
+    expect(row(rec.rows, 'KMS-Requests')).toMatchObject({
+      difference: '-27',
+      percent: '-60.00',
+      exceedsThreshold: true,
+      flagged: true,
+      explanation: null,
+    });
+    expect(rec.keyRows.filter((r) => r.flagged)).toHaveLength(10_000);
+    expect(rec.keyRows.some((r) => r.explanation?.kind === 'rounding')).toBe(false);
+    expect(rec.totals).toMatchObject({ difference: '-27', percent: '-60.00', flagged: true });
+  });
+
+  it('never reads a difference against a zero bill, or of 1% of the bill, as rounding', () => {
+    const cost = monthCost([
+      keyCost('a', [line({ kind: 'requests', operation: 'Decrypt', quantity: '600', amount: '0.0018' })]),
+    ]);
+    const zero = reconcileBill(
+      cost,
+      bill([billLine('us-east-1-KMS-Requests', '0', '0', { keyArn: arn('a') })], {
+        granularity: 'key',
+        source: 'cur',
+      }),
+    );
+    expect(zero.keyRows[0]?.explanation?.kind).not.toBe('rounding');
+    expect(zero.keyRows[0]?.exceedsThreshold).toBe(true);
+    expect(roundingText()).toContain('under 1% of it');
+  });
+});
+
+const roundingText = () => reconcileBill(monthCost([]), bill([])).rounding;
+
+describe('driftBeyond (--fail-on-drift): an unknown drift fails, saying why', () => {
+  it('fails a bill read only in part as incomplete, not as a percentage', () => {
+    const rec = reconcileBill(october(), bill([keysLine()], { gaps: ['file 2 of 2: AccessDenied'] }));
+    expect(driftBeyond(rec, 10)).toBe(
+      'the bill is incomplete (1 part not read: file 2 of 2: AccessDenied): the drift is unknown',
+    );
+  });
+
+  it('fails a lower-bound estimate (lines it could not price) as unknown, even below the bill', () => {
+    const cost = monthCost([keyCost('a', [line({ kind: 'key-fee', quantity: '1', amount: '1' })])], {
+      accountRequests: [line({ kind: 'requests', quantity: null, amount: null, unknownReason: 'no table' })],
+    });
+    const rec = reconcileBill(cost, bill([billLine('us-east-1-KMS-Keys', '1', '1')]));
+    expect(driftBeyond(rec, 10)).toBe(
+      'the estimate is a lower bound (1 line could not be priced): the drift is unknown',
+    );
+  });
+
+  it('never compares a bill in another currency: every row unknown with the reason, and it fails naming both', () => {
+    const rec = reconcileBill(october(), bill([keysLine(), requestsLine()], { currency: 'EUR' }));
+    for (const r of rec.rows)
+      expect(r).toMatchObject({
+        difference: null,
+        percent: null,
+        flagged: false,
+        explanation: { kind: 'currency-mismatch' },
+      });
+    expect(rec.totals).toMatchObject({ difference: null, percent: null, flagged: false });
+    expect(driftBeyond(rec, 10)).toBe(
+      'the bill is in EUR and the estimate in USD: they were not compared, the drift is unknown',
+    );
+  });
+
+  it('treats a bill of unknown status as not final: shown, not flagged, not failing, and says so', () => {
+    const rec = reconcileBill(
+      october(),
+      bill([keysLine('12.5', '12.5'), requestsLine()], {
+        status: 'unknown',
+        statusDetail: 'Cost Explorer did not say whether the month is final',
+      }),
+    );
+    expect(rec.flagging).toBe('off-status-unknown');
+    expect(row(rec.rows, 'key-months')).toMatchObject({ exceedsThreshold: true, flagged: false });
+    expect(driftBeyond(rec, 10)).toBeNull();
+    expect(rec.notes.join('\n')).toContain('Whether the bill is final is unknown');
+    // The same bill, final: flagged and failing.
+    const final = reconcileBill(october(), bill([keysLine('12.5', '12.5'), requestsLine()]));
+    expect(driftBeyond(final, 10)).toMatch(
+      /^the estimate differs from the bill by -79\.\d\d% \(more than 10%\)$/,
+    );
+  });
+});
+
+describe("a bill currency that is not a currency code (a library caller's BillRead)", () => {
+  it('is not compared, and is escaped in the Markdown table', () => {
+    const rec = reconcileBill(october(), bill([keysLine(), requestsLine()], { currency: 'U|D' }));
+    expect(rec.totals.difference).toBeNull();
+    const md = billSectionMarkdown(rec, capper({}), (a) => a);
+    const keysRow = md.split('\n').find((l) => l.includes('us-east-1-KMS-Keys')) ?? '';
+    expect(keysRow).toContain('2.5000 U\\|D');
+    expect(keysRow).not.toMatch(/[^\\]\|D/);
   });
 });

@@ -141,7 +141,7 @@ describe('the free tier of an organisation report, live and from its saved evide
           source: 'sample' as const,
         })),
         keylessRequests: [],
-        // Who called is not what this test is about: not counted (unknown), as in evidence before callers.
+        // No caller breakdown (evidence written before callers were counted).
         callers: undefined,
         accountTotals: [],
         lifecycle: [],
