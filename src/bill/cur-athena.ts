@@ -9,9 +9,8 @@ import {
   runAthenaQuery,
   sqlTable,
 } from '../collect/athena.js';
-import { type BillLine, type BillRead, billCategoryOf } from '../model/bill.js';
+import { BILL_LINE_ORDER, type BillLine, type BillRead, billCategoryOf } from '../model/bill.js';
 import { type Clock, systemClock } from '../util/clock.js';
-import { compareBy } from '../util/compare.js';
 import type { MonthWindow } from '../util/month.js';
 
 /**
@@ -71,15 +70,6 @@ export interface CurAthenaOptions {
   readonly signal?: AbortSignal;
   readonly deadline?: AbortSignal;
 }
-
-const LINE_ORDER = compareBy<BillLine>(
-  (l) => l.account ?? '',
-  (l) => l.region ?? '',
-  (l) => l.usageType,
-  (l) => l.operation ?? '',
-  (l) => l.keyArn ?? '',
-  (l) => l.lineItemType,
-);
 
 /** A decimal string without trailing zeros (`0.030000000000` → `0.03`). */
 const plain = (v: string | null) => {
@@ -157,7 +147,7 @@ export async function readCurAthenaBill(client: AthenaClient, options: CurAthena
           : 'some lines have no invoice id yet (AWS settles the month in the first days of the next)',
     currency: [...currencies][0] ?? 'USD',
     granularity: 'key',
-    lines: ok ? lines.sort(LINE_ORDER) : [],
+    lines: ok ? lines.sort(BILL_LINE_ORDER) : [],
     readAt: new Date(clock.now()).toISOString(),
     readCost: cost,
     gaps,

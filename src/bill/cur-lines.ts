@@ -1,6 +1,6 @@
-import { type BillLine, billCategoryOf } from '../model/bill.js';
+import { BILL_LINE_ORDER, type BillLine, billCategoryOf } from '../model/bill.js';
 import { Dec, toMoney } from '../pricing/money.js';
-import { compareBy, compositeKey } from '../util/compare.js';
+import { compositeKey } from '../util/compare.js';
 import type { CurRow } from './cur-read.js';
 
 /**
@@ -81,15 +81,6 @@ export class BillLineSums {
   lines(): BillLine[] {
     return [...this.sums.values()]
       .map((s) => ({ ...s.line, quantity: toMoney(s.quantity), amount: toMoney(s.amount) }))
-      .sort(
-        compareBy<BillLine>(
-          (l) => l.account ?? '',
-          (l) => l.region ?? '',
-          (l) => l.usageType,
-          (l) => l.operation ?? '',
-          (l) => l.keyArn ?? '',
-          (l) => l.lineItemType,
-        ),
-      );
+      .sort(BILL_LINE_ORDER);
   }
 }

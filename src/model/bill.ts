@@ -1,3 +1,4 @@
+import { compareBy } from '../util/compare.js';
 import type { IsoDate } from './inventory.js';
 import type { Money, RequestTier } from './pricing.js';
 import { REQUEST_TIERS } from './pricing.js';
@@ -110,3 +111,13 @@ export function billCategoryOf(usageType: string): { region: string | null; cate
     : TIER_ALIASES[suffix];
   return { region, category: tier ?? 'unmapped' };
 }
+
+/** The order of a bill's lines (every reader sorts by it): account, region, usage type, operation, key, line item type. */
+export const BILL_LINE_ORDER = compareBy<BillLine>(
+  (l) => l.account ?? '',
+  (l) => l.region ?? '',
+  (l) => l.usageType,
+  (l) => l.operation ?? '',
+  (l) => l.keyArn ?? '',
+  (l) => l.lineItemType,
+);

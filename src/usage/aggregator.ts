@@ -49,6 +49,24 @@ export interface AggregateStats {
   newest: number | null;
 }
 
+/** Stats before any record is read. */
+export function emptyAggregateStats(): AggregateStats {
+  return {
+    records: 0,
+    kmsEvents: 0,
+    requests: 0,
+    failedRequests: 0,
+    lifecycleEvents: 0,
+    outsideWindow: 0,
+    afterLifecycleEvents: 0,
+    otherSources: 0,
+    malformed: 0,
+    keyless: {},
+    oldest: null,
+    newest: null,
+  };
+}
+
 /**
  * Everything an aggregator has counted, as plain data (structured-clone safe): what a counting
  * worker sends back to be merged (see {@link UsageAggregator.merge}).
@@ -199,20 +217,7 @@ export class UsageAggregator {
   private readonly startMs: number;
   private readonly endMs: number;
   private readonly afterEndMs: number;
-  readonly stats: AggregateStats = {
-    records: 0,
-    kmsEvents: 0,
-    requests: 0,
-    failedRequests: 0,
-    lifecycleEvents: 0,
-    outsideWindow: 0,
-    afterLifecycleEvents: 0,
-    otherSources: 0,
-    malformed: 0,
-    keyless: {},
-    oldest: null,
-    newest: null,
-  };
+  readonly stats: AggregateStats = emptyAggregateStats();
 
   /**
    * `window.afterEnd`: lifecycle events from the window's end up to this time are kept apart, as

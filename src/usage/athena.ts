@@ -21,7 +21,12 @@ import { DELIVERY_MARGIN_DAYS } from '../model/usage-assumptions.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { compareBy, compareText, compositeKey } from '../util/compare.js';
 import type { MonthWindow } from '../util/month.js';
-import { type AggregateStats, MAX_CALLER_ENTRIES, UsageAggregator } from './aggregator.js';
+import {
+  type AggregateStats,
+  emptyAggregateStats,
+  MAX_CALLER_ENTRIES,
+  UsageAggregator,
+} from './aggregator.js';
 import {
   CLOUDTRAIL_SQL_COLUMNS,
   type CloudTrailTableLayout,
@@ -82,20 +87,7 @@ export class AthenaSlice {
   /** Each key's class, from its earliest request that reveals one (rows come in no order). */
   readonly classes = new Map<string, KeyClass>();
   readonly classSince = new Map<string, string>();
-  readonly stats: AggregateStats = {
-    records: 0,
-    kmsEvents: 0,
-    requests: 0,
-    failedRequests: 0,
-    lifecycleEvents: 0,
-    outsideWindow: 0,
-    afterLifecycleEvents: 0,
-    otherSources: 0,
-    malformed: 0,
-    keyless: {},
-    oldest: null,
-    newest: null,
-  };
+  readonly stats: AggregateStats = emptyAggregateStats();
   rows = 0;
 
   constructor(limits: { readonly maxCallers?: number } = {}) {
