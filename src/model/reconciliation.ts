@@ -150,3 +150,16 @@ export interface BillReconciliation {
   /** What a reader must know to read the comparison (assumptions the mapping makes, the free-tier scope, ...). */
   readonly notes: readonly string[];
 }
+
+/**
+ * How many differences were flagged: rows per usage type and per key (report.md, report.html and
+ * the command line's summary all say this number).
+ *
+ * @example
+ * ```ts
+ * flaggedDifferences(report.bill); // 2
+ * ```
+ */
+export function flaggedDifferences(rec: Pick<BillReconciliation, 'rows' | 'keyRows'>): number {
+  return rec.rows.filter((r) => r.flagged).length + rec.keyRows.filter((r) => r.flagged).length;
+}

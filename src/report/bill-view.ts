@@ -1,4 +1,5 @@
 import type { BillReconciliation, BillReconciliationRow } from '../model/reconciliation.js';
+import { flaggedDifferences } from '../model/reconciliation.js';
 import { formatMoney } from '../pricing/money.js';
 import { type Escape, num, type TableData } from './views.js';
 
@@ -36,7 +37,7 @@ const percentText = (p: string | null, difference: string | null) =>
 export function billHeadline(rec: BillReconciliation): string[] {
   const t = rec.totals;
   const c = { currency: rec.currency };
-  const flagged = rec.rows.filter((r) => r.flagged).length + rec.keyRows.filter((r) => r.flagged).length;
+  const flagged = flaggedDifferences(rec);
   const estimate = `${t.estimate.complete ? '' : 'at least '}${formatMoney(t.estimate.amount, c)}`;
   const billed =
     t.billed === null

@@ -4,6 +4,7 @@ import { parseRegionList } from '../../collect/regions.js';
 import { describeFilter } from '../../compliance/filter.js';
 import { InputError } from '../../errors.js';
 import { failingBySeverity, type Severity, severityCounts, severityRank } from '../../model/findings.js';
+import { flaggedDifferences } from '../../model/reconciliation.js';
 import type { MonthlyReport } from '../../model/report.js';
 import type { EvidenceOptions, MonthlyReportOptions } from '../../pipeline/options.js';
 import { renderMonthlyReport, runMonthlyReport } from '../../pipeline/run.js';
@@ -81,7 +82,7 @@ function billSummary(report: MonthlyReport): string {
   const rec = report.bill as NonNullable<MonthlyReport['bill']>;
   const t = rec.totals;
   if (t.billed === null) return `bill (${rec.source}): not read (${rec.gaps[0] ?? 'unknown'})`;
-  const flagged = rec.rows.filter((r) => r.flagged).length + rec.keyRows.filter((r) => r.flagged).length;
+  const flagged = flaggedDifferences(rec);
   return `bill (${rec.source}, ${rec.status}): ${formatMoney(t.billed, { currency: rec.currency })}, drift ${t.percent === null ? 'n/a' : `${t.percent}%`}${flagged > 0 ? `, ${plural(flagged, 'difference')} flagged` : ''}; ${rec.readCost}`;
 }
 
